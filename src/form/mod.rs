@@ -1,0 +1,322 @@
+//! The form catalog: which questions a disclosure sheet has, their verbatim
+//! text, section, kind and parent.
+//!
+//! Catalogs are data files (`src/form/*.toml`) embedded in the binary; users
+//! bring their own with `--form-file` for MDS or later guideline versions.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::sheet::Answer;
+
+/// The embedded catalogs, by file name. Add a file here to ship a new form.
+const BUILTIN: &[(&str, &str)] = &[("sds-6.0.toml", include_str!("sds-6.0.toml"))];
+
+/// The form a sheet uses when it does not name one.
+pub const DEFAULT_FORM: &str = "sds-6.0";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// はい / いいえ / 対象外
+    YesNo,
+    /// 該当 / 非該当; gates its descendants.
+    Applicability,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::YesNo => "yes_no",
+            Kind::Applicability => "applicability",
+        }
+    }
+
+    /// The answer words this kind allows, in the order the form prints them.
+    pub fn choices(self) -> &'static [Answer] {
+        match self {
+            Kind::YesNo => &[Answer::Yes, Answer::No, Answer::NotApplicable],
+            Kind::Applicability => &[Answer::Applies, Answer::DoesNotApply],
+        }
+    }
+
+    pub fn allows(self, answer: Answer) -> bool {
+        self.choices().contains(&answer)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Question {
+    pub id: String,
+    pub text: String,
+    pub section: String,
+    pub kind: Kind,
+    pub parent: Option<String>,
+    /// Index of the parent in form order.
+    #[serde(skip)]
+    pub parent_index: Option<usize>,
+}
+
+impl Question {
+    /// The question text itself asks the vendor to write details in 備考.
+    pub fn asks_for_remark(&self) -> bool {
+        self.text.contains("備考に記入") || self.text.contains("備考欄に記入")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Form {
+    pub id: String,
+    pub title: String,
+    pub guideline: String,
+    questions: Vec<Question>,
+    index: HashMap<String, usize>,
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum FormError {
+    #[error("cannot read form catalog {path}: {source}")]
+    #[diagnostic(code(kaiji::form::io))]
+    Io { path: String, source: std::io::Error },
+    #[error("form catalog {path} is not valid: {message}")]
+    #[diagnostic(
+        code(kaiji::form::parse),
+        help("a catalog is TOML: a [form] table with id, then [[section]] tables with title and [[section.question]] entries (id, text, optional kind and parent)")
+    )]
+    Parse { path: String, message: String },
+    #[error("form catalog {path}: {message}")]
+    #[diagnostic(code(kaiji::form::invalid))]
+    Invalid { path: String, message: String },
+    #[error("unknown form `{id}`; known forms: {known}")]
+    #[diagnostic(code(kaiji::form::unknown), help("load another catalog with --form-file FILE"))]
+    Unknown { id: String, known: String },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCatalog {
+    form: RawForm,
+    #[serde(default)]
+    section: Vec<RawSection>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawForm {
+    id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    guideline: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSection {
+    title: String,
+    #[serde(default)]
+    question: Vec<RawQuestion>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: String,
+    text: String,
+    #[serde(default)]
+    kind: Option<Kind>,
+    #[serde(default)]
+    parent: Option<String>,
+}
+
+impl Form {
+    /// Parse a catalog file's text; `path` names it in errors.
+    pub fn from_toml(text: &str, path: &str) -> Result<Form, FormError> {
+        let raw: RawCatalog = toml::from_str(text)
+            .map_err(|e| FormError::Parse { path: path.to_string(), message: e.message().to_string() })?;
+        let invalid = |message: String| FormError::Invalid { path: path.to_string(), message };
+        let mut questions = Vec::new();
+        let mut index = HashMap::new();
+        for section in raw.section {
+            for q in section.question {
+                let id = crate::text::normalize(&q.id);
+                if id.is_empty() {
+                    return Err(invalid(format!("a question in section 「{}」 has an empty id", section.title)));
+                }
+                if index.insert(id.clone(), questions.len()).is_some() {
+                    return Err(invalid(format!("question id `{id}` appears twice")));
+                }
+                let parent = match q.parent {
+                    Some(p) if p.trim().is_empty() => None,
+                    Some(p) => Some(crate::text::normalize(&p)),
+                    None => id.rsplit_once('.').map(|(p, _)| p.to_string()),
+                };
+                questions.push(Question {
+                    id,
+                    text: q.text.trim().to_string(),
+                    section: section.title.clone(),
+                    kind: q.kind.unwrap_or(Kind::YesNo),
+                    parent,
+                    parent_index: None,
+                });
+            }
+        }
+        if questions.is_empty() {
+            return Err(invalid("the catalog has no questions".into()));
+        }
+        for i in 0..questions.len() {
+            if let Some(p) = &questions[i].parent {
+                match index.get(p) {
+                    Some(&pi) if pi < i => questions[i].parent_index = Some(pi),
+                    Some(_) => {
+                        return Err(invalid(format!(
+                            "question `{}` names parent `{p}`, which must come before it",
+                            questions[i].id
+                        )));
+                    }
+                    // A dotted id whose prefix is no question (e.g. a form that
+                    // starts at 1.1) simply has no parent.
+                    None => questions[i].parent = None,
+                }
+            }
+        }
+        Ok(Form { id: raw.form.id, title: raw.form.title, guideline: raw.form.guideline, questions, index })
+    }
+
+    pub fn from_file(path: &Path) -> Result<Form, FormError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| FormError::Io { path: shown.clone(), source })?;
+        Form::from_toml(&text, &shown)
+    }
+
+    /// Questions in form order.
+    pub fn questions(&self) -> &[Question] {
+        &self.questions
+    }
+
+    pub fn len(&self) -> usize {
+        self.questions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.questions.is_empty()
+    }
+
+    /// Form-order index of a question id (ids are matched after normalisation
+    /// by the caller; this is an exact lookup).
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.index.get(id).copied()
+    }
+
+    pub fn question(&self, id: &str) -> Option<&Question> {
+        self.index_of(id).map(|i| &self.questions[i])
+    }
+
+    /// The nearest real id, for "did you mean" hints.
+    pub fn suggest(&self, id: &str) -> Option<&str> {
+        crate::text::did_you_mean(id, self.questions.iter().map(|q| q.id.as_str()))
+    }
+
+    /// Ancestors of question `i`, nearest first.
+    pub fn ancestors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.questions[i].parent_index, move |&p| self.questions[p].parent_index)
+    }
+}
+
+/// The forms a run knows: the built-in catalogs plus any `--form-file`s.
+#[derive(Debug, Clone)]
+pub struct FormRegistry {
+    forms: Vec<Arc<Form>>,
+}
+
+impl FormRegistry {
+    /// Only the embedded catalogs.
+    pub fn builtin() -> FormRegistry {
+        let forms = BUILTIN
+            .iter()
+            .map(|(name, text)| Arc::new(Form::from_toml(text, name).expect("embedded catalog is valid")))
+            .collect();
+        FormRegistry { forms }
+    }
+
+    /// Add (or replace, by id) a form.
+    pub fn add(&mut self, form: Form) {
+        self.forms.retain(|f| f.id != form.id);
+        self.forms.push(Arc::new(form));
+    }
+
+    pub fn get(&self, id: &str) -> Result<Arc<Form>, FormError> {
+        self.forms.iter().find(|f| f.id == id).cloned().ok_or_else(|| FormError::Unknown {
+            id: id.to_string(),
+            known: self.forms.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", "),
+        })
+    }
+
+    pub fn forms(&self) -> &[Arc<Form>] {
+        &self.forms
+    }
+}
+
+impl Default for FormRegistry {
+    fn default() -> Self {
+        FormRegistry::builtin()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sds() -> Arc<Form> {
+        FormRegistry::builtin().get("sds-6.0").unwrap()
+    }
+
+    #[test]
+    fn sds_has_198_questions_in_order() {
+        let f = sds();
+        assert_eq!(f.len(), 198);
+        assert_eq!(f.questions()[0].id, "1");
+        assert_eq!(f.questions().last().unwrap().id, "106.1");
+        let ids: Vec<&str> = f.questions().iter().map(|q| q.id.as_str()).collect();
+        for id in ["17.3", "20", "100", "105.1", "17.1.a", "17.1.e", "17.1.1.3"] {
+            assert!(ids.contains(&id), "{id} missing");
+        }
+        let pos = |id| ids.iter().position(|i| *i == id).unwrap();
+        assert!(pos("17.1") < pos("17.1.a") && pos("17.1.e") < pos("17.1.1"));
+    }
+
+    #[test]
+    fn kinds_parents_sections() {
+        let f = sds();
+        let q = f.question("17.1.d").unwrap();
+        assert_eq!(q.parent.as_deref(), Some("17.1"));
+        assert_eq!(q.section, "技術的安全対策");
+        assert!(q.asks_for_remark());
+        assert_eq!(f.question("59").unwrap().kind, Kind::Applicability);
+        assert_eq!(f.question("59.1").unwrap().kind, Kind::YesNo);
+        assert_eq!(f.question("1").unwrap().parent, None);
+        let i = f.index_of("17.1.1.3").unwrap();
+        let anc: Vec<&str> = f.ancestors(i).map(|a| f.questions()[a].id.as_str()).collect();
+        assert_eq!(anc, ["17.1.1", "17.1", "17"]);
+        assert_eq!(f.suggest("17.l.d"), Some("17.1.d"));
+    }
+
+    #[test]
+    fn user_catalog_errors_are_clear() {
+        let e = Form::from_toml("[form]\nid='x'\n", "x.toml").unwrap_err();
+        assert!(e.to_string().contains("no questions"), "{e}");
+        let dup = "[form]\nid='x'\n[[section]]\ntitle='s'\n[[section.question]]\nid='1'\ntext='a'\n[[section.question]]\nid='1'\ntext='b'\n";
+        assert!(Form::from_toml(dup, "x.toml").unwrap_err().to_string().contains("twice"));
+        let bad = "[form]\nid='x'\n[[section]]\ntitle='s'\n[[section.question]]\nid='1'\ntext='a'\nkind='maybe'\n";
+        assert!(matches!(Form::from_toml(bad, "x.toml"), Err(FormError::Parse { .. })));
+    }
+
+    #[test]
+    fn unknown_form_lists_known() {
+        let e = FormRegistry::builtin().get("mds-6.0").unwrap_err();
+        assert!(e.to_string().contains("sds-6.0"));
+    }
+}

@@ -1,0 +1,386 @@
+//! Reading sheet files (TOML or JSON) into a [`Sheet`].
+//!
+//! Errors here are about the file itself — unreadable, not text, not valid
+//! syntax, a value of the wrong type. Content problems a vendor can make with
+//! a well-formed file (unknown ids, bad answer words, missing remarks) are
+//! kept in the model and reported by the lint rules instead.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use miette::{NamedSource, SourceSpan};
+
+use super::tree::{self, Key, Node, Value};
+use super::{AnswerEntry, AnswerValue, Metadata, Remark, Sheet, Span, Spanned};
+use crate::form::{DEFAULT_FORM, FormRegistry};
+use crate::text::{did_you_mean, normalize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SheetFormat {
+    Toml,
+    Json,
+}
+
+impl SheetFormat {
+    /// By extension; anything that is not `.json` is read as TOML.
+    pub fn from_path(path: &Path) -> SheetFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("json") => SheetFormat::Json,
+            _ => SheetFormat::Toml,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SheetErrorKind {
+    /// The file could not be read.
+    Io,
+    /// The file is not UTF-8 text (binary, Shift_JIS ...).
+    Encoding,
+    /// Not valid TOML / JSON.
+    Syntax,
+    /// Valid syntax, but a field has the wrong type or name.
+    Schema,
+    /// The sheet names a form the run does not know.
+    Form,
+}
+
+/// A sheet that could not be loaded: what, where and what to do.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{path}: {message}")]
+#[diagnostic(code(kaiji::sheet))]
+pub struct SheetError {
+    pub kind: SheetErrorKind,
+    pub path: String,
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+    #[source_code]
+    pub src: Option<NamedSource<Arc<str>>>,
+    #[label("here")]
+    pub label: Option<SourceSpan>,
+    /// The byte span, kept for reports that locate errors.
+    pub span: Option<Span>,
+}
+
+impl SheetError {
+    /// 1-based line/column of the error, when it has a place.
+    pub fn line_col(&self) -> Option<(usize, usize)> {
+        let src = self.src.as_ref()?;
+        Some(crate::text::line_col(src.inner(), self.span?.start))
+    }
+}
+
+/// Read and load a sheet file; the format comes from the extension.
+pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError> {
+    let shown = path.display().to_string();
+    let err = |kind, message: String, help: Option<&str>| SheetError {
+        kind,
+        path: shown.clone(),
+        message,
+        help: help.map(str::to_string),
+        src: None,
+        label: None,
+        span: None,
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        let help = match e.kind() {
+            std::io::ErrorKind::NotFound => Some("check the path; quote globs so kaiji expands them"),
+            std::io::ErrorKind::IsADirectory => Some("give sheet files or a glob such as 'vendors/*.toml'"),
+            _ => None,
+        };
+        err(SheetErrorKind::Io, format!("cannot read the file: {e}"), help)
+    })?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let at = e.utf8_error().valid_up_to();
+            let (message, help) = if bytes.iter().take(8192).any(|b| *b == 0) {
+                ("this is a binary file, not a sheet".to_string(), "a sheet is a TOML or JSON text file; import PDFs and workbooks with `kaiji import`")
+            } else {
+                (
+                    format!("the file is not UTF-8 text (invalid byte at offset {at})"),
+                    "save the file as UTF-8 (Shift_JIS/CP932 is not read); most editors offer this under 'encoding'",
+                )
+            };
+            return Err(err(SheetErrorKind::Encoding, message, Some(help)));
+        }
+    };
+    load_str(&shown, text, SheetFormat::from_path(path), forms)
+}
+
+/// Load a sheet from text; `path` names it in diagnostics.
+pub fn load_str(path: &str, text: String, format: SheetFormat, forms: &FormRegistry) -> Result<Sheet, SheetError> {
+    // A UTF-8 BOM (Excel and Notepad write one) is not content.
+    let text = match text.strip_prefix('\u{FEFF}') {
+        Some(t) => t.to_string(),
+        None => text,
+    };
+    let source: Arc<str> = Arc::from(text);
+    let b = Builder { path: path.to_string(), source: source.clone() };
+    if source.trim().is_empty() {
+        return Err(b.error(
+            SheetErrorKind::Syntax,
+            "the file is empty".into(),
+            None,
+            Some("a sheet needs at least an [answers] table; see examples/sheets/"),
+        ));
+    }
+    let root = match format {
+        SheetFormat::Toml => tree::from_toml(&source),
+        SheetFormat::Json => tree::from_json(&source),
+    }
+    .map_err(|(message, span)| {
+        let what = match format {
+            SheetFormat::Toml => "TOML",
+            SheetFormat::Json => "JSON",
+        };
+        b.error(
+            SheetErrorKind::Syntax,
+            format!("not valid {what}: {message}"),
+            span,
+            Some("fix the syntax at the marked place (an unclosed quote or bracket is the usual cause)"),
+        )
+    })?;
+    b.build(root, format, forms)
+}
+
+struct Builder {
+    path: String,
+    source: Arc<str>,
+}
+
+const TOP_KEYS: &[&str] = &["sheet", "answers", "remarks"];
+const SHEET_KEYS: &[&str] = &["form", "vendor", "service", "version", "created"];
+const ANSWER_KEYS: &[&str] = &["answer", "remarks", "note"];
+
+impl Builder {
+    fn error(&self, kind: SheetErrorKind, message: String, span: Option<Span>, help: Option<&str>) -> SheetError {
+        let span = span.map(|s| clamp(&self.source, s));
+        SheetError {
+            kind,
+            path: self.path.clone(),
+            message,
+            help: help.map(str::to_string),
+            src: Some(NamedSource::new(self.path.clone(), self.source.clone())),
+            label: span.map(Into::into),
+            span,
+        }
+    }
+
+    fn schema(&self, message: String, span: Span, help: Option<String>) -> SheetError {
+        let mut e = self.error(SheetErrorKind::Schema, message, Some(span), None);
+        e.help = help;
+        e
+    }
+
+    fn unknown_key(&self, key: &Key, allowed: &[&str], place: &str) -> SheetError {
+        let help = match did_you_mean(&key.name, allowed.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? {place} takes: {}", allowed.join(", ")),
+            None => format!("{place} takes: {}", allowed.join(", ")),
+        };
+        self.schema(format!("unknown key `{}` in {place}", key.name), key.span, Some(help))
+    }
+
+    fn string(&self, node: &Node, what: &str) -> Result<Spanned<String>, SheetError> {
+        match &node.value {
+            Value::Str(s) => Ok(Spanned { value: normalize(s), span: node.span }),
+            other => Err(self.schema(
+                format!("{what} must be a string, found {}", other.type_name()),
+                node.span,
+                Some("put the value in double quotes".into()),
+            )),
+        }
+    }
+
+    fn table<'n>(&self, node: &'n Node, what: &str) -> Result<&'n [(Key, Node)], SheetError> {
+        match &node.value {
+            Value::Table(t) => Ok(t),
+            other => Err(self.schema(format!("{what} must be a table, found {}", other.type_name()), node.span, None)),
+        }
+    }
+
+    fn build(self, root: Node, format: SheetFormat, forms: &FormRegistry) -> Result<Sheet, SheetError> {
+        let top = self.table(&root, "the document")?;
+        let mut meta_node = None;
+        let mut answers_node = None;
+        let mut remarks_node = None;
+        for (k, v) in top {
+            match k.name.as_str() {
+                "sheet" => meta_node = Some(v),
+                "answers" => answers_node = Some(v),
+                "remarks" => remarks_node = Some(v),
+                _ => return Err(self.unknown_key(k, TOP_KEYS, "a sheet file")),
+            }
+        }
+        let meta = match meta_node {
+            Some(n) => self.metadata(n)?,
+            None => Metadata::default(),
+        };
+        let form_id = meta.form.as_ref().map_or(DEFAULT_FORM, |f| f.value.as_str());
+        let form = forms.get(form_id).map_err(|e| {
+            let span = meta.form.as_ref().map(|f| f.span);
+            self.error(SheetErrorKind::Form, e.to_string(), span, Some("load its catalog with --form-file FILE"))
+        })?;
+        let mut remarks = BTreeMap::new();
+        if let Some(n) = remarks_node {
+            for (k, v) in self.table(n, "[remarks]")? {
+                let number = parse_remark_number(&k.name).ok_or_else(|| {
+                    self.schema(
+                        format!("remark key `{}` is not a number", k.name),
+                        k.span,
+                        Some("remarks are numbered as on the form: 1 = \"...\"".into()),
+                    )
+                })?;
+                let text = self.string(v, &format!("remark {number}"))?;
+                if let Some(prev) = remarks.insert(number, Remark { number, text: text.value, span: v.span, key_span: k.span }) {
+                    return Err(self.schema(
+                        format!("remark {number} is written twice (first at byte {})", prev.key_span.start),
+                        k.span,
+                        Some("merge the two texts into one remark".into()),
+                    ));
+                }
+            }
+        }
+        let mut answers: Vec<AnswerEntry> = Vec::new();
+        if let Some(n) = answers_node {
+            for (k, v) in self.table(n, "[answers]")? {
+                let id = normalize(&k.name);
+                if let Some(prev) = answers.iter().find(|a| a.id.value == id) {
+                    let (line, _) = crate::text::line_col(&self.source, prev.id.span.start);
+                    return Err(self.schema(
+                        format!("question {id} is answered twice (also on line {line})"),
+                        k.span,
+                        Some("keep one answer per question".into()),
+                    ));
+                }
+                let question = form.index_of(&id);
+                answers.push(self.answer(Spanned { value: id, span: k.span }, question, v)?);
+            }
+        }
+        Ok(Sheet::new(self.path, format, self.source, form, meta, answers, remarks))
+    }
+
+    fn metadata(&self, node: &Node) -> Result<Metadata, SheetError> {
+        let mut meta = Metadata { span: Some(node.span), ..Metadata::default() };
+        for (k, v) in self.table(node, "[sheet]")? {
+            let field = match k.name.as_str() {
+                "form" => &mut meta.form,
+                "vendor" => &mut meta.vendor,
+                "service" => &mut meta.service,
+                "version" => &mut meta.version,
+                "created" => {
+                    let text = match &v.value {
+                        Value::Date(d) => d.clone(),
+                        _ => self.string(v, "created")?.value,
+                    };
+                    let date = crate::text::date::parse_date(&text).map_err(|e| {
+                        self.schema(format!("created: {e}"), v.span, Some("作成日 is a calendar date such as 2026-01-13".into()))
+                    })?;
+                    meta.created = Some(Spanned { value: date, span: v.span });
+                    continue;
+                }
+                _ => return Err(self.unknown_key(k, SHEET_KEYS, "[sheet]")),
+            };
+            let s = self.string(v, &k.name)?;
+            // An empty string is as good as absent (the missing-metadata rule says so).
+            *field = (!s.value.is_empty()).then_some(s);
+        }
+        Ok(meta)
+    }
+
+    fn answer(&self, id: Spanned<String>, question: Option<usize>, v: &Node) -> Result<AnswerEntry, SheetError> {
+        let word = |s: &str, span: Span| {
+            let w = normalize(s);
+            if w.is_empty() {
+                return None;
+            }
+            let value = match super::Answer::parse(&w) {
+                Some(a) => AnswerValue::Known(a),
+                None => AnswerValue::Invalid(w),
+            };
+            Some(Spanned { value, span })
+        };
+        let mut entry = AnswerEntry { id, question, answer: None, remarks: Vec::new(), note: None, span: v.span };
+        match &v.value {
+            Value::Str(s) => entry.answer = word(s, v.span),
+            Value::Table(fields) => {
+                for (k, f) in fields {
+                    match k.name.as_str() {
+                        "answer" => match &f.value {
+                            Value::Str(s) => entry.answer = word(s, f.span),
+                            other => {
+                                return Err(self.schema(
+                                    format!("the answer to {} must be a string, found {}", entry.id.value, other.type_name()),
+                                    f.span,
+                                    Some("write one of はい, いいえ, 対象外, 該当, 非該当".into()),
+                                ));
+                            }
+                        },
+                        "remarks" => entry.remarks = self.citations(&entry.id.value, f)?,
+                        "note" => {
+                            let note = self.string(f, &format!("the note of {}", entry.id.value))?;
+                            entry.note = (!note.value.is_empty()).then_some(note);
+                        }
+                        _ => return Err(self.unknown_key(k, ANSWER_KEYS, &format!("answer {}", entry.id.value))),
+                    }
+                }
+            }
+            other => {
+                return Err(self.schema(
+                    format!("answer {} must be a string or a table, found {}", entry.id.value, other.type_name()),
+                    v.span,
+                    Some("write \"はい\" or { answer = \"はい\", remarks = [1] }".into()),
+                ));
+            }
+        }
+        Ok(entry)
+    }
+
+    /// `remarks = [8, 9]`, or a single number.
+    fn citations(&self, id: &str, node: &Node) -> Result<Vec<Spanned<u32>>, SheetError> {
+        let one = |n: &Node| match &n.value {
+            Value::Int(i) if (1..=u32::MAX as i64).contains(i) => Ok(Spanned { value: *i as u32, span: n.span }),
+            Value::Str(s) if parse_remark_number(s).is_some() => {
+                Ok(Spanned { value: parse_remark_number(s).unwrap_or_default(), span: n.span })
+            }
+            other => Err(self.schema(
+                format!("the remarks of {id} must be remark numbers, found {}", describe(other)),
+                n.span,
+                Some("cite remarks by number: remarks = [8, 9]".into()),
+            )),
+        };
+        match &node.value {
+            Value::Array(items) => items.iter().map(one).collect(),
+            _ => Ok(vec![one(node)?]),
+        }
+    }
+}
+
+fn describe(v: &Value) -> String {
+    match v {
+        Value::Int(i) => format!("{i}"),
+        Value::Str(s) => format!("\"{s}\""),
+        other => other.type_name().to_string(),
+    }
+}
+
+/// Remark numbers are positive integers; full-width digits are accepted.
+fn parse_remark_number(s: &str) -> Option<u32> {
+    normalize(s).parse::<u32>().ok().filter(|n| *n > 0)
+}
+
+/// Keep a span inside the text and on char boundaries.
+fn clamp(text: &str, s: Span) -> Span {
+    let fix = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    Span::new(fix(s.start), fix(s.end))
+}

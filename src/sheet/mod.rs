@@ -1,0 +1,213 @@
+//! The typed sheet model: one vendor's filled-in disclosure sheet, with the
+//! byte span of every value in the file it came from, so any diagnostic can
+//! underline the exact answer, remark or metadata value.
+
+mod answer;
+mod load;
+mod tree;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use answer::Answer;
+pub use load::{SheetError, SheetErrorKind, SheetFormat, load_file, load_str};
+
+use crate::form::{Form, Kind};
+
+/// A byte range in a sheet (or policy) file; always on char boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end: end.max(start) }
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(s: Span) -> Self {
+        (s.start, s.end - s.start).into()
+    }
+}
+
+/// A value and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// The `[sheet]` table.
+#[derive(Debug, Clone, Default)]
+pub struct Metadata {
+    pub form: Option<Spanned<String>>,
+    pub vendor: Option<Spanned<String>>,
+    pub service: Option<Spanned<String>>,
+    pub version: Option<Spanned<String>>,
+    /// 作成日, normalised to a calendar date.
+    pub created: Option<Spanned<jiff::civil::Date>>,
+    /// The `[sheet]` table itself, when present.
+    pub span: Option<Span>,
+}
+
+/// What an answer entry holds in its answer slot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerValue {
+    Known(Answer),
+    /// A word that is none of the accepted ones (after normalisation).
+    Invalid(String),
+}
+
+/// One entry of `[answers]`, in file order.
+#[derive(Debug, Clone)]
+pub struct AnswerEntry {
+    /// The id as written, normalised (NFKC, trimmed).
+    pub id: Spanned<String>,
+    /// Form-order index of the question, `None` when the id is not in the form.
+    pub question: Option<usize>,
+    /// `None` when the entry has no answer (e.g. only remark citations).
+    pub answer: Option<Spanned<AnswerValue>>,
+    pub remarks: Vec<Spanned<u32>>,
+    pub note: Option<Spanned<String>>,
+    /// The whole value (string or inline table).
+    pub span: Span,
+}
+
+impl AnswerEntry {
+    /// The answer when it is one of the accepted words.
+    pub fn known(&self) -> Option<Answer> {
+        match &self.answer {
+            Some(Spanned { value: AnswerValue::Known(a), .. }) => Some(*a),
+            _ => None,
+        }
+    }
+
+    /// Where to underline when pointing at this answer.
+    pub fn answer_span(&self) -> Span {
+        self.answer.as_ref().map_or(self.span, |a| a.span)
+    }
+}
+
+/// One numbered 備考 in `[remarks]`.
+#[derive(Debug, Clone)]
+pub struct Remark {
+    pub number: u32,
+    /// NFKC-normalised text.
+    pub text: String,
+    pub span: Span,
+    pub key_span: Span,
+}
+
+/// A loaded sheet. Immutable once built; shared behind `Arc` by the runner.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// The path as the user gave it (used in reports).
+    pub path: String,
+    pub format: SheetFormat,
+    /// The file's text, for rendering diagnostics.
+    pub source: Arc<str>,
+    pub form: Arc<Form>,
+    pub meta: Metadata,
+    pub answers: Vec<AnswerEntry>,
+    pub remarks: BTreeMap<u32, Remark>,
+    /// Form index → index into `answers`.
+    slots: Vec<Option<u32>>,
+    all_remarks: String,
+}
+
+impl Sheet {
+    pub(crate) fn new(
+        path: String,
+        format: SheetFormat,
+        source: Arc<str>,
+        form: Arc<Form>,
+        meta: Metadata,
+        answers: Vec<AnswerEntry>,
+        remarks: BTreeMap<u32, Remark>,
+    ) -> Sheet {
+        let mut slots = vec![None; form.len()];
+        for (i, a) in answers.iter().enumerate() {
+            if let Some(q) = a.question {
+                slots[q].get_or_insert(i as u32);
+            }
+        }
+        let all_remarks = remarks.values().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n");
+        Sheet { path, format, source, form, meta, answers, remarks, slots, all_remarks }
+    }
+
+    pub fn vendor(&self) -> &str {
+        self.meta.vendor.as_ref().map_or("", |s| &s.value)
+    }
+
+    pub fn service(&self) -> &str {
+        self.meta.service.as_ref().map_or("", |s| &s.value)
+    }
+
+    pub fn version(&self) -> &str {
+        self.meta.version.as_ref().map_or("", |s| &s.value)
+    }
+
+    pub fn created(&self) -> Option<jiff::civil::Date> {
+        self.meta.created.as_ref().map(|d| d.value)
+    }
+
+    /// The answer entry for the question at form index `q`.
+    pub fn entry_at(&self, q: usize) -> Option<&AnswerEntry> {
+        self.slots.get(q).copied().flatten().map(|i| &self.answers[i as usize])
+    }
+
+    /// The accepted answer word for the question at form index `q`.
+    pub fn answer_at(&self, q: usize) -> Option<Answer> {
+        self.entry_at(q).and_then(AnswerEntry::known)
+    }
+
+    /// The answer entry for a question id (exact, normalised id).
+    pub fn entry(&self, id: &str) -> Option<&AnswerEntry> {
+        self.form.index_of(id).and_then(|q| self.entry_at(q))
+    }
+
+    pub fn remark(&self, number: u32) -> Option<&Remark> {
+        self.remarks.get(&number)
+    }
+
+    /// Texts of the remarks question `q` cites (existing ones, in citation
+    /// order), then its inline note.
+    pub fn remark_texts_at(&self, q: usize) -> Vec<&str> {
+        let Some(e) = self.entry_at(q) else { return Vec::new() };
+        e.remarks
+            .iter()
+            .filter_map(|n| self.remarks.get(&n.value).map(|r| r.text.as_str()))
+            .chain(e.note.as_ref().map(|n| n.value.as_str()))
+            .collect()
+    }
+
+    /// All remark texts in number order, joined with newlines.
+    pub fn all_remarks(&self) -> &str {
+        &self.all_remarks
+    }
+
+    /// The nearest ancestor of question `q` that is an applicability gate
+    /// answered 非該当, if any: such a question is out of scope.
+    pub fn closed_gate(&self, q: usize) -> Option<usize> {
+        self.form.ancestors(q).find(|&a| {
+            self.form.questions()[a].kind == Kind::Applicability
+                && self.answer_at(a) == Some(Answer::DoesNotApply)
+        })
+    }
+
+    /// Span of the answer for form index `q`, or of its remarks' table entry,
+    /// or of the `[sheet]` table, or the file start: the best place to point
+    /// a diagnostic about question `q`.
+    pub fn span_for_question(&self, q: usize) -> Span {
+        match self.entry_at(q) {
+            Some(e) => e.answer_span(),
+            None => self.meta.span.unwrap_or_default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+//! A small spanned value tree that both sheet syntaxes (TOML, JSON) parse
+//! into, so one builder turns either into a [`Sheet`](super::Sheet) with the
+//! same checks and messages.
+
+use super::Span;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub span: Span,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Str(String),
+    Int(i64),
+    /// A TOML local date such as `created = 2026-01-13`, kept as text.
+    Date(String),
+    Array(Vec<Node>),
+    Table(Vec<(Key, Node)>),
+    /// A value of a type no sheet field takes (float, bool, null ...).
+    Other(&'static str),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Key {
+    pub span: Span,
+    pub name: String,
+}
+
+impl Value {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "a string",
+            Value::Int(_) => "an integer",
+            Value::Date(_) => "a date",
+            Value::Array(_) => "an array",
+            Value::Table(_) => "a table",
+            Value::Other(t) => t,
+        }
+    }
+}
+
+pub(crate) fn from_toml(text: &str) -> Result<Node, (String, Option<Span>)> {
+    use toml::de::{DeTable, DeValue};
+    fn conv(v: &toml::Spanned<DeValue<'_>>) -> Node {
+        let r = v.span();
+        let span = Span::new(r.start, r.end);
+        let value = match v.get_ref() {
+            DeValue::String(s) => Value::Str(s.to_string()),
+            DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+                Ok(n) => Value::Int(n),
+                Err(_) => Value::Other("an out-of-range integer"),
+            },
+            DeValue::Float(_) => Value::Other("a float"),
+            DeValue::Boolean(_) => Value::Other("a boolean"),
+            DeValue::Datetime(d) => Value::Date(d.to_string()),
+            DeValue::Array(a) => Value::Array(a.iter().map(conv).collect()),
+            DeValue::Table(t) => Value::Table(table(t)),
+        };
+        Node { span, value }
+    }
+    fn table(t: &DeTable<'_>) -> Vec<(Key, Node)> {
+        let mut entries: Vec<(Key, Node)> = t
+            .iter()
+            .map(|(k, v)| {
+                let r = k.span();
+                (Key { span: Span::new(r.start, r.end), name: k.get_ref().to_string() }, conv(v))
+            })
+            .collect();
+        // toml's map is sorted by key; file order reads better in diagnostics.
+        entries.sort_by_key(|(k, _)| k.span.start);
+        entries
+    }
+    let doc = DeTable::parse(text).map_err(|e| {
+        (e.message().trim().to_string(), e.span().map(|r| Span::new(r.start, r.end)))
+    })?;
+    let r = doc.span();
+    Ok(Node { span: Span::new(r.start, r.end), value: Value::Table(table(doc.get_ref())) })
+}
+
+pub(crate) fn from_json(text: &str) -> Result<Node, (String, Option<Span>)> {
+    use jsonc_parser::ast;
+    fn span(r: jsonc_parser::common::Range) -> Span {
+        Span::new(r.start, r.end)
+    }
+    fn conv(v: &ast::Value<'_>) -> Node {
+        match v {
+            ast::Value::StringLit(s) => Node { span: span(s.range), value: Value::Str(s.value.to_string()) },
+            ast::Value::NumberLit(n) => Node {
+                span: span(n.range),
+                value: n.value.parse::<i64>().map_or(Value::Other("a non-integer number"), Value::Int),
+            },
+            ast::Value::BooleanLit(b) => Node { span: span(b.range), value: Value::Other("a boolean") },
+            ast::Value::NullKeyword(n) => Node { span: span(n.range), value: Value::Other("null") },
+            ast::Value::Array(a) => {
+                Node { span: span(a.range), value: Value::Array(a.elements.iter().map(conv).collect()) }
+            }
+            ast::Value::Object(o) => Node {
+                span: span(o.range),
+                value: Value::Table(
+                    o.properties
+                        .iter()
+                        .map(|p| {
+                            let (name, r) = match &p.name {
+                                ast::ObjectPropName::String(s) => (s.value.to_string(), s.range),
+                                ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                            };
+                            (Key { span: span(r), name }, conv(&p.value))
+                        })
+                        .collect(),
+                ),
+            },
+        }
+    }
+    let options = jsonc_parser::ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        ..Default::default()
+    };
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options)
+        .map_err(|e| (e.kind().to_string(), Some(span(e.range()))))?;
+    match parsed.value {
+        Some(v) => Ok(conv(&v)),
+        None => Err(("the file holds no JSON value".into(), None)),
+    }
+}

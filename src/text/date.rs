@@ -1,0 +1,103 @@
+//! Dates as vendors write them on the sheet's 作成日 line.
+
+use jiff::civil::Date;
+
+/// Japanese eras with the first day of each (元年 = year 1).
+const ERAS: &[(&str, i16, i8, i8)] = &[
+    ("令和", 2019, 5, 1),
+    ("平成", 1989, 1, 8),
+    ("昭和", 1926, 12, 25),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("「{0}」 is not a date; write 2026-01-13, 2026年1月13日 or 令和8年1月13日")]
+    Unrecognised(String),
+    #[error("{0} does not exist in the calendar")]
+    Invalid(String),
+    #[error("{text} is outside the {era} era, which runs from {start}")]
+    OutsideEra { text: String, era: &'static str, start: Date },
+}
+
+/// Parse `2026-01-13`, `2026/1/13`, `2026年1月13日`, `令和8年1月13日` or
+/// `令和元年5月1日` (input is NFKC-normalised first, so full-width digits work).
+///
+/// A 和暦 date before its era began (平成31年5月1日 is fine, 令和1年4月30日 is
+/// not) is rejected: such a date usually means the wrong era was typed.
+pub fn parse_date(input: &str) -> Result<Date, DateError> {
+    let text = super::normalize(input);
+    let unrecognised = || DateError::Unrecognised(input.trim().to_string());
+    for &(era, y0, m0, d0) in ERAS {
+        if let Some(rest) = text.strip_prefix(era) {
+            let (year_part, rest) = rest.split_once('年').ok_or_else(unrecognised)?;
+            let era_year: i16 = if year_part.trim() == "元" {
+                1
+            } else {
+                year_part.trim().parse().map_err(|_| unrecognised())?
+            };
+            let (m, d) = month_day(rest).ok_or_else(unrecognised)?;
+            let date = make(y0 + era_year - 1, m, d, input)?;
+            let start = Date::new(y0, m0, d0).expect("era table holds real dates");
+            if era_year < 1 || date < start {
+                return Err(DateError::OutsideEra { text: input.trim().to_string(), era, start });
+            }
+            return Ok(date);
+        }
+    }
+    if let Some((y, rest)) = text.split_once('年') {
+        let y: i16 = y.trim().parse().map_err(|_| unrecognised())?;
+        let (m, d) = month_day(rest).ok_or_else(unrecognised)?;
+        return make(y, m, d, input);
+    }
+    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+    if let [y, m, d] = parts.as_slice()
+        && y.len() == 4
+    {
+        let y = y.parse().map_err(|_| unrecognised())?;
+        let m = m.parse().map_err(|_| unrecognised())?;
+        let d = d.parse().map_err(|_| unrecognised())?;
+        return make(y, m, d, input);
+    }
+    Err(unrecognised())
+}
+
+fn month_day(rest: &str) -> Option<(i8, i8)> {
+    let (m, rest) = rest.split_once('月')?;
+    let d = rest.strip_suffix('日').unwrap_or(rest);
+    Some((m.trim().parse().ok()?, d.trim().parse().ok()?))
+}
+
+fn make(y: i16, m: i8, d: i8, input: &str) -> Result<Date, DateError> {
+    Date::new(y, m, d).map_err(|_| DateError::Invalid(input.trim().to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(s: &str) -> String {
+        parse_date(s).unwrap().to_string()
+    }
+
+    #[test]
+    fn accepted_forms() {
+        assert_eq!(iso("2026-01-13"), "2026-01-13");
+        assert_eq!(iso("2026/1/13"), "2026-01-13");
+        assert_eq!(iso("2026年1月13日"), "2026-01-13");
+        assert_eq!(iso("２０２６年１月１３日"), "2026-01-13");
+        assert_eq!(iso("令和8年1月13日"), "2026-01-13");
+        assert_eq!(iso("令和元年5月1日"), "2019-05-01");
+        assert_eq!(iso("平成31年4月30日"), "2019-04-30");
+        assert_eq!(iso("平成31年5月1日"), "2019-05-01");
+        assert_eq!(iso("昭和64年1月7日"), "1989-01-07");
+    }
+
+    #[test]
+    fn rejected_forms() {
+        assert!(matches!(parse_date("令和1年4月30日"), Err(DateError::OutsideEra { .. })));
+        assert!(matches!(parse_date("2026-02-30"), Err(DateError::Invalid(_))));
+        assert!(matches!(parse_date("来月"), Err(DateError::Unrecognised(_))));
+        assert!(matches!(parse_date(""), Err(DateError::Unrecognised(_))));
+        assert!(matches!(parse_date("令和x年1月1日"), Err(DateError::Unrecognised(_))));
+    }
+}

@@ -1,0 +1,128 @@
+//! Japanese-aware text handling shared by every module: normalisation,
+//! byte-span helpers, and the date forms vendors write (ISO, 年月日, 和暦).
+
+pub mod date;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFKC plus the folds NFKC leaves out, trimmed.
+///
+/// NFKC already maps full-width ASCII (ＴＬＳ１．２ → TLS1.2) and half-width
+/// katakana; it does not unify the wave dashes and minus signs vendors mix,
+/// nor drop variation selectors, so those are folded here.
+pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfkc() {
+        match c {
+            // wave dash / full-width tilde → ASCII tilde
+            '\u{301C}' | '\u{FF5E}' => out.push('~'),
+            // minus sign, full-width hyphen-minus, hyphens, dashes → '-'
+            '\u{2212}' | '\u{FF0D}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' => {
+                out.push('-')
+            }
+            // variation selectors and zero-width characters carry no meaning here
+            '\u{FE00}'..='\u{FE0F}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' => {}
+            '\u{E0100}'..='\u{E01EF}' => {}
+            _ => out.push(c),
+        }
+    }
+    let trimmed = out.trim();
+    if trimmed.len() == out.len() {
+        out
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// A key for fuzzy comparison of question texts: normalised, lower-cased,
+/// with whitespace and punctuation removed (PDF extraction moves both around).
+pub fn match_key(s: &str) -> String {
+    normalize(s)
+        .chars()
+        .filter(|c| !c.is_whitespace() && !is_punct(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn is_punct(c: char) -> bool {
+    c.is_ascii_punctuation()
+        || matches!(
+            c,
+            '、' | '。' | '・' | '「' | '」' | '『' | '』' | '（' | '）' | '？' | '！' | '：' | '；' | '，' | '．' | '〜' | '～' | '…' | '―' | 'ー' | '　'
+        )
+}
+
+/// Terminal display width (East Asian wide characters count two columns).
+pub fn display_width(s: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(s)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+///
+/// The offset is clamped to the text and moved back to a char boundary, so a
+/// stale or foreign span can never panic a renderer.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = text[line_start..offset].chars().count() + 1;
+    (line, col)
+}
+
+/// The closest candidate to `word` by normalised Levenshtein similarity,
+/// if it is close enough to be worth suggesting.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(&str, f64)> = None;
+    for cand in candidates {
+        let score = strsim::normalized_levenshtein(word, cand);
+        if best.is_none_or(|(_, b)| score > b) {
+            best = Some((cand, score));
+        }
+    }
+    best.filter(|(_, s)| *s >= 0.5).map(|(c, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nfkc_and_folds() {
+        assert_eq!(normalize(" ＴＬＳ１．２ "), "TLS1.2");
+        assert_eq!(normalize("9時〜17時"), "9時~17時");
+        assert_eq!(normalize("ｶﾞｲﾄﾞ"), "ガイド");
+        assert_eq!(normalize("葛\u{E0100}飾"), "葛飾");
+        assert_eq!(normalize("はい"), "はい");
+    }
+
+    #[test]
+    fn match_key_ignores_spacing_and_punctuation() {
+        assert_eq!(match_key("IDとパスワード の 組み合わせ？"), match_key("ＩＤとパスワードの組み合わせ?"));
+    }
+
+    #[test]
+    fn line_col_counts_chars_not_bytes() {
+        let t = "一行目\n二行目 x";
+        let off = t.find('x').unwrap();
+        assert_eq!(line_col(t, off), (2, 5));
+        // inside a multi-byte char: clamps back, never panics
+        assert_eq!(line_col(t, 1), (1, 1));
+        assert_eq!(line_col(t, 10_000), (2, 6));
+    }
+
+    #[test]
+    fn width_of_japanese() {
+        assert_eq!(display_width("はい"), 4);
+        assert_eq!(display_width("yes"), 3);
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("17.1.f", ["17.1.e", "58", "100"]), Some("17.1.e"));
+        assert_eq!(did_you_mean("zzzz", ["17.1.e"]), None);
+    }
+}
