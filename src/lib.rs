@@ -4,6 +4,14 @@
 //! The library is usable without the CLI: load a [`form::FormRegistry`],
 //! read sheets with [`sheet::load_file`], run [`lint`] rules over them.
 
+// Errors carry their file's text so they render with context; they are the
+// cold path, so their size does not matter.
+#![allow(clippy::result_large_err)]
+
+pub mod cli;
 pub mod form;
+pub mod lint;
+pub mod report;
+pub mod runner;
 pub mod sheet;
 pub mod text;

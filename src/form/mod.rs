@@ -84,7 +84,9 @@ pub enum FormError {
     #[error("form catalog {path} is not valid: {message}")]
     #[diagnostic(
         code(kaiji::form::parse),
-        help("a catalog is TOML: a [form] table with id, then [[section]] tables with title and [[section.question]] entries (id, text, optional kind and parent)")
+        help(
+            "a catalog is TOML: a [form] table with id, then [[section]] tables with title and [[section.question]] entries (id, text, optional kind and parent)"
+        )
     )]
     Parse { path: String, message: String },
     #[error("form catalog {path}: {message}")]
@@ -167,19 +169,19 @@ impl Form {
         if questions.is_empty() {
             return Err(invalid("the catalog has no questions".into()));
         }
-        for i in 0..questions.len() {
-            if let Some(p) = &questions[i].parent {
+        for (i, q) in questions.iter_mut().enumerate() {
+            if let Some(p) = &q.parent {
                 match index.get(p) {
-                    Some(&pi) if pi < i => questions[i].parent_index = Some(pi),
+                    Some(&pi) if pi < i => q.parent_index = Some(pi),
                     Some(_) => {
                         return Err(invalid(format!(
                             "question `{}` names parent `{p}`, which must come before it",
-                            questions[i].id
+                            q.id
                         )));
                     }
                     // A dotted id whose prefix is no question (e.g. a form that
                     // starts at 1.1) simply has no parent.
-                    None => questions[i].parent = None,
+                    None => q.parent = None,
                 }
             }
         }

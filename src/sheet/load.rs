@@ -99,7 +99,10 @@ pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError>
             let bytes = e.as_bytes();
             let at = e.utf8_error().valid_up_to();
             let (message, help) = if bytes.iter().take(8192).any(|b| *b == 0) {
-                ("this is a binary file, not a sheet".to_string(), "a sheet is a TOML or JSON text file; import PDFs and workbooks with `kaiji import`")
+                (
+                    "this is a binary file, not a sheet".to_string(),
+                    "a sheet is a TOML or JSON text file; import PDFs and workbooks with `kaiji import`",
+                )
             } else {
                 (
                     format!("the file is not UTF-8 text (invalid byte at offset {at})"),
@@ -207,11 +210,15 @@ impl Builder {
         let top = self.table(&root, "the document")?;
         let mut meta_node = None;
         let mut answers_node = None;
+        let mut answers_key = None;
         let mut remarks_node = None;
         for (k, v) in top {
             match k.name.as_str() {
                 "sheet" => meta_node = Some(v),
-                "answers" => answers_node = Some(v),
+                "answers" => {
+                    answers_node = Some(v);
+                    answers_key = Some(k.span);
+                }
                 "remarks" => remarks_node = Some(v),
                 _ => return Err(self.unknown_key(k, TOP_KEYS, "a sheet file")),
             }
@@ -236,7 +243,9 @@ impl Builder {
                     )
                 })?;
                 let text = self.string(v, &format!("remark {number}"))?;
-                if let Some(prev) = remarks.insert(number, Remark { number, text: text.value, span: v.span, key_span: k.span }) {
+                if let Some(prev) =
+                    remarks.insert(number, Remark { number, text: text.value, span: v.span, key_span: k.span })
+                {
                     return Err(self.schema(
                         format!("remark {number} is written twice (first at byte {})", prev.key_span.start),
                         k.span,
@@ -261,7 +270,9 @@ impl Builder {
                 answers.push(self.answer(Spanned { value: id, span: k.span }, question, v)?);
             }
         }
-        Ok(Sheet::new(self.path, format, self.source, form, meta, answers, remarks))
+        let mut sheet = Sheet::new(self.path, format, self.source, form, meta, answers, remarks);
+        sheet.answers_span = answers_key;
+        Ok(sheet)
     }
 
     fn metadata(&self, node: &Node) -> Result<Metadata, SheetError> {
@@ -278,7 +289,11 @@ impl Builder {
                         _ => self.string(v, "created")?.value,
                     };
                     let date = crate::text::date::parse_date(&text).map_err(|e| {
-                        self.schema(format!("created: {e}"), v.span, Some("作成日 is a calendar date such as 2026-01-13".into()))
+                        self.schema(
+                            format!("created: {e}"),
+                            v.span,
+                            Some("作成日 is a calendar date such as 2026-01-13".into()),
+                        )
                     })?;
                     meta.created = Some(Spanned { value: date, span: v.span });
                     continue;
@@ -314,7 +329,11 @@ impl Builder {
                             Value::Str(s) => entry.answer = word(s, f.span),
                             other => {
                                 return Err(self.schema(
-                                    format!("the answer to {} must be a string, found {}", entry.id.value, other.type_name()),
+                                    format!(
+                                        "the answer to {} must be a string, found {}",
+                                        entry.id.value,
+                                        other.type_name()
+                                    ),
                                     f.span,
                                     Some("write one of はい, いいえ, 対象外, 該当, 非該当".into()),
                                 ));

@@ -113,6 +113,8 @@ pub struct Sheet {
     pub meta: Metadata,
     pub answers: Vec<AnswerEntry>,
     pub remarks: BTreeMap<u32, Remark>,
+    /// The `answers` key (`[answers]` header), where missing answers point.
+    pub answers_span: Option<Span>,
     /// Form index → index into `answers`.
     slots: Vec<Option<u32>>,
     all_remarks: String,
@@ -135,7 +137,7 @@ impl Sheet {
             }
         }
         let all_remarks = remarks.values().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n");
-        Sheet { path, format, source, form, meta, answers, remarks, slots, all_remarks }
+        Sheet { path, format, source, form, meta, answers, remarks, answers_span: None, slots, all_remarks }
     }
 
     pub fn vendor(&self) -> &str {
@@ -193,18 +195,16 @@ impl Sheet {
     /// answered 非該当, if any: such a question is out of scope.
     pub fn closed_gate(&self, q: usize) -> Option<usize> {
         self.form.ancestors(q).find(|&a| {
-            self.form.questions()[a].kind == Kind::Applicability
-                && self.answer_at(a) == Some(Answer::DoesNotApply)
+            self.form.questions()[a].kind == Kind::Applicability && self.answer_at(a) == Some(Answer::DoesNotApply)
         })
     }
 
-    /// Span of the answer for form index `q`, or of its remarks' table entry,
-    /// or of the `[sheet]` table, or the file start: the best place to point
-    /// a diagnostic about question `q`.
+    /// Where to point a diagnostic about question `q`: its answer, else the
+    /// `[answers]` header, else the `[sheet]` table, else the file start.
     pub fn span_for_question(&self, q: usize) -> Span {
         match self.entry_at(q) {
             Some(e) => e.answer_span(),
-            None => self.meta.span.unwrap_or_default(),
+            None => self.answers_span.or(self.meta.span).unwrap_or_default(),
         }
     }
 }

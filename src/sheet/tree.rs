@@ -72,9 +72,8 @@ pub(crate) fn from_toml(text: &str) -> Result<Node, (String, Option<Span>)> {
         entries.sort_by_key(|(k, _)| k.span.start);
         entries
     }
-    let doc = DeTable::parse(text).map_err(|e| {
-        (e.message().trim().to_string(), e.span().map(|r| Span::new(r.start, r.end)))
-    })?;
+    let doc = DeTable::parse(text)
+        .map_err(|e| (e.message().trim().to_string(), e.span().map(|r| Span::new(r.start, r.end))))?;
     let r = doc.span();
     Ok(Node { span: Span::new(r.start, r.end), value: Value::Table(table(doc.get_ref())) })
 }

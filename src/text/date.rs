@@ -3,11 +3,7 @@
 use jiff::civil::Date;
 
 /// Japanese eras with the first day of each (元年 = year 1).
-const ERAS: &[(&str, i16, i8, i8)] = &[
-    ("令和", 2019, 5, 1),
-    ("平成", 1989, 1, 8),
-    ("昭和", 1926, 12, 25),
-];
+const ERAS: &[(&str, i16, i8, i8)] = &[("令和", 2019, 5, 1), ("平成", 1989, 1, 8), ("昭和", 1926, 12, 25)];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
@@ -30,11 +26,8 @@ pub fn parse_date(input: &str) -> Result<Date, DateError> {
     for &(era, y0, m0, d0) in ERAS {
         if let Some(rest) = text.strip_prefix(era) {
             let (year_part, rest) = rest.split_once('年').ok_or_else(unrecognised)?;
-            let era_year: i16 = if year_part.trim() == "元" {
-                1
-            } else {
-                year_part.trim().parse().map_err(|_| unrecognised())?
-            };
+            let era_year: i16 =
+                if year_part.trim() == "元" { 1 } else { year_part.trim().parse().map_err(|_| unrecognised())? };
             let (m, d) = month_day(rest).ok_or_else(unrecognised)?;
             let date = make(y0 + era_year - 1, m, d, input)?;
             let start = Date::new(y0, m0, d0).expect("era table holds real dates");

@@ -17,9 +17,7 @@ pub fn normalize(s: &str) -> String {
             // wave dash / full-width tilde → ASCII tilde
             '\u{301C}' | '\u{FF5E}' => out.push('~'),
             // minus sign, full-width hyphen-minus, hyphens, dashes → '-'
-            '\u{2212}' | '\u{FF0D}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' => {
-                out.push('-')
-            }
+            '\u{2212}' | '\u{FF0D}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' => out.push('-'),
             // variation selectors and zero-width characters carry no meaning here
             '\u{FE00}'..='\u{FE0F}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' => {}
             '\u{E0100}'..='\u{E01EF}' => {}
@@ -27,28 +25,39 @@ pub fn normalize(s: &str) -> String {
         }
     }
     let trimmed = out.trim();
-    if trimmed.len() == out.len() {
-        out
-    } else {
-        trimmed.to_string()
-    }
+    if trimmed.len() == out.len() { out } else { trimmed.to_string() }
 }
 
 /// A key for fuzzy comparison of question texts: normalised, lower-cased,
 /// with whitespace and punctuation removed (PDF extraction moves both around).
 pub fn match_key(s: &str) -> String {
-    normalize(s)
-        .chars()
-        .filter(|c| !c.is_whitespace() && !is_punct(*c))
-        .flat_map(char::to_lowercase)
-        .collect()
+    normalize(s).chars().filter(|c| !c.is_whitespace() && !is_punct(*c)).flat_map(char::to_lowercase).collect()
 }
 
 fn is_punct(c: char) -> bool {
     c.is_ascii_punctuation()
         || matches!(
             c,
-            '、' | '。' | '・' | '「' | '」' | '『' | '』' | '（' | '）' | '？' | '！' | '：' | '；' | '，' | '．' | '〜' | '～' | '…' | '―' | 'ー' | '　'
+            '、' | '。'
+                | '・'
+                | '「'
+                | '」'
+                | '『'
+                | '』'
+                | '（'
+                | '）'
+                | '？'
+                | '！'
+                | '：'
+                | '；'
+                | '，'
+                | '．'
+                | '〜'
+                | '～'
+                | '…'
+                | '―'
+                | 'ー'
+                | '　'
         )
 }
 
@@ -74,16 +83,25 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The closest candidate to `word` by normalised Levenshtein similarity,
-/// if it is close enough to be worth suggesting.
+/// if it is close enough to be worth suggesting. Ties go to the candidate
+/// whose differing characters are nearest in code point, so `17.1.f`
+/// suggests `17.1.e` and `17.1.1.8` suggests `17.1.1.7`.
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let mut best: Option<(&str, f64)> = None;
+    let char_distance =
+        |cand: &str| -> u32 { word.chars().zip(cand.chars()).map(|(a, b)| (a as u32).abs_diff(b as u32)).sum() };
+    let mut best: Option<(&str, f64, u32)> = None;
     for cand in candidates {
         let score = strsim::normalized_levenshtein(word, cand);
-        if best.is_none_or(|(_, b)| score > b) {
-            best = Some((cand, score));
+        let better = match best {
+            None => true,
+            Some((_, s, _)) if score > s => true,
+            Some((_, s, d)) => score == s && char_distance(cand) < d,
+        };
+        if better {
+            best = Some((cand, score, char_distance(cand)));
         }
     }
-    best.filter(|(_, s)| *s >= 0.5).map(|(c, _)| c)
+    best.filter(|(_, s, _)| *s >= 0.5).map(|(c, _, _)| c)
 }
 
 #[cfg(test)]
@@ -122,7 +140,8 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("17.1.f", ["17.1.e", "58", "100"]), Some("17.1.e"));
+        assert_eq!(did_you_mean("17.1.f", ["17.1.a", "17.1.e", "58", "100"]), Some("17.1.e"));
+        assert_eq!(did_you_mean("17.1.1.8", ["17.1.1.1", "17.1.1.7"]), Some("17.1.1.7"));
         assert_eq!(did_you_mean("zzzz", ["17.1.e"]), None);
     }
 }

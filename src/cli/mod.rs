@@ -1,0 +1,77 @@
+//! The command line. Each subcommand lives in its own file and only wires
+//! arguments to the library; `main.rs` calls [`main`].
+
+mod form;
+mod lint;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::form::{Form, FormRegistry};
+
+const AFTER_HELP: &str = "\
+Examples:
+  kaiji lint examples/sheets/*.toml          check sheets for consistency
+  kaiji lint 'vendors/**/*.toml' -f json     quoted globs are expanded by kaiji
+  kaiji form show 17.1.d                     print a question of the form
+  kaiji lint --explain gating-conflict       what a lint rule checks
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input that could not be read.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kaiji",
+    version,
+    about = "Check medical-information security disclosure sheets (JAHIS/JIRA MDS/SDS) against your policies",
+    long_about = "kaiji (開示) checks vendors' 医療情報セキュリティ開示書 (MDS/SDS, guideline 6.0) \
+                  for consistency and against a hospital's acceptance criteria written as policies.",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    /// Load an extra form catalog (TOML), e.g. for MDS or another guideline version.
+    #[arg(long = "form-file", value_name = "FILE", global = true)]
+    pub form_files: Vec<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the built-in consistency rules over sheets.
+    Lint(lint::LintArgs),
+    /// List the questions of a form, or show one.
+    Form(form::FormArgs),
+}
+
+/// Parse arguments, run, and turn the outcome into an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Run a parsed command line; `Err` is a usage or setup problem (exit 2).
+pub fn run(cli: Cli) -> miette::Result<u8> {
+    let forms = load_forms(&cli.form_files)?;
+    match cli.command {
+        Command::Lint(args) => lint::run(args, &forms),
+        Command::Form(args) => form::run(args, &forms),
+    }
+}
+
+fn load_forms(files: &[PathBuf]) -> miette::Result<FormRegistry> {
+    let mut forms = FormRegistry::builtin();
+    for f in files {
+        forms.add(Form::from_file(f)?);
+    }
+    Ok(forms)
+}

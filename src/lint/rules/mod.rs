@@ -1,0 +1,10 @@
+//! One file per rule.
+
+pub mod gating_conflict;
+pub mod invalid_answer;
+pub mod missing_metadata;
+pub mod missing_remark;
+pub mod remark_required;
+pub mod unanswered;
+pub mod unknown_question;
+pub mod unreferenced_remark;

@@ -1,0 +1,341 @@
+//! The result model every renderer reads: findings, per-policy outcomes and
+//! per-sheet verdicts. Built by the runner, one [`SheetReport`] at a time.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::sheet::{Sheet, Span};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// `--fail-on`: the lowest severity that makes a sheet fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FailOn {
+    #[default]
+    Error,
+    Warning,
+    Never,
+}
+
+impl FailOn {
+    pub fn fails(self, severity: Severity) -> bool {
+        match self {
+            FailOn::Error => severity >= Severity::Error,
+            FailOn::Warning => true,
+            FailOn::Never => false,
+        }
+    }
+}
+
+/// A 1-based place in a file, for machine formats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Location {
+    pub fn of(path: &str, source: &str, span: Span) -> Location {
+        let (line, column) = crate::text::line_col(source, span.start);
+        Location { path: path.to_string(), line, column }
+    }
+}
+
+/// Where a policy raised a finding: the `fail(...)`/`warn(...)` call.
+#[derive(Debug, Clone)]
+pub struct PolicySite {
+    pub path: String,
+    pub source: Arc<str>,
+    pub span: Span,
+}
+
+/// A waiver that turned a failure into an accepted deviation.
+#[derive(Debug, Clone, Serialize)]
+pub struct WaiverNote {
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approver: Option<String>,
+    pub expires: String,
+}
+
+/// One problem found in one sheet, by a lint rule or a policy.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// Lint rule name or policy id.
+    pub rule: String,
+    pub severity: Severity,
+    pub question: Option<String>,
+    pub message: String,
+    /// The offending value in the sheet file.
+    pub span: Option<Span>,
+    /// Short text under the underline ("answered いいえ here").
+    pub label: Option<String>,
+    /// Further places in the same sheet file worth showing (e.g. the gate
+    /// that closed a question), each with its label.
+    pub secondary: Vec<(Span, String)>,
+    pub help: Option<String>,
+    /// Set for policy findings.
+    pub policy_site: Option<PolicySite>,
+    /// Set when a waiver accepted this finding.
+    pub waived: Option<WaiverNote>,
+    /// Form-order index of `question`, for sorting.
+    pub order: Option<usize>,
+}
+
+impl Finding {
+    pub fn new(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding {
+            rule: rule.into(),
+            severity,
+            question: None,
+            message: message.into(),
+            span: None,
+            label: None,
+            secondary: Vec::new(),
+            help: None,
+            policy_site: None,
+            waived: None,
+            order: None,
+        }
+    }
+
+    /// Tie the finding to question `q` (form index) of `sheet`, pointing at
+    /// its answer (or the best place the sheet has for it).
+    pub fn at_question(mut self, sheet: &Sheet, q: usize) -> Finding {
+        self.question = Some(sheet.form.questions()[q].id.clone());
+        self.order = Some(q);
+        self.span = Some(sheet.span_for_question(q));
+        self
+    }
+
+    pub fn with_span(mut self, span: Span) -> Finding {
+        self.span = Some(span);
+        self
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Finding {
+        self.label = Some(label.into());
+        self
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Counts against the sheet (not waived).
+    pub fn is_active(&self) -> bool {
+        self.waived.is_none()
+    }
+
+    /// Deterministic report order: form order, then place in file, then rule.
+    pub fn sort_key(&self) -> (usize, usize, &str, &str) {
+        (
+            self.order.unwrap_or(usize::MAX),
+            self.span.map_or(usize::MAX, |s| s.start),
+            self.rule.as_str(),
+            self.message.as_str(),
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyStatus {
+    Pass,
+    Fail,
+    Error,
+    Waived,
+    Skip,
+}
+
+impl PolicyStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyStatus::Pass => "pass",
+            PolicyStatus::Fail => "fail",
+            PolicyStatus::Error => "error",
+            PolicyStatus::Waived => "waived",
+            PolicyStatus::Skip => "skip",
+        }
+    }
+}
+
+/// What one policy concluded on one sheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyOutcome {
+    pub id: String,
+    pub status: PolicyStatus,
+    /// Number of warnings it raised (a pass may carry warnings).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub warnings: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Something that could not be evaluated: an unreadable sheet, a policy
+/// that failed to compile or raised a runtime error.
+#[derive(Debug, Clone)]
+pub struct RunError {
+    pub message: String,
+    /// The policy at fault, if any.
+    pub policy: Option<String>,
+    pub location: Option<Location>,
+    /// The full diagnostic, for the human renderer.
+    pub detail: Option<Arc<miette::Report>>,
+}
+
+impl RunError {
+    pub fn new(message: impl Into<String>) -> RunError {
+        RunError { message: message.into(), policy: None, location: None, detail: None }
+    }
+
+    pub fn from_diagnostic(report: miette::Report) -> RunError {
+        RunError { message: report.to_string(), policy: None, location: None, detail: Some(Arc::new(report)) }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SheetStatus {
+    Pass,
+    Fail,
+    Error,
+}
+
+impl SheetStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SheetStatus::Pass => "pass",
+            SheetStatus::Fail => "fail",
+            SheetStatus::Error => "error",
+        }
+    }
+}
+
+/// Everything known about one sheet after a run.
+#[derive(Debug, Clone)]
+pub struct SheetReport {
+    pub path: String,
+    /// The loaded sheet; `None` when it could not be read.
+    pub sheet: Option<Arc<Sheet>>,
+    pub policies: Vec<PolicyOutcome>,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<RunError>,
+    pub status: SheetStatus,
+}
+
+impl SheetReport {
+    pub fn new(path: impl Into<String>, sheet: Option<Arc<Sheet>>) -> SheetReport {
+        SheetReport {
+            path: path.into(),
+            sheet,
+            policies: Vec::new(),
+            findings: Vec::new(),
+            errors: Vec::new(),
+            status: SheetStatus::Pass,
+        }
+    }
+
+    pub fn vendor(&self) -> &str {
+        self.sheet.as_ref().map_or("", |s| s.vendor())
+    }
+
+    pub fn service(&self) -> &str {
+        self.sheet.as_ref().map_or("", |s| s.service())
+    }
+
+    /// Location of a span in this sheet's file.
+    pub fn location(&self, span: Span) -> Option<Location> {
+        self.sheet.as_ref().map(|s| Location::of(&self.path, &s.source, span))
+    }
+
+    /// Sort findings and policies into report order and set the verdict.
+    pub fn finalize(&mut self, fail_on: FailOn) {
+        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.policies.sort_by(|a, b| a.id.cmp(&b.id));
+        let errored = !self.errors.is_empty() || self.policies.iter().any(|p| p.status == PolicyStatus::Error);
+        let failed = self.findings.iter().any(|f| f.is_active() && fail_on.fails(f.severity));
+        self.status = if errored {
+            SheetStatus::Error
+        } else if failed {
+            SheetStatus::Fail
+        } else {
+            SheetStatus::Pass
+        };
+    }
+
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings.iter().filter(|f| f.is_active() && f.severity == severity).count()
+    }
+}
+
+/// Run-wide totals (the `summary` of the JSON report).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub sheets: usize,
+    pub policies: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, report: &SheetReport) {
+        self.sheets += 1;
+        match report.status {
+            SheetStatus::Pass => self.passed += 1,
+            SheetStatus::Fail => self.failed += 1,
+            SheetStatus::Error => self.errors += 1,
+        }
+    }
+
+    /// DESIGN §6: 2 when anything could not be evaluated, else 1 when some
+    /// sheet failed, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.errors > 0 {
+            2
+        } else if self.failed > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// What renderers are told before the first sheet.
+#[derive(Debug, Clone, Default)]
+pub struct RunInfo {
+    /// The command: "check" or "lint".
+    pub command: &'static str,
+    pub policies: Vec<PolicyInfo>,
+    pub fail_on: FailOn,
+    pub lint: bool,
+}
+
+/// A policy as reports describe it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyInfo {
+    pub id: String,
+    pub title: String,
+    pub refs: String,
+    pub path: String,
+}

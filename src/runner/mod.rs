@@ -1,0 +1,110 @@
+//! The runner: expands inputs, loads sheets in parallel, applies every
+//! [`Check`] (lint rules, policies, waivers) and streams one
+//! [`SheetReport`] per sheet to a renderer in path order, whatever the
+//! number of jobs.
+
+mod inputs;
+
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+pub use inputs::{Input, expand};
+
+use crate::form::FormRegistry;
+use crate::report::{FailOn, Renderer, RunError, RunInfo, SheetReport, Summary};
+use crate::sheet::{self, Sheet};
+
+/// Something evaluated against every loaded sheet.
+pub trait Check: Sync {
+    /// Add outcomes, findings or errors for `sheet` to `report`.
+    fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport);
+}
+
+/// The built-in lint rules as a check.
+pub struct LintCheck;
+
+impl Check for LintCheck {
+    fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport) {
+        report.findings.extend(crate::lint::lint(sheet));
+    }
+}
+
+pub struct Runner<'a> {
+    pub forms: &'a FormRegistry,
+    pub checks: Vec<&'a dyn Check>,
+    pub fail_on: FailOn,
+    /// Worker threads; 0 means one per core.
+    pub jobs: usize,
+}
+
+/// Sheets evaluated per batch before their reports are rendered: large
+/// enough to keep every core busy, small enough that memory stays bounded
+/// by the job count, not by the number of sheets.
+const BATCH_PER_JOB: usize = 32;
+
+impl Runner<'_> {
+    /// Evaluate one input into its report.
+    pub fn evaluate(&self, input: &Input) -> SheetReport {
+        let path = match input {
+            Input::File(p) => p,
+            Input::NoMatch(pattern) => {
+                let mut r = SheetReport::new(pattern.clone(), None);
+                r.errors.push(RunError::new(format!(
+                    "{pattern}: matches no file (check the pattern, or the current directory)"
+                )));
+                r.finalize(self.fail_on);
+                return r;
+            }
+        };
+        let shown = path.display().to_string();
+        match sheet::load_file(path, self.forms) {
+            Ok(sheet) => {
+                let sheet = Arc::new(sheet);
+                let mut report = SheetReport::new(shown, Some(sheet.clone()));
+                for check in &self.checks {
+                    check.check(&sheet, &mut report);
+                }
+                report.finalize(self.fail_on);
+                report
+            }
+            Err(e) => {
+                let mut r = SheetReport::new(shown, None);
+                let location =
+                    e.line_col().map(|(line, column)| crate::report::Location { path: e.path.clone(), line, column });
+                let mut err = RunError::from_diagnostic(miette::Report::new(e));
+                err.location = location;
+                r.errors.push(err);
+                r.finalize(self.fail_on);
+                r
+            }
+        }
+    }
+
+    /// Evaluate every input and stream the reports to `renderer`.
+    pub fn run(&self, inputs: &[Input], info: &RunInfo, renderer: &mut dyn Renderer) -> io::Result<Summary> {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(self.jobs).build().map_err(io::Error::other)?;
+        let batch = BATCH_PER_JOB * pool.current_num_threads().max(1);
+        let mut summary = Summary { policies: info.policies.len(), ..Summary::default() };
+        renderer.begin(info)?;
+        for chunk in inputs.chunks(batch) {
+            let reports: Vec<SheetReport> = pool.install(|| chunk.par_iter().map(|i| self.evaluate(i)).collect());
+            for r in &reports {
+                summary.add(r);
+                renderer.sheet(r)?;
+            }
+        }
+        renderer.finish(&summary)?;
+        Ok(summary)
+    }
+}
+
+/// Paths of the inputs, for callers that only need files.
+pub fn files(inputs: &[Input]) -> impl Iterator<Item = &PathBuf> {
+    inputs.iter().filter_map(|i| match i {
+        Input::File(p) => Some(p),
+        Input::NoMatch(_) => None,
+    })
+}
