@@ -14,4 +14,5 @@ pub mod lint;
 pub mod report;
 pub mod runner;
 pub mod sheet;
+pub mod synth;
 pub mod text;

@@ -1,6 +1,7 @@
 //! The command line. Each subcommand lives in its own file and only wires
 //! arguments to the library; `main.rs` calls [`main`].
 
+mod bench_data;
 mod form;
 mod lint;
 mod output;
@@ -45,6 +46,8 @@ pub enum Command {
     Lint(lint::LintArgs),
     /// List the questions of a form, or show one.
     Form(form::FormArgs),
+    /// Write synthetic sheets (deterministic from a seed) for benchmarks and trials.
+    BenchData(bench_data::BenchDataArgs),
 }
 
 /// Parse arguments, run, and turn the outcome into an exit code.
@@ -65,6 +68,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
     match cli.command {
         Command::Lint(args) => lint::run(args, &forms),
         Command::Form(args) => form::run(args, &forms),
+        Command::BenchData(args) => bench_data::run(args, &forms),
     }
 }
 
