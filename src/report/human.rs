@@ -8,6 +8,8 @@ use std::io::{self, Write};
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
 use super::{Finding, Renderer, RunInfo, Severity, SheetReport, SheetStatus, Style, Summary};
+use crate::sheet::Sheet;
+use crate::text::IndexedText;
 
 pub struct Human<'w> {
     out: Box<dyn Write + 'w>,
@@ -75,7 +77,7 @@ impl Renderer for Human<'_> {
         }
         if let Some(sheet) = &r.sheet {
             for f in &r.findings {
-                let diag = FindingDiagnostic::new(f, &r.path, sheet.source.clone());
+                let diag = FindingDiagnostic::in_sheet(f, &r.path, sheet);
                 self.render(&diag)?;
             }
         }
@@ -96,18 +98,28 @@ impl Renderer for Human<'_> {
 /// A finding as a miette diagnostic over the sheet file.
 pub struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: NamedSource<std::sync::Arc<str>>,
+    source: NamedSource<IndexedText>,
     policy: Option<PolicyDiagnostic>,
 }
 
 impl<'a> FindingDiagnostic<'a> {
     pub fn new(finding: &'a Finding, path: &str, source: std::sync::Arc<str>) -> Self {
+        Self::with_text(finding, path, IndexedText::new(source))
+    }
+
+    /// A finding in a loaded sheet, reusing the sheet's line index so each
+    /// diagnostic reads only the lines it shows.
+    pub fn in_sheet(finding: &'a Finding, path: &str, sheet: &Sheet) -> Self {
+        Self::with_text(finding, path, sheet.indexed_text())
+    }
+
+    fn with_text(finding: &'a Finding, path: &str, text: IndexedText) -> Self {
         let policy = finding.policy_site.as_ref().map(|site| PolicyDiagnostic {
             rule: finding.rule.clone(),
             source: NamedSource::new(site.path.clone(), site.source.clone()),
             span: site.span,
         });
-        FindingDiagnostic { finding, source: NamedSource::new(path, source), policy }
+        FindingDiagnostic { finding, source: NamedSource::new(path, text), policy }
     }
 }
 

@@ -265,7 +265,10 @@ impl SheetReport {
 
     /// Location of a span in this sheet's file.
     pub fn location(&self, span: Span) -> Option<Location> {
-        self.sheet.as_ref().map(|s| Location::of(&self.path, &s.source, span))
+        self.sheet.as_ref().map(|s| {
+            let (line, column) = s.line_col(span.start);
+            Location { path: self.path.clone(), line, column }
+        })
     }
 
     /// Sort findings and policies into report order and set the verdict.

@@ -7,12 +7,13 @@ mod load;
 mod tree;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub use answer::Answer;
-pub use load::{SheetError, SheetErrorKind, SheetFormat, load_file, load_str};
+pub use load::{SheetError, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str};
 
 use crate::form::{Form, Kind};
+use crate::text::{IndexedText, LineIndex};
 
 /// A byte range in a sheet (or policy) file; always on char boundaries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
@@ -118,6 +119,8 @@ pub struct Sheet {
     /// Form index → index into `answers`.
     slots: Vec<Option<u32>>,
     all_remarks: String,
+    /// Line starts of `source`, built when a report first locates something.
+    lines: OnceLock<Arc<LineIndex>>,
 }
 
 impl Sheet {
@@ -137,7 +140,19 @@ impl Sheet {
             }
         }
         let all_remarks = remarks.values().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n");
-        Sheet { path, format, source, form, meta, answers, remarks, answers_span: None, slots, all_remarks }
+        Sheet {
+            path,
+            format,
+            source,
+            form,
+            meta,
+            answers,
+            remarks,
+            answers_span: None,
+            slots,
+            all_remarks,
+            lines: OnceLock::new(),
+        }
     }
 
     pub fn vendor(&self) -> &str {
@@ -189,6 +204,21 @@ impl Sheet {
     /// All remark texts in number order, joined with newlines.
     pub fn all_remarks(&self) -> &str {
         &self.all_remarks
+    }
+
+    /// 1-based line and column (in characters) of a byte offset in the
+    /// file, without rescanning the text for every lookup.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.line_index().line_col(&self.source, offset)
+    }
+
+    /// The file's text with its line index, for rendering diagnostics.
+    pub fn indexed_text(&self) -> IndexedText {
+        IndexedText { text: self.source.clone(), lines: self.line_index().clone() }
+    }
+
+    fn line_index(&self) -> &Arc<LineIndex> {
+        self.lines.get_or_init(|| Arc::new(LineIndex::new(&self.source)))
     }
 
     /// The nearest ancestor of question `q` that is an applicability gate

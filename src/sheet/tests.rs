@@ -88,6 +88,7 @@ fn bad_input_is_a_located_error() {
         ("[answers]\n\"1\" = { answer = \"はい\", remarks = [\"x\"] }\n", SheetErrorKind::Schema, "remark numbers"),
         ("[remarks]\nabc = \"x\"\n", SheetErrorKind::Schema, "not a number"),
         ("[answers]\n\"1\" = \"はい\"\n\"１\" = \"はい\"\n", SheetErrorKind::Schema, "answered twice"),
+        ("[answers]\n\"ｘ1\" = \"はい\"\n\"x1\" = \"はい\"\n", SheetErrorKind::Schema, "answered twice"),
     ];
     for (text, kind, needle) in cases {
         let e = load(text).unwrap_err();

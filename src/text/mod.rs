@@ -2,6 +2,9 @@
 //! byte-span helpers, and the date forms vendors write (ISO, 年月日, 和暦).
 
 pub mod date;
+mod lines;
+
+pub use lines::{IndexedText, LineIndex};
 
 use unicode_normalization::UnicodeNormalization;
 
