@@ -5,7 +5,7 @@
 //! a well-formed file (unknown ids, bad answer words, missing remarks) are
 //! kept in the model and reported by the lint rules instead.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -76,23 +76,20 @@ impl SheetError {
 /// Read and load a sheet file; the format comes from the extension.
 pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError> {
     let shown = path.display().to_string();
-    let err = |kind, message: String, help: Option<&str>| SheetError {
-        kind,
-        path: shown.clone(),
-        message,
-        help: help.map(str::to_string),
-        src: None,
-        label: None,
-        span: None,
-    };
     let bytes = std::fs::read(path).map_err(|e| {
         let help = match e.kind() {
             std::io::ErrorKind::NotFound => Some("check the path; quote globs so kaiji expands them"),
             std::io::ErrorKind::IsADirectory => Some("give sheet files or a glob such as 'vendors/*.toml'"),
             _ => None,
         };
-        err(SheetErrorKind::Io, format!("cannot read the file: {e}"), help)
+        plain_error(&shown, SheetErrorKind::Io, format!("cannot read the file: {e}"), help)
     })?;
+    load_bytes(&shown, bytes, SheetFormat::from_path(path), forms)
+}
+
+/// Load a sheet from a file's bytes (which must be UTF-8 text); `path`
+/// names it in diagnostics.
+pub fn load_bytes(path: &str, bytes: Vec<u8>, format: SheetFormat, forms: &FormRegistry) -> Result<Sheet, SheetError> {
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -109,10 +106,23 @@ pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError>
                     "save the file as UTF-8 (Shift_JIS/CP932 is not read); most editors offer this under 'encoding'",
                 )
             };
-            return Err(err(SheetErrorKind::Encoding, message, Some(help)));
+            return Err(plain_error(path, SheetErrorKind::Encoding, message, Some(help)));
         }
     };
-    load_str(&shown, text, SheetFormat::from_path(path), forms)
+    load_str(path, text, format, forms)
+}
+
+/// An error about the file as a whole (no text to point into).
+fn plain_error(path: &str, kind: SheetErrorKind, message: String, help: Option<&str>) -> SheetError {
+    SheetError {
+        kind,
+        path: path.to_string(),
+        message,
+        help: help.map(str::to_string),
+        src: None,
+        label: None,
+        span: None,
+    }
 }
 
 /// Load a sheet from text; `path` names it in diagnostics.
@@ -256,9 +266,20 @@ impl Builder {
         }
         let mut answers: Vec<AnswerEntry> = Vec::new();
         if let Some(n) = answers_node {
-            for (k, v) in self.table(n, "[answers]")? {
+            let entries = self.table(n, "[answers]")?;
+            answers.reserve(entries.len());
+            // Duplicate ids are found in constant time per entry: by form
+            // index for the form's questions, by name for unknown ids.
+            let mut by_question: Vec<Option<usize>> = vec![None; form.len()];
+            let mut unknown: HashMap<String, usize> = HashMap::new();
+            for (k, v) in entries {
                 let id = normalize(&k.name);
-                if let Some(prev) = answers.iter().find(|a| a.id.value == id) {
+                let question = form.index_of(&id);
+                let seen = match question {
+                    Some(q) => by_question[q].replace(answers.len()),
+                    None => unknown.insert(id.clone(), answers.len()),
+                };
+                if let Some(prev) = seen.map(|i| &answers[i]) {
                     let (line, _) = crate::text::line_col(&self.source, prev.id.span.start);
                     return Err(self.schema(
                         format!("question {id} is answered twice (also on line {line})"),
@@ -266,7 +287,6 @@ impl Builder {
                         Some("keep one answer per question".into()),
                     ));
                 }
-                let question = form.index_of(&id);
                 answers.push(self.answer(Spanned { value: id, span: k.span }, question, v)?);
             }
         }
