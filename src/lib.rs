@@ -10,6 +10,8 @@
 
 pub mod cli;
 pub mod form;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lint;
 pub mod report;
 pub mod runner;

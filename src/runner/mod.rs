@@ -60,7 +60,12 @@ impl Runner<'_> {
             }
         };
         let shown = path.display().to_string();
-        match sheet::load_file(path, self.forms) {
+        self.report_for(shown, sheet::load_file(path, self.forms))
+    }
+
+    /// The report for a sheet already read (or the error reading it).
+    pub fn report_for(&self, shown: String, loaded: Result<Sheet, sheet::SheetError>) -> SheetReport {
+        match loaded {
             Ok(sheet) => {
                 let sheet = Arc::new(sheet);
                 let mut report = SheetReport::new(shown, Some(sheet.clone()));

@@ -1,0 +1,100 @@
+//! What the fuzz targets (`fuzz/`) run, kept in the library so the
+//! regression tests (`tests/fuzz_regressions.rs`) replay the inputs they
+//! found through exactly the same code.
+//!
+//! Each entry point takes arbitrary bytes and drives them as far as they go
+//! through kaiji — load, lint, render in every format — panicking only when
+//! an invariant the rest of kaiji relies on is broken (a span outside its
+//! file, a JSON report that does not parse). A clean rejection is an
+//! [`Outcome::Rejected`] with the message a user would see.
+
+use std::io;
+use std::sync::OnceLock;
+
+use clap::ValueEnum;
+
+use crate::form::FormRegistry;
+use crate::report::{self, FailOn, Format, RunInfo, SheetReport, Style, Summary};
+use crate::runner::{LintCheck, Runner};
+use crate::sheet::{self, SheetFormat, Span};
+
+/// How an input ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Loaded and evaluated; the number of findings.
+    Loaded { findings: usize },
+    /// Refused with a diagnostic; its message.
+    Rejected { message: String },
+}
+
+fn forms() -> &'static FormRegistry {
+    static FORMS: OnceLock<FormRegistry> = OnceLock::new();
+    FORMS.get_or_init(FormRegistry::builtin)
+}
+
+/// A sheet file's bytes in the given syntax: load, lint, render.
+pub fn sheet(data: &[u8], format: SheetFormat) -> Outcome {
+    let path = match format {
+        SheetFormat::Toml => "fuzz.toml",
+        SheetFormat::Json => "fuzz.json",
+    };
+    let forms = forms();
+    let lint = LintCheck;
+    let runner = Runner { forms, checks: vec![&lint], fail_on: FailOn::Warning, jobs: 1 };
+    let loaded = sheet::load_bytes(path, data.to_vec(), format, forms);
+    let rejected = loaded.as_ref().err().map(|e| e.to_string());
+    let report = runner.report_for(path.to_string(), loaded);
+    check_report(&report);
+    render_everywhere(&report, "lint");
+    match rejected {
+        Some(message) => {
+            assert!(!message.trim().is_empty(), "a rejection says why");
+            Outcome::Rejected { message }
+        }
+        None => Outcome::Loaded { findings: report.findings.len() },
+    }
+}
+
+/// Spans point into the sheet's text on char boundaries.
+pub fn check_report(report: &SheetReport) {
+    let Some(sheet) = &report.sheet else {
+        assert!(!report.errors.is_empty(), "a report without a sheet carries the error");
+        return;
+    };
+    let text: &str = &sheet.source;
+    let valid = |s: Span| {
+        s.start <= s.end && s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end)
+    };
+    for f in &report.findings {
+        for s in f.span.iter().copied().chain(f.secondary.iter().map(|(s, _)| *s)) {
+            assert!(
+                valid(s),
+                "finding {} ({}) has span {s:?} outside the text of {} bytes",
+                f.rule,
+                f.message,
+                text.len()
+            );
+        }
+    }
+}
+
+/// Render a report in every output format; the JSON must parse.
+pub fn render_everywhere(report: &SheetReport, command: &'static str) {
+    let info = RunInfo { command, ..RunInfo::default() };
+    let mut summary = Summary::default();
+    summary.add(report);
+    let mut json = Vec::new();
+    for &format in Format::value_variants() {
+        let out: Box<dyn io::Write + '_> = match format {
+            Format::Json => Box::new(&mut json),
+            _ => Box::new(io::sink()),
+        };
+        let mut r = report::renderer(format, out, Style::plain(80));
+        r.begin(&info).expect("writing to memory");
+        r.sheet(report).expect("writing to memory");
+        r.finish(&summary).expect("writing to memory");
+    }
+    if let Err(e) = serde_json::from_slice::<serde_json::Value>(&json) {
+        panic!("the JSON report does not parse: {e}\n{}", String::from_utf8_lossy(&json));
+    }
+}

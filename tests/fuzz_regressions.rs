@@ -1,0 +1,67 @@
+//! Replays the inputs kept in `tests/fuzz_regressions/<target>/` through the
+//! code the fuzz target of that name runs (`kaiji::fuzzing`): inputs a fuzzer
+//! once crashed on (`crash-*`, `timeout-*`, as cargo-fuzz names them) and
+//! hand-made hostile ones. None may panic; a refused input must come back
+//! as a clean error with a message. Files named `reject-*` must be refused
+//! and `accept-*` must load, so each one also pins what kaiji does with it.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+
+use kaiji::fuzzing::{self, Outcome};
+use kaiji::sheet::SheetFormat;
+
+fn inputs(target: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions").join(target);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{} holds no inputs", dir.display());
+    files
+}
+
+fn replay(target: &str, run: impl Fn(&[u8]) -> Outcome) -> usize {
+    let files = inputs(target);
+    let mut failures = Vec::new();
+    for path in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(path).unwrap();
+        match catch_unwind(AssertUnwindSafe(|| run(&data))) {
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                failures.push(format!("{name}: panicked: {msg}"));
+            }
+            Ok(Outcome::Rejected { message }) if name.starts_with("accept-") => {
+                failures.push(format!("{name}: expected to load, refused: {message}"));
+            }
+            Ok(Outcome::Loaded { findings }) if name.starts_with("reject-") => {
+                failures.push(format!("{name}: expected a refusal, loaded with {findings} finding(s)"));
+            }
+            Ok(Outcome::Rejected { message }) if message.trim().is_empty() => {
+                failures.push(format!("{name}: refused without a message"));
+            }
+            Ok(_) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{target}:\n{}", failures.join("\n"));
+    files.len()
+}
+
+#[test]
+fn sheet_toml() {
+    let n = replay("sheet_toml", |d| fuzzing::sheet(d, SheetFormat::Toml));
+    assert!(n >= 10);
+}
+
+#[test]
+fn sheet_json() {
+    let n = replay("sheet_json", |d| fuzzing::sheet(d, SheetFormat::Json));
+    assert!(n >= 8);
+}
