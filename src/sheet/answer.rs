@@ -46,6 +46,10 @@ impl Answer {
     /// Parse a word after NFKC normalisation; Japanese words or the
     /// case-insensitive aliases. `None` for anything else.
     pub fn parse(word: &str) -> Option<Answer> {
+        // The words as printed are by far the most common spelling.
+        if let Some(a) = Answer::ALL.into_iter().find(|a| a.as_str() == word) {
+            return Some(a);
+        }
         let w = crate::text::normalize(word);
         Answer::ALL.into_iter().find(|a| {
             a.as_str() == w

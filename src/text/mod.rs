@@ -14,6 +14,9 @@ use unicode_normalization::UnicodeNormalization;
 /// katakana; it does not unify the wave dashes and minus signs vendors mix,
 /// nor drop variation selectors, so those are folded here.
 pub fn normalize(s: &str) -> String {
+    if let Some(out) = normalize_common(s) {
+        return out;
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.nfkc() {
         match c {
@@ -29,6 +32,43 @@ pub fn normalize(s: &str) -> String {
     }
     let trimmed = out.trim();
     if trimmed.len() == out.len() { out } else { trimmed.to_string() }
+}
+
+/// [`normalize`] for text made only of characters whose NFKC form is known
+/// without tables: ASCII, kana, kanji, Japanese punctuation (all of them
+/// NFKC-stable starters that never compose), full-width ASCII (NFKC maps
+/// it to ASCII) and the ideographic space. That is nearly every sheet's
+/// text, and this is many times faster than decomposing and recomposing.
+/// `None` when some character needs the full algorithm.
+fn normalize_common(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c as u32 {
+            0xFF5E => out.push('~'),
+            0xFF01..=0xFF5D => out.push(char::from_u32(c as u32 - 0xFEE0)?),
+            0x3000 => out.push(' '),
+            _ if is_stable(c) => out.push(c),
+            _ => return None,
+        }
+    }
+    let trimmed = out.trim();
+    Some(if trimmed.len() == out.len() { out } else { trimmed.to_string() })
+}
+
+/// Characters NFKC leaves alone that never compose with a neighbour and
+/// that [`normalize`] does not fold (checked over every one of them by a
+/// test against the Unicode tables).
+fn is_stable(c: char) -> bool {
+    matches!(c as u32,
+        0x00..=0x7F
+        | 0x3001..=0x301B | 0x301D..=0x301F // 、。〃々〆〇 brackets 〒 (not 〜 0x301C)
+        | 0x3041..=0x3096 | 0x309D..=0x309E // hiragana, ゝゞ
+        | 0x30A1..=0x30FE                   // katakana, ・ー ヽヾ
+        | 0x3400..=0x4DBF | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0x25A0..=0x25FF                   // ■□○●◎△ ...
+        | 0x203B                            // ※
+        | 0x2713 | 0x2714                   // ✓ ✔
+    )
 }
 
 /// A key for fuzzy comparison of question texts: normalised, lower-cased,
@@ -118,6 +158,94 @@ mod tests {
         assert_eq!(normalize("ｶﾞｲﾄﾞ"), "ガイド");
         assert_eq!(normalize("葛\u{E0100}飾"), "葛飾");
         assert_eq!(normalize("はい"), "はい");
+    }
+
+    /// The quick path gives what full NFKC plus folding gives.
+    #[test]
+    fn quick_path_agrees_with_full_normalisation() {
+        fn slow(s: &str) -> String {
+            let mut out = String::new();
+            for c in s.nfkc() {
+                match c {
+                    '\u{301C}' | '\u{FF5E}' => out.push('~'),
+                    '\u{2212}' | '\u{FF0D}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' => out.push('-'),
+                    '\u{FE00}'..='\u{FE0F}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' => {}
+                    '\u{E0100}'..='\u{E01EF}' => {}
+                    _ => out.push(c),
+                }
+            }
+            out.trim().to_string()
+        }
+        let pieces = [
+            "a",
+            " ",
+            "\u{3000}",
+            "は",
+            "い",
+            "ハ",
+            "ﾊ",
+            "ﾞ",
+            "が",
+            "か\u{3099}",
+            "Ｔ",
+            "１",
+            "．",
+            "〜",
+            "～",
+            "−",
+            "－",
+            "‐",
+            "\u{FE0F}",
+            "\u{200B}",
+            "\u{FEFF}",
+            "葛\u{E0100}",
+            "①",
+            "㈱",
+            "Å",
+            "e\u{301}",
+            "\t",
+            "\n",
+            "ｶ",
+            "漢",
+            "（",
+            "）",
+            "ゞ",
+            "\u{3099}",
+            "\u{309B}",
+            "ヿ",
+            "、",
+            "※",
+            "…",
+            "￥",
+            "＼",
+            "｟",
+            "Ａ\u{301}",
+            "ｰ",
+        ];
+        let mut rng = crate::synth::Rng::new(4);
+        for _ in 0..5000 {
+            let s: String = (0..rng.below(8)).map(|_| rng.pick(&pieces)).collect();
+            assert_eq!(normalize(&s), slow(&s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn stable_characters_are_stable() {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{IsNormalized, is_nfkc_quick};
+        let mut n = 0;
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| is_stable(*c)) {
+            assert_eq!(is_nfkc_quick(std::iter::once(c)), IsNormalized::Yes, "U+{:04X}", c as u32);
+            assert_eq!(canonical_combining_class(c), 0, "U+{:04X}", c as u32);
+            let folded = !c.is_ascii() && normalize(&format!("{c}")) != c.to_string();
+            assert!(!folded, "U+{:04X} is folded", c as u32);
+            n += 1;
+        }
+        assert!(n > 27_000, "{n}");
+        for u in 0xFF01..=0xFF5Du32 {
+            let c = char::from_u32(u).unwrap();
+            assert_eq!(c.to_string().nfkc().collect::<String>(), char::from_u32(u - 0xFEE0).unwrap().to_string());
+        }
     }
 
     #[test]
