@@ -209,7 +209,7 @@ impl Builder {
         }
     }
 
-    fn table<'n>(&self, node: &'n Node, what: &str) -> Result<&'n [(Key, Node)], SheetError> {
+    fn table<'n, 'a>(&self, node: &'n Node<'a>, what: &str) -> Result<&'n [(Key<'a>, Node<'a>)], SheetError> {
         match &node.value {
             Value::Table(t) => Ok(t),
             other => Err(self.schema(format!("{what} must be a table, found {}", other.type_name()), node.span, None)),
@@ -223,7 +223,7 @@ impl Builder {
         let mut answers_key = None;
         let mut remarks_node = None;
         for (k, v) in top {
-            match k.name.as_str() {
+            match k.name.as_ref() {
                 "sheet" => meta_node = Some(v),
                 "answers" => {
                     answers_node = Some(v);
@@ -298,7 +298,7 @@ impl Builder {
     fn metadata(&self, node: &Node) -> Result<Metadata, SheetError> {
         let mut meta = Metadata { span: Some(node.span), ..Metadata::default() };
         for (k, v) in self.table(node, "[sheet]")? {
-            let field = match k.name.as_str() {
+            let field = match k.name.as_ref() {
                 "form" => &mut meta.form,
                 "vendor" => &mut meta.vendor,
                 "service" => &mut meta.service,
@@ -329,6 +329,10 @@ impl Builder {
 
     fn answer(&self, id: Spanned<String>, question: Option<usize>, v: &Node) -> Result<AnswerEntry, SheetError> {
         let word = |s: &str, span: Span| {
+            // The printed words need no normalising (nor an allocation).
+            if let Some(a) = super::Answer::ALL.into_iter().find(|a| a.as_str() == s) {
+                return Some(Spanned { value: AnswerValue::Known(a), span });
+            }
             let w = normalize(s);
             if w.is_empty() {
                 return None;
@@ -344,7 +348,7 @@ impl Builder {
             Value::Str(s) => entry.answer = word(s, v.span),
             Value::Table(fields) => {
                 for (k, f) in fields {
-                    match k.name.as_str() {
+                    match k.name.as_ref() {
                         "answer" => match &f.value {
                             Value::Str(s) => entry.answer = word(s, f.span),
                             other => {

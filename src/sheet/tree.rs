@@ -2,33 +2,37 @@
 //! into, so one builder turns either into a [`Sheet`](super::Sheet) with the
 //! same checks and messages.
 
+use std::borrow::Cow;
+
 use super::Span;
 
+/// Strings borrow from the file's text where the syntax allows (no
+/// escapes), so a sheet is read with one allocation per value it keeps.
 #[derive(Debug, Clone)]
-pub(crate) struct Node {
+pub(crate) struct Node<'a> {
     pub span: Span,
-    pub value: Value,
+    pub value: Value<'a>,
 }
 
 #[derive(Debug, Clone)]
-pub(crate) enum Value {
-    Str(String),
+pub(crate) enum Value<'a> {
+    Str(Cow<'a, str>),
     Int(i64),
     /// A TOML local date such as `created = 2026-01-13`, kept as text.
     Date(String),
-    Array(Vec<Node>),
-    Table(Vec<(Key, Node)>),
+    Array(Vec<Node<'a>>),
+    Table(Vec<(Key<'a>, Node<'a>)>),
     /// A value of a type no sheet field takes (float, bool, null ...).
     Other(&'static str),
 }
 
 #[derive(Debug, Clone)]
-pub(crate) struct Key {
+pub(crate) struct Key<'a> {
     pub span: Span,
-    pub name: String,
+    pub name: Cow<'a, str>,
 }
 
-impl Value {
+impl Value<'_> {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Str(_) => "a string",
@@ -41,13 +45,13 @@ impl Value {
     }
 }
 
-pub(crate) fn from_toml(text: &str) -> Result<Node, (String, Option<Span>)> {
+pub(crate) fn from_toml(text: &str) -> Result<Node<'_>, (String, Option<Span>)> {
     use toml::de::{DeTable, DeValue};
-    fn conv(v: &toml::Spanned<DeValue<'_>>) -> Node {
+    fn conv(v: toml::Spanned<DeValue<'_>>) -> Node<'_> {
         let r = v.span();
         let span = Span::new(r.start, r.end);
-        let value = match v.get_ref() {
-            DeValue::String(s) => Value::Str(s.to_string()),
+        let value = match v.into_inner() {
+            DeValue::String(s) => Value::Str(s),
             DeValue::Integer(i) => match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
                 Ok(n) => Value::Int(n),
                 Err(_) => Value::Other("an out-of-range integer"),
@@ -55,17 +59,17 @@ pub(crate) fn from_toml(text: &str) -> Result<Node, (String, Option<Span>)> {
             DeValue::Float(_) => Value::Other("a float"),
             DeValue::Boolean(_) => Value::Other("a boolean"),
             DeValue::Datetime(d) => Value::Date(d.to_string()),
-            DeValue::Array(a) => Value::Array(a.iter().map(conv).collect()),
+            DeValue::Array(a) => Value::Array(a.into_iter().map(conv).collect()),
             DeValue::Table(t) => Value::Table(table(t)),
         };
         Node { span, value }
     }
-    fn table(t: &DeTable<'_>) -> Vec<(Key, Node)> {
+    fn table(t: DeTable<'_>) -> Vec<(Key<'_>, Node<'_>)> {
         let mut entries: Vec<(Key, Node)> = t
-            .iter()
+            .into_iter()
             .map(|(k, v)| {
                 let r = k.span();
-                (Key { span: Span::new(r.start, r.end), name: k.get_ref().to_string() }, conv(v))
+                (Key { span: Span::new(r.start, r.end), name: k.into_inner() }, conv(v))
             })
             .collect();
         // toml's map is sorted by key; file order reads better in diagnostics.
@@ -75,17 +79,17 @@ pub(crate) fn from_toml(text: &str) -> Result<Node, (String, Option<Span>)> {
     let doc = DeTable::parse(text)
         .map_err(|e| (e.message().trim().to_string(), e.span().map(|r| Span::new(r.start, r.end))))?;
     let r = doc.span();
-    Ok(Node { span: Span::new(r.start, r.end), value: Value::Table(table(doc.get_ref())) })
+    Ok(Node { span: Span::new(r.start, r.end), value: Value::Table(table(doc.into_inner())) })
 }
 
-pub(crate) fn from_json(text: &str) -> Result<Node, (String, Option<Span>)> {
+pub(crate) fn from_json(text: &str) -> Result<Node<'_>, (String, Option<Span>)> {
     use jsonc_parser::ast;
     fn span(r: jsonc_parser::common::Range) -> Span {
         Span::new(r.start, r.end)
     }
-    fn conv(v: &ast::Value<'_>) -> Node {
+    fn conv(v: ast::Value<'_>) -> Node<'_> {
         match v {
-            ast::Value::StringLit(s) => Node { span: span(s.range), value: Value::Str(s.value.to_string()) },
+            ast::Value::StringLit(s) => Node { span: span(s.range), value: Value::Str(s.value) },
             ast::Value::NumberLit(n) => Node {
                 span: span(n.range),
                 value: n.value.parse::<i64>().map_or(Value::Other("a non-integer number"), Value::Int),
@@ -93,19 +97,19 @@ pub(crate) fn from_json(text: &str) -> Result<Node, (String, Option<Span>)> {
             ast::Value::BooleanLit(b) => Node { span: span(b.range), value: Value::Other("a boolean") },
             ast::Value::NullKeyword(n) => Node { span: span(n.range), value: Value::Other("null") },
             ast::Value::Array(a) => {
-                Node { span: span(a.range), value: Value::Array(a.elements.iter().map(conv).collect()) }
+                Node { span: span(a.range), value: Value::Array(a.elements.into_iter().map(conv).collect()) }
             }
             ast::Value::Object(o) => Node {
                 span: span(o.range),
                 value: Value::Table(
                     o.properties
-                        .iter()
+                        .into_iter()
                         .map(|p| {
-                            let (name, r) = match &p.name {
-                                ast::ObjectPropName::String(s) => (s.value.to_string(), s.range),
-                                ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                            let (name, r) = match p.name {
+                                ast::ObjectPropName::String(s) => (s.value, s.range),
+                                ast::ObjectPropName::Word(w) => (Cow::Borrowed(w.value), w.range),
                             };
-                            (Key { span: span(r), name }, conv(&p.value))
+                            (Key { span: span(r), name }, conv(p.value))
                         })
                         .collect(),
                 ),
@@ -125,7 +129,7 @@ pub(crate) fn from_json(text: &str) -> Result<Node, (String, Option<Span>)> {
     let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options)
         .map_err(|e| (e.kind().to_string(), Some(span(e.range()))))?;
     match parsed.value {
-        Some(v) => Ok(conv(&v)),
+        Some(v) => Ok(conv(v)),
         None => Err(("the file holds no JSON value".into(), None)),
     }
 }
