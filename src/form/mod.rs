@@ -74,6 +74,8 @@ pub struct Form {
     pub guideline: String,
     questions: Vec<Question>,
     index: HashMap<String, usize>,
+    /// Questions whose text asks for details in 備考, in form order.
+    asking_remarks: Vec<usize>,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -185,7 +187,15 @@ impl Form {
                 }
             }
         }
-        Ok(Form { id: raw.form.id, title: raw.form.title, guideline: raw.form.guideline, questions, index })
+        let asking_remarks = (0..questions.len()).filter(|&i| questions[i].asks_for_remark()).collect();
+        Ok(Form {
+            id: raw.form.id,
+            title: raw.form.title,
+            guideline: raw.form.guideline,
+            questions,
+            index,
+            asking_remarks,
+        })
     }
 
     pub fn from_file(path: &Path) -> Result<Form, FormError> {
@@ -220,6 +230,12 @@ impl Form {
     /// The nearest real id, for "did you mean" hints.
     pub fn suggest(&self, id: &str) -> Option<&str> {
         crate::text::did_you_mean(id, self.questions.iter().map(|q| q.id.as_str()))
+    }
+
+    /// Form indices of the questions that ask for details in 備考
+    /// ([`Question::asks_for_remark`]), in form order.
+    pub fn asking_remarks(&self) -> &[usize] {
+        &self.asking_remarks
     }
 
     /// Ancestors of question `i`, nearest first.

@@ -24,6 +24,9 @@ impl Rule for InvalidAnswer {
         for e in &sheet.answers {
             let (Some(q), Some(a)) = (e.question, &e.answer) else { continue };
             let kind = sheet.form.questions()[q].kind;
+            if matches!(a.value, AnswerValue::Known(k) if kind.allows(k)) {
+                continue;
+            }
             let choices: Vec<&str> = kind.choices().iter().map(|c| c.as_str()).collect();
             let message = match &a.value {
                 AnswerValue::Invalid(w) => format!("「{w}」 is not an answer to question {}", e.id.value),

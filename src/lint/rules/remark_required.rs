@@ -20,8 +20,9 @@ impl Rule for RemarkRequired {
     }
 
     fn check(&self, sheet: &Sheet, out: &mut Vec<Finding>) {
-        for (q, question) in sheet.form.questions().iter().enumerate() {
-            if !question.asks_for_remark() || sheet.answer_at(q) != Some(Answer::Yes) {
+        for &q in sheet.form.asking_remarks() {
+            let question = &sheet.form.questions()[q];
+            if sheet.answer_at(q) != Some(Answer::Yes) {
                 continue;
             }
             let e = sheet.entry_at(q).expect("answered questions have an entry");
