@@ -525,3 +525,103 @@ fn parallel_evaluation_keeps_findings_apart() {
     assert_eq!(serial, parallel);
     assert!(serial[1][0].starts_with("a Some(\"17.1.b\") ベンダーx: 17.1.b"), "{:?}", serial[1]);
 }
+
+fn example(name: &str) -> Arc<Sheet> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sheets").join(name);
+    Arc::new(crate::sheet::load_file(&path, &crate::form::FormRegistry::builtin()).unwrap())
+}
+
+fn statuses(set: &PolicySet, sheet: &Arc<Sheet>) -> Vec<(String, PolicyStatus)> {
+    set.evaluate(sheet).into_iter().map(|e| (e.outcome.id, e.outcome.status)).collect()
+}
+
+#[test]
+fn builtin_pack_is_complete_and_documented() {
+    let set = PolicySet::builtin(Limits::default());
+    assert!(set.len() >= 12, "{}", set.len());
+    let id = regex::Regex::new(r"^H-[A-Z]+-\d{3}$").unwrap();
+    for p in set.policies() {
+        assert!(p.error().is_none(), "{}: {}", p.id(), p.error().unwrap().message);
+        assert!(id.is_match(p.id()), "{}", p.id());
+        let m = p.meta();
+        assert!(m.title.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)), "{}: Japanese title", p.id());
+        assert!(m.refs.contains("第6.0版"), "{}: refs", p.id());
+        assert_eq!(m.forms, ["sds-6.0"], "{}", p.id());
+        assert!(p.path().starts_with(BUILTIN_PREFIX));
+    }
+}
+
+#[test]
+fn builtin_pack_passes_the_strong_vendor() {
+    let set = PolicySet::builtin(Limits::default());
+    let ev = set.evaluate(&example("aozora-cloud.toml"));
+    for e in &ev {
+        assert_eq!(e.outcome.status, PolicyStatus::Pass, "{}: {:?}", e.outcome.id, e.findings);
+        assert!(e.findings.is_empty(), "{}: {:?}", e.outcome.id, e.findings);
+    }
+}
+
+#[test]
+fn builtin_pack_fails_the_weaker_vendor_where_expected() {
+    let set = PolicySet::builtin(Limits::default());
+    let sheet = example("hinode-systems.json");
+    let failed: Vec<String> =
+        statuses(&set, &sheet).into_iter().filter(|(_, s)| *s == PolicyStatus::Fail).map(|(id, _)| id).collect();
+    assert_eq!(failed, ["H-AUTH-001", "H-AUTH-002", "H-BAK-002", "H-BCP-001", "H-DSP-001", "H-EMG-001", "H-ENC-002"]);
+    let ev = set.evaluate(&sheet);
+    let errors: Vec<(&str, Option<&str>)> = ev
+        .iter()
+        .flat_map(|e| e.findings.iter())
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| (f.rule.as_str(), f.question.as_deref()))
+        .collect();
+    assert!(errors.contains(&("H-AUTH-001", Some("17.1.d"))));
+    assert!(errors.contains(&("H-BAK-002", Some("58.2"))));
+    // TLS 1.2 only is fine; the operational-only log protection is a warning
+    let by = |id: &str| ev.iter().find(|e| e.outcome.id == id).unwrap();
+    assert_eq!(by("H-NET-001").outcome.status, PolicyStatus::Pass);
+    assert_eq!((by("H-LOG-002").outcome.status, by("H-LOG-002").outcome.warnings), (PolicyStatus::Pass, 1));
+}
+
+#[test]
+fn builtin_pack_respects_gates_and_other_forms() {
+    let set = PolicySet::builtin(Limits::default());
+    // 51, 53 and 74 非該当: their descendants are 対象外 and the policies pass
+    let mut text = testutil::clean_text();
+    for gate in ["51", "53", "74"] {
+        text = text.replace(&format!("\"{gate}\" = \"該当\""), &format!("\"{gate}\" = \"非該当\""));
+    }
+    for q in ["51.3", "53.7", "74.1", "48"] {
+        text = text.replace(&format!("\"{q}\" = \"はい\""), &format!("\"{q}\" = \"対象外\""));
+    }
+    let gated = Arc::new(testutil::load(&text));
+    let st = statuses(&set, &gated);
+    for id in ["H-ENC-001", "H-MNT-001"] {
+        assert!(st.contains(&(id.to_string(), PolicyStatus::Pass)), "{id}: {st:?}");
+    }
+    // the same questions answered いいえ under open gates fail
+    let mut open = testutil::clean_text();
+    for q in ["51.3", "74.1"] {
+        open = open.replace(&format!("\"{q}\" = \"はい\""), &format!("\"{q}\" = \"いいえ\""));
+    }
+    let st = statuses(&set, &Arc::new(testutil::load(&open)));
+    for id in ["H-ENC-001", "H-MNT-001"] {
+        assert!(st.contains(&(id.to_string(), PolicyStatus::Fail)), "{id}: {st:?}");
+    }
+    // a sheet of another form: every built-in policy is skipped
+    let other = crate::form::Form::from_toml(
+        "[form]\nid = \"mds-6.0\"\n[[section]]\ntitle = \"s\"\n[[section.question]]\nid = \"1\"\ntext = \"q\"\n",
+        "mds.toml",
+    )
+    .unwrap();
+    let mut forms = crate::form::FormRegistry::builtin();
+    forms.add(other);
+    let mds = crate::sheet::load_str(
+        "m.toml",
+        "[sheet]\nform = \"mds-6.0\"\n[answers]\n\"1\" = \"はい\"\n".into(),
+        crate::sheet::SheetFormat::Toml,
+        &forms,
+    )
+    .unwrap();
+    assert!(statuses(&set, &Arc::new(mds)).iter().all(|(_, s)| *s == PolicyStatus::Skip));
+}
