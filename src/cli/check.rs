@@ -68,12 +68,14 @@ pub struct LimitArgs {
     /// Wall-clock time in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = Limits::default().timeout.as_millis() as u64)]
     pub timeout_ms: u64,
-    /// Nested function calls.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_call_depth)]
-    pub max_call_depth: usize,
-    /// Nesting of expressions in a policy's text.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_expr_depth)]
-    pub max_expr_depth: usize,
+    /// Nested function calls (at most 256).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_call_depth as u16,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_call_depth: u16,
+    /// Nesting of expressions in a policy's text (at most 256).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_expr_depth as u16,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_expr_depth: u16,
     /// Bytes in one string.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_size)]
     pub max_string_size: usize,
@@ -89,8 +91,8 @@ impl LimitArgs {
     pub fn limits(&self) -> Limits {
         Limits {
             max_operations: self.max_operations,
-            max_call_depth: self.max_call_depth,
-            max_expr_depth: self.max_expr_depth,
+            max_call_depth: usize::from(self.max_call_depth),
+            max_expr_depth: usize::from(self.max_expr_depth),
             max_string_size: self.max_string_size,
             max_array_size: self.max_array_size,
             max_map_size: self.max_map_size,

@@ -24,6 +24,11 @@ use crate::sheet::Sheet;
 
 /// Resource limits for one evaluation of one policy on one sheet. Every
 /// limit is a `kaiji check` flag.
+///
+/// Call and expression depth are bounded by the Rust stack of the thread
+/// that evaluates: the CLI caps both at 256 and runs policies on workers
+/// with [`WORKER_STACK`](crate::runner::WORKER_STACK) bytes of stack; library
+/// users raising them should give their threads a similar stack.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Rhai operations (roughly: expressions evaluated).
