@@ -241,3 +241,24 @@ fn list_policies_and_api() {
             .and(predicate::str::contains("### `fail(id: string, message: string)`")),
     );
 }
+
+#[test]
+fn the_readme_example_policy_works() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("```rhai\n//! id: H-AUTH-001").expect("README has the example policy") + 8;
+    let body = &readme[start..start + readme[start..].find("```").unwrap()];
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "card.rhai", body);
+    let p = d.path().to_str().unwrap();
+    kaiji().args(["check", &example("aozora-cloud.toml"), "-p", p]).assert().code(0);
+    let out = kaiji().args(["check", &example("hinode-systems.json"), "-p", p, "-f", "json"]).assert().code(1);
+    let report = json_of(&out.get_output().stdout);
+    let questions: Vec<&str> = sheet(&report, "hinode-systems.json")["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "H-AUTH-001")
+        .map(|f| f["question"].as_str().unwrap())
+        .collect();
+    assert_eq!(questions, ["17.1.d"]);
+}
