@@ -155,12 +155,29 @@ impl RootResolver {
             ));
         }
         let rel = if Path::new(path).extension().is_some() { path.to_string() } else { format!("{path}.rhai") };
+        // Resolve `.` and `..` lexically first: a path that climbs out of the
+        // directory is refused without looking at the file system.
+        let mut parts: Vec<&str> = Vec::new();
+        for c in Path::new(&rel).components() {
+            match c {
+                Component::Normal(s) => parts.push(s.to_str().unwrap_or("")),
+                Component::CurDir => {}
+                Component::ParentDir if parts.pop().is_some() => {}
+                _ => {
+                    return Err(refuse(
+                        format!("import \"{path}\" refused: it leads outside the policy directory"),
+                        pos,
+                    ));
+                }
+            }
+        }
+        let key = parts.join("/");
         match &self.root {
             Root::Dir { canonical, shown } => {
-                let full = canonical.join(&rel);
-                let Ok(real) = full.canonicalize() else {
+                let Ok(real) = canonical.join(&key).canonicalize() else {
                     return Err(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos).into());
                 };
+                // Symlinks can still point elsewhere.
                 if !real.starts_with(canonical) {
                     return Err(refuse(
                         format!("import \"{path}\" refused: it leads outside the policy directory {}", shown.display()),
@@ -169,30 +186,13 @@ impl RootResolver {
                 }
                 let text = std::fs::read_to_string(&real)
                     .map_err(|e| refuse(format!("cannot read module \"{path}\": {e}"), pos))?;
-                let shown = shown.join(&rel).display().to_string();
+                let shown = shown.join(&key).display().to_string();
                 Ok((real.display().to_string(), shown, text.into()))
             }
-            Root::Memory { files, prefix } => {
-                let mut parts: Vec<&str> = Vec::new();
-                for c in Path::new(&rel).components() {
-                    match c {
-                        Component::Normal(s) => parts.push(s.to_str().unwrap_or("")),
-                        Component::CurDir => {}
-                        Component::ParentDir if parts.pop().is_some() => {}
-                        _ => {
-                            return Err(refuse(
-                                format!("import \"{path}\" refused: it leads outside the policy directory"),
-                                pos,
-                            ));
-                        }
-                    }
-                }
-                let key = parts.join("/");
-                match files.get(&key) {
-                    Some(text) => Ok((key.clone(), format!("{prefix}{key}"), text.clone())),
-                    None => Err(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos).into()),
-                }
-            }
+            Root::Memory { files, prefix } => match files.get(&key) {
+                Some(text) => Ok((key.clone(), format!("{prefix}{key}"), text.clone())),
+                None => Err(EvalAltResult::ErrorModuleNotFound(path.to_string(), pos).into()),
+            },
         }
     }
 }

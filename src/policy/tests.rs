@@ -462,6 +462,8 @@ fn imports_on_disk_stay_inside_the_policy_directory() {
     std::fs::write(root.join("ok.rhai"), "import \"_lib/auth\" as a;\nif !a::two_factor(sheet) { fail(\"x\"); }")
         .unwrap();
     std::fs::write(root.join("up.rhai"), "import \"../secret\" as s;").unwrap();
+    // refused before looking: whether the file exists outside is not revealed
+    std::fs::write(root.join("up2.rhai"), "import \"_lib/../../nothing\" as s;").unwrap();
     std::fs::write(root.join("abs.rhai"), format!("import {:?} as s;", d.path().join("secret").display())).unwrap();
     #[cfg(unix)]
     {
@@ -472,7 +474,7 @@ fn imports_on_disk_stay_inside_the_policy_directory() {
     let ev = set.evaluate(&Arc::new(fixture()));
     let by = |id: &str| ev.iter().find(|e| e.outcome.id == id).unwrap();
     assert_eq!(by("ok").outcome.status, PolicyStatus::Pass);
-    let mut refused = vec!["up", "abs"];
+    let mut refused = vec!["up", "up2", "abs"];
     if cfg!(unix) {
         refused.push("link");
     }
