@@ -114,13 +114,14 @@ pub fn markdown() -> String {
          language with its string, array, map and math functions; there is no `eval`, no file,\n\
          network, process or clock access, and `import` only reaches files of the policy directory.\n",
     );
+    let all = entries();
     for (group, title) in [
         ("sheet", "Sheet"),
         ("text", "Text helpers (NFKC-normalised: ＴＬＳ１．２ == TLS1.2)"),
         ("outcome", "Outcomes"),
     ] {
         s.push_str(&format!("\n## {title}\n"));
-        for e in entries().into_iter().filter(|e| e.group == group) {
+        for e in all.iter().filter(|e| e.group == group) {
             s.push_str(&format!("\n### `{}`\n\n{}\n", e.signature, e.doc));
         }
     }

@@ -410,7 +410,7 @@ fn duplicate_ids_name_both_files() {
     assert_eq!(e.to_string(), "policy id `X` is used by both p/a.rhai and p/sub/b.rhai");
 }
 
-const LIB: &str = "fn two_factor(s) { s.is_yes(\"17.1.d\") }\nfn flag(id) { fail(id, \"from the module\"); }\n";
+const LIB: &str = "fn two_factor(s) { s.is_yes(\"17.1.d\") }\nfn flag(id) { fail(id, \"from the module\"); }\nfn bad(s) { s.is_yes(\"17.1.z\") }\n";
 
 #[test]
 fn imports_in_memory() {
@@ -422,9 +422,10 @@ fn imports_in_memory() {
         ("absolute.rhai", "import \"/etc/hostname\" as s;"),
         ("missing.rhai", "import \"_lib/nope\" as s;"),
         ("computed.rhai", "let p = \"_lib/auth\";\nimport p as s;"),
+        ("modfail.rhai", "import \"_lib/auth\" as auth;\nauth::bad(sheet);"),
     ]);
     // modules (under `_lib/`) are not policies themselves
-    assert_eq!(set.len(), 6);
+    assert_eq!(set.len(), 7);
     let ev = set.evaluate(&Arc::new(fixture()));
     let by = |id: &str| ev.iter().find(|e| e.outcome.id == id).unwrap();
     let uses = by("uses");
