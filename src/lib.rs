@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod form;
 pub mod lint;
+pub mod policy;
 pub mod report;
 pub mod runner;
 pub mod sheet;
