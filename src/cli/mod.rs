@@ -4,6 +4,7 @@
 mod form;
 mod lint;
 mod output;
+pub mod progress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
