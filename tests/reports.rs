@@ -311,3 +311,36 @@ fn xlsx_matrix_cells_link_to_their_findings() {
     // aozora lint; hostile AUTH, BACKUP, BCP, TLS, lint; broken × 6.
     assert_eq!(n, 12);
 }
+
+// ---------------------------------------------------------------- command line
+
+#[test]
+fn cli_writes_every_format_and_keeps_stderr_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, file) in [("sarif", "r.sarif"), ("xlsx", "r.xlsx"), ("html", "r.html"), ("junit", "r.xml")] {
+        let out = dir.path().join(file);
+        let assert = assert_cmd::cargo::cargo_bin_cmd!("kaiji")
+            .args(["lint", "examples/sheets", "-f", format, "-o"])
+            .arg(&out)
+            .assert()
+            .code(1); // sakura-support.toml has lint errors
+        let result = assert.get_output();
+        assert!(result.stdout.is_empty(), "-o leaves stdout alone");
+        assert!(
+            result.stderr.is_empty(),
+            "no progress bar off a terminal: {}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        assert!(std::fs::metadata(&out).unwrap().len() > 1000, "{format} written");
+    }
+    let sarif: Value = serde_json::from_slice(&std::fs::read(dir.path().join("r.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let stdout = assert_cmd::cargo::cargo_bin_cmd!("kaiji")
+        .args(["lint", "examples/sheets", "-f", "csv"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(text(stdout).as_bytes(), lint_examples(Format::Csv).as_slice(), "CLI and library agree");
+}
