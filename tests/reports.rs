@@ -344,3 +344,38 @@ fn cli_writes_every_format_and_keeps_stderr_clean() {
         .clone();
     assert_eq!(text(stdout).as_bytes(), lint_examples(Format::Csv).as_slice(), "CLI and library agree");
 }
+
+#[test]
+fn findings_of_no_policy_show_even_without_lint() {
+    // `check --no-lint` with a waiver file whose waiver expired: the
+    // waiver's own warning is no policy's finding and must still show.
+    let (mut run, mut reports) = demo();
+    run.lint = false;
+    let lint_rules: Vec<&str> = kaiji::lint::RULES.iter().map(|r| r.info().name).collect();
+    for r in &mut reports {
+        r.findings.retain(|f| !lint_rules.contains(&f.rule.as_str()));
+    }
+    let expired = kaiji::report::Finding::new(
+        "expired-waiver",
+        kaiji::report::Severity::Warning,
+        "waiver for H-AUTH-001 expired on 2026-03-31",
+    );
+    reports[0].findings.push(expired);
+    reports[0].finalize(run.fail_on);
+
+    let csv = parse_csv(&text(render(Format::Csv, &run, &reports)));
+    let lint_rows: Vec<&Vec<String>> = csv.iter().filter(|r| r[4] == "lint").collect();
+    assert_eq!(lint_rows.len(), 1, "a lint row only where such a finding is");
+    assert_eq!(lint_rows[0][7], "expired-waiver");
+    let md = text(render(Format::Markdown, &run, &reports));
+    assert!(md.contains(" lint |"), "the column is there");
+    assert!(md.contains("`expired-waiver`"));
+    let junit = text(render(Format::Junit, &run, &reports));
+    assert!(junit.contains("testcase name=\"lint/expired-waiver\""));
+    assert!(!junit.contains("lint/unanswered"), "no lint rule cases when lint did not run");
+    let sarif: Value = serde_json::from_slice(&render(Format::Sarif, &run, &reports)).unwrap();
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "expired-waiver"));
+    assert!(!rules.iter().any(|r| r["id"] == "unanswered"));
+    validate_sarif("sarif-schema-2.1.0.json", &sarif);
+}

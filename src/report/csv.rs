@@ -110,10 +110,7 @@ impl Renderer for Csv<'_> {
             }
             row
         };
-        let mut columns: Vec<Column> = ids.iter().map(|id| Column::Policy(id.to_string())).collect();
-        if self.run.lint {
-            columns.push(Column::Lint);
-        }
+        let columns = view::sheet_columns(&self.run, r, &ids);
         for column in &columns {
             let status = view::cell_status(r, column, &ids);
             let title = match column {

@@ -9,7 +9,7 @@ use super::view::{self, CellStatus, Column, FindingView};
 use super::{PolicyInfo, RunInfo, Severity, SheetReport, SheetStatus};
 
 /// What the lint column stands for.
-pub const LINT_TITLE: &str = "記入内容の整合性（組込み lint ルール）";
+pub const LINT_TITLE: &str = "記入内容の整合性（lint ルールほか）";
 
 /// One sheet's row.
 #[derive(Debug, Clone)]
@@ -35,10 +35,7 @@ pub struct Row {
 impl Row {
     pub fn new(run: &RunInfo, report: &SheetReport) -> Row {
         let ids = view::policy_ids(run, report);
-        let mut columns: Vec<Column> = ids.iter().map(|id| Column::Policy(id.to_string())).collect();
-        if run.lint {
-            columns.push(Column::Lint);
-        }
+        let columns = view::sheet_columns(run, report, &ids);
         let mut cells = BTreeMap::new();
         let mut findings = BTreeMap::new();
         for c in columns {
@@ -127,7 +124,7 @@ impl Matrix {
     }
 
     /// Policy columns by id (every policy of the run and any outcome seen),
-    /// then lint.
+    /// then lint (when it ran, or some sheet has findings of no policy).
     pub fn columns(&self) -> Vec<Column> {
         let mut ids: BTreeSet<&str> = self.policies.iter().map(|p| p.id.as_str()).collect();
         for r in &self.rows {
@@ -137,7 +134,7 @@ impl Matrix {
             }));
         }
         let mut cols: Vec<Column> = ids.into_iter().map(|id| Column::Policy(id.to_string())).collect();
-        if self.lint {
+        if self.lint || self.rows.iter().any(|r| r.cells.contains_key(&Column::Lint)) {
             cols.push(Column::Lint);
         }
         cols

@@ -89,6 +89,17 @@ pub fn is_policy_finding(f: &Finding, policies: &BTreeSet<&str>) -> bool {
     f.policy_site.is_some() || policies.contains(f.rule.as_str())
 }
 
+/// The matrix columns of one sheet: its policies by id, then lint when lint
+/// ran or when the sheet has findings that are no policy's (such as a
+/// waiver file's own warnings), so no finding is ever left out.
+pub fn sheet_columns(run: &RunInfo, report: &SheetReport, policies: &BTreeSet<&str>) -> Vec<Column> {
+    let mut columns: Vec<Column> = policies.iter().map(|id| Column::Policy(id.to_string())).collect();
+    if run.lint || report.findings.iter().any(|f| !is_policy_finding(f, policies)) {
+        columns.push(Column::Lint);
+    }
+    columns
+}
+
 /// The findings of `report` that belong to `column`, in report order.
 pub fn column_findings<'r>(
     report: &'r SheetReport,
