@@ -69,10 +69,15 @@ pub fn run(args: LintArgs, forms: &FormRegistry) -> miette::Result<u8> {
     let runner = Runner { forms, checks: vec![&lint], fail_on: args.fail_on, jobs: args.jobs };
     let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.fail_on, lint: true };
     let out = Output::open(args.output.as_deref())?;
+    if args.format.is_binary() && out.is_terminal() {
+        let name = clap::ValueEnum::to_possible_value(&args.format).map(|v| v.get_name().to_string());
+        miette::bail!("-f {} writes a binary file, not for a terminal: add -o FILE", name.unwrap_or_default());
+    }
     let style = out.style();
+    let on_terminal = out.is_terminal();
     let summary = {
         let mut renderer = report::renderer(args.format, out.writer()?, style);
-        runner.run(&inputs, &info, renderer.as_mut()).into_diagnostic()?
+        super::progress::run(&runner, &inputs, &info, renderer.as_mut(), on_terminal).into_diagnostic()?
     };
     out.commit()?;
     Ok(summary.exit_code() as u8)

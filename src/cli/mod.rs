@@ -6,6 +6,7 @@ mod check;
 mod form;
 mod lint;
 mod output;
+pub mod progress;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

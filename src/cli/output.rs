@@ -34,6 +34,11 @@ impl Output {
         Style::detect(matches!(self, Output::Stdout) && io::stdout().is_terminal())
     }
 
+    /// The report goes to a terminal (stdout, not redirected).
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Output::Stdout) && io::stdout().is_terminal()
+    }
+
     pub fn writer(&self) -> miette::Result<Box<dyn Write + '_>> {
         Ok(match self {
             Output::Stdout => Box::new(io::BufWriter::new(io::stdout().lock())),
