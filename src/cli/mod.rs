@@ -61,6 +61,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        // `kaiji check … | head`: the reader has what it wanted.
+        Err(report) if output::is_broken_pipe(&report) => ExitCode::SUCCESS,
         Err(report) => {
             eprintln!("{report:?}");
             ExitCode::from(2)
