@@ -49,6 +49,17 @@ impl Output {
     /// Move the finished file into place.
     pub fn commit(self) -> miette::Result<()> {
         if let Output::File { path, tmp } = self {
+            // The temporary file is private (0600); a report is an ordinary
+            // file, so give it the permissions of the file it replaces, or
+            // rw-r--r--.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+                std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+                    .into_diagnostic()
+                    .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+            }
             tmp.persist(&path).into_diagnostic().wrap_err_with(|| format!("cannot write {}", path.display()))?;
         }
         Ok(())
