@@ -10,6 +10,7 @@
 
 pub mod cli;
 pub mod form;
+pub mod import;
 pub mod lint;
 pub mod report;
 pub mod runner;
