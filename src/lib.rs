@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+pub mod export;
 pub mod form;
 pub mod import;
 pub mod lint;

@@ -414,6 +414,15 @@ pub fn plain_text(s: &str) -> String {
     lines.join("\n")
 }
 
+/// Whether a text carries HTML markup (a known tag or an entity) that
+/// [`plain_text`] should remove; plain cell text is left as written.
+pub fn looks_like_markup(s: &str) -> bool {
+    const TAGS: &[&str] =
+        &["p", "br", "ul", "ol", "li", "div", "span", "a", "b", "strong", "em", "i", "u", "font", "table", "tr", "td"];
+    TAG.captures_iter(s).any(|c| TAGS.contains(&c[2].to_ascii_lowercase().as_str()))
+        || ENTITY.captures_iter(s).any(|c| decode_entities(&c[0]) != c[0])
+}
+
 fn decode_entities(s: &str) -> String {
     ENTITY
         .replace_all(s, |cap: &regex::Captures<'_>| {

@@ -238,7 +238,8 @@ impl<'f> Importer<'f> {
         let width = g.cells.first().map_or(0, Vec::len);
         let mut text_hits = vec![0usize; width];
         let mut id_hits = vec![0usize; width];
-        let mut first_hit = vec![usize::MAX; width];
+        let mut first_text = vec![usize::MAX; width];
+        let mut first_id = vec![usize::MAX; width];
         for r in 0..rows {
             for c in 0..width {
                 let v = g.get(r, c);
@@ -247,27 +248,31 @@ impl<'f> Importer<'f> {
                 }
                 if self.m.peek_any(v) {
                     text_hits[c] += 1;
-                    first_hit[c] = first_hit[c].min(r);
+                    first_text[c] = first_text[c].min(r);
                 } else if self.m.form().index_of(&clean_id(v)).is_some() {
                     id_hits[c] += 1;
-                    first_hit[c] = first_hit[c].min(r);
+                    first_id[c] = first_id[c].min(r);
                 }
             }
         }
-        let best = |hits: &[usize], except: Option<usize>| {
+        // a column header above the first hit
+        let headed = |c: usize, first: &[usize], is_header: fn(&str) -> bool| {
+            (0..rows.min(first[c])).any(|r| is_header(g.get(r, c)))
+        };
+        let best = |hits: &[usize], first: &[usize], except: Option<usize>, is_header: fn(&str) -> bool| {
             (0..width)
                 .filter(|c| Some(*c) != except)
                 .max_by_key(|&c| (hits[c], std::cmp::Reverse(c)))
-                .filter(|&c| hits[c] >= 2)
+                .filter(|&c| hits[c] >= 2 || (hits[c] == 1 && headed(c, first, is_header)))
         };
-        let text_col = best(&text_hits, None);
+        let text_col = best(&text_hits, &first_text, None, is_text_header);
         // ids in a column of their own; plain numbers 1..N need an id header
-        let id_col = best(&id_hits, text_col)
-            .filter(|&c| text_col.is_some() || (0..rows.min(first_hit[c] + 1)).any(|r| is_id_header(g.get(r, c))));
+        let id_col = best(&id_hits, &first_id, text_col, is_id_header)
+            .filter(|&c| text_col.is_some() || headed(c, &first_id, is_id_header));
         if text_col.is_none() && id_col.is_none() {
             return None;
         }
-        let first = [text_col, id_col].into_iter().flatten().map(|c| first_hit[c]).min().unwrap_or(0);
+        let first = text_col.map(|c| first_text[c]).into_iter().chain(id_col.map(|c| first_id[c])).min().unwrap_or(0);
         // the header: the nearest row above the first question naming a choice, 回答 or 備考
         let header = (first.saturating_sub(6)..first).rev().find(|&r| {
             (0..width).any(|c| Some(c) != text_col && Some(c) != id_col && header_role(g.get(r, c), 0).is_some())
@@ -443,7 +448,7 @@ impl<'f> Importer<'f> {
     fn fill(&mut self, entry: &mut DocAnswer, rc: RowContent, kind: crate::form::Kind, place: &str) {
         entry.remarks = rc.citations;
         if !rc.notes.is_empty() {
-            entry.note = Some(plain_text(&rc.notes.join("\n")));
+            entry.note = Some(clean(&rc.notes.join("\n")));
         }
         for o in rc.odd {
             self.report.warnings.push(format!("{place}: {o} is not an answer mark; ignored"));
@@ -510,7 +515,7 @@ impl<'f> Importer<'f> {
                 self.report.warnings.push(format!("remark {n} appears twice; the first is kept"));
                 continue;
             }
-            self.doc.remarks.insert(n, plain_text(&raw));
+            self.doc.remarks.insert(n, clean(&raw));
         }
         let entries: Vec<&DocAnswer> = self.entries.iter().flatten().collect();
         self.report.recognised = self.m.form().len() - self.m.unclaimed().len();
@@ -555,6 +560,12 @@ impl Matcher<'_> {
     }
 }
 
+/// Cell text as the sheet keeps it: markup removed when there is some,
+/// otherwise only normalised (line breaks and spacing as written).
+fn clean(s: &str) -> String {
+    if super::looks_like_markup(s) { plain_text(s) } else { normalize(s) }
+}
+
 /// An id cell as an id: NFKC, spaces removed (`1 7. 1` → `17.1`).
 fn clean_id(v: &str) -> String {
     normalize(v).chars().filter(|c| !c.is_whitespace()).collect()
@@ -569,6 +580,11 @@ fn looks_like_id(v: &str) -> bool {
 fn is_id_header(v: &str) -> bool {
     let k = normalize(v).to_lowercase();
     matches!(k.as_str(), "項番" | "no" | "no." | "番号" | "id" | "設問番号" | "質問番号" | "項目番号" | "#" | "№")
+}
+
+fn is_text_header(v: &str) -> bool {
+    let t = normalize(v);
+    ["質問", "設問", "確認事項", "確認項目", "チェック項目"].iter().any(|w| t.contains(w)) || t == "項目"
 }
 
 fn is_header_row(text: &str, id: &str) -> bool {
