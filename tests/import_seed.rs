@@ -69,11 +69,3 @@ fn imported_seed_loads_and_lints() {
     assert_eq!(unref.len(), 2, "{unref:?}");
     assert!(unref[0].contains("21") && unref[1].contains("24"), "{unref:?}");
 }
-
-#[test]
-#[ignore]
-fn dump_seed() {
-    let Some(imp) = seed() else { return };
-    let form = FormRegistry::builtin().get("sds-6.0").unwrap();
-    println!("{}", kaiji::sheet::write::to_toml(&imp.doc, Some(&form), &[]));
-}

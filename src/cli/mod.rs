@@ -1,7 +1,9 @@
 //! The command line. Each subcommand lives in its own file and only wires
 //! arguments to the library; `main.rs` calls [`main`].
 
+mod export;
 mod form;
+mod import;
 mod lint;
 mod output;
 
@@ -45,6 +47,10 @@ pub enum Command {
     Lint(lint::LintArgs),
     /// List the questions of a form, or show one.
     Form(form::FormArgs),
+    /// Turn a vendor's sheet (PDF text or workbook) into a kaiji TOML sheet.
+    Import(import::ImportArgs),
+    /// Write a sheet out as a workbook in the form's layout, or as TOML/JSON.
+    Export(export::ExportArgs),
 }
 
 /// Parse arguments, run, and turn the outcome into an exit code.
@@ -65,6 +71,8 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
     match cli.command {
         Command::Lint(args) => lint::run(args, &forms),
         Command::Form(args) => form::run(args, &forms),
+        Command::Import(args) => import::run(args, &forms),
+        Command::Export(args) => export::run(args, &forms),
     }
 }
 

@@ -83,6 +83,8 @@ pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, Impor
 #[derive(Debug, Default)]
 struct Row {
     line: usize,
+    /// The text the row was parsed from, for messages.
+    raw: String,
     hint: Option<String>,
     text: String,
     /// Choice words in print order, each with its mark (if any).
@@ -181,6 +183,7 @@ impl State<'_> {
                     row.text = joined;
                     row.hint = prev.hint;
                     row.line = prev.line;
+                    row.raw = format!("{} {}", prev.raw, row.raw);
                     return self.resolve(row);
                 }
             }
@@ -221,13 +224,9 @@ impl State<'_> {
                     Miss::Repeat(i) => format!(" (repeats question {})", self.m.form().questions()[i].id),
                     Miss::NoMatch => String::new(),
                 };
-                let shown = match &row.hint {
-                    Some(h) => format!("{h} {}", row.text),
-                    None => row.text.clone(),
-                };
                 self.report
                     .unread
-                    .push(Unread { place: format!("line {}", row.line), excerpt: excerpt(&shown, 40) + &why });
+                    .push(Unread { place: format!("line {}", row.line), excerpt: excerpt(&row.raw, 40) + &why });
             }
         }
         if let Some(n) = next {
@@ -406,7 +405,7 @@ fn is_number_token(t: &str) -> bool {
 
 /// Split one normalised line into its question row(s).
 fn parse_row(line_no: usize, line: &str) -> Row {
-    let mut row = Row { line: line_no, ..Row::default() };
+    let mut row = Row { line: line_no, raw: line.trim().to_string(), ..Row::default() };
     let mut rest = line.trim_start();
     if let Some(m) = NUMBER.find(rest) {
         row.hint = Some(m.as_str().split_whitespace().collect());
