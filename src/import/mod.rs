@@ -184,6 +184,8 @@ pub struct Matcher<'f> {
     form: &'f Form,
     keys: Vec<String>,
     key_lens: Vec<usize>,
+    /// The characters of each key, for a cheap bound before Levenshtein.
+    key_chars: Vec<std::collections::HashSet<char>>,
     exact: HashMap<String, Vec<usize>>,
     digits: Vec<String>,
     used: Vec<bool>,
@@ -205,6 +207,7 @@ impl<'f> Matcher<'f> {
         Matcher {
             form,
             key_lens: keys.iter().map(|k| k.chars().count()).collect(),
+            key_chars: keys.iter().map(|k| k.chars().collect()).collect(),
             keys,
             exact,
             digits: form.questions().iter().map(|q| digits(&q.id)).collect(),
@@ -250,12 +253,17 @@ impl<'f> Matcher<'f> {
         let candidates: Vec<(usize, f64)> = match self.exact.get(&key) {
             Some(is) => is.iter().map(|&i| (i, 1.0)).collect(),
             None => {
-                let len = key.chars().count();
+                let chars: Vec<char> = key.chars().collect();
+                let len = chars.len();
                 (0..self.keys.len())
                     .filter(|&i| {
-                        // similarity can be no higher than the length ratio
-                        let (a, b) = (len.min(self.key_lens[i]), len.max(self.key_lens[i]));
-                        (a as f64) / (b as f64) >= ACCEPT_WITH_HINT
+                        // Necessary conditions for similarity >= ACCEPT_WITH_HINT, both
+                        // linear: 1 - distance/longer can be no higher than the length
+                        // ratio, nor than the share of characters the texts have in common.
+                        let longer = len.max(self.key_lens[i]) as f64;
+                        let shared = chars.iter().filter(|c| self.key_chars[i].contains(c)).count();
+                        (len.min(self.key_lens[i]) as f64) / longer >= ACCEPT_WITH_HINT
+                            && shared as f64 / longer >= ACCEPT_WITH_HINT
                     })
                     .map(|i| (i, strsim::normalized_levenshtein(&key, &self.keys[i])))
                     .filter(|&(i, s)| s >= ACCEPT || (s >= ACCEPT_WITH_HINT && hint_score(i) > 0.0))
@@ -555,6 +563,16 @@ mod tests {
         assert_eq!(plain_text(a), "説明 (https://example.jp/x) と https://e.jp");
         assert_eq!(plain_text("TLS<1.2 は不可 &#x41;&#66; &bogus;"), "TLS<1.2 は不可 AB &bogus;");
         assert_eq!(plain_text("  ２要素　認証  "), "2要素 認証");
+    }
+
+    #[test]
+    fn markup_is_detected_only_when_present() {
+        assert!(looks_like_markup("<p>x</p>"));
+        assert!(looks_like_markup("a &amp; b"));
+        assert!(looks_like_markup("<BR>"));
+        assert!(!looks_like_markup("TLS<1.2 と x>y"));
+        assert!(!looks_like_markup("<備考> &unknown;"));
+        assert!(!looks_like_markup("一行目\n二行目"));
     }
 
     #[test]

@@ -31,6 +31,9 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[0-9]+(?:\.[0-9]+)*\.[a-z](?:\s|$)|[0-9](?:[0-9.]|\s+[0-9.])*)").expect("valid regex")
 });
 
+/// Non-blank lines read without finding any question before giving up.
+const GIVE_UP_AFTER: usize = 300;
+
 /// Import text bytes (UTF-8, with or without BOM).
 pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
     let binary = bytes.iter().take(8192).any(|b| *b == 0);
@@ -69,11 +72,22 @@ pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, Impor
         pending: None,
         in_remarks: false,
         remarks: Vec::new(),
-        sections: form.questions().iter().map(|q| match_key(&q.section)).collect(),
+        sections: {
+            let mut s: Vec<String> = form.questions().iter().map(|q| match_key(&q.section)).collect();
+            s.dedup();
+            s
+        },
     };
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut content_lines = 0;
     for (i, raw) in text.lines().enumerate() {
         st.line(i + 1, raw);
+        // A sheet's first question comes within its first page or two; a
+        // long text with none is no sheet, and matching it all is wasted work.
+        content_lines += usize::from(!raw.trim().is_empty());
+        if content_lines >= GIVE_UP_AFTER && st.entries.iter().all(Option::is_none) {
+            break;
+        }
     }
     st.flush_pending();
     st.finish(path)
@@ -165,7 +179,11 @@ impl State<'_> {
     }
 
     fn is_section(&self, key: &str) -> bool {
-        !key.is_empty() && self.sections.iter().any(|s| s == key || strsim::normalized_levenshtein(s, key) >= 0.9)
+        !key.is_empty()
+            && self.sections.iter().any(|s| {
+                let (a, b) = (s.chars().count(), key.chars().count());
+                s == key || (a.min(b) * 10 >= a.max(b) * 9 && strsim::normalized_levenshtein(s, key) >= 0.9)
+            })
     }
 
     fn question_row(&mut self, row: Row) {

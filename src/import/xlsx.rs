@@ -28,6 +28,7 @@ const MAX_COLS: usize = 200;
 /// Rows scanned for the layout, and the longest cell taken as question text.
 const SCAN_ROWS: usize = 2_000;
 const MAX_QUESTION_CHARS: usize = 400;
+const GIVE_UP_AFTER_ROWS: usize = 300;
 
 /// Import workbook bytes.
 pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
@@ -241,6 +242,10 @@ impl<'f> Importer<'f> {
         let mut first_text = vec![usize::MAX; width];
         let mut first_id = vec![usize::MAX; width];
         for r in 0..rows {
+            // the questions start near the top; a sheet without any by then has none
+            if r >= GIVE_UP_AFTER_ROWS && text_hits.iter().chain(&id_hits).all(|h| *h == 0) {
+                break;
+            }
             for c in 0..width {
                 let v = g.get(r, c);
                 if v.is_empty() || v.chars().count() > MAX_QUESTION_CHARS {
