@@ -247,3 +247,51 @@ fn arbitrary_bytes_never_panic() {
         let _ = xlsx::import_bytes(&bytes, &form(), "fuzz.xlsx");
     }
 }
+
+#[test]
+fn formula_like_and_multiline_text_survives_the_round_trip() {
+    let mut doc = kaiji::sheet::SheetDoc::new("sds-6.0");
+    doc.meta.vendor = Some("=HYPERLINK(\"https://example.jp\")".into());
+    doc.meta.version = Some("+1.0".into());
+    let mut a = kaiji::sheet::DocAnswer::new("17.1.d");
+    a.answer = Some(AnswerValue::Known(Answer::No));
+    a.note = Some("@予定\n2027年度".into());
+    a.remarks = vec![2, 10];
+    doc.answers.push(a);
+    doc.remarks.insert(2, "-5% の誤差\n<備考> は山括弧つき".into());
+    doc.remarks.insert(10, "=1+1".into());
+    let bytes = kaiji::export::to_xlsx(&doc, &form()).unwrap();
+    let imp = import(&bytes);
+    assert_eq!(imp.doc, doc);
+}
+
+/// Texts only (no ids): the form's repeated texts land by order; a row given
+/// twice is reported, not applied twice.
+#[test]
+fn repeated_texts_without_ids() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "質問").unwrap();
+    ws.write_string(0, 1, "回答").unwrap();
+    let rows = [
+        ("59", "該当"),
+        ("59.1", "はい"),
+        ("59.2", "いいえ"),
+        ("60", "該当"),
+        ("60.1", "対象外"),
+        ("60.2", "はい"),
+        ("59", "非該当"),
+    ];
+    for (r, (id, word)) in rows.iter().enumerate() {
+        ws.write_string(r as u32 + 1, 0, text(id)).unwrap();
+        ws.write_string(r as u32 + 1, 1, *word).unwrap();
+    }
+    let imp = import(&wb.save_to_buffer().unwrap());
+    assert_eq!(imp.report.recognised, 6, "{}", imp.report);
+    for (id, word) in &rows[..6] {
+        assert_eq!(answer(&imp, id), Some(*word), "{id}");
+    }
+    assert_eq!(imp.report.unread.len(), 1, "{}", imp.report);
+    assert!(imp.report.unread[0].excerpt.contains("(repeats question 59)"), "{}", imp.report);
+    assert_eq!(imp.report.unread[0].place, "Sheet1 row 8");
+}

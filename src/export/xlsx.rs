@@ -274,3 +274,21 @@ fn citations(n: &[u32]) -> String {
 pub fn choice_column(kind: Kind, answer: Answer) -> Option<usize> {
     kind.choices().iter().position(|c| *c == answer)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_count_cjk_double_and_wrap_lines() {
+        let mut w = Widths(vec![0; 2]);
+        w.see(0, "ID");
+        w.see(1, "医療情報");
+        w.see(1, "short\nずっと長い二行目のテキスト");
+        assert_eq!(w.0, [2, 26]);
+        assert_eq!(w.of(1, &[(1, 10)]), 10);
+        assert_eq!(lines_in("あいうえお", 4), 3);
+        assert_eq!(lines_in("a\nb", 10), 2);
+        assert_eq!(lines_in("", 10), 1);
+    }
+}

@@ -296,13 +296,6 @@ impl<'f> Importer<'f> {
                     if matches!(role, Role::Choice(..)) {
                         choice_pos += 1;
                     }
-                    // a merged 回答 header over choice columns is no answer column
-                    if role == Role::Answer
-                        && g.get(h + 1, c).is_empty()
-                        && roles.iter().any(|(_, r)| matches!(r, Role::Choice(..)))
-                    {
-                        continue;
-                    }
                     roles.push((c, role));
                 }
             }
@@ -363,7 +356,6 @@ impl<'f> Importer<'f> {
             let index = self.locate(text, id);
             match index {
                 Ok(i) => {
-                    let was_claimed = self.m.is_used(i);
                     self.m.claim(i);
                     let q = &self.m.form().questions()[i];
                     let mut entry = DocAnswer::new(q.id.clone());
@@ -373,10 +365,9 @@ impl<'f> Importer<'f> {
                         Some(prev) if prev.is_empty() => *prev = entry,
                         Some(_) if entry.is_empty() => {}
                         Some(_) => self.report.warnings.push(format!(
-                            "{}: question {} appears again{}; the first row is kept",
+                            "{}: question {} appears again; the first row is kept",
                             g.place_row(r),
-                            q.id,
-                            if was_claimed { "" } else { " (matched by text)" }
+                            q.id
                         )),
                     }
                 }
