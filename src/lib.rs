@@ -9,7 +9,9 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+pub mod export;
 pub mod form;
+pub mod import;
 pub mod lint;
 pub mod policy;
 pub mod report;

@@ -3,7 +3,9 @@
 
 mod api;
 mod check;
+mod export;
 mod form;
+mod import;
 mod lint;
 mod output;
 pub mod progress;
@@ -54,6 +56,10 @@ pub enum Command {
     Form(form::FormArgs),
     /// Print the reference of every function a policy can call (Markdown).
     Api(api::ApiArgs),
+    /// Turn a vendor's sheet (PDF text or workbook) into a kaiji TOML sheet.
+    Import(import::ImportArgs),
+    /// Write a sheet out as a workbook in the form's layout, or as TOML/JSON.
+    Export(export::ExportArgs),
 }
 
 /// Parse arguments, run, and turn the outcome into an exit code.
@@ -78,6 +84,8 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Form(args) => form::run(args, &forms),
         Command::Check(args) => check::run(args, &forms),
         Command::Api(args) => api::run(args),
+        Command::Import(args) => import::run(args, &forms),
+        Command::Export(args) => export::run(args, &forms),
     }
 }
 
