@@ -4,7 +4,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 use miette::IntoDiagnostic;
 
-use super::import::{refuse_overwrite, write_atomic};
+use super::import::refuse_overwrite;
+use super::output::write_atomic;
 use crate::form::FormRegistry;
 use crate::sheet::{self, write};
 

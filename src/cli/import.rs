@@ -2,7 +2,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use miette::{IntoDiagnostic, WrapErr};
+use miette::IntoDiagnostic;
 
 use crate::form::{DEFAULT_FORM, FormRegistry};
 use crate::import::{self, Source};
@@ -57,7 +57,7 @@ pub fn run(args: ImportArgs, forms: &FormRegistry) -> miette::Result<u8> {
     ];
     let toml = write::to_toml(&imported.doc, Some(&form), &header);
     match &args.output {
-        Some(out) => write_atomic(out, toml.as_bytes(), args.force)?,
+        Some(out) => super::output::write_atomic(out, toml.as_bytes(), args.force)?,
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout.write_all(toml.as_bytes()).into_diagnostic()?;
@@ -77,38 +77,6 @@ pub(super) fn refuse_overwrite(path: &Path, force: bool) -> miette::Result<()> {
             "{} already exists; kaiji does not overwrite files without --force",
             path.display()
         );
-    }
-    Ok(())
-}
-
-/// Write `bytes` to `path` atomically: a temporary file in the same
-/// directory, renamed into place once complete, so a failure leaves no
-/// partial file. Without `force` an existing file is never replaced, even one
-/// that appeared while writing.
-pub(super) fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> miette::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let wrap = || format!("cannot write {}", path.display());
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".kaiji-");
-    // a sheet is an ordinary file: readable like any other the user writes
-    // (tempfile's default is owner-only); the umask still applies
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    let mut tmp = builder.tempfile_in(dir).into_diagnostic().wrap_err_with(wrap)?;
-    tmp.write_all(bytes).into_diagnostic().wrap_err_with(wrap)?;
-    tmp.as_file().sync_all().into_diagnostic().wrap_err_with(wrap)?;
-    if force {
-        tmp.persist(path).into_diagnostic().wrap_err_with(wrap)?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| e.error).into_diagnostic().wrap_err_with(|| {
-            format!("cannot write {} (it may have appeared meanwhile; pass --force to replace it)", path.display())
-        })?;
     }
     Ok(())
 }

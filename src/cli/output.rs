@@ -17,16 +17,7 @@ pub enum Output {
 impl Output {
     pub fn open(path: Option<&Path>) -> miette::Result<Output> {
         let Some(path) = path else { return Ok(Output::Stdout) };
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".kaiji-")
-            .tempfile_in(dir)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot write to {}", path.display()))?;
-        Ok(Output::File { path: path.to_path_buf(), tmp })
+        Ok(Output::File { path: path.to_path_buf(), tmp: temp_beside(path)? })
     }
 
     /// Human-output style: colour only for a terminal stdout.
@@ -49,21 +40,47 @@ impl Output {
     /// Move the finished file into place.
     pub fn commit(self) -> miette::Result<()> {
         if let Output::File { path, tmp } = self {
-            // The temporary file is private (0600); a report is an ordinary
-            // file, so give it the permissions of the file it replaces, or
-            // rw-r--r--.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let mode = std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
-                std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
-                    .into_diagnostic()
-                    .wrap_err_with(|| format!("cannot write {}", path.display()))?;
-            }
             tmp.persist(&path).into_diagnostic().wrap_err_with(|| format!("cannot write {}", path.display()))?;
         }
         Ok(())
     }
+}
+
+/// A temporary file in `path`'s directory (so the final rename is atomic).
+/// It gets an ordinary file's permissions (tempfile's default is
+/// owner-only); the umask still applies.
+fn temp_beside(path: &Path) -> miette::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".kaiji-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir).into_diagnostic().wrap_err_with(|| format!("cannot write to {}", path.display()))
+}
+
+/// Write `bytes` to `path` atomically: a temporary file in the same
+/// directory, renamed into place once complete, so a failure leaves no
+/// partial file. Without `force` an existing file is never replaced, even one
+/// that appeared while writing.
+pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> miette::Result<()> {
+    let wrap = || format!("cannot write {}", path.display());
+    let mut tmp = temp_beside(path)?;
+    tmp.write_all(bytes).into_diagnostic().wrap_err_with(wrap)?;
+    tmp.as_file().sync_all().into_diagnostic().wrap_err_with(wrap)?;
+    if force {
+        tmp.persist(path).into_diagnostic().wrap_err_with(wrap)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error).into_diagnostic().wrap_err_with(|| {
+            format!("cannot write {} (it may have appeared meanwhile; pass --force to replace it)", path.display())
+        })?;
+    }
+    Ok(())
 }
 
 /// Write text to stdout. A reader that stops early (`kaiji form list | head`)
