@@ -23,6 +23,8 @@ Examples:
   kaiji check vendors/ -p hospital/ -f json  your own policies, a JSON report
   kaiji lint examples/sheets/*.toml          check sheets for consistency
   kaiji lint 'vendors/**/*.toml' -f json     quoted globs are expanded by kaiji
+  kaiji import vendor.txt -o vendor.toml     a vendor's PDF text (or .xlsx) as a sheet
+  kaiji export vendor.toml -o vendor.xlsx    the sheet as a workbook in the form's layout
   kaiji form show 17.1.d                     print a question of the form
   kaiji lint --explain gating-conflict       what a lint rule checks
 
