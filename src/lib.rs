@@ -15,3 +15,4 @@ pub mod report;
 pub mod runner;
 pub mod sheet;
 pub mod text;
+pub mod waiver;
