@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+pub mod diff;
 pub mod form;
 pub mod lint;
 pub mod report;

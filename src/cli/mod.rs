@@ -1,6 +1,7 @@
 //! The command line. Each subcommand lives in its own file and only wires
 //! arguments to the library; `main.rs` calls [`main`].
 
+mod diff;
 mod form;
 mod lint;
 mod output;
@@ -18,6 +19,7 @@ Examples:
   kaiji lint 'vendors/**/*.toml' -f json     quoted globs are expanded by kaiji
   kaiji form show 17.1.d                     print a question of the form
   kaiji lint --explain gating-conflict       what a lint rule checks
+  kaiji diff old.toml new.toml               what changed between two versions
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input that could not be read.";
 
@@ -45,6 +47,8 @@ pub enum Command {
     Lint(lint::LintArgs),
     /// List the questions of a form, or show one.
     Form(form::FormArgs),
+    /// Show what changed between two versions of a vendor's sheet.
+    Diff(diff::DiffArgs),
 }
 
 /// Parse arguments, run, and turn the outcome into an exit code.
@@ -65,6 +69,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
     match cli.command {
         Command::Lint(args) => lint::run(args, &forms),
         Command::Form(args) => form::run(args, &forms),
+        Command::Diff(args) => diff::run(args, &forms),
     }
 }
 
