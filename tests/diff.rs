@@ -8,7 +8,7 @@ const NEW: &str = "examples/sheets/aozora-cloud.toml";
 
 fn kaiji() -> Command {
     let mut c = Command::cargo_bin("kaiji").unwrap();
-    c.env("NO_COLOR", "1").env("COLUMNS", "100");
+    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").env("COLUMNS", "100");
     c
 }
 

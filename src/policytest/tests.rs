@@ -1,0 +1,137 @@
+use std::path::Path;
+
+use super::*;
+use crate::form::FormRegistry;
+use crate::report::Severity;
+use crate::sheet::Answer;
+
+const FILE: &str = r#"
+base = "builtin"
+
+[[case]]
+name = "compliant"
+expect = "pass"
+
+[[case]]
+name = "no two-factor"
+answers = { "17.1.d" = "いいえ", "29" = "" }
+remarks = { 7 = "パスワードのみ" }
+sheet = { vendor = "株式会社ほか" }
+expect = "fail"
+questions = ["17.1.d"]
+
+[[case]]
+name = "other policy, own base"
+policy = "H-TLS-002"
+base = "sheets/old.json"
+expect = "warn"
+"#;
+
+#[test]
+fn parses_cases_with_defaults_from_the_file() {
+    let cases = file::parse(Path::new("policies/tests/H-AUTH-001.toml"), FILE).unwrap();
+    assert_eq!(cases.len(), 3);
+    assert_eq!((cases[0].policy.as_str(), &cases[0].base), ("H-AUTH-001", &Base::Builtin));
+    assert_eq!(cases[0].line, 4);
+    assert_eq!(cases[1].expect, Expect::Fail);
+    assert_eq!(cases[1].questions.as_deref(), Some(&["17.1.d".to_string()][..]));
+    assert_eq!(cases[2].policy, "H-TLS-002");
+    assert_eq!(cases[2].base, Base::File(Path::new("policies/tests/sheets/old.json").to_path_buf()));
+    // `<policy>.test.toml` also names its policy
+    let c = file::parse(Path::new("p/tests/H-X.test.toml"), "[[case]]\nname='a'\nexpect='pass'\n").unwrap();
+    assert_eq!(c[0].policy, "H-X");
+}
+
+#[test]
+fn file_errors_are_located() {
+    let text = "[[case]]\nname = \"a\"\nexpect = \"passes\"\n";
+    let e = file::parse(Path::new("t.toml"), text).unwrap_err();
+    assert!(e.message.contains("passes"), "{}", e.message);
+    let label = e.label.unwrap();
+    assert_eq!(&text[label.offset()..label.offset() + label.len()], "\"passes\"");
+    let e = file::parse(Path::new("t.toml"), "[[case]]\nname = \"a\"\nexpect = \"pass\"\nanswer = {}\n").unwrap_err();
+    assert!(e.message.contains("unknown field `answer`"), "{}", e.message);
+}
+
+#[test]
+fn builds_the_sheet_from_base_and_overrides() {
+    let forms = FormRegistry::builtin();
+    let cases = file::parse(Path::new("policies/tests/H-AUTH-001.toml"), FILE).unwrap();
+    let base = cases[0].build_sheet(&forms).unwrap();
+    assert_eq!(base.answers.len(), 198, "the built-in base answers every question");
+    assert!(crate::lint::lint(&base).is_empty(), "the built-in base lints clean");
+    let s = cases[1].build_sheet(&forms).unwrap();
+    let q = |id| s.form.index_of(id).unwrap();
+    assert_eq!(s.answer_at(q("17.1.d")), Some(Answer::No));
+    assert_eq!(s.answer_at(q("29")), None);
+    assert_eq!(s.remark(7).unwrap().text, "パスワードのみ");
+    assert_eq!(s.vendor(), "株式会社ほか");
+    assert_eq!(s.answer_at(q("17.1.a")), base.answer_at(q("17.1.a")), "the rest is the base");
+}
+
+#[test]
+fn json_and_missing_bases() {
+    let forms = FormRegistry::builtin();
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("b.json");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sheets/hinode-systems.json"), &json).unwrap();
+    let text = "base = \"b.json\"\n[[case]]\nname = \"a\"\nanswers = { \"17.1.d\" = \"はい\" }\nexpect = \"pass\"\n[[case]]\nname = \"b\"\nbase = \"nope.toml\"\nexpect = \"pass\"\n";
+    let cases = file::parse(&dir.path().join("P.toml"), text).unwrap();
+    let s = cases[0].build_sheet(&forms).unwrap();
+    assert_eq!(s.answer_at(s.form.index_of("17.1.d").unwrap()), Some(Answer::Yes));
+    assert_eq!(s.vendor(), "日の出システムズ株式会社");
+    let e = cases[1].build_sheet(&forms).unwrap_err();
+    assert!(e.starts_with("cannot read base sheet"), "{e}");
+}
+
+#[test]
+fn unknown_question_ids_in_a_case_are_errors() {
+    let forms = FormRegistry::builtin();
+    for text in [
+        "[[case]]\nname = \"a\"\nanswers = { \"17.1.f\" = \"はい\" }\nexpect = \"pass\"\n",
+        "[[case]]\nname = \"a\"\nexpect = \"fail\"\nquestions = [\"17.1.f\"]\n",
+    ] {
+        let cases = file::parse(Path::new("P.toml"), text).unwrap();
+        let e = cases[0].build_sheet(&forms).unwrap_err();
+        assert_eq!(e, "question `17.1.f` is not in form sds-6.0 (did you mean 17.1.e?)");
+    }
+}
+
+fn actual(status: PolicyStatus, findings: &[(Severity, &str)]) -> Actual {
+    let sheet = file::parse(Path::new("P.toml"), "[[case]]\nname='a'\nexpect='pass'\n").unwrap()[0]
+        .build_sheet(&FormRegistry::builtin())
+        .unwrap();
+    Actual {
+        outcome: PolicyOutcome { id: "P".into(), status, warnings: 0 },
+        findings: findings
+            .iter()
+            .map(|(sev, q)| Finding::new("P", *sev, "m").at_question(&sheet, sheet.form.index_of(q).unwrap()))
+            .collect(),
+        errors: Vec::new(),
+    }
+}
+
+#[test]
+fn judging_outcomes_and_questions() {
+    let mut case = file::parse(Path::new("P.toml"), "[[case]]\nname='a'\nexpect='fail'\nquestions=['90', '17.1.d']\n")
+        .unwrap()
+        .remove(0);
+    let failing = actual(PolicyStatus::Fail, &[(Severity::Error, "17.1.d"), (Severity::Error, "90")]);
+    assert_eq!(judge(&case, &failing), None, "same questions in another order");
+    assert_eq!(failing.questions(), ["17.1.d", "90"]);
+
+    let one = actual(PolicyStatus::Fail, &[(Severity::Error, "17.1.d")]);
+    assert_eq!(judge(&case, &one).unwrap(), "expected findings on [90, 17.1.d], got [17.1.d]");
+
+    let pass = actual(PolicyStatus::Pass, &[]);
+    assert_eq!(judge(&case, &pass).unwrap(), "expected fail, got pass; expected findings on [90, 17.1.d], got []");
+
+    case.questions = None;
+    case.expect = Expect::Warn;
+    let warned = actual(PolicyStatus::Pass, &[(Severity::Warning, "90")]);
+    assert_eq!(warned.status(), Expect::Warn);
+    assert_eq!(judge(&case, &warned), None);
+    assert_eq!(judge(&case, &pass).unwrap(), "expected warn, got pass");
+    assert_eq!(actual(PolicyStatus::Error, &[]).status(), Expect::Error);
+    assert_eq!(actual(PolicyStatus::Skip, &[]).status(), Expect::Skip);
+}
