@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diff;
 pub mod form;
 pub mod lint;
+pub mod policy;
 pub mod policytest;
 pub mod report;
 pub mod runner;

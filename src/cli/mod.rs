@@ -1,6 +1,8 @@
 //! The command line. Each subcommand lives in its own file and only wires
 //! arguments to the library; `main.rs` calls [`main`].
 
+mod api;
+mod check;
 mod diff;
 mod form;
 mod lint;
@@ -15,13 +17,15 @@ use crate::form::{Form, FormRegistry};
 
 const AFTER_HELP: &str = "\
 Examples:
+  kaiji check examples/sheets/*.toml         check sheets against the built-in policies
+  kaiji check vendors/ -p hospital/ -f json  your own policies, a JSON report
   kaiji lint examples/sheets/*.toml          check sheets for consistency
   kaiji lint 'vendors/**/*.toml' -f json     quoted globs are expanded by kaiji
   kaiji form show 17.1.d                     print a question of the form
   kaiji lint --explain gating-conflict       what a lint rule checks
   kaiji diff old.toml new.toml               what changed between two versions
 
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input that could not be read.";
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or policy that could not be evaluated.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -43,10 +47,14 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check sheets against policies (the built-in baseline pack unless -p) and the lint rules.
+    Check(check::CheckArgs),
     /// Run the built-in consistency rules over sheets.
     Lint(lint::LintArgs),
     /// List the questions of a form, or show one.
     Form(form::FormArgs),
+    /// Print the reference of every function a policy can call (Markdown).
+    Api(api::ApiArgs),
     /// Show what changed between two versions of a vendor's sheet.
     Diff(diff::DiffArgs),
 }
@@ -69,6 +77,8 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
     match cli.command {
         Command::Lint(args) => lint::run(args, &forms),
         Command::Form(args) => form::run(args, &forms),
+        Command::Check(args) => check::run(args, &forms),
+        Command::Api(args) => api::run(args),
         Command::Diff(args) => diff::run(args, &forms),
     }
 }

@@ -49,6 +49,12 @@ pub struct Runner<'a> {
 /// by the job count, not by the number of sheets.
 const BATCH_PER_JOB: usize = 32;
 
+/// Stack of each worker thread. Policy scripts recurse on the Rust stack
+/// (Rhai is a tree-walking interpreter, ~25 KiB per call level in debug
+/// builds), so `--max-call-depth` and `--max-expr-depth` are only safe with
+/// room to spare; the memory is reserved, not committed.
+pub const WORKER_STACK: usize = 32 << 20;
+
 impl Runner<'_> {
     /// Evaluate one input into its report.
     pub fn evaluate(&self, input: &Input) -> SheetReport {
@@ -89,7 +95,11 @@ impl Runner<'_> {
 
     /// Evaluate every input and stream the reports to `renderer`.
     pub fn run(&self, inputs: &[Input], info: &RunInfo, renderer: &mut dyn Renderer) -> io::Result<Summary> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(self.jobs).build().map_err(io::Error::other)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.jobs)
+            .stack_size(WORKER_STACK)
+            .build()
+            .map_err(io::Error::other)?;
         let batch = BATCH_PER_JOB * pool.current_num_threads().max(1);
         let mut summary = Summary { policies: info.policies.len(), ..Summary::default() };
         renderer.begin(info)?;
