@@ -175,9 +175,10 @@ pub fn render(d: &SheetDiff, style: &Style, out: &mut dyn Write) -> io::Result<(
                 Some(crate::report::PolicyStatus::Fail | crate::report::PolicyStatus::Error) => "31",
                 _ => "33",
             };
-            let on = match c.new_questions.as_slice() {
-                [] => String::new(),
-                qs => format!("  on {}", qs.join(", ")),
+            let on = match (c.old_questions.as_slice(), c.new_questions.as_slice()) {
+                ([], []) => String::new(),
+                (old, []) => format!("  was on {}", old.join(", ")),
+                (_, new) => format!("  on {}", new.join(", ")),
             };
             writeln!(out, "  {}  {}{on}", pad(&c.id, id_w), p.paint(&flip, color))?;
         }

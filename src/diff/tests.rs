@@ -191,7 +191,7 @@ fn policy_outcome_changes() {
     d.compare_policies(&old, &new);
     assert!(d.is_changed(), "a flipped outcome alone is a change");
     let text = render(&d, 100);
-    assert!(text.contains("H-AUTH-001  fail → pass"), "{text}");
+    assert!(text.contains("H-AUTH-001  fail → pass  was on 17.1.d, 90"), "{text}");
     assert!(text.contains("H-TLS-002   (not run) → fail  on 90"), "{text}");
     assert!(text.ends_with("3 policy outcomes changed\n"), "{text}");
 }

@@ -340,9 +340,9 @@ impl WaiverSet {
             }
             match v.get_ref() {
                 DeValue::Array(items) => {
-                    for item in items.iter() {
-                        let n = waivers.len() + 1;
-                        if let Some(w) = p.waiver(item, n) {
+                    for (i, item) in items.iter().enumerate() {
+                        // Numbered as written, whether or not earlier entries were valid.
+                        if let Some(w) = p.waiver(item, i + 1) {
                             waivers.push(w);
                         }
                     }

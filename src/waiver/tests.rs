@@ -63,6 +63,14 @@ fn parses_every_field_and_date_form() {
 }
 
 #[test]
+fn entries_are_numbered_as_written() {
+    let bad = "[[waiver]]\npolicy = \"P\"\n\n[[waiver]]\npolicy = \"Q\"\nvendor = \"V\"\nreason = \"r\"\n";
+    let e = parse(bad).unwrap_err();
+    let messages: Vec<&str> = e.problems().map(|p| p.message.as_str()).collect();
+    assert!(messages.iter().any(|m| m.starts_with("waiver #2 has no `expires`")), "{messages:?}");
+}
+
+#[test]
 fn an_empty_file_has_no_waivers() {
     assert!(parse("# nothing yet\n").unwrap().waivers.is_empty());
 }
