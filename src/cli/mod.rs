@@ -7,6 +7,7 @@ mod diff;
 mod form;
 mod lint;
 mod output;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +58,8 @@ pub enum Command {
     Api(api::ApiArgs),
     /// Show what changed between two versions of a vendor's sheet.
     Diff(diff::DiffArgs),
+    /// Run the policies' declarative test cases (POLICY_DIR/tests/*.toml).
+    Test(test::TestArgs),
 }
 
 /// Parse arguments, run, and turn the outcome into an exit code.
@@ -80,6 +83,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Check(args) => check::run(args, &forms),
         Command::Api(args) => api::run(args),
         Command::Diff(args) => diff::run(args, &forms),
+        Command::Test(args) => test::run(args, &forms),
     }
 }
 

@@ -20,13 +20,18 @@
 //! ```
 //!
 //! `warn` means passed with warnings only; `pass` means no findings at all.
+//! A case's `policy` is a policy id or the file stem of its `.rhai` file, so
+//! `tests/auth-two-factor.toml` tests `auth-two-factor.rhai` whatever its id.
 
 pub mod file;
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 pub use file::{Base, Case, Expect, TestFileError};
 
+use crate::form::FormRegistry;
+use crate::policy::{Policy, PolicySet};
 use crate::report::{Finding, PolicyOutcome, PolicyStatus, RunError};
 
 /// What a policy actually did on a case's sheet.
@@ -62,8 +67,8 @@ impl Actual {
     }
 }
 
-/// Why a case failed; `None` when it passed.
-pub fn judge(case: &Case, actual: &Actual) -> Option<String> {
+/// Why a case failed, one line per mismatch; empty when it passed.
+pub fn judge(case: &Case, actual: &Actual) -> Vec<String> {
     let status = actual.status();
     let mut problems = Vec::new();
     if status != case.expect {
@@ -77,7 +82,68 @@ pub fn judge(case: &Case, actual: &Actual) -> Option<String> {
             problems.push(format!("expected findings on [{}], got [{}]", want.join(", "), got.join(", ")));
         }
     }
-    (!problems.is_empty()).then(|| problems.join("; "))
+    problems
+}
+
+/// How one case went.
+#[derive(Debug)]
+pub struct CaseResult<'c> {
+    pub case: &'c Case,
+    /// The policy id the case resolved to.
+    pub policy: Option<String>,
+    /// What the policy did; `Err` when the case could not be run (unknown
+    /// policy, unreadable base, invalid overrides).
+    pub actual: Result<Actual, String>,
+    /// Why the case failed, one line per mismatch; empty when it passed.
+    pub failure: Vec<String>,
+}
+
+impl CaseResult<'_> {
+    pub fn passed(&self) -> bool {
+        self.failure.is_empty()
+    }
+}
+
+/// The policy a case names: by id, else by the file stem of its script.
+pub fn find_policy<'p>(policies: &'p PolicySet, name: &str) -> Option<&'p Policy> {
+    policies
+        .policies()
+        .iter()
+        .find(|p| p.id() == name)
+        .or_else(|| policies.policies().iter().find(|p| stem(p.path()) == name))
+}
+
+/// `auth-two-factor` of `policies/auth-two-factor.rhai` or `builtin:auth-two-factor.rhai`.
+fn stem(shown: &str) -> &str {
+    let name = shown.rsplit(['/', '\\', ':']).next().unwrap_or(shown);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// Run one case against `policies`.
+pub fn run_case<'c>(case: &'c Case, policies: &PolicySet, forms: &FormRegistry) -> CaseResult<'c> {
+    let fail =
+        |policy: Option<String>, why: String| CaseResult { case, policy, actual: Err(why.clone()), failure: vec![why] };
+    let Some(policy) = find_policy(policies, &case.policy) else {
+        let names = policies.policies().iter().map(|p| p.id());
+        let hint =
+            crate::text::did_you_mean(&case.policy, names).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+        return fail(None, format!("no policy `{}` among the policies tested{hint}", case.policy));
+    };
+    let id = Some(policy.id().to_string());
+    let sheet = match case.build_sheet(forms) {
+        Ok(s) => Arc::new(s),
+        Err(why) => return fail(id, why),
+    };
+    let e = policies.evaluate_policy(policy, &sheet);
+    let actual = Actual { outcome: e.outcome, findings: e.findings, errors: e.errors };
+    let failure = judge(case, &actual);
+    CaseResult { case, policy: id, actual: Ok(actual), failure }
+}
+
+/// Ids of the policies no case tests, in id order.
+pub fn uncovered(policies: &PolicySet, results: &[CaseResult<'_>]) -> Vec<String> {
+    let tested: BTreeSet<&str> = results.iter().filter_map(|r| r.policy.as_deref()).collect();
+    policies.policies().iter().map(|p| p.id()).filter(|id| !tested.contains(id)).map(str::to_string).collect()
 }
 
 #[cfg(test)]

@@ -117,21 +117,63 @@ fn judging_outcomes_and_questions() {
         .unwrap()
         .remove(0);
     let failing = actual(PolicyStatus::Fail, &[(Severity::Error, "17.1.d"), (Severity::Error, "90")]);
-    assert_eq!(judge(&case, &failing), None, "same questions in another order");
+    assert!(judge(&case, &failing).is_empty(), "same questions in another order");
     assert_eq!(failing.questions(), ["17.1.d", "90"]);
 
     let one = actual(PolicyStatus::Fail, &[(Severity::Error, "17.1.d")]);
-    assert_eq!(judge(&case, &one).unwrap(), "expected findings on [90, 17.1.d], got [17.1.d]");
+    assert_eq!(judge(&case, &one), ["expected findings on [90, 17.1.d], got [17.1.d]"]);
 
     let pass = actual(PolicyStatus::Pass, &[]);
-    assert_eq!(judge(&case, &pass).unwrap(), "expected fail, got pass; expected findings on [90, 17.1.d], got []");
+    assert_eq!(judge(&case, &pass), ["expected fail, got pass", "expected findings on [90, 17.1.d], got []"]);
 
     case.questions = None;
     case.expect = Expect::Warn;
     let warned = actual(PolicyStatus::Pass, &[(Severity::Warning, "90")]);
     assert_eq!(warned.status(), Expect::Warn);
-    assert_eq!(judge(&case, &warned), None);
-    assert_eq!(judge(&case, &pass).unwrap(), "expected warn, got pass");
+    assert!(judge(&case, &warned).is_empty());
+    assert_eq!(judge(&case, &pass), ["expected warn, got pass"]);
     assert_eq!(actual(PolicyStatus::Error, &[]).status(), Expect::Error);
     assert_eq!(actual(PolicyStatus::Skip, &[]).status(), Expect::Skip);
+}
+
+const TWO_FACTOR: &str = "//! id: H-2FA\nif !sheet.is_yes(\"17.1.d\") { fail(\"17.1.d\", \"no 2FA\"); }\n";
+const NTP: &str = "//! id: H-NTP\nif !sheet.is_yes(\"18\") { warn(\"18\", \"no NTP\"); }\n";
+
+fn policies() -> crate::policy::PolicySet {
+    crate::policy::PolicySet::from_memory(
+        &[("two-factor.rhai", TWO_FACTOR), ("ntp.rhai", NTP)],
+        "mem:",
+        crate::policy::Limits::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn cases_run_against_policies_found_by_id_or_file_stem() {
+    let set = policies();
+    assert_eq!(find_policy(&set, "H-2FA").unwrap().id(), "H-2FA");
+    assert_eq!(find_policy(&set, "two-factor").unwrap().id(), "H-2FA");
+    assert!(find_policy(&set, "H-2F").is_none());
+
+    let text = "[[case]]\nname = 'ok'\nexpect = 'pass'\n\
+                [[case]]\nname = 'no'\nanswers = { '17.1.d' = 'いいえ' }\nexpect = 'fail'\nquestions = ['17.1.d']\n\
+                [[case]]\nname = 'wrong'\nanswers = { '17.1.d' = 'いいえ' }\nexpect = 'warn'\n\
+                [[case]]\nname = 'typo'\npolicy = 'H-2F'\nexpect = 'pass'\n";
+    let cases = file::parse(Path::new("tests/two-factor.toml"), text).unwrap();
+    let forms = FormRegistry::builtin();
+    let results: Vec<CaseResult> = cases.iter().map(|c| run_case(c, &set, &forms)).collect();
+    let passed: Vec<bool> = results.iter().map(CaseResult::passed).collect();
+    assert_eq!(passed, [true, true, false, false]);
+    assert_eq!(results[2].failure, ["expected warn, got fail"]);
+    assert_eq!(results[3].failure, ["no policy `H-2F` among the policies tested (did you mean H-2FA?)"]);
+    assert!(results[3].actual.is_err());
+    assert_eq!(uncovered(&set, &results), ["H-NTP"]);
+
+    let warn =
+        file::parse(Path::new("tests/ntp.toml"), "[[case]]\nname='w'\nanswers={ '18' = 'いいえ' }\nexpect='warn'\n")
+            .unwrap();
+    let r = run_case(&warn[0], &set, &forms);
+    assert!(r.passed(), "{:?}", r.failure);
+    let all: Vec<CaseResult> = results.into_iter().chain([r]).collect();
+    assert!(uncovered(&set, &all).is_empty());
 }
