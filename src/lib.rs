@@ -10,7 +10,9 @@
 
 pub mod cli;
 pub mod diff;
+pub mod export;
 pub mod form;
+pub mod import;
 pub mod lint;
 pub mod policy;
 pub mod policytest;

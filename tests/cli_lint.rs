@@ -173,6 +173,12 @@ fn output_file_is_written() {
         .code(0)
         .stdout("");
     assert_eq!(json_of(&std::fs::read(&out).unwrap())["summary"]["passed"], 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // an ordinary readable file, not the private mode of a temp file
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o644);
+    }
 }
 
 #[test]

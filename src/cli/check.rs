@@ -2,12 +2,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use miette::IntoDiagnostic;
 
-use super::output::Output;
+use super::output::{print, render_run};
 use crate::form::FormRegistry;
 use crate::policy::{Limits, PolicySet};
-use crate::report::{self, FailOn, Format, RunInfo};
+use crate::report::{FailOn, Format, RunInfo};
 use crate::runner::{self, Check, LintCheck, Runner};
 use crate::waiver::{WaiverCheck, WaiverSet};
 
@@ -117,10 +116,12 @@ pub fn load_policies(paths: &[PathBuf], limits: Limits) -> miette::Result<Policy
 pub fn run(args: CheckArgs, forms: &FormRegistry) -> miette::Result<u8> {
     let policies = load_policies(&args.policies, args.limits.limits())?;
     if args.list_policies {
+        let mut list = String::new();
         for p in policies.policies() {
             let state = if p.error().is_some() { "  (does not compile)" } else { "" };
-            println!("{:<16} {}  [{}]{state}", p.id(), p.meta().title, p.path());
+            list.push_str(&format!("{:<16} {}  [{}]{state}\n", p.id(), p.meta().title, p.path()));
         }
+        print(&list)?;
         return Ok(0);
     }
     let waivers = match &args.waivers {
@@ -140,13 +141,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry) -> miette::Result<u8> {
     }
     let runner = Runner { forms, checks, fail_on: args.fail_on, jobs: args.jobs };
     let info = RunInfo { command: "check", policies: policies.infos(), fail_on: args.fail_on, lint: !args.no_lint };
-    let out = Output::open(args.output.as_deref())?;
-    let style = out.style();
-    let summary = {
-        let mut renderer = report::renderer(args.format, out.writer()?, style);
-        runner.run(&inputs, &info, renderer.as_mut()).into_diagnostic()?
-    };
-    out.commit()?;
+    let summary = render_run(&runner, &inputs, &info, args.format, args.output.as_deref())?;
     // Expired and stale waivers concern the hospital, not one sheet: say so on
     // stderr whatever the format (machine formats also carry them).
     for warning in waivers.iter().flat_map(WaiverCheck::warnings) {

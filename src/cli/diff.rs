@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use miette::IntoDiagnostic;
 
-use super::output::Output;
+use super::output::{Output, WriteError};
 use crate::diff;
 use crate::form::FormRegistry;
 use crate::policy::PolicySet;
@@ -108,12 +108,13 @@ pub fn run(args: DiffArgs, forms: &FormRegistry) -> miette::Result<u8> {
     let out = Output::open(args.output.as_deref())?;
     {
         let mut w = out.writer()?;
+        // Write errors (a closed pipe included) go through WriteError, which
+        // `kaiji diff … | head` ends on quietly.
         match args.format {
-            DiffFormat::Human => diff::human::render(&d, &out.style(), &mut w).into_diagnostic()?,
+            DiffFormat::Human => diff::human::render(&d, &out.style(), &mut w).map_err(WriteError)?,
             DiffFormat::Json => {
-                serde_json::to_writer_pretty(&mut w, &diff::json::value(&d)).into_diagnostic()?;
-                writeln!(w).into_diagnostic()?;
-                w.flush().into_diagnostic()?;
+                let text = serde_json::to_string_pretty(&diff::json::value(&d)).into_diagnostic()?;
+                writeln!(w, "{text}").and_then(|()| w.flush()).map_err(WriteError)?;
             }
         }
     }

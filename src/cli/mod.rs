@@ -4,9 +4,12 @@
 mod api;
 mod check;
 mod diff;
+mod export;
 mod form;
+mod import;
 mod lint;
 mod output;
+pub mod progress;
 mod test;
 
 use std::path::PathBuf;
@@ -56,6 +59,10 @@ pub enum Command {
     Form(form::FormArgs),
     /// Print the reference of every function a policy can call (Markdown).
     Api(api::ApiArgs),
+    /// Turn a vendor's sheet (PDF text or workbook) into a kaiji TOML sheet.
+    Import(import::ImportArgs),
+    /// Write a sheet out as a workbook in the form's layout, or as TOML/JSON.
+    Export(export::ExportArgs),
     /// Show what changed between two versions of a vendor's sheet.
     Diff(diff::DiffArgs),
     /// Run the policies' declarative test cases (POLICY_DIR/tests/*.toml).
@@ -67,6 +74,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        // `kaiji check … | head`: the reader has what it wanted.
+        Err(report) if output::is_broken_pipe(&report) => ExitCode::SUCCESS,
         Err(report) => {
             eprintln!("{report:?}");
             ExitCode::from(2)
@@ -82,6 +91,8 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Form(args) => form::run(args, &forms),
         Command::Check(args) => check::run(args, &forms),
         Command::Api(args) => api::run(args),
+        Command::Import(args) => import::run(args, &forms),
+        Command::Export(args) => export::run(args, &forms),
         Command::Diff(args) => diff::run(args, &forms),
         Command::Test(args) => test::run(args, &forms),
     }

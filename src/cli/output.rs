@@ -34,6 +34,11 @@ impl Output {
         Style::detect(matches!(self, Output::Stdout) && io::stdout().is_terminal())
     }
 
+    /// The report goes to a terminal (stdout, not redirected).
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Output::Stdout) && io::stdout().is_terminal()
+    }
+
     pub fn writer(&self) -> miette::Result<Box<dyn Write + '_>> {
         Ok(match self {
             Output::Stdout => Box::new(io::BufWriter::new(io::stdout().lock())),
@@ -44,8 +49,62 @@ impl Output {
     /// Move the finished file into place.
     pub fn commit(self) -> miette::Result<()> {
         if let Output::File { path, tmp } = self {
+            // The temporary file is private (0600); a report is an ordinary
+            // file, so give it the permissions of the file it replaces, or
+            // rw-r--r--.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&path).map_or(0o644, |m| m.permissions().mode() & 0o7777);
+                std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(mode))
+                    .into_diagnostic()
+                    .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+            }
             tmp.persist(&path).into_diagnostic().wrap_err_with(|| format!("cannot write {}", path.display()))?;
         }
         Ok(())
     }
+}
+
+/// Write text to stdout. A reader that stops early (`kaiji form list | head`)
+/// closes the pipe; that is not an error.
+pub fn print(text: &str) -> miette::Result<()> {
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r.map_err(WriteError)?),
+    }
+}
+
+/// An I/O failure while writing a report.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot write the report: {0}")]
+pub struct WriteError(#[source] pub io::Error);
+
+/// True when a run ended because stdout's reader went away.
+pub fn is_broken_pipe(report: &miette::Report) -> bool {
+    report.downcast_ref::<WriteError>().is_some_and(|e| e.0.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// Run `runner` over `inputs` and render the reports in `format` to
+/// `output` (stdout when `None`): the one path `check` and `lint` share.
+pub fn render_run(
+    runner: &crate::runner::Runner,
+    inputs: &[crate::runner::Input],
+    info: &crate::report::RunInfo,
+    format: crate::report::Format,
+    output: Option<&Path>,
+) -> miette::Result<crate::report::Summary> {
+    let out = Output::open(output)?;
+    if format.is_binary() && out.is_terminal() {
+        let name = clap::ValueEnum::to_possible_value(&format).map(|v| v.get_name().to_string());
+        miette::bail!("-f {} writes a binary file, not for a terminal: add -o FILE", name.unwrap_or_default());
+    }
+    let style = out.style();
+    let on_terminal = out.is_terminal();
+    let summary = {
+        let mut renderer = crate::report::renderer(format, out.writer()?, style);
+        super::progress::run(runner, inputs, info, renderer.as_mut(), on_terminal).map_err(WriteError)?
+    };
+    out.commit()?;
+    Ok(summary)
 }

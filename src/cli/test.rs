@@ -1,4 +1,5 @@
 use std::io::{IsTerminal, Write};
+
 use std::path::PathBuf;
 
 use clap::Args;
@@ -56,8 +57,9 @@ impl Printer {
 pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
     let dirs = if args.dirs.is_empty() { vec![PathBuf::from("policies")] } else { args.dirs.clone() };
     let p = Printer { style: Style::detect(std::io::stdout().is_terminal()) };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // The whole report is written at the end, through `print` (a closed
+    // pipe is not an error); runs are short.
+    let mut out: Vec<u8> = Vec::new();
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut unreadable = false;
     let mut uncovered = Vec::new();
@@ -113,7 +115,7 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
         }
     }
     writeln!(out, "\n{passed} passed, {failed} failed").into_diagnostic()?;
-    out.flush().into_diagnostic()?;
+    super::output::print(&String::from_utf8_lossy(&out))?;
     Ok(if unreadable {
         2
     } else if failed > 0 || (args.require_coverage && !uncovered.is_empty()) {

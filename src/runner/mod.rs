@@ -95,6 +95,18 @@ impl Runner<'_> {
 
     /// Evaluate every input and stream the reports to `renderer`.
     pub fn run(&self, inputs: &[Input], info: &RunInfo, renderer: &mut dyn Renderer) -> io::Result<Summary> {
+        self.run_with_progress(inputs, info, renderer, &|| {})
+    }
+
+    /// [`Runner::run`], calling `on_sheet` (from any worker thread) each
+    /// time a sheet has been evaluated, e.g. to advance a progress bar.
+    pub fn run_with_progress(
+        &self,
+        inputs: &[Input],
+        info: &RunInfo,
+        renderer: &mut dyn Renderer,
+        on_sheet: &(dyn Fn() + Sync),
+    ) -> io::Result<Summary> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(self.jobs)
             .stack_size(WORKER_STACK)
@@ -104,7 +116,16 @@ impl Runner<'_> {
         let mut summary = Summary { policies: info.policies.len(), ..Summary::default() };
         renderer.begin(info)?;
         for chunk in inputs.chunks(batch) {
-            let reports: Vec<SheetReport> = pool.install(|| chunk.par_iter().map(|i| self.evaluate(i)).collect());
+            let reports: Vec<SheetReport> = pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|i| {
+                        let r = self.evaluate(i);
+                        on_sheet();
+                        r
+                    })
+                    .collect()
+            });
             for r in &reports {
                 summary.add(r);
                 renderer.sheet(r)?;
