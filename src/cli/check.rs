@@ -8,6 +8,7 @@ use crate::form::FormRegistry;
 use crate::policy::{Limits, PolicySet};
 use crate::report::{FailOn, Format, RunInfo};
 use crate::runner::{self, Check, LintCheck, Runner};
+use crate::waiver::{WaiverCheck, WaiverSet};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -17,6 +18,7 @@ Examples:
   kaiji check vendor.toml -p policies/auth.rhai --no-lint
   kaiji check vendors/ --fail-on warning              warnings fail too
   kaiji check --list-policies -p hospital/            what would run
+  kaiji check vendors/ --waivers waivers.toml         accepted deviations count as waived
 
 Exit codes: 0 nothing at or above --fail-on, 1 some finding at or above it,
 2 some sheet or policy could not be evaluated (everything else is still reported).")]
@@ -48,6 +50,12 @@ pub struct CheckArgs {
     /// Skip the built-in lint rules; run only the policies.
     #[arg(long)]
     pub no_lint: bool,
+
+    /// Accepted deviations: a TOML file of [[waiver]] entries (policy, vendor/service,
+    /// optional question, reason, approver, expires). Matching failures are reported
+    /// as waived; expired and stale waivers are reported too.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
 
     /// List the policies that would run (id, title, file) and exit.
     #[arg(long)]
@@ -116,6 +124,10 @@ pub fn run(args: CheckArgs, forms: &FormRegistry) -> miette::Result<u8> {
         print(&list)?;
         return Ok(0);
     }
+    let waivers = match &args.waivers {
+        Some(path) => Some(load_waivers(path, &policies, forms)?),
+        None => None,
+    };
     let inputs = runner::expand(&args.sheets);
     let lint = LintCheck;
     let mut checks: Vec<&dyn Check> = Vec::new();
@@ -123,8 +135,27 @@ pub fn run(args: CheckArgs, forms: &FormRegistry) -> miette::Result<u8> {
         checks.push(&lint);
     }
     checks.push(&policies);
+    // Last: waivers see every finding the other checks raised.
+    if let Some(w) = &waivers {
+        checks.push(w);
+    }
     let runner = Runner { forms, checks, fail_on: args.fail_on, jobs: args.jobs };
     let info = RunInfo { command: "check", policies: policies.infos(), fail_on: args.fail_on, lint: !args.no_lint };
     let summary = render_run(&runner, &inputs, &info, args.format, args.output.as_deref())?;
+    // Expired and stale waivers concern the hospital, not one sheet: say so on
+    // stderr whatever the format (machine formats also carry them).
+    for warning in waivers.iter().flat_map(WaiverCheck::warnings) {
+        eprintln!("{:?}", miette::Report::new(warning));
+    }
     Ok(summary.exit_code() as u8)
+}
+
+/// Read and validate the waiver file against the policies and lint rules of
+/// this run; any problem stops the run (exit 2).
+fn load_waivers(path: &std::path::Path, policies: &PolicySet, forms: &FormRegistry) -> miette::Result<WaiverCheck> {
+    let set = WaiverSet::load(path)?;
+    let rules: Vec<&str> =
+        policies.policies().iter().map(|p| p.id()).chain(crate::lint::RULES.iter().map(|r| r.info().name)).collect();
+    set.validate(forms, rules.iter().copied())?;
+    Ok(WaiverCheck::new(set, WaiverCheck::local_today()))
 }

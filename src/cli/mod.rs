@@ -3,12 +3,14 @@
 
 mod api;
 mod check;
+mod diff;
 mod export;
 mod form;
 mod import;
 mod lint;
 mod output;
 pub mod progress;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,6 +29,7 @@ Examples:
   kaiji export vendor.toml -o vendor.xlsx    the sheet as a workbook in the form's layout
   kaiji form show 17.1.d                     print a question of the form
   kaiji lint --explain gating-conflict       what a lint rule checks
+  kaiji diff old.toml new.toml               what changed between two versions
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or policy that could not be evaluated.";
 
@@ -62,6 +65,10 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Write a sheet out as a workbook in the form's layout, or as TOML/JSON.
     Export(export::ExportArgs),
+    /// Show what changed between two versions of a vendor's sheet.
+    Diff(diff::DiffArgs),
+    /// Run the policies' declarative test cases (POLICY_DIR/tests/*.toml).
+    Test(test::TestArgs),
 }
 
 /// Parse arguments, run, and turn the outcome into an exit code.
@@ -88,6 +95,8 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Api(args) => api::run(args),
         Command::Import(args) => import::run(args, &forms),
         Command::Export(args) => export::run(args, &forms),
+        Command::Diff(args) => diff::run(args, &forms),
+        Command::Test(args) => test::run(args, &forms),
     }
 }
 

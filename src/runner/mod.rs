@@ -21,6 +21,10 @@ use crate::sheet::{self, Sheet};
 pub trait Check: Sync {
     /// Add outcomes, findings or errors for `sheet` to `report`.
     fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport);
+
+    /// Called once after every sheet was checked, before the report is
+    /// finished: add run-wide results (e.g. stale waivers) to the summary.
+    fn finish(&self, _summary: &mut Summary) {}
 }
 
 /// The built-in lint rules as a check.
@@ -126,6 +130,9 @@ impl Runner<'_> {
                 summary.add(r);
                 renderer.sheet(r)?;
             }
+        }
+        for check in &self.checks {
+            check.finish(&mut summary);
         }
         renderer.finish(&summary)?;
         Ok(summary)
