@@ -327,7 +327,7 @@ impl Renderer for Sarif<'_> {
                 .policy_site
                 .as_ref()
                 .map(|(path, range)| {
-                    let mut l = location(path, (*range).into(), Some(format!("raised by policy {}", v.rule)));
+                    let mut l = location(path, (*range).into(), Some(format!("raised by {}", v.rule)));
                     l.id = Some(1);
                     l
                 })
