@@ -58,6 +58,7 @@ macro_rules! snapshots {
                     let show: fn(Vec<u8>) -> String = $show;
                     insta::assert_snapshot!(concat!(stringify!($name), "_lint_examples"), show(lint_examples($format)));
                     insta::assert_snapshot!(concat!(stringify!($name), "_demo"), show(demo_output($format)));
+                    insta::assert_snapshot!(concat!(stringify!($name), "_check_examples"), show(check_examples($format)));
                 }
             )*
         }
@@ -65,6 +66,8 @@ macro_rules! snapshots {
 }
 
 snapshots! {
+    human => Format::Human, text;
+    json => Format::Json, text;
     junit => Format::Junit, text;
     sarif => Format::Sarif, text;
     github => Format::Github, text;

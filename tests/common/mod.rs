@@ -29,6 +29,23 @@ pub fn lint_examples(format: Format) -> Vec<u8> {
     out
 }
 
+/// `kaiji check examples/sheets -f FORMAT` (built-in policies + lint),
+/// through the library.
+pub fn check_examples(format: Format) -> Vec<u8> {
+    let forms = FormRegistry::builtin();
+    let inputs = runner::expand(&["examples/sheets".to_string()]);
+    let lint = LintCheck;
+    let policies = kaiji::policy::PolicySet::builtin(Default::default());
+    let runner = Runner { forms: &forms, checks: vec![&lint, &policies], fail_on: FailOn::Error, jobs: 2 };
+    let info = RunInfo { command: "check", policies: policies.infos(), fail_on: FailOn::Error, lint: true };
+    let mut out = Vec::new();
+    {
+        let mut r = report::renderer(format, Box::new(&mut out), Style::plain(100));
+        runner.run(&inputs, &info, r.as_mut()).unwrap();
+    }
+    out
+}
+
 pub const HOSTILE_VENDOR: &str = "=HYPERLINK(\"http://evil.example/\",\"click\")";
 pub const HOSTILE_SERVICE: &str = "<img src=x onerror=\"document.title='pwned'\">";
 pub const HOSTILE_REMARK: &str = "<script>document.title='pwned'</script> | *太字* 二要素認証は未対応";
