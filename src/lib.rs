@@ -9,12 +9,18 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+pub mod diff;
+pub mod export;
 pub mod form;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod import;
 pub mod lint;
+pub mod policy;
+pub mod policytest;
 pub mod report;
 pub mod runner;
 pub mod sheet;
 pub mod synth;
 pub mod text;
+pub mod waiver;

@@ -173,6 +173,13 @@ fn output_file_is_written() {
         .code(0)
         .stdout("");
     assert_eq!(json_of(&std::fs::read(&out).unwrap())["summary"]["passed"], 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // an ordinary readable file (0666 less the umask), not the private
+        // 0600 of a temporary file
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o044, 0o044);
+    }
 }
 
 #[test]

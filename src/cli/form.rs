@@ -41,6 +41,14 @@ pub enum FormFormat {
     Json,
 }
 
+/// `writeln!` into a String, which cannot fail.
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 fn question_json(q: &Question) -> serde_json::Value {
     json!({ "id": q.id, "text": q.text, "section": q.section, "kind": q.kind, "parent": q.parent })
 }
@@ -48,13 +56,14 @@ fn question_json(q: &Question) -> serde_json::Value {
 pub fn run(args: FormArgs, forms: &FormRegistry) -> miette::Result<u8> {
     let form = forms.get(&args.form)?;
     match args.action {
-        FormAction::List => list(&form, args.format),
-        FormAction::Show { id } => show(&form, &id, args.format)?,
+        FormAction::List => super::output::print(&list(&form, args.format))?,
+        FormAction::Show { id } => super::output::print(&show(&form, &id, args.format)?)?,
     }
     Ok(0)
 }
 
-fn list(form: &Form, format: FormFormat) {
+fn list(form: &Form, format: FormFormat) -> String {
+    let mut out = String::new();
     match format {
         FormFormat::Json => {
             let v = json!({
@@ -63,23 +72,24 @@ fn list(form: &Form, format: FormFormat) {
                 "guideline": form.guideline,
                 "questions": form.questions().iter().map(question_json).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         FormFormat::Human => {
-            println!("{} {} — {} ({} questions)", form.id, form.title, form.guideline, form.len());
+            outln!(out, "{} {} — {} ({} questions)", form.id, form.title, form.guideline, form.len());
             let id_width = form.questions().iter().map(|q| display_width(&q.id)).max().unwrap_or(0);
             let mut section = "";
             for q in form.questions() {
                 if q.section != section {
                     section = &q.section;
-                    println!("\n■ {section}");
+                    outln!(out, "\n■ {section}");
                 }
                 let mark = match q.kind {
                     crate::form::Kind::Applicability => "該当/非該当",
                     crate::form::Kind::YesNo => "",
                 };
                 let pad = " ".repeat(id_width - display_width(&q.id));
-                println!(
+                outln!(
+                    out,
                     "  {}{pad}  {}{}",
                     q.id,
                     q.text,
@@ -88,9 +98,11 @@ fn list(form: &Form, format: FormFormat) {
             }
         }
     }
+    out
 }
 
-fn show(form: &Form, id: &str, format: FormFormat) -> miette::Result<()> {
+fn show(form: &Form, id: &str, format: FormFormat) -> miette::Result<String> {
+    let mut out = String::new();
     let id = crate::text::normalize(id);
     let Some(q) = form.question(&id) else {
         let hint = form.suggest(&id).map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default();
@@ -102,20 +114,20 @@ fn show(form: &Form, id: &str, format: FormFormat) -> miette::Result<()> {
         FormFormat::Json => {
             let mut v = question_json(q);
             v["children"] = json!(children);
-            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            outln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default());
         }
         FormFormat::Human => {
-            println!("{}  {}", q.id, q.text);
-            println!("  section: {}", q.section);
+            outln!(out, "{}  {}", q.id, q.text);
+            outln!(out, "  section: {}", q.section);
             let choices: Vec<&str> = q.kind.choices().iter().map(|c| c.as_str()).collect();
-            println!("  kind:    {} ({})", q.kind.as_str(), choices.join(" / "));
+            outln!(out, "  kind:    {} ({})", q.kind.as_str(), choices.join(" / "));
             if let Some(p) = &q.parent {
-                println!("  parent:  {p}");
+                outln!(out, "  parent:  {p}");
             }
             if !children.is_empty() {
-                println!("  children: {}", children.join(", "));
+                outln!(out, "  children: {}", children.join(", "));
             }
         }
     }
-    Ok(())
+    Ok(out)
 }

@@ -1,11 +1,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use miette::IntoDiagnostic;
 
-use super::output::Output;
+use super::output::{print, render_run};
 use crate::form::FormRegistry;
-use crate::report::{self, FailOn, Format, RunInfo};
+use crate::report::{FailOn, Format, RunInfo};
 use crate::runner::{self, LintCheck, Runner};
 
 #[derive(Debug, Args)]
@@ -47,10 +46,11 @@ pub struct LintArgs {
 
 pub fn run(args: LintArgs, forms: &FormRegistry) -> miette::Result<u8> {
     if args.list_rules {
-        for r in crate::lint::RULES {
-            let i = r.info();
-            println!("{:<20} {:<8} {}", i.name, i.severity.as_str(), i.summary);
-        }
+        let list: String = crate::lint::RULES
+            .iter()
+            .map(|r| format!("{:<20} {:<8} {}\n", r.info().name, r.info().severity.as_str(), r.info().summary))
+            .collect();
+        print(&list)?;
         return Ok(0);
     }
     if let Some(name) = &args.explain {
@@ -61,19 +61,13 @@ pub fn run(args: LintArgs, forms: &FormRegistry) -> miette::Result<u8> {
             miette::bail!("no lint rule named `{name}`{hint}; `kaiji lint --list-rules` lists them");
         };
         let i = rule.info();
-        println!("{} ({})\n\n{}\n\n{}", i.name, i.severity.as_str(), i.summary, i.explanation);
+        print(&format!("{} ({})\n\n{}\n\n{}\n", i.name, i.severity.as_str(), i.summary, i.explanation))?;
         return Ok(0);
     }
     let inputs = runner::expand(&args.sheets);
     let lint = LintCheck;
     let runner = Runner { forms, checks: vec![&lint], fail_on: args.fail_on, jobs: args.jobs };
     let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.fail_on, lint: true };
-    let out = Output::open(args.output.as_deref())?;
-    let style = out.style();
-    let summary = {
-        let mut renderer = report::renderer(args.format, out.writer()?, style);
-        runner.run(&inputs, &info, renderer.as_mut()).into_diagnostic()?
-    };
-    out.commit()?;
+    let summary = render_run(&runner, &inputs, &info, args.format, args.output.as_deref())?;
     Ok(summary.exit_code() as u8)
 }

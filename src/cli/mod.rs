@@ -1,10 +1,17 @@
 //! The command line. Each subcommand lives in its own file and only wires
 //! arguments to the library; `main.rs` calls [`main`].
 
+mod api;
 mod bench_data;
+mod check;
+mod diff;
+mod export;
 mod form;
+mod import;
 mod lint;
 mod output;
+pub mod progress;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,12 +22,17 @@ use crate::form::{Form, FormRegistry};
 
 const AFTER_HELP: &str = "\
 Examples:
+  kaiji check examples/sheets/*.toml         check sheets against the built-in policies
+  kaiji check vendors/ -p hospital/ -f json  your own policies, a JSON report
   kaiji lint examples/sheets/*.toml          check sheets for consistency
   kaiji lint 'vendors/**/*.toml' -f json     quoted globs are expanded by kaiji
+  kaiji import vendor.txt -o vendor.toml     a vendor's PDF text (or .xlsx) as a sheet
+  kaiji export vendor.toml -o vendor.xlsx    the sheet as a workbook in the form's layout
   kaiji form show 17.1.d                     print a question of the form
   kaiji lint --explain gating-conflict       what a lint rule checks
+  kaiji diff old.toml new.toml               what changed between two versions
 
-Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input that could not be read.";
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or policy that could not be evaluated.";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,10 +54,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check sheets against policies (the built-in baseline pack unless -p) and the lint rules.
+    Check(check::CheckArgs),
     /// Run the built-in consistency rules over sheets.
     Lint(lint::LintArgs),
     /// List the questions of a form, or show one.
     Form(form::FormArgs),
+    /// Print the reference of every function a policy can call (Markdown).
+    Api(api::ApiArgs),
+    /// Turn a vendor's sheet (PDF text or workbook) into a kaiji TOML sheet.
+    Import(import::ImportArgs),
+    /// Write a sheet out as a workbook in the form's layout, or as TOML/JSON.
+    Export(export::ExportArgs),
+    /// Show what changed between two versions of a vendor's sheet.
+    Diff(diff::DiffArgs),
+    /// Run the policies' declarative test cases (POLICY_DIR/tests/*.toml).
+    Test(test::TestArgs),
     /// Write synthetic sheets (deterministic from a seed) for benchmarks and trials.
     BenchData(bench_data::BenchDataArgs),
 }
@@ -55,6 +79,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
+        // `kaiji check … | head`: the reader has what it wanted.
+        Err(report) if output::is_broken_pipe(&report) => ExitCode::SUCCESS,
         Err(report) => {
             eprintln!("{report:?}");
             ExitCode::from(2)
@@ -68,6 +94,12 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
     match cli.command {
         Command::Lint(args) => lint::run(args, &forms),
         Command::Form(args) => form::run(args, &forms),
+        Command::Check(args) => check::run(args, &forms),
+        Command::Api(args) => api::run(args),
+        Command::Import(args) => import::run(args, &forms),
+        Command::Export(args) => export::run(args, &forms),
+        Command::Diff(args) => diff::run(args, &forms),
+        Command::Test(args) => test::run(args, &forms),
         Command::BenchData(args) => bench_data::run(args, &forms),
     }
 }

@@ -17,21 +17,17 @@ pub enum Output {
 impl Output {
     pub fn open(path: Option<&Path>) -> miette::Result<Output> {
         let Some(path) = path else { return Ok(Output::Stdout) };
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".kaiji-")
-            .tempfile_in(dir)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot write to {}", path.display()))?;
-        Ok(Output::File { path: path.to_path_buf(), tmp })
+        Ok(Output::File { path: path.to_path_buf(), tmp: temp_beside(path)? })
     }
 
     /// Human-output style: colour only for a terminal stdout.
     pub fn style(&self) -> Style {
         Style::detect(matches!(self, Output::Stdout) && io::stdout().is_terminal())
+    }
+
+    /// The report goes to a terminal (stdout, not redirected).
+    pub fn is_terminal(&self) -> bool {
+        matches!(self, Output::Stdout) && io::stdout().is_terminal()
     }
 
     pub fn writer(&self) -> miette::Result<Box<dyn Write + '_>> {
@@ -48,4 +44,84 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// A temporary file in `path`'s directory (so the final rename is atomic).
+/// It gets an ordinary file's permissions (tempfile's default is
+/// owner-only); the umask still applies.
+fn temp_beside(path: &Path) -> miette::Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".kaiji-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir).into_diagnostic().wrap_err_with(|| format!("cannot write to {}", path.display()))
+}
+
+/// Write `bytes` to `path` atomically: a temporary file in the same
+/// directory, renamed into place once complete, so a failure leaves no
+/// partial file. Without `force` an existing file is never replaced, even one
+/// that appeared while writing.
+pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> miette::Result<()> {
+    let wrap = || format!("cannot write {}", path.display());
+    let mut tmp = temp_beside(path)?;
+    tmp.write_all(bytes).into_diagnostic().wrap_err_with(wrap)?;
+    tmp.as_file().sync_all().into_diagnostic().wrap_err_with(wrap)?;
+    if force {
+        tmp.persist(path).into_diagnostic().wrap_err_with(wrap)?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| e.error).into_diagnostic().wrap_err_with(|| {
+            format!("cannot write {} (it may have appeared meanwhile; pass --force to replace it)", path.display())
+        })?;
+    }
+    Ok(())
+}
+
+/// Write text to stdout. A reader that stops early (`kaiji form list | head`)
+/// closes the pipe; that is not an error.
+pub fn print(text: &str) -> miette::Result<()> {
+    match io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r.map_err(WriteError)?),
+    }
+}
+
+/// An I/O failure while writing a report.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot write the report: {0}")]
+pub struct WriteError(#[source] pub io::Error);
+
+/// True when a run ended because stdout's reader went away.
+pub fn is_broken_pipe(report: &miette::Report) -> bool {
+    report.downcast_ref::<WriteError>().is_some_and(|e| e.0.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// Run `runner` over `inputs` and render the reports in `format` to
+/// `output` (stdout when `None`): the one path `check` and `lint` share.
+pub fn render_run(
+    runner: &crate::runner::Runner,
+    inputs: &[crate::runner::Input],
+    info: &crate::report::RunInfo,
+    format: crate::report::Format,
+    output: Option<&Path>,
+) -> miette::Result<crate::report::Summary> {
+    let out = Output::open(output)?;
+    if format.is_binary() && out.is_terminal() {
+        let name = clap::ValueEnum::to_possible_value(&format).map(|v| v.get_name().to_string());
+        miette::bail!("-f {} writes a binary file, not for a terminal: add -o FILE", name.unwrap_or_default());
+    }
+    let style = out.style();
+    let on_terminal = out.is_terminal();
+    let summary = {
+        let mut renderer = crate::report::renderer(format, out.writer()?, style);
+        super::progress::run(runner, inputs, info, renderer.as_mut(), on_terminal).map_err(WriteError)?
+    };
+    out.commit()?;
+    Ok(summary)
 }

@@ -190,7 +190,7 @@ struct PolicyDiagnostic {
 
 impl fmt::Display for PolicyDiagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "raised by policy {}", self.rule)
+        write!(f, "raised by {}", self.rule)
     }
 }
 

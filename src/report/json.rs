@@ -1,5 +1,8 @@
 //! `-f json`: the `kaiji.check/v1` schema of DESIGN §6, streamed sheet by
 //! sheet (`summary` is written last, since it is known only at the end).
+//!
+//! Additive extension: with `--waivers`, a top-level `waivers` array after
+//! `summary` tells how each waiver fared (`active`, `expired`, `stale`).
 
 use std::io::{self, Write};
 
@@ -40,7 +43,11 @@ pub fn finding_value(r: &SheetReport, f: &Finding) -> Value {
         "severity": f.severity,
         "question": f.question,
         "message": f.message,
-        "location": f.span.and_then(|s| r.location(s)),
+        // In the sheet; for findings that have no place there (an expired
+        // waiver, a policy's `fail(message)`), where they were raised.
+        "location": f.span.and_then(|s| r.location(s)).or_else(|| {
+            f.policy_site.as_ref().map(|p| super::Location::of(&p.path, &p.source, p.span))
+        }),
     });
     if let Some(w) = &f.waived {
         v["waived"] = serde_json::to_value(w).unwrap_or(Value::Null);
@@ -74,7 +81,11 @@ impl Renderer for Json<'_> {
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         let close = if self.first { "]" } else { "\n  ]" };
         let s = pretty(summary, 2)?;
-        writeln!(self.out, "{close},\n  \"summary\": {s}\n}}")?;
+        write!(self.out, "{close},\n  \"summary\": {s}")?;
+        if let Some(waivers) = &summary.waivers {
+            write!(self.out, ",\n  \"waivers\": {}", pretty(waivers, 2)?)?;
+        }
+        writeln!(self.out, "\n}}")?;
         self.out.flush()
     }
 }

@@ -2,9 +2,18 @@
 //! fed the same [`model`] one sheet at a time, so output streams and memory
 //! does not grow with the number of sheets.
 
+pub mod csv;
+pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod matrix;
 pub mod model;
+pub mod sarif;
+pub mod view;
+pub mod xlsx;
 
 use std::io::{self, Write};
 
@@ -27,6 +36,27 @@ pub enum Format {
     Human,
     /// The `kaiji.check/v1` JSON report.
     Json,
+    /// JUnit XML: a test suite per sheet, a test case per policy and lint rule.
+    Junit,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// A Markdown summary for a pull request or a committee memo.
+    Markdown,
+    /// One row per sheet × check × finding.
+    Csv,
+    /// One standalone page: the vendor × policy matrix with drill-down.
+    Html,
+    /// The vendor × policy matrix and the findings as an Excel workbook.
+    Xlsx,
+}
+
+impl Format {
+    /// Whether the format is binary (never written to a terminal).
+    pub fn is_binary(self) -> bool {
+        matches!(self, Format::Xlsx)
+    }
 }
 
 /// Options that shape human output; fixed in tests for stable snapshots.
@@ -55,5 +85,12 @@ pub fn renderer<'w>(format: Format, out: Box<dyn Write + 'w>, style: Style) -> B
     match format {
         Format::Human => Box::new(human::Human::new(out, style)),
         Format::Json => Box::new(json::Json::new(out)),
+        Format::Junit => Box::new(junit::Junit::new(out)),
+        Format::Sarif => Box::new(sarif::Sarif::new(out)),
+        Format::Github => Box::new(github::Github::new(out)),
+        Format::Markdown => Box::new(markdown::Markdown::new(out)),
+        Format::Csv => Box::new(csv::Csv::new(out)),
+        Format::Html => Box::new(html::Html::new(out)),
+        Format::Xlsx => Box::new(xlsx::Xlsx::new(out)),
     }
 }

@@ -299,6 +299,53 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
+    /// How each waiver fared, when the run used a waiver file (`--waivers`).
+    /// Reported beside the summary, not inside it (the JSON `waivers` array).
+    #[serde(skip)]
+    pub waivers: Option<Vec<WaiverReport>>,
+}
+
+/// How a waiver fared over a whole run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaiverStatus {
+    /// In force, and it waived at least one finding.
+    Active,
+    /// Past its `expires` date: it waived nothing.
+    Expired,
+    /// In force, but no finding in the whole run matched it.
+    Stale,
+}
+
+impl WaiverStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaiverStatus::Active => "active",
+            WaiverStatus::Expired => "expired",
+            WaiverStatus::Stale => "stale",
+        }
+    }
+}
+
+/// One waiver's run-wide result (an entry of the JSON report's `waivers`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WaiverReport {
+    pub policy: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// ISO date, inclusive: the waiver holds through this day.
+    pub expires: String,
+    pub status: WaiverStatus,
+    /// Findings it waived, or (expired) would have waived.
+    pub matched: usize,
+    /// Sheets those findings were on.
+    pub sheets: usize,
+    /// The `[[waiver]]` entry in the waiver file.
+    pub location: Location,
 }
 
 impl Summary {

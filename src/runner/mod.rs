@@ -21,6 +21,10 @@ use crate::sheet::{self, Sheet};
 pub trait Check: Sync {
     /// Add outcomes, findings or errors for `sheet` to `report`.
     fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport);
+
+    /// Called once after every sheet was checked, before the report is
+    /// finished: add run-wide results (e.g. stale waivers) to the summary.
+    fn finish(&self, _summary: &mut Summary) {}
 }
 
 /// The built-in lint rules as a check.
@@ -44,6 +48,12 @@ pub struct Runner<'a> {
 /// enough to keep every core busy, small enough that memory stays bounded
 /// by the job count, not by the number of sheets.
 const BATCH_PER_JOB: usize = 32;
+
+/// Stack of each worker thread. Policy scripts recurse on the Rust stack
+/// (Rhai is a tree-walking interpreter, ~25 KiB per call level in debug
+/// builds), so `--max-call-depth` and `--max-expr-depth` are only safe with
+/// room to spare; the memory is reserved, not committed.
+pub const WORKER_STACK: usize = 32 << 20;
 
 impl Runner<'_> {
     /// Evaluate one input into its report.
@@ -90,16 +100,44 @@ impl Runner<'_> {
 
     /// Evaluate every input and stream the reports to `renderer`.
     pub fn run(&self, inputs: &[Input], info: &RunInfo, renderer: &mut dyn Renderer) -> io::Result<Summary> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(self.jobs).build().map_err(io::Error::other)?;
+        self.run_with_progress(inputs, info, renderer, &|| {})
+    }
+
+    /// [`Runner::run`], calling `on_sheet` (from any worker thread) each
+    /// time a sheet has been evaluated, e.g. to advance a progress bar.
+    pub fn run_with_progress(
+        &self,
+        inputs: &[Input],
+        info: &RunInfo,
+        renderer: &mut dyn Renderer,
+        on_sheet: &(dyn Fn() + Sync),
+    ) -> io::Result<Summary> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.jobs)
+            .stack_size(WORKER_STACK)
+            .build()
+            .map_err(io::Error::other)?;
         let batch = BATCH_PER_JOB * pool.current_num_threads().max(1);
         let mut summary = Summary { policies: info.policies.len(), ..Summary::default() };
         renderer.begin(info)?;
         for chunk in inputs.chunks(batch) {
-            let reports: Vec<SheetReport> = pool.install(|| chunk.par_iter().map(|i| self.evaluate(i)).collect());
+            let reports: Vec<SheetReport> = pool.install(|| {
+                chunk
+                    .par_iter()
+                    .map(|i| {
+                        let r = self.evaluate(i);
+                        on_sheet();
+                        r
+                    })
+                    .collect()
+            });
             for r in &reports {
                 summary.add(r);
                 renderer.sheet(r)?;
             }
+        }
+        for check in &self.checks {
+            check.finish(&mut summary);
         }
         renderer.finish(&summary)?;
         Ok(summary)

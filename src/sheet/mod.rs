@@ -3,13 +3,16 @@
 //! underline the exact answer, remark or metadata value.
 
 mod answer;
+mod doc;
 mod load;
 mod tree;
+pub mod write;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 pub use answer::Answer;
+pub use doc::{DocAnswer, DocMeta, SheetDoc};
 pub use load::{SheetError, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str};
 
 use crate::form::{Form, Kind};

@@ -127,3 +127,45 @@ fn binary_and_non_utf8_files() {
     let e = load_file(&dir.path().join("missing.toml"), &FormRegistry::builtin()).unwrap_err();
     assert_eq!(e.kind, SheetErrorKind::Io);
 }
+
+/// Mutations of a valid sheet (truncations, byte flips, spliced Japanese)
+/// never panic the loader, and every error it returns has an in-bounds span.
+#[test]
+fn mutated_input_never_panics() {
+    let base = SAMPLE.as_bytes().to_vec();
+    let json =
+        r#"{"sheet": {"vendor": "株"}, "answers": {"1": {"answer": "はい", "remarks": [1]}}, "remarks": {"1": "x"}}"#
+            .as_bytes()
+            .to_vec();
+    // xorshift: deterministic, no dependency
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let forms = FormRegistry::builtin();
+    let inserts: [&[u8]; 6] = [b"\"", b"{", b"]", "該当".as_bytes(), b"\n[answers]\n", b"\xe3\x81"];
+    for round in 0..3000 {
+        let (mut bytes, format) =
+            if round % 3 == 0 { (json.clone(), SheetFormat::Json) } else { (base.clone(), SheetFormat::Toml) };
+        for _ in 0..(1 + next() % 4) {
+            let at = (next() as usize) % (bytes.len() + 1);
+            match next() % 3 {
+                0 => bytes.truncate(at),
+                1 if at < bytes.len() => bytes[at] = next() as u8,
+                _ => {
+                    let ins = inserts[(next() as usize) % inserts.len()];
+                    bytes.splice(at..at, ins.iter().copied());
+                }
+            }
+        }
+        let Ok(text) = String::from_utf8(bytes) else { continue };
+        if let Err(e) = load_str("f", text.clone(), format, &forms) {
+            if let Some(s) = e.span {
+                assert!(s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use miette::IntoDiagnostic;
+
+use crate::form::{DEFAULT_FORM, FormRegistry};
+use crate::import::{self, Source};
+use crate::sheet::write;
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Examples:
+  pdftotext -layout vendor.pdf vendor.txt && kaiji import vendor.txt -o vendor.toml
+  kaiji import vendor.xlsx -o vendor.toml
+  kaiji import sheet.ods --from xlsx > vendor.toml
+
+The account of the import (questions recognised, answered, unanswered, and
+what was not understood, with line or row numbers) goes to stderr.")]
+pub struct ImportArgs {
+    /// The vendor's file: text extracted from the sheet's PDF, or a workbook.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Input format (default: xlsx for .xlsx/.xlsm/.xls/.xlsb/.ods, else text).
+    #[arg(long, value_enum)]
+    pub from: Option<Source>,
+
+    /// Write the TOML sheet to OUT instead of stdout.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// Overwrite OUT if it exists.
+    #[arg(long)]
+    pub force: bool,
+
+    /// The form the sheet is filled against.
+    #[arg(long, default_value = DEFAULT_FORM)]
+    pub form: String,
+}
+
+pub fn run(args: ImportArgs, forms: &FormRegistry) -> miette::Result<u8> {
+    if let Some(out) = &args.output {
+        refuse_overwrite(out, args.force)?;
+    }
+    let form = forms.get(&args.form)?;
+    let source = args.from.unwrap_or_else(|| Source::from_path(&args.file));
+    let imported = import::import_file(&args.file, source, &form)?;
+    let shown = args.file.display().to_string();
+    let from = match source {
+        Source::Text => "text",
+        Source::Xlsx => "workbook",
+    };
+    let header = [
+        format!("Imported by kaiji from {shown} ({from}) against form {}.", form.id),
+        format!("{}.", imported.report.to_string().lines().next().unwrap_or_default()),
+    ];
+    let toml = write::to_toml(&imported.doc, Some(&form), &header);
+    match &args.output {
+        Some(out) => super::output::write_atomic(out, toml.as_bytes(), args.force)?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(toml.as_bytes()).into_diagnostic()?;
+            stdout.flush().into_diagnostic()?;
+        }
+    }
+    let target = args.output.as_ref().map(|o| format!(" → {}", o.display())).unwrap_or_default();
+    eprintln!("kaiji import: {shown}{target}\n  {}", imported.report);
+    Ok(0)
+}
+
+/// Fail (exit 2) when `path` exists and `--force` was not given.
+pub(super) fn refuse_overwrite(path: &Path, force: bool) -> miette::Result<()> {
+    if !force && path.exists() {
+        miette::bail!(
+            help = "pass --force to replace it, or choose another -o path",
+            "{} already exists; kaiji does not overwrite files without --force",
+            path.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,294 @@
+//! The sheet as a workbook in the form's layout, for people and for
+//! `kaiji import` alike:
+//!
+//! - 「開示書」: the header block (作成日, サービス事業者, サービス名称,
+//!   バージョン, 様式), then per section a heading row and one row per
+//!   question — 項番, 質問, はい／該当, いいえ／非該当, 対象外 (○ in the chosen
+//!   column), 備考 (remark numbers), 注記 (the inline note);
+//! - 「備考記載欄」: the numbered remark texts;
+//! - 「要確認」 (only when needed): answers the choice columns cannot show —
+//!   words that are none of the form's, ids the form does not have — with
+//!   the word in a 回答 column, so nothing is lost on the way back in.
+//!
+//! Column widths come from the display width of the text (CJK counts two),
+//! since Excel's autofit undersizes Japanese; vendor text is always written
+//! with `write_string`, so a text starting with `=` stays text.
+
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+
+use crate::form::{Form, Kind};
+use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
+use crate::text::display_width;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("cannot build the workbook: {0}")]
+#[diagnostic(code(kaiji::export::xlsx))]
+pub struct ExportError(#[from] XlsxError);
+
+/// Columns of the main worksheet.
+const ID: u16 = 0;
+const TEXT: u16 = 1;
+/// The three choice columns: はい／該当, いいえ／非該当, 対象外.
+const CHOICE: u16 = 2;
+const REMARKS: u16 = 5;
+const NOTE: u16 = 6;
+const LAST: u16 = NOTE;
+const HEADERS: [&str; 7] = ["項番", "質問", "はい／該当", "いいえ／非該当", "対象外", "備考", "注記"];
+
+/// Widest a wrapped column gets (in character units).
+const TEXT_MAX: usize = 70;
+const NOTE_MAX: usize = 40;
+const REMARK_TEXT_MAX: usize = 90;
+/// Points per line of wrapped text.
+const LINE_HEIGHT: f64 = 15.0;
+
+struct Styles {
+    title: Format,
+    label: Format,
+    value: Format,
+    header: Format,
+    section: Format,
+    id: Format,
+    text: Format,
+    mark: Format,
+    unused: Format,
+    number: Format,
+}
+
+impl Styles {
+    fn new() -> Styles {
+        let cell = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
+        Styles {
+            title: Format::new().set_bold().set_font_size(14),
+            label: cell.clone().set_bold().set_background_color(Color::RGB(0xF2F2F2)),
+            value: cell.clone(),
+            header: cell
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_text_wrap()
+                .set_background_color(Color::RGB(0xDDEBF7)),
+            section: cell.clone().set_bold().set_background_color(Color::RGB(0xFFF2CC)),
+            id: cell.clone().set_align(FormatAlign::Top),
+            text: cell.clone().set_text_wrap().set_align(FormatAlign::Top),
+            mark: cell.clone().set_align(FormatAlign::Center),
+            unused: cell.clone().set_background_color(Color::RGB(0xD9D9D9)),
+            number: cell.clone().set_align(FormatAlign::Center),
+        }
+    }
+}
+
+/// Tracks the widest text per column.
+struct Widths(Vec<usize>);
+
+impl Widths {
+    fn see(&mut self, col: u16, text: &str) {
+        let w = text.lines().map(display_width).max().unwrap_or(0);
+        let c = col as usize;
+        if self.0.len() <= c {
+            self.0.resize(c + 1, 0);
+        }
+        self.0[c] = self.0[c].max(w);
+    }
+
+    fn apply(&self, ws: &mut Worksheet, caps: &[(u16, usize)]) -> Result<(), XlsxError> {
+        for (c, w) in self.0.iter().enumerate() {
+            let cap = caps.iter().find(|(col, _)| *col as usize == c).map_or(usize::MAX, |(_, m)| *m);
+            ws.set_column_width(c as u16, ((*w).min(cap) + 2).max(6) as f64)?;
+        }
+        Ok(())
+    }
+
+    fn of(&self, col: u16, caps: &[(u16, usize)]) -> usize {
+        let w = self.0.get(col as usize).copied().unwrap_or(0);
+        caps.iter().find(|(c, _)| *c == col).map_or(w, |(_, m)| w.min(*m)).max(4)
+    }
+}
+
+/// Lines a wrapped text takes in a column `width` characters wide.
+fn lines_in(text: &str, width: usize) -> usize {
+    text.lines().map(|l| display_width(l).div_ceil(width).max(1)).sum::<usize>().max(1)
+}
+
+/// Build the workbook.
+pub fn to_xlsx(doc: &SheetDoc, form: &Form) -> Result<Vec<u8>, ExportError> {
+    let st = Styles::new();
+    let mut wb = Workbook::new();
+    main_sheet(wb.add_worksheet(), doc, form, &st)?;
+    remarks_sheet(wb.add_worksheet(), doc, &st)?;
+    let odd: Vec<&DocAnswer> = doc.answers.iter().filter(|a| !fits_main(a, form)).collect();
+    if !odd.is_empty() {
+        review_sheet(wb.add_worksheet(), &odd, form, &st)?;
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
+/// Whether an answer can be shown in the choice columns.
+fn fits_main(a: &DocAnswer, form: &Form) -> bool {
+    form.index_of(&a.id).is_some() && !matches!(a.answer, Some(AnswerValue::Invalid(_)))
+}
+
+fn main_sheet(ws: &mut Worksheet, doc: &SheetDoc, form: &Form, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("開示書")?;
+    let mut widths = Widths(vec![0; LAST as usize + 1]);
+    let caps = [(TEXT, TEXT_MAX), (NOTE, NOTE_MAX)];
+    let title = if form.title.is_empty() { "医療情報セキュリティ開示書" } else { &form.title };
+    ws.merge_range(0, 0, 0, LAST, title, &st.title)?;
+    if !form.guideline.is_empty() {
+        ws.merge_range(1, 0, 1, LAST, &format!("（{}対応）", form.guideline), &Format::new())?;
+    }
+    let created = doc.meta.created.map(|d| d.to_string());
+    let meta = [
+        ("作成日", created.as_deref()),
+        ("サービス事業者", doc.meta.vendor.as_deref()),
+        ("サービス名称", doc.meta.service.as_deref()),
+        ("バージョン", doc.meta.version.as_deref()),
+        ("様式", Some(doc.meta.form.as_str())),
+    ];
+    let mut row = 3u32;
+    for (label, value) in meta {
+        ws.write_string_with_format(row, ID, label, &st.label)?;
+        widths.see(ID, label);
+        ws.write_string_with_format(row, TEXT, value.unwrap_or(""), &st.value)?;
+        row += 1;
+    }
+    row += 1;
+    let header_row = row;
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string_with_format(row, c as u16, *h, &st.header)?;
+        widths.see(c as u16, h);
+    }
+    ws.set_freeze_panes(header_row + 1, 0)?;
+    ws.set_repeat_rows(header_row, header_row)?;
+    row += 1;
+
+    let by_id: std::collections::HashMap<&str, &DocAnswer> =
+        doc.answers.iter().filter(|a| fits_main(a, form)).map(|a| (a.id.as_str(), a)).collect();
+    // widths first (row heights depend on them), then the rows
+    for q in form.questions() {
+        widths.see(ID, &q.id);
+        widths.see(TEXT, &q.text);
+        if let Some(a) = by_id.get(q.id.as_str()) {
+            widths.see(REMARKS, &citations(&a.remarks));
+            if let Some(n) = &a.note {
+                widths.see(NOTE, n);
+            }
+        }
+    }
+    let text_w = widths.of(TEXT, &caps);
+    let note_w = widths.of(NOTE, &caps);
+    let mut section: Option<&str> = None;
+    for q in form.questions() {
+        if section != Some(q.section.as_str()) {
+            ws.merge_range(row, ID, row, LAST, &q.section, &st.section)?;
+            section = Some(&q.section);
+            row += 1;
+        }
+        let a = by_id.get(q.id.as_str());
+        ws.write_string_with_format(row, ID, &q.id, &st.id)?;
+        ws.write_string_with_format(row, TEXT, &q.text, &st.text)?;
+        let chosen = a.and_then(|a| a.known()).and_then(|w| choice_column(q.kind, w));
+        for i in 0..3u16 {
+            let usable = (i as usize) < q.kind.choices().len();
+            let (mark, fmt) = match (usable, chosen == Some(i as usize)) {
+                (_, true) => ("○", &st.mark),
+                (true, false) => ("", &st.mark),
+                (false, false) => ("", &st.unused),
+            };
+            ws.write_string_with_format(row, CHOICE + i, mark, fmt)?;
+        }
+        let (cites, note) = a.map_or((String::new(), ""), |a| (citations(&a.remarks), a.note.as_deref().unwrap_or("")));
+        ws.write_string_with_format(row, REMARKS, &cites, &st.number)?;
+        ws.write_string_with_format(row, NOTE, note, &st.text)?;
+        let lines = lines_in(&q.text, text_w).max(lines_in(note, note_w));
+        if lines > 1 {
+            ws.set_row_height(row, LINE_HEIGHT * lines as f64)?;
+        }
+        row += 1;
+    }
+    widths.apply(ws, &caps)?;
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    Ok(())
+}
+
+fn remarks_sheet(ws: &mut Worksheet, doc: &SheetDoc, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("備考記載欄")?;
+    let mut widths = Widths(vec![0; 2]);
+    let caps = [(1, REMARK_TEXT_MAX)];
+    ws.write_string_with_format(0, 0, "番号", &st.header)?;
+    ws.write_string_with_format(0, 1, "内容", &st.header)?;
+    widths.see(0, "番号");
+    for t in doc.remarks.values() {
+        widths.see(1, t);
+    }
+    let w = widths.of(1, &caps);
+    for (i, (n, t)) in doc.remarks.iter().enumerate() {
+        let row = i as u32 + 1;
+        ws.write_number_with_format(row, 0, *n as f64, &st.number)?;
+        ws.write_string_with_format(row, 1, t, &st.text)?;
+        let lines = lines_in(t, w);
+        if lines > 1 {
+            ws.set_row_height(row, LINE_HEIGHT * lines as f64)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0)?;
+    widths.apply(ws, &caps)?;
+    Ok(())
+}
+
+fn review_sheet(ws: &mut Worksheet, odd: &[&DocAnswer], form: &Form, st: &Styles) -> Result<(), XlsxError> {
+    ws.set_name("要確認")?;
+    let heads = ["項番", "質問", "回答", "備考", "注記"];
+    let mut widths = Widths(vec![0; heads.len()]);
+    let caps = [(1, TEXT_MAX), (4, NOTE_MAX)];
+    let note = "フォームの選択肢にない回答、またはフォームにない設問です（kaiji lint で確認してください）";
+    ws.merge_range(0, 0, 0, heads.len() as u16 - 1, note, &Format::new().set_bold())?;
+    for (c, h) in heads.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, *h, &st.header)?;
+        widths.see(c as u16, h);
+    }
+    for (i, a) in odd.iter().enumerate() {
+        let row = i as u32 + 3;
+        let text = form.question(&a.id).map_or("", |q| q.text.as_str());
+        let word = match &a.answer {
+            Some(AnswerValue::Known(w)) => w.as_str(),
+            Some(AnswerValue::Invalid(w)) => w.as_str(),
+            None => "",
+        };
+        let cells = [a.id.as_str(), text, word, &citations(&a.remarks), a.note.as_deref().unwrap_or("")];
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string_with_format(row, c as u16, *v, if c == 1 || c == 4 { &st.text } else { &st.value })?;
+            widths.see(c as u16, v);
+        }
+    }
+    widths.apply(ws, &caps)?;
+    Ok(())
+}
+
+fn citations(n: &[u32]) -> String {
+    n.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Which choice column (0..3) an answer of `kind` goes in.
+pub fn choice_column(kind: Kind, answer: Answer) -> Option<usize> {
+    kind.choices().iter().position(|c| *c == answer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn widths_count_cjk_double_and_wrap_lines() {
+        let mut w = Widths(vec![0; 2]);
+        w.see(0, "ID");
+        w.see(1, "医療情報");
+        w.see(1, "short\nずっと長い二行目のテキスト");
+        assert_eq!(w.0, [2, 26]);
+        assert_eq!(w.of(1, &[(1, 10)]), 10);
+        assert_eq!(lines_in("あいうえお", 4), 3);
+        assert_eq!(lines_in("a\nb", 10), 2);
+        assert_eq!(lines_in("", 10), 1);
+    }
+}

@@ -1,0 +1,650 @@
+//! The text importer: a disclosure sheet as text extracted from its PDF
+//! (`pdftotext`, pdf_oxide, copy-paste), in the layout of the reference seed:
+//!
+//! ```text
+//! 作成日\t2026年1月13日                       ← header block, repeated on every page
+//! 1 7. 1. 1 パスワードを…か？\tはい\tいいえ\t対象外\t備考\t9
+//! ・記憶 (ID・パスワード等)\t…                  ← 17.1.a–e have no printed number
+//! 備考記載欄
+//! 9\t<p>…</p>                                 ← remarks, possibly over page breaks
+//! ```
+//!
+//! Cells may be tab- or space-separated. Answer marks (■/□, ○, ●, ✓) before
+//! or after a choice word are read where the extraction kept them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{
+    ImportError, ImportReport, Imported, Match, Matcher, Miss, Unread, digits, excerpt, is_title, mark, meta_label,
+    parse_citations, plain_text, set_meta,
+};
+use crate::form::{Form, Kind};
+use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
+use crate::text::{match_key, normalize};
+
+/// A printed question number at the start of a line: digits with the PDF's
+/// stray dots and spaces (`1 7. 1. 1`, `1.7.3`, `10.0`), or a catalog id
+/// with a letter (`17.1.d`).
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:[0-9]+(?:\.[0-9]+)*\.[a-z](?:\s|$)|[0-9](?:[0-9.]|\s+[0-9.])*)").expect("valid regex")
+});
+
+/// Non-blank lines read without finding any question before giving up.
+const GIVE_UP_AFTER: usize = 300;
+
+/// Import text bytes (UTF-8, with or without BOM).
+pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
+    let binary = bytes.iter().take(8192).any(|b| *b == 0);
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) if !binary => t,
+        r => {
+            let what = if binary {
+                "this is a binary file, not text extracted from a sheet".to_string()
+            } else {
+                format!(
+                    "the file is not UTF-8 text (invalid byte at offset {})",
+                    r.err().map_or(0, |e| e.valid_up_to())
+                )
+            };
+            return Err(ImportError::Unrecognised {
+                path: path.to_string(),
+                message: what,
+                help: Some(
+                    "extract the PDF's text as UTF-8 (e.g. `pdftotext -layout sheet.pdf`); \
+                     import a workbook with --from xlsx"
+                        .into(),
+                ),
+            });
+        }
+    };
+    import_str(text, form, path)
+}
+
+/// Import the text of a sheet.
+pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, ImportError> {
+    let mut st = State {
+        m: Matcher::new(form),
+        doc: SheetDoc::new(&form.id),
+        entries: vec![None; form.len()],
+        report: ImportReport { questions: form.len(), ..ImportReport::default() },
+        pending: None,
+        in_remarks: false,
+        remarks: Vec::new(),
+        sections: {
+            let mut s: Vec<String> = form.questions().iter().map(|q| match_key(&q.section)).collect();
+            s.dedup();
+            s
+        },
+    };
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut content_lines = 0;
+    for (i, raw) in text.lines().enumerate() {
+        st.line(i + 1, raw);
+        // A sheet's first question comes within its first page or two; a
+        // long text with none is no sheet, and matching it all is wasted work.
+        content_lines += usize::from(!raw.trim().is_empty());
+        if content_lines >= GIVE_UP_AFTER && st.entries.iter().all(Option::is_none) {
+            break;
+        }
+    }
+    st.flush_pending();
+    st.finish(path)
+}
+
+/// A question row: its printed number, text, and what follows the text.
+#[derive(Debug, Default)]
+struct Row {
+    line: usize,
+    /// The text the row was parsed from, for messages.
+    raw: String,
+    hint: Option<String>,
+    text: String,
+    /// Choice words in print order, each with its mark (if any).
+    choices: Vec<(Answer, Option<bool>)>,
+    /// A 備考 label was printed.
+    bikou: bool,
+    /// Number-like tokens after 備考: citations, possibly followed by the
+    /// number of a question merged onto the same line.
+    numbers: Vec<String>,
+    /// Free text in the 備考 cell (not numbers).
+    note: Option<String>,
+    /// The rest of the line when two rows were merged into one.
+    next: Option<Box<Row>>,
+}
+
+impl Row {
+    fn has_tail(&self) -> bool {
+        !self.choices.is_empty() || self.bikou
+    }
+}
+
+struct State<'f> {
+    m: Matcher<'f>,
+    doc: SheetDoc,
+    entries: Vec<Option<DocAnswer>>,
+    report: ImportReport,
+    /// A row with text but no choices yet: the question may wrap onto the next line.
+    pending: Option<Row>,
+    in_remarks: bool,
+    /// (number, raw text) in input order.
+    remarks: Vec<(u32, String)>,
+    sections: Vec<String>,
+}
+
+impl State<'_> {
+    fn line(&mut self, no: usize, raw: &str) {
+        let line = normalize(raw);
+        let cells: Vec<&str> = line.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+        if cells.is_empty() || cells.iter().all(|c| c.chars().all(|ch| matches!(ch, '-' | '=' | '_' | '|'))) {
+            return;
+        }
+        let first = cells[0];
+        if cells.len() == 1 && is_title(first) {
+            self.flush_pending();
+            return;
+        }
+        if let Some((field, value)) = header(&cells) {
+            self.flush_pending();
+            if let Some(w) = set_meta(&mut self.doc, field, &value) {
+                self.report.warnings.push(format!("line {no}: {w}"));
+            }
+            return;
+        }
+        let key = match_key(first);
+        if matches!(key.as_str(), "備考記載欄" | "備考欄" | "備考一覧") {
+            self.flush_pending();
+            self.in_remarks = true;
+            if cells.len() > 1 {
+                self.remark_line(no, &cells[1..].join("\t"));
+            }
+            return;
+        }
+        if self.in_remarks {
+            self.remark_line(no, &line);
+            return;
+        }
+        if first.starts_with('※') {
+            // the form's own notes (disclaimers, instructions)
+            self.flush_pending();
+            return;
+        }
+        if cells.len() == 1 && self.is_section(&key) {
+            self.flush_pending();
+            return;
+        }
+        let row = parse_row(no, &line);
+        self.question_row(row);
+    }
+
+    fn is_section(&self, key: &str) -> bool {
+        !key.is_empty()
+            && self.sections.iter().any(|s| {
+                let (a, b) = (s.chars().count(), key.chars().count());
+                s == key || (a.min(b) * 10 >= a.max(b) * 9 && strsim::normalized_levenshtein(s, key) >= 0.9)
+            })
+    }
+
+    fn question_row(&mut self, row: Row) {
+        if let Some(prev) = self.pending.take() {
+            // A wrapped question: the previous line had text only, this one
+            // continues it (no number of its own) and alone is no question.
+            let alone = self.m.peek(&row.text, row.hint.as_deref());
+            let alone_ok = matches!(alone, Ok(Match { similarity, .. }) if similarity >= 0.9);
+            if row.hint.is_none() && !alone_ok {
+                let joined = format!("{} {}", prev.text, row.text);
+                if let Ok(j) = self.m.peek(&joined, prev.hint.as_deref())
+                    && alone.map_or(true, |a| j.similarity > a.similarity)
+                {
+                    let mut row = row;
+                    row.text = joined;
+                    row.hint = prev.hint;
+                    row.line = prev.line;
+                    row.raw = format!("{} {}", prev.raw, row.raw);
+                    return self.resolve(row);
+                }
+            }
+            self.resolve(prev);
+        }
+        if !row.has_tail() && row.next.is_none() {
+            self.pending = Some(row);
+        } else {
+            self.resolve(row);
+        }
+    }
+
+    fn flush_pending(&mut self) {
+        if let Some(p) = self.pending.take() {
+            self.resolve(p);
+        }
+    }
+
+    /// Give a row its question and record what it says.
+    fn resolve(&mut self, mut row: Row) {
+        let next = row.next.take();
+        let found = self.m.take(&row.text, row.hint.as_deref());
+        // Number-like tokens after 備考: when another row follows on the same
+        // line, its printed number is at their end.
+        let mut citation_tokens = std::mem::take(&mut row.numbers);
+        let mut next = next;
+        if let Some(n) = next.as_mut()
+            && n.hint.is_none()
+            && !citation_tokens.is_empty()
+        {
+            let peeked = self.m.peek(&n.text, None).ok();
+            split_merged_number(&mut citation_tokens, n, peeked.map(|p| &self.m.form().questions()[p.index].id));
+        }
+        match found {
+            Ok(m) => self.record(&row, m.index, &citation_tokens),
+            Err(miss) => {
+                let why = match miss {
+                    Miss::Repeat(i) => format!(" (repeats question {})", self.m.form().questions()[i].id),
+                    Miss::NoMatch => String::new(),
+                };
+                self.report.unread.push(Unread {
+                    place: format!("line {}", row.line),
+                    excerpt: excerpt(&row.raw, 40) + why.as_str(),
+                });
+            }
+        }
+        if let Some(n) = next {
+            self.resolve(*n);
+        }
+    }
+
+    fn record(&mut self, row: &Row, index: usize, citation_tokens: &[String]) {
+        let q = &self.m.form().questions()[index];
+        let mut entry = DocAnswer::new(q.id.clone());
+        let joined = citation_tokens.join(" ");
+        match parse_citations(&joined) {
+            Some(nums) => entry.remarks = nums,
+            None => {
+                self.report.warnings.push(format!(
+                    "line {}: 備考 of {} is not a remark number: 「{}」 (kept as a note)",
+                    row.line,
+                    q.id,
+                    excerpt(&joined, 30)
+                ));
+                entry.note = Some(joined);
+            }
+        }
+        if let Some(n) = &row.note {
+            entry.note = Some(match entry.note.take() {
+                Some(prev) => format!("{prev} {n}"),
+                None => n.clone(),
+            });
+        }
+        let chosen: Vec<(usize, Answer)> =
+            row.choices.iter().enumerate().filter(|(_, (_, m))| *m == Some(true)).map(|(i, (a, _))| (i, *a)).collect();
+        match chosen.as_slice() {
+            [] => {}
+            [(pos, a)] => {
+                let answer = if q.kind.allows(*a) {
+                    Some(*a)
+                } else {
+                    // the row printed another kind's words: go by position
+                    q.kind.choices().get(*pos).copied()
+                };
+                match answer {
+                    Some(a) => entry.answer = Some(AnswerValue::Known(a)),
+                    None => self.report.warnings.push(format!(
+                        "line {}: {} is marked 「{a}」, which a {} question cannot answer",
+                        row.line,
+                        q.id,
+                        kind_words(q.kind)
+                    )),
+                }
+            }
+            _ => self.report.warnings.push(format!(
+                "line {}: {} has {} choices marked ({}); left unanswered",
+                row.line,
+                q.id,
+                chosen.len(),
+                chosen.iter().map(|(_, a)| a.as_str()).collect::<Vec<_>>().join("、")
+            )),
+        }
+        self.entries[index] = Some(entry);
+    }
+
+    fn remark_line(&mut self, no: usize, line: &str) {
+        let cells: Vec<&str> = line.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+        let Some(first) = cells.first() else { return };
+        let last = self.remarks.last().map_or(0, |r| r.0);
+        let tabbed = cells.len() > 1 || line.trim_end().ends_with('\t') || !first.contains(char::is_whitespace);
+        // `N<TAB>text` starts remark N; `N text` too when N is the next number.
+        let start = if let Ok(n) = first.parse::<u32>()
+            && n > 0
+            && tabbed
+            && (n > last || self.remarks.is_empty())
+        {
+            Some((n, cells[1..].join(" ")))
+        } else if let Some((num, rest)) = first.split_once(char::is_whitespace)
+            && let Ok(n) = num.parse::<u32>()
+            && n == last + 1
+        {
+            Some((n, std::iter::once(rest).chain(cells[1..].iter().copied()).collect::<Vec<_>>().join(" ")))
+        } else {
+            None
+        };
+        match start {
+            Some((n, text)) => {
+                if self.remarks.iter().any(|r| r.0 == n) {
+                    self.report.warnings.push(format!("line {no}: remark {n} appears twice; the first is kept"));
+                }
+                self.remarks.push((n, text));
+            }
+            None => match self.remarks.last_mut() {
+                // continued over a line or page break
+                Some((_, text)) => {
+                    text.push('\n');
+                    text.push_str(&cells.join(" "));
+                }
+                None => self.report.unread.push(Unread { place: format!("line {no}"), excerpt: excerpt(line, 40) }),
+            },
+        }
+    }
+
+    fn finish(mut self, path: &str) -> Result<Imported, ImportError> {
+        let recognised = self.entries.iter().filter(|e| e.is_some()).count();
+        if recognised == 0 {
+            return Err(ImportError::Unrecognised {
+                path: path.to_string(),
+                message: format!("no line matches a question of form {}", self.m.form().id),
+                help: Some(
+                    "expected the text of a disclosure sheet (e.g. `pdftotext -layout sheet.pdf`): one question \
+                     a line, such as 「17.1.1 パスワードを利用者認証手段として利用しているか？ はい いいえ 対象外 \
+                     備考 9」; for another form or version, pass its catalog with --form-file"
+                        .into(),
+                ),
+            });
+        }
+        for (n, raw) in std::mem::take(&mut self.remarks) {
+            self.doc.remarks.entry(n).or_insert_with(|| plain_text(&raw));
+        }
+        self.report.recognised = recognised;
+        self.report.answered = self.entries.iter().flatten().filter(|e| e.answer.is_some()).count();
+        self.report.remarks = self.doc.remarks.len();
+        self.report.missing = self.m.unclaimed();
+        self.doc.answers = self.entries.into_iter().flatten().filter(|e| !e.is_empty()).collect();
+        Ok(Imported { doc: self.doc.normalized(), report: self.report })
+    }
+}
+
+fn kind_words(kind: Kind) -> &'static str {
+    match kind {
+        Kind::YesNo => "はい/いいえ/対象外",
+        Kind::Applicability => "該当/非該当",
+    }
+}
+
+/// A header line: `作成日<TAB>2026年1月13日`, `作成日：2026年1月13日` or
+/// `作成日 2026年1月13日`.
+fn header(cells: &[&str]) -> Option<(super::MetaField, String)> {
+    if let Some(f) = meta_label(cells[0]) {
+        return Some((f, cells[1..].join(" ")));
+    }
+    let (label, value) = cells[0].split_once([':', '：', ' '])?;
+    let f = meta_label(label)?;
+    Some((f, std::iter::once(value).chain(cells[1..].iter().copied()).collect::<Vec<_>>().join(" ")))
+}
+
+/// What a token after the question text is.
+enum Tok {
+    Choice(Answer, Option<bool>),
+    Mark(bool),
+    Bikou,
+    Other,
+}
+
+fn classify(t: &str) -> Tok {
+    if matches!(t, "備考" | "備考欄") {
+        return Tok::Bikou;
+    }
+    let mut marks = None;
+    let core = t.trim_matches(|c: char| match mark(c) {
+        Some(m) => {
+            marks = Some(marks.unwrap_or(false) || m);
+            true
+        }
+        None => false,
+    });
+    if core.is_empty() {
+        return marks.map_or(Tok::Other, Tok::Mark);
+    }
+    match Answer::ALL.into_iter().find(|a| a.as_str() == core) {
+        Some(a) => Tok::Choice(a, marks),
+        None => Tok::Other,
+    }
+}
+
+fn is_number_token(t: &str) -> bool {
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '、' | '-'))
+}
+
+/// Split one normalised line into its question row(s).
+fn parse_row(line_no: usize, line: &str) -> Row {
+    let mut row = Row { line: line_no, raw: line.trim().to_string(), ..Row::default() };
+    let mut rest = line.trim_start();
+    if let Some(m) = NUMBER.find(rest) {
+        row.hint = Some(m.as_str().split_whitespace().collect());
+        rest = &rest[m.end()..];
+    }
+    let rest = rest.trim_start().trim_start_matches(['・', '•', '●', '◆']);
+    let tokens: Vec<&str> = rest.split_whitespace().collect();
+    let tail_at = tokens.iter().position(|t| !matches!(classify(t), Tok::Other | Tok::Mark(_))).unwrap_or(tokens.len());
+    // A mark printed just before the first choice belongs to the tail.
+    let tail_at = if tail_at > 0 && tail_at < tokens.len() && matches!(classify(tokens[tail_at - 1]), Tok::Mark(_)) {
+        tail_at - 1
+    } else {
+        tail_at
+    };
+    row.text = tokens[..tail_at].join(" ");
+    let tail = &tokens[tail_at..];
+    let mut pending_mark: Option<bool> = None;
+    let mut prev_choice = false;
+    let mut i = 0;
+    while i < tail.len() {
+        match classify(tail[i]) {
+            Tok::Choice(a, m) => {
+                let m = match (m, pending_mark.take()) {
+                    (Some(x), Some(y)) => Some(x || y),
+                    (x, y) => x.or(y),
+                };
+                row.choices.push((a, m));
+                prev_choice = true;
+            }
+            Tok::Mark(m) => {
+                // beside the previous word when it has none, else before the next
+                match row.choices.last_mut() {
+                    Some(last) if prev_choice && last.1.is_none() => last.1 = Some(m),
+                    _ => pending_mark = Some(m),
+                }
+                prev_choice = false;
+            }
+            Tok::Bikou => {
+                row.bikou = true;
+                let start = i + 1;
+                let mut j = start;
+                while j < tail.len() && is_number_token(tail[j]) {
+                    j += 1;
+                }
+                row.numbers = tail[start..j].iter().map(|s| s.to_string()).collect();
+                if j < tail.len() {
+                    if row.numbers.is_empty() {
+                        // free text in the 備考 cell, up to the next choice word
+                        let stop = tail[j..]
+                            .iter()
+                            .position(|t| matches!(classify(t), Tok::Choice(..)))
+                            .map_or(tail.len(), |p| j + p);
+                        let note = tail[j..stop].join(" ");
+                        if stop == tail.len() {
+                            row.note = Some(note);
+                            break;
+                        }
+                        // a merged line without numbers: the note is the next question
+                        row.next = Some(Box::new(parse_row(line_no, &tail[j..].join(" "))));
+                    } else {
+                        let next = parse_row(line_no, &tail[j..].join(" "));
+                        if next.has_tail() || next.next.is_some() {
+                            row.next = Some(Box::new(next));
+                        } else {
+                            // numbers then words without choices: a citation and a note
+                            row.note = Some(tail[j..].join(" "));
+                        }
+                    }
+                    break;
+                }
+                break;
+            }
+            Tok::Other => prev_choice = false,
+        }
+        i += 1;
+    }
+    row
+}
+
+/// On a merged line `… 備考 9 1 7. 1. 1. 4 文字列…`, the number tokens after
+/// 備考 hold this row's citations followed by the next question's printed
+/// number. With the next question known by its text, cut where the remaining
+/// tokens spell its id's digits; otherwise take the first token as the
+/// citation and the rest as the number.
+fn split_merged_number(tokens: &mut Vec<String>, next: &mut Row, next_id: Option<&String>) {
+    let cut = next_id
+        .map(|id| digits(id))
+        .and_then(|d| {
+            (0..tokens.len()).find(|&k| !d.is_empty() && tokens[k..].iter().map(|t| digits(t)).collect::<String>() == d)
+        })
+        .unwrap_or(1);
+    let number: String = tokens.drain(cut..).collect();
+    if !number.is_empty() {
+        next.hint = Some(number);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::form::FormRegistry;
+
+    fn form() -> std::sync::Arc<Form> {
+        FormRegistry::builtin().get("sds-6.0").unwrap()
+    }
+
+    #[test]
+    fn row_parsing() {
+        let r = parse_row(1, "1 7. 1. 1 パスワードを利用者認証手段として利用しているか? はい いいえ 対象外 備考 9");
+        assert_eq!(r.hint.as_deref(), Some("17.1.1"));
+        assert_eq!(r.text, "パスワードを利用者認証手段として利用しているか?");
+        assert_eq!(r.choices.len(), 3);
+        assert!(r.bikou);
+        assert_eq!(r.numbers, ["9"]);
+
+        let r = parse_row(1, "・記憶 (ID・パスワード等) ■はい □いいえ □対象外 備考 8, 9");
+        assert_eq!(r.hint, None);
+        assert_eq!(r.text, "記憶 (ID・パスワード等)");
+        assert_eq!(
+            r.choices,
+            [(Answer::Yes, Some(true)), (Answer::No, Some(false)), (Answer::NotApplicable, Some(false))]
+        );
+        assert_eq!(r.numbers, ["8,", "9"]);
+
+        let r = parse_row(1, "10.0 き損 はい ○ いいえ 対象外 備考 -");
+        assert_eq!(r.hint.as_deref(), Some("10.0"));
+        assert_eq!(r.choices[0], (Answer::Yes, Some(true)));
+        assert_eq!(r.choices[1], (Answer::No, None));
+
+        let r = parse_row(1, "2.3 IoT機器を使用するか? 該当 ● 非該当 備考 -");
+        assert_eq!(r.choices, [(Answer::Applies, Some(true)), (Answer::DoesNotApply, None)]);
+
+        let r = parse_row(1, "5 9 通信方式として専用線に対応しているか? 該当 非該当 ○ 備考 -");
+        assert_eq!(r.choices[1], (Answer::DoesNotApply, Some(true)));
+
+        let r = parse_row(
+            1,
+            "17.1.1パスワードを利用 はい いいえ 対象外 備考 9 1 7. 1. 1. 4 文字列制限 はい いいえ 対象外 備考 -",
+        );
+        assert_eq!(r.hint.as_deref(), Some("17.1.1"));
+        assert_eq!(r.numbers, ["9", "1", "7.", "1.", "1.", "4"]);
+        let next = r.next.unwrap();
+        assert_eq!(next.text, "文字列制限");
+        assert_eq!(next.numbers, ["-"]);
+    }
+
+    #[test]
+    fn merged_number_split_by_next_id() {
+        let mut toks: Vec<String> = ["9", "1", "7.", "1.", "1.", "4"].map(String::from).to_vec();
+        let mut next = Row::default();
+        split_merged_number(&mut toks, &mut next, Some(&"17.1.1.4".to_string()));
+        assert_eq!(toks, ["9"]);
+        assert_eq!(next.hint.as_deref(), Some("17.1.1.4"));
+        let mut toks: Vec<String> = ["8,", "9", "2.0"].map(String::from).to_vec();
+        split_merged_number(&mut toks, &mut next, Some(&"20".to_string()));
+        assert_eq!(toks, ["8,", "9"]);
+    }
+
+    #[test]
+    fn nothing_recognised_is_an_error() {
+        let e = import_str("こんにちは\n世界\n", &form(), "x.txt").unwrap_err();
+        assert!(e.to_string().contains("no line matches a question"), "{e}");
+        let e = import_bytes(b"\x00\x01PK\x03", &form(), "x.bin").unwrap_err();
+        assert!(e.to_string().contains("binary"), "{e}");
+        let e = import_bytes(b"\x82\xa0\x82\xa2", &form(), "sjis.txt").unwrap_err();
+        assert!(e.to_string().contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn arbitrary_input_never_panics() {
+        let f = form();
+        let pieces = [
+            "1 7. 1. 1",
+            "備考",
+            "備考記載欄",
+            "はい",
+            "■",
+            "□いいえ",
+            "○",
+            "\t",
+            "\n",
+            " ",
+            "-",
+            "8,9",
+            "<p>",
+            "作成日",
+            "令和",
+            "2026年13月1日",
+            "・",
+            "10.0",
+            "&#x0;",
+            "&amp;",
+            "パスワードの有効期限が管理できるか？",
+            "１７．１",
+            "\u{FEFF}",
+            "\r\n",
+            "9 1 7.",
+            "対象外 備考 -",
+            "<a href='x'>",
+            "</ul>",
+            "<ul>",
+            "é",
+            "\u{301C}",
+        ];
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..150 {
+            let n = (next() % 40) as usize;
+            let mut s = String::new();
+            for _ in 0..n {
+                s.push_str(pieces[(next() % pieces.len() as u64) as usize]);
+            }
+            let _ = import_str(&s, &f, "fuzz.txt");
+            let bytes: Vec<u8> = (0..(next() % 200)).map(|_| next() as u8).collect();
+            let _ = import_bytes(&bytes, &f, "fuzz.bin");
+        }
+    }
+}

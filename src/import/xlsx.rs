@@ -1,0 +1,686 @@
+//! The workbook importer (.xlsx/.xlsm/.xls/.xlsb/.ods through calamine).
+//!
+//! Vendors' workbooks differ, so the layout is found from the content:
+//! the question column is the one whose cells match the form's questions
+//! (the id column the one holding its ids), the header row above the first
+//! question names the other columns — one column per choice (はい/いいえ/
+//! 対象外/該当/非該当) marked with ○/●/✓/x/1, or one 回答 column holding the
+//! word — and the 備考 column holds remark numbers or free text (an inline
+//! note). Remarks come from a 備考記載欄 block below the questions or from a
+//! worksheet named like 備考. Merged cells are filled from their top-left
+//! value; blank spacer rows are skipped.
+
+use std::io::Cursor;
+
+use calamine::{Data, Dimensions, Range, Reader, Sheets};
+
+use super::{
+    ImportError, ImportReport, Imported, Matcher, MetaField, Miss, Unread, excerpt, is_title, meta_label,
+    parse_citations, plain_text, set_meta,
+};
+use crate::form::Form;
+use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
+use crate::text::{match_key, normalize};
+
+/// Work bounds: a worksheet's used range can claim a million rows.
+const MAX_ROWS: usize = 20_000;
+const MAX_COLS: usize = 200;
+/// Rows scanned for the layout, and the longest cell taken as question text.
+const SCAN_ROWS: usize = 2_000;
+const MAX_QUESTION_CHARS: usize = 400;
+const GIVE_UP_AFTER_ROWS: usize = 300;
+
+/// Import workbook bytes.
+pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
+    let unreadable = |detail: String| ImportError::Unrecognised {
+        path: path.to_string(),
+        message: format!("not a workbook kaiji can read ({detail})"),
+        help: Some(
+            "kaiji reads .xlsx, .xlsm, .xls, .xlsb and .ods workbooks; for text extracted from a PDF use --from text"
+                .into(),
+        ),
+    };
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
+    let mut report = ImportReport { questions: form.len(), ..ImportReport::default() };
+    let mut grids = Vec::new();
+    for name in wb.sheet_names() {
+        let range = match wb.worksheet_range(&name) {
+            Ok(r) => r,
+            Err(e) => {
+                report.warnings.push(format!("worksheet 「{name}」 could not be read: {e}"));
+                continue;
+            }
+        };
+        let merges = match &mut wb {
+            Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        grids.push(Grid::new(name, &range, &merges));
+    }
+    Importer::new(form, report).run(&grids, path)
+}
+
+/// A worksheet as text cells, merged regions filled from their top-left cell.
+struct Grid {
+    name: String,
+    cells: Vec<Vec<String>>,
+    /// Absolute position of `cells[0][0]`, for messages (0-based).
+    origin: (u32, u32),
+}
+
+impl Grid {
+    fn new(name: String, range: &Range<Data>, merges: &[Dimensions]) -> Grid {
+        let origin = range.start().unwrap_or((0, 0));
+        let (h, w) = range.get_size();
+        let (h, w) = (h.min(MAX_ROWS), w.min(MAX_COLS));
+        let mut cells = vec![vec![String::new(); w]; h];
+        for (r, row) in range.rows().take(h).enumerate() {
+            for (c, v) in row.iter().take(w).enumerate() {
+                cells[r][c] = cell_text(v);
+            }
+        }
+        for m in merges {
+            let rel = |(r, c): (u32, u32)| {
+                (r.checked_sub(origin.0).map(|r| r as usize), c.checked_sub(origin.1).map(|c| c as usize))
+            };
+            let (Some(r0), Some(c0)) = rel(m.start) else { continue };
+            let (Some(r1), Some(c1)) = rel(m.end) else { continue };
+            if r0 >= h || c0 >= w {
+                continue;
+            }
+            let value = cells[r0][c0].clone();
+            for row in cells.iter_mut().take((r1 + 1).min(h)).skip(r0) {
+                for cell in row.iter_mut().take((c1 + 1).min(w)).skip(c0) {
+                    if cell.is_empty() {
+                        cell.clone_from(&value);
+                    }
+                }
+            }
+        }
+        Grid { name, cells, origin }
+    }
+
+    fn get(&self, r: usize, c: usize) -> &str {
+        self.cells.get(r).and_then(|row| row.get(c)).map_or("", String::as_str)
+    }
+
+    /// `開示書!C12` (Excel's 1-based A1 notation).
+    fn place(&self, r: usize, c: usize) -> String {
+        format!("{}!{}{}", self.name, column_name(self.origin.1 as usize + c), self.origin.0 as usize + r + 1)
+    }
+
+    fn place_row(&self, r: usize) -> String {
+        format!("{} row {}", self.name, self.origin.0 as usize + r + 1)
+    }
+}
+
+fn column_name(mut c: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (c % 26) as u8);
+        if c < 26 {
+            break;
+        }
+        c = c / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+fn cell_text(v: &Data) -> String {
+    match v {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) => s.trim().to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, day, ..) = d.to_ymd_hms_milli();
+            format!("{y:04}-{m:02}-{day:02}")
+        }
+        Data::DateTime(d) => d.as_f64().to_string(),
+        Data::DateTimeIso(s) => s.get(..10).unwrap_or(s).to_string(),
+        Data::DurationIso(s) => s.clone(),
+    }
+}
+
+/// What a column of the question table holds.
+#[derive(Debug, Clone, PartialEq)]
+enum Role {
+    /// A choice column: the words its header names, and its position among the choice columns.
+    Choice(Vec<Answer>, usize),
+    /// One cell holding the answer word.
+    Answer,
+    /// Remark numbers (free text there becomes a note).
+    Remarks,
+    /// Free text.
+    Note,
+}
+
+/// The layout found on one worksheet.
+#[derive(Debug)]
+struct Layout {
+    text_col: Option<usize>,
+    id_col: Option<usize>,
+    /// Row of the column headers, if there is one.
+    header: Option<usize>,
+    /// First row holding a question.
+    first: usize,
+    roles: Vec<(usize, Role)>,
+}
+
+struct Importer<'f> {
+    m: Matcher<'f>,
+    doc: SheetDoc,
+    entries: Vec<Option<DocAnswer>>,
+    unknown: Vec<DocAnswer>,
+    report: ImportReport,
+    remarks_raw: Vec<(u32, String)>,
+    section_keys: Vec<String>,
+}
+
+impl<'f> Importer<'f> {
+    fn new(form: &'f Form, report: ImportReport) -> Importer<'f> {
+        Importer {
+            m: Matcher::new(form),
+            doc: SheetDoc::new(&form.id),
+            entries: vec![None; form.len()],
+            unknown: Vec::new(),
+            report,
+            remarks_raw: Vec::new(),
+            section_keys: form.questions().iter().map(|q| match_key(&q.section)).collect(),
+        }
+    }
+
+    fn run(mut self, grids: &[Grid], path: &str) -> Result<Imported, ImportError> {
+        let mut any_questions = false;
+        for g in grids {
+            if is_remarks_sheet(&g.name) {
+                self.remark_rows(g, 0);
+                continue;
+            }
+            match self.layout(g) {
+                Some(layout) => {
+                    any_questions = true;
+                    let meta_end = layout.header.unwrap_or(layout.first);
+                    self.metadata(g, 0..meta_end);
+                    self.question_rows(g, &layout);
+                }
+                None => {
+                    self.metadata(g, 0..g.cells.len());
+                    if let Some(r) = find_remarks_marker(g, 0) {
+                        self.remark_rows(g, r + 1);
+                    }
+                }
+            }
+        }
+        let recognised = self.m.unclaimed().len() < self.m.form().len();
+        if !any_questions || !recognised {
+            return Err(ImportError::Unrecognised {
+                path: path.to_string(),
+                message: format!("no worksheet has a column of questions of form {}", self.m.form().id),
+                help: Some(
+                    "expected a worksheet laid out like the form: a column of question ids (項番, e.g. 17.1.1) \
+                     and/or question texts (質問), with はい/いいえ/対象外 columns marked ○ or a 回答 column, \
+                     and a 備考 column; for another form or version pass its catalog with --form-file"
+                        .into(),
+                ),
+            });
+        }
+        Ok(self.finish())
+    }
+
+    /// Find the question/id columns by content and the roles of the others
+    /// by their headers.
+    fn layout(&self, g: &Grid) -> Option<Layout> {
+        let rows = g.cells.len().min(SCAN_ROWS);
+        let width = g.cells.first().map_or(0, Vec::len);
+        let mut text_hits = vec![0usize; width];
+        let mut id_hits = vec![0usize; width];
+        let mut first_text = vec![usize::MAX; width];
+        let mut first_id = vec![usize::MAX; width];
+        for r in 0..rows {
+            // the questions start near the top; a sheet without any by then has none
+            if r >= GIVE_UP_AFTER_ROWS && text_hits.iter().chain(&id_hits).all(|h| *h == 0) {
+                break;
+            }
+            for c in 0..width {
+                let v = g.get(r, c);
+                if v.is_empty() || v.chars().count() > MAX_QUESTION_CHARS {
+                    continue;
+                }
+                if self.m.peek_any(v) {
+                    text_hits[c] += 1;
+                    first_text[c] = first_text[c].min(r);
+                } else if self.m.form().index_of(&clean_id(v)).is_some() {
+                    id_hits[c] += 1;
+                    first_id[c] = first_id[c].min(r);
+                }
+            }
+        }
+        // a column header above the first hit
+        let headed = |c: usize, first: &[usize], is_header: fn(&str) -> bool| {
+            (0..rows.min(first[c])).any(|r| is_header(g.get(r, c)))
+        };
+        let best = |hits: &[usize], first: &[usize], except: Option<usize>, is_header: fn(&str) -> bool| {
+            (0..width)
+                .filter(|c| Some(*c) != except)
+                .max_by_key(|&c| (hits[c], std::cmp::Reverse(c)))
+                .filter(|&c| hits[c] >= 2 || (hits[c] == 1 && headed(c, first, is_header)))
+        };
+        let text_col = best(&text_hits, &first_text, None, is_text_header);
+        // ids in a column of their own; plain numbers 1..N need an id header
+        let id_col = best(&id_hits, &first_id, text_col, is_id_header)
+            .filter(|&c| text_col.is_some() || headed(c, &first_id, is_id_header));
+        if text_col.is_none() && id_col.is_none() {
+            return None;
+        }
+        let first = text_col.map(|c| first_text[c]).into_iter().chain(id_col.map(|c| first_id[c])).min().unwrap_or(0);
+        // the header: the nearest row above the first question naming a choice, 回答 or 備考
+        let header = (first.saturating_sub(6)..first).rev().find(|&r| {
+            (0..width).any(|c| Some(c) != text_col && Some(c) != id_col && header_role(g.get(r, c), 0).is_some())
+        });
+        let mut roles = Vec::new();
+        if let Some(h) = header {
+            let mut choice_pos = 0;
+            for c in 0..width {
+                if Some(c) == text_col || Some(c) == id_col {
+                    continue;
+                }
+                // a two-level header (回答 over はい/いいえ/対象外): the lower row names choices
+                let role = header_role(g.get(h, c), choice_pos)
+                    .or_else(|| h.checked_sub(1).and_then(|up| header_role(g.get(up, c), choice_pos)));
+                if let Some(role) = role {
+                    if matches!(role, Role::Choice(..)) {
+                        choice_pos += 1;
+                    }
+                    roles.push((c, role));
+                }
+            }
+        }
+        if !roles.iter().any(|(_, r)| matches!(r, Role::Choice(..) | Role::Answer)) {
+            // no header names the answer: a column mostly holding answer words is one
+            let data: Vec<usize> = (first..rows).collect();
+            if let Some(c) = (0..width)
+                .filter(|&c| Some(c) != text_col && Some(c) != id_col && !roles.iter().any(|(rc, _)| *rc == c))
+                .max_by_key(|&c| data.iter().filter(|&&r| Answer::parse(g.get(r, c)).is_some()).count())
+                .filter(|&c| data.iter().filter(|&&r| Answer::parse(g.get(r, c)).is_some()).count() >= 2)
+            {
+                roles.push((c, Role::Answer));
+            }
+        }
+        roles.sort_by_key(|(c, _)| *c);
+        Some(Layout { text_col, id_col, header, first, roles })
+    }
+
+    fn metadata(&mut self, g: &Grid, rows: std::ops::Range<usize>) {
+        for r in rows {
+            let row = &g.cells[r];
+            for (c, cell) in row.iter().enumerate() {
+                let Some(field) = meta_label(cell) else { continue };
+                let Some(value) = row[c + 1..].iter().find(|v| !v.is_empty() && *v != cell) else { continue };
+                if field == MetaField::Form {
+                    let v = normalize(value);
+                    if v != self.m.form().id {
+                        self.report.warnings.push(format!(
+                            "{}: the workbook names form 「{v}」; it was read as {} (pass --form {v} to use that form)",
+                            g.place(r, c),
+                            self.m.form().id
+                        ));
+                    }
+                    continue;
+                }
+                if let Some(w) = set_meta(&mut self.doc, field, value) {
+                    self.report.warnings.push(format!("{}: {w}", g.place(r, c)));
+                }
+            }
+        }
+    }
+
+    fn question_rows(&mut self, g: &Grid, layout: &Layout) {
+        self.m.restart();
+        let end = find_remarks_marker(g, layout.first).unwrap_or(g.cells.len());
+        for r in layout.first..end {
+            let text = layout.text_col.map_or("", |c| g.get(r, c));
+            let id = layout.id_col.map_or("", |c| g.get(r, c));
+            if text.is_empty() && id.is_empty() {
+                continue; // spacer row
+            }
+            let content = self.row_content(g, r, layout);
+            let key = match_key(text);
+            if !key.is_empty() && self.section_keys.contains(&key) || is_title(text) || is_header_row(text, id) {
+                continue;
+            }
+            let index = self.locate(text, id);
+            match index {
+                Ok(i) => {
+                    self.m.claim(i);
+                    let q = &self.m.form().questions()[i];
+                    let mut entry = DocAnswer::new(q.id.clone());
+                    self.fill(&mut entry, content, q.kind, &g.place_row(r));
+                    match &mut self.entries[i] {
+                        slot @ None => *slot = Some(entry),
+                        Some(prev) if prev.is_empty() => *prev = entry,
+                        Some(_) if entry.is_empty() => {}
+                        Some(_) => self.report.warnings.push(format!(
+                            "{}: question {} appears again; the first row is kept",
+                            g.place_row(r),
+                            q.id
+                        )),
+                    }
+                }
+                Err(miss) => {
+                    let cid = clean_id(id);
+                    if text.is_empty() && looks_like_id(&cid) && !content.is_empty() {
+                        // an id the form does not have: kept for lint to report
+                        let mut entry = DocAnswer::new(cid);
+                        self.fill(&mut entry, content, crate::form::Kind::YesNo, &g.place_row(r));
+                        self.unknown.push(entry);
+                        continue;
+                    }
+                    if text.is_empty() && content.is_empty() {
+                        continue; // a number with nothing else (layout, page numbers)
+                    }
+                    let why = match miss {
+                        Miss::Repeat(i) => format!(" (repeats question {})", self.m.form().questions()[i].id),
+                        Miss::NoMatch => String::new(),
+                    };
+                    let shown = [id, text].iter().filter(|s| !s.is_empty()).copied().collect::<Vec<_>>().join(" ");
+                    self.report
+                        .unread
+                        .push(Unread { place: g.place_row(r), excerpt: excerpt(&shown, 40) + why.as_str() });
+                }
+            }
+        }
+        if end < g.cells.len() {
+            self.remark_rows(g, end + 1);
+        }
+    }
+
+    /// Which question a row is: by id when its text agrees (or there is no
+    /// text), else by text with the id as a hint.
+    fn locate(&self, text: &str, id: &str) -> Result<usize, Miss> {
+        let cid = clean_id(id);
+        let by_id = self.m.form().index_of(&cid);
+        if text.is_empty() {
+            return by_id.ok_or(Miss::NoMatch);
+        }
+        if let Some(i) = by_id
+            && self.m.similarity(i, text) >= 0.8
+        {
+            return Ok(i);
+        }
+        self.m.peek(text, (!cid.is_empty()).then_some(cid.as_str())).map(|m| m.index)
+    }
+
+    fn row_content(&self, g: &Grid, r: usize, layout: &Layout) -> RowContent {
+        let mut rc = RowContent::default();
+        for (c, role) in &layout.roles {
+            let v = g.get(r, *c);
+            if v.is_empty() {
+                continue;
+            }
+            match role {
+                Role::Choice(words, pos) => match cell_mark(v) {
+                    Some(true) => rc.marked.push((words.clone(), *pos)),
+                    Some(false) => {}
+                    None => rc.odd.push(format!("「{}」 in {}", excerpt(v, 10), g.place(r, *c))),
+                },
+                Role::Answer => {
+                    if cell_mark(v) != Some(false) {
+                        rc.word = Some(v.to_string());
+                    }
+                }
+                Role::Remarks => match parse_citations(v) {
+                    Some(n) => rc.citations.extend(n),
+                    None => rc.notes.push(v.to_string()),
+                },
+                Role::Note => rc.notes.push(v.to_string()),
+            }
+        }
+        rc
+    }
+
+    fn fill(&mut self, entry: &mut DocAnswer, rc: RowContent, kind: crate::form::Kind, place: &str) {
+        entry.remarks = rc.citations;
+        if !rc.notes.is_empty() {
+            entry.note = Some(clean(&rc.notes.join("\n")));
+        }
+        for o in rc.odd {
+            self.report.warnings.push(format!("{place}: {o} is not an answer mark; ignored"));
+        }
+        if let Some(w) = rc.word {
+            entry.answer = Some(match Answer::parse(&w) {
+                Some(a) => AnswerValue::Known(a),
+                None => AnswerValue::Invalid(normalize(&w)),
+            });
+            return;
+        }
+        match rc.marked.as_slice() {
+            [] => {}
+            [(words, pos)] => {
+                let a = words.iter().copied().find(|a| kind.allows(*a)).or_else(|| kind.choices().get(*pos).copied());
+                match a {
+                    Some(a) => entry.answer = Some(AnswerValue::Known(a)),
+                    None => self.report.warnings.push(format!(
+                        "{place}: {} is marked in a column ({}) its kind has no word for; left unanswered",
+                        entry.id,
+                        words.iter().map(|a| a.as_str()).collect::<Vec<_>>().join("/")
+                    )),
+                }
+            }
+            many => self.report.warnings.push(format!(
+                "{place}: {} has {} choices marked; left unanswered",
+                entry.id,
+                many.len()
+            )),
+        }
+    }
+
+    /// Remarks: rows with a number cell followed by a text cell, from row
+    /// `start`; rows with text only continue the previous remark.
+    fn remark_rows(&mut self, g: &Grid, start: usize) {
+        for r in start..g.cells.len() {
+            let row = &g.cells[r];
+            let Some(c) = row.iter().position(|v| !v.is_empty()) else { continue };
+            let first = row[c].as_str();
+            if is_title(first)
+                || meta_label(first).is_some()
+                || matches!(match_key(first).as_str(), "備考記載欄" | "備考欄")
+            {
+                continue;
+            }
+            let text = row[c + 1..].iter().find(|v| !v.is_empty() && *v != first).map(String::as_str);
+            match remark_number(first) {
+                Some(n) => self.remarks_raw.push((n, text.unwrap_or("").to_string())),
+                None if is_id_header(first) || matches!(first, "内容" | "備考" | "本文") => {}
+                None => match self.remarks_raw.last_mut() {
+                    Some((_, t)) => {
+                        t.push('\n');
+                        t.push_str(&row[c..].iter().filter(|v| !v.is_empty()).cloned().collect::<Vec<_>>().join(" "));
+                    }
+                    None => self.report.unread.push(Unread { place: g.place(r, c), excerpt: excerpt(first, 40) }),
+                },
+            }
+        }
+    }
+
+    fn finish(mut self) -> Imported {
+        for (n, raw) in std::mem::take(&mut self.remarks_raw) {
+            if self.doc.remarks.contains_key(&n) {
+                self.report.warnings.push(format!("remark {n} appears twice; the first is kept"));
+                continue;
+            }
+            self.doc.remarks.insert(n, clean(&raw));
+        }
+        let entries: Vec<&DocAnswer> = self.entries.iter().flatten().collect();
+        self.report.recognised = self.m.form().len() - self.m.unclaimed().len();
+        self.report.answered = entries.iter().filter(|e| e.answer.is_some()).count();
+        self.report.remarks = self.doc.remarks.len();
+        self.report.missing = self.m.unclaimed();
+        if !self.unknown.is_empty() {
+            self.report.warnings.push(format!(
+                "ids not in form {}: {} (kept; `kaiji lint` reports them)",
+                self.m.form().id,
+                self.unknown.iter().map(|u| u.id.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        self.doc.answers = self.entries.into_iter().flatten().filter(|e| !e.is_empty()).chain(self.unknown).collect();
+        Imported { doc: self.doc.normalized(), report: self.report }
+    }
+}
+
+#[derive(Debug, Default)]
+struct RowContent {
+    marked: Vec<(Vec<Answer>, usize)>,
+    word: Option<String>,
+    citations: Vec<u32>,
+    notes: Vec<String>,
+    odd: Vec<String>,
+}
+
+impl RowContent {
+    fn is_empty(&self) -> bool {
+        self.marked.is_empty() && self.word.is_none() && self.citations.is_empty() && self.notes.is_empty()
+    }
+}
+
+impl Matcher<'_> {
+    /// Whether `text` is (nearly) some question's text.
+    fn peek_any(&self, text: &str) -> bool {
+        match self.peek(text, None) {
+            Ok(m) => m.similarity >= 0.8,
+            Err(Miss::Repeat(_)) => true,
+            Err(Miss::NoMatch) => false,
+        }
+    }
+}
+
+/// Cell text as the sheet keeps it: markup removed when there is some,
+/// otherwise only normalised (line breaks and spacing as written).
+fn clean(s: &str) -> String {
+    if super::looks_like_markup(s) { plain_text(s) } else { normalize(s) }
+}
+
+/// An id cell as an id: NFKC, spaces removed (`1 7. 1` → `17.1`).
+fn clean_id(v: &str) -> String {
+    normalize(v).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn looks_like_id(v: &str) -> bool {
+    let mut parts = v.split('.');
+    parts.next().is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        && parts.all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn is_id_header(v: &str) -> bool {
+    let k = normalize(v).to_lowercase();
+    matches!(k.as_str(), "項番" | "no" | "no." | "番号" | "id" | "設問番号" | "質問番号" | "項目番号" | "#" | "№")
+}
+
+fn is_text_header(v: &str) -> bool {
+    let t = normalize(v);
+    ["質問", "設問", "確認事項", "確認項目", "チェック項目"].iter().any(|w| t.contains(w)) || t == "項目"
+}
+
+fn is_header_row(text: &str, id: &str) -> bool {
+    let t = normalize(text);
+    (t.is_empty() || t.contains("質問") || t.contains("設問") || t.contains("確認事項") || t == "項目")
+        && (id.is_empty() || is_id_header(id))
+        && !(t.is_empty() && id.is_empty())
+}
+
+/// The role a header cell names; `pos` is the count of choice columns so far.
+fn header_role(v: &str, pos: usize) -> Option<Role> {
+    let t = normalize(v);
+    if t.is_empty() {
+        return None;
+    }
+    let words: Vec<Answer> = t
+        .split(|c: char| matches!(c, '・' | '/' | '／' | '、' | ',' | '(' | ')') || c.is_whitespace())
+        .filter(|p| !p.is_empty())
+        .map(|p| Answer::ALL.into_iter().find(|a| a.as_str() == p))
+        .collect::<Option<Vec<_>>>()
+        .unwrap_or_default();
+    if !words.is_empty() {
+        return Some(Role::Choice(words, pos));
+    }
+    let l = t.to_lowercase();
+    if matches!(l.as_str(), "回答" | "回答欄" | "回答内容" | "answer" | "回答(はい/いいえ/対象外)")
+        || l.starts_with("回答(")
+    {
+        return Some(Role::Answer);
+    }
+    if l.contains("備考") {
+        let free = ["記述", "内容", "詳細", "コメント", "テキスト", "説明"];
+        return Some(if free.iter().any(|w| l.contains(w)) { Role::Note } else { Role::Remarks });
+    }
+    if matches!(l.as_str(), "注記" | "コメント" | "補足" | "note" | "notes" | "特記事項") {
+        return Some(Role::Note);
+    }
+    None
+}
+
+/// A choice cell: `Some(true)` marked, `Some(false)` left blank/unmarked,
+/// `None` something else.
+fn cell_mark(v: &str) -> Option<bool> {
+    let t = normalize(v);
+    match t.as_str() {
+        "" | "0" | "FALSE" | "false" | "-" | "□" | "☐" => Some(false),
+        "1" | "x" | "X" | "TRUE" | "true" | "レ" | "済" => Some(true),
+        _ if Answer::parse(&t).is_some() => Some(true),
+        _ => {
+            let marks: Vec<bool> = t.chars().filter(|c| !c.is_whitespace()).map(super::mark).collect::<Option<_>>()?;
+            Some(marks.iter().any(|m| *m))
+        }
+    }
+}
+
+fn remark_number(v: &str) -> Option<u32> {
+    let t = normalize(v);
+    let t = t.strip_prefix("備考").unwrap_or(&t).trim();
+    let t = t.trim_start_matches(['(', '[', '※']).trim_end_matches([')', ']', '.', ':']);
+    t.parse().ok().filter(|n| *n > 0)
+}
+
+fn is_remarks_sheet(name: &str) -> bool {
+    normalize(name).contains("備考")
+}
+
+/// The row holding a 備考記載欄 heading, at or after `from`.
+fn find_remarks_marker(g: &Grid, from: usize) -> Option<usize> {
+    (from..g.cells.len())
+        .find(|&r| g.cells[r].iter().any(|v| matches!(match_key(v).as_str(), "備考記載欄" | "備考欄" | "備考一覧")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marks_and_headers() {
+        for m in ["○", "◯", "●", "✓", "x", "1", "■", "TRUE", "はい"] {
+            assert_eq!(cell_mark(m), Some(true), "{m}");
+        }
+        for m in ["", "□", "0", "-"] {
+            assert_eq!(cell_mark(m), Some(false), "{m}");
+        }
+        assert_eq!(cell_mark("要確認"), None);
+        assert_eq!(header_role("はい", 0), Some(Role::Choice(vec![Answer::Yes], 0)));
+        assert_eq!(header_role("いいえ／非該当", 1), Some(Role::Choice(vec![Answer::No, Answer::DoesNotApply], 1)));
+        assert_eq!(header_role("回答", 0), Some(Role::Answer));
+        assert_eq!(header_role("備考", 0), Some(Role::Remarks));
+        assert_eq!(header_role("備考（記述）", 0), Some(Role::Note));
+        assert_eq!(header_role("質問", 0), None);
+        assert_eq!(remark_number("１２"), Some(12));
+        assert_eq!(remark_number("備考3"), Some(3));
+        assert_eq!(remark_number("(4)"), Some(4));
+        assert_eq!(remark_number("お客様"), None);
+        assert_eq!(column_name(0), "A");
+        assert_eq!(column_name(27), "AB");
+        assert_eq!(clean_id("1 7. 1. １"), "17.1.1");
+        assert!(looks_like_id("17.1.f") && !looks_like_id("abc") && !looks_like_id("1..2"));
+    }
+}

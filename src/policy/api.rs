@@ -1,0 +1,397 @@
+//! Everything a policy can call: the `sheet` API, the text helpers and the
+//! outcomes of DESIGN §4. Each function is registered with its parameter
+//! names and doc comment, which `kaiji api` prints, so the reference is
+//! generated from what is registered and cannot drift.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, Map, NativeCallContext, Position,
+};
+
+use super::engine::with_current;
+use crate::report::{Finding, PolicySite, Severity};
+use crate::sheet::Sheet;
+
+type Res<T> = Result<T, Box<EvalAltResult>>;
+
+/// The sheet under evaluation as Rhai sees it: a handle on the shared,
+/// immutable sheet (cloning it clones an `Arc`, never the sheet).
+#[derive(Clone)]
+pub struct SheetRef(pub Arc<Sheet>);
+
+fn err<T>(msg: impl Into<String>, pos: Position) -> Res<T> {
+    Err(EvalAltResult::ErrorRuntime(msg.into().into(), pos).into())
+}
+
+/// Form index of a question id written by a policy (NFKC-normalised), or a
+/// policy error with the nearest real id.
+fn index(sheet: &Sheet, id: &str, pos: Position) -> Res<usize> {
+    if let Some(q) = sheet.form.index_of(id) {
+        return Ok(q);
+    }
+    let norm = crate::text::normalize(id);
+    if let Some(q) = sheet.form.index_of(&norm) {
+        return Ok(q);
+    }
+    let hint = sheet.form.suggest(&norm).map(|s| format!(" — did you mean \"{s}\"?")).unwrap_or_default();
+    err(format!("unknown question id \"{id}\": it is not in form {}{hint}", sheet.form.id), pos)
+}
+
+fn str_dyn(s: &str) -> Dynamic {
+    Dynamic::from(ImmutableString::from(s))
+}
+
+/// Text passed to a helper: a string, an array of strings (joined with line
+/// breaks) or `()` (no text).
+fn text_arg(fname: &str, v: &Dynamic, pos: Position) -> Res<ImmutableString> {
+    if v.is_unit() {
+        return Ok(ImmutableString::new());
+    }
+    if v.is_string() {
+        return Ok(v.clone().into_immutable_string().expect("checked is_string"));
+    }
+    if v.is_array() {
+        let arr = v.read_lock::<Array>().expect("checked is_array");
+        let mut out = String::new();
+        for (i, item) in arr.iter().enumerate() {
+            let Some(s) = item.read_lock::<ImmutableString>() else {
+                return err(
+                    format!("{fname}: element {i} of the text array is {}, not a string", item.type_name()),
+                    pos,
+                );
+            };
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(&s);
+        }
+        return Ok(out.into());
+    }
+    err(format!("{fname}: expected text (a string, an array of strings or ()), got {}", v.type_name()), pos)
+}
+
+/// Lower-cased NFKC form for case-insensitive containment.
+fn fold(s: &str) -> String {
+    crate::text::normalize(s).to_lowercase()
+}
+
+fn mentions(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<bool> {
+    let pos = ctx.call_position();
+    let text = fold(&text_arg("mentions", &text, pos)?);
+    let check = |w: &str| -> Res<bool> {
+        let w = fold(w);
+        if w.is_empty() {
+            return err("mentions: an empty word would match any text", pos);
+        }
+        Ok(text.contains(&w))
+    };
+    if let Some(w) = words.read_lock::<ImmutableString>() {
+        return check(&w);
+    }
+    if words.is_array() {
+        let arr = words.read_lock::<Array>().expect("checked is_array");
+        let mut any = false;
+        for (i, item) in arr.iter().enumerate() {
+            let Some(w) = item.read_lock::<ImmutableString>() else {
+                return err(format!("mentions: word {i} is {}, not a string", item.type_name()), pos);
+            };
+            any |= check(&w)?;
+        }
+        return Ok(any);
+    }
+    err(format!("mentions: expected a word or an array of words, got {}", words.type_name()), pos)
+}
+
+/// Compiled regexes by pattern, per thread (no lock on the hot path); an
+/// invalid pattern is remembered with its error.
+const REGEX_CACHE_MAX: usize = 256;
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+thread_local! {
+    static REGEXES: RefCell<HashMap<String, Result<regex::Regex, String>>> = RefCell::new(HashMap::new());
+}
+
+fn matches(ctx: NativeCallContext, text: Dynamic, pattern: &str) -> Res<bool> {
+    let pos = ctx.call_position();
+    let text = crate::text::normalize(&text_arg("matches", &text, pos)?);
+    REGEXES.with_borrow_mut(|cache| {
+        if !cache.contains_key(pattern) {
+            if cache.len() >= REGEX_CACHE_MAX {
+                cache.clear();
+            }
+            let compiled = regex::RegexBuilder::new(&crate::text::normalize(pattern))
+                .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(REGEX_SIZE_LIMIT)
+                .build()
+                .map_err(|e| e.to_string());
+            cache.insert(pattern.to_string(), compiled);
+        }
+        match &cache[pattern] {
+            Ok(re) => Ok(re.is_match(&text)),
+            Err(e) => err(format!("matches: invalid regular expression: {e}"), pos),
+        }
+    })
+}
+
+fn tls_versions(ctx: NativeCallContext, text: Dynamic) -> Res<Array> {
+    let text = text_arg("tls_versions", &text, ctx.call_position())?;
+    Ok(super::tls::tls_versions(&text).into_iter().map(str_dyn).collect())
+}
+
+/// Byte span of the call at `pos` in `source`: from the function name to
+/// its closing parenthesis.
+pub(crate) fn call_span(source: &str, pos: Position) -> Option<crate::sheet::Span> {
+    let start = super::diag::offset(source, pos)?;
+    let rest = &source[start..];
+    let name_len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
+    let end = closing_paren(rest, name_len).unwrap_or(name_len);
+    Some(crate::sheet::Span::new(start, start + end))
+}
+
+/// Offset just past the parenthesis closing the one at or after `from`,
+/// skipping string literals and comments.
+fn closing_paren(s: &str, from: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = from;
+    while i < b.len() && b[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if b.get(i) != Some(&b'(') {
+        return None;
+    }
+    let mut depth = 0usize;
+    while i < b.len() {
+        match b[i] {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            q @ (b'"' | b'`' | b'\'') => {
+                i += 1;
+                while i < b.len() && b[i] != q {
+                    if b[i] == b'\\' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// `fail`/`warn`: record a finding for the running evaluation.
+fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message: &str) -> Res<()> {
+    let pos = ctx.call_position();
+    let caller = ctx.call_source().map(str::to_string);
+    with_current(|cur| {
+        let Some(cur) = cur else {
+            return err("fail()/warn() can only be called while a policy evaluates a sheet", pos);
+        };
+        let mut f = Finding::new(cur.policy.meta.id.clone(), severity, message);
+        if let Some(id) = id {
+            let q = index(&cur.sheet, id, pos)?;
+            f = f.at_question(&cur.sheet, q);
+            f.label = Some(match cur.sheet.answer_at(q) {
+                Some(a) => format!("answered {a}"),
+                None => "unanswered".into(),
+            });
+        }
+        f.help = cur.policy.help.clone();
+        let (path, source) = match caller.as_deref().and_then(|c| cur.policy.modules.get(c).map(|s| (c, s))) {
+            Some((c, s)) if c != cur.policy.path => (c.to_string(), s.clone()),
+            _ => (cur.policy.path.clone(), cur.policy.source.clone()),
+        };
+        if let Some(span) = call_span(&source, pos) {
+            f.policy_site = Some(PolicySite { path, source, span });
+        }
+        cur.findings.push(f);
+        Ok(())
+    })
+}
+
+/// Doc comment lines in Rhai's `///` form.
+fn docs(text: &str) -> [String; 1] {
+    [text.lines().map(|l| format!("/// {l}").trim_end().to_string()).collect::<Vec<_>>().join("\n")]
+}
+
+fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
+    FuncRegistration::new(name).with_params_info(params).with_comments(docs(doc))
+}
+
+fn getter(prop: &str, ret: &str, doc: &str) -> FuncRegistration {
+    FuncRegistration::new_getter(prop).with_params_info(["sheet: Sheet", ret]).with_comments(docs(doc))
+}
+
+/// Register the policy API into `e`.
+pub(crate) fn register(e: &mut Engine) {
+    e.register_type_with_name::<SheetRef>("Sheet");
+
+    // ── sheet ──
+    reg(
+        "answer",
+        &["sheet: Sheet", "id: string", "string | ()"],
+        "The answer to question `id`: \"はい\", \"いいえ\", \"対象外\", \"該当\" or \"非該当\";\n\
+         `()` when the question is unanswered (or answered with a word the form does not allow).\n\
+         Example: `if sheet.answer(\"59\") == \"非該当\" { return; }`",
+    )
+    .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<Dynamic> {
+        let q = index(&s.0, id, ctx.call_position())?;
+        Ok(s.0.answer_at(q).map_or(Dynamic::UNIT, |a| str_dyn(a.as_str())))
+    });
+    for (name, word, doc) in [
+        ("is_yes", crate::sheet::Answer::Yes, "Question `id` is answered はい."),
+        ("is_no", crate::sheet::Answer::No, "Question `id` is answered いいえ."),
+        (
+            "is_na",
+            crate::sheet::Answer::NotApplicable,
+            "Question `id` is answered 対象外 (not applicable to this service).",
+        ),
+        ("applies", crate::sheet::Answer::Applies, "Applicability question `id` is answered 該当."),
+    ] {
+        reg(name, &["sheet: Sheet", "id: string", "bool"], doc).register_into_engine(
+            e,
+            move |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<bool> {
+                Ok(s.0.answer_at(index(&s.0, id, ctx.call_position())?) == Some(word))
+            },
+        );
+    }
+    reg("answered", &["sheet: Sheet", "id: string", "bool"], "Question `id` has an answer (any of the form's words).")
+        .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<bool> {
+            Ok(s.0.answer_at(index(&s.0, id, ctx.call_position())?).is_some())
+        });
+    reg(
+        "in_scope",
+        &["sheet: Sheet", "id: string", "bool"],
+        "No applicability gate above question `id` is answered 非該当 (kaiji extension).\n\
+         When a gate is 非該当 the questions under it do not apply, and a policy should pass them.\n\
+         Example: `if sheet.in_scope(\"51.3\") && !sheet.is_yes(\"51.3\") { fail(\"51.3\", \"...\"); }`",
+    )
+    .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<bool> {
+        Ok(s.0.closed_gate(index(&s.0, id, ctx.call_position())?).is_none())
+    });
+    reg(
+        "remarks",
+        &["sheet: Sheet", "id: string", "array"],
+        "The 備考 texts question `id` cites, in citation order, then its inline note:\n\
+         an array of strings, empty when there are none. Text helpers accept the array directly:\n\
+         `mentions(sheet.remarks(\"17.1.d\"), \"ワンタイム\")`.",
+    )
+    .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<Array> {
+        let q = index(&s.0, id, ctx.call_position())?;
+        Ok(s.0.remark_texts_at(q).into_iter().map(str_dyn).collect())
+    });
+    reg(
+        "remark",
+        &["sheet: Sheet", "n: int", "string | ()"],
+        "The text of 備考 number `n`, or `()` when there is none.",
+    )
+    .register_into_engine(e, |s: &mut SheetRef, n: rhai::INT| -> Dynamic {
+        u32::try_from(n).ok().and_then(|n| s.0.remark(n)).map_or(Dynamic::UNIT, |r| str_dyn(&r.text))
+    });
+    reg("all_remarks", &["sheet: Sheet", "string"], "Every 備考 text in number order, joined with line breaks.")
+        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.all_remarks().into() });
+    reg(
+        "question",
+        &["sheet: Sheet", "id: string", "map"],
+        "The form's question `id`: `#{id, text, section, kind, parent}`;\n\
+         `kind` is \"yes_no\" or \"applicability\", `parent` is `()` for a top-level question.",
+    )
+    .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<Map> {
+        let q = &s.0.form.questions()[index(&s.0, id, ctx.call_position())?];
+        let mut m = Map::new();
+        m.insert("id".into(), str_dyn(&q.id));
+        m.insert("text".into(), str_dyn(&q.text));
+        m.insert("section".into(), str_dyn(&q.section));
+        m.insert("kind".into(), str_dyn(q.kind.as_str()));
+        m.insert("parent".into(), q.parent.as_deref().map_or(Dynamic::UNIT, str_dyn));
+        Ok(m)
+    });
+    reg("ids", &["sheet: Sheet", "array"], "Every question id of the sheet's form, in form order.")
+        .register_into_engine(e, |s: &mut SheetRef| -> Array {
+            s.0.form.questions().iter().map(|q| str_dyn(&q.id)).collect()
+        });
+    getter("vendor", "string", "サービス事業者 / 製造業者 (\"\" when absent).")
+        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.vendor().into() });
+    getter("service", "string", "サービス名称 / 製品名称 (\"\" when absent).")
+        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.service().into() });
+    getter("version", "string", "The sheet's バージョン, free text (\"\" when absent).")
+        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.version().into() });
+    getter("form", "string", "The form id, e.g. \"sds-6.0\".")
+        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.form.id.as_str().into() });
+    getter("created", "string | ()", "作成日 as an ISO date \"YYYY-MM-DD\", or `()` when absent.")
+        .register_into_engine(e, |s: &mut SheetRef| -> Dynamic {
+            s.0.created().map_or(Dynamic::UNIT, |d| str_dyn(&d.to_string()))
+        });
+
+    // ── text helpers ──
+    reg(
+        "mentions",
+        &["text: string | array | ()", "words: string | array", "bool"],
+        "`text` contains `words` (a word, or any of an array of words), ignoring case, after\n\
+         NFKC normalisation of both (so ＴＬＳ == tls). `text` may be an array of strings such as\n\
+         `sheet.remarks(id)`, or `()` (never mentions anything).\n\
+         Example: `mentions(sheet.remarks(\"58.2\"), [\"オフライン\", \"隔離\", \"イミュータブル\"])`",
+    )
+    .register_into_engine(e, mentions);
+    reg(
+        "matches",
+        &["text: string | array | ()", "pattern: string", "bool"],
+        "The regular expression `pattern` (Rust `regex` syntax, linear time) matches somewhere in\n\
+         `text`, after NFKC normalisation of both. Add `(?i)` for case-insensitive matching.\n\
+         Each distinct pattern is compiled once; an invalid pattern is a policy error.\n\
+         Example: `matches(sheet.remarks(\"58\"), \"\\\\d+世代\")`",
+    )
+    .register_into_engine(e, matches);
+    reg(
+        "tls_versions",
+        &["text: string | array | ()", "array"],
+        "The TLS versions `text` says are in use: a sorted array of \"1.0\" \"1.1\" \"1.2\" \"1.3\".\n\
+         Understands 「TLS1.2、1.3」, \"TLSv1.3\", ＴＬＳ１．２, ranges (TLS1.0～1.2) and 「TLS1.2以上」\n\
+         (1.2 and every newer version). Numbers not written after TLS (SSL 3.0, 第6.0版, Ver 1.2)\n\
+         are ignored, and so are versions the same clause refuses (「TLS1.0/1.1は無効」, \"disabled\",\n\
+         未対応, 予定) or names as a bound (「TLS1.2未満」).\n\
+         Example: `let tls = tls_versions(sheet.all_remarks()); if tls.is_empty() || tls[0] < \"1.2\" { ... }`",
+    )
+    .register_into_engine(e, tls_versions);
+
+    // ── outcomes ──
+    let volatile = |r: FuncRegistration| r.with_volatility(true).with_purity(true);
+    volatile(reg(
+        "fail",
+        &["id: string", "message: string", "()"],
+        "Fail the policy on this sheet with `message`, pointing at question `id`'s answer.\n\
+         The policy goes on running, so one policy can report several questions.",
+    ))
+    .register_into_engine(e, |ctx: NativeCallContext, id: &str, msg: &str| raise(&ctx, Severity::Error, Some(id), msg));
+    volatile(reg(
+        "fail",
+        &["message: string", "()"],
+        "Fail the policy on this sheet with `message`, not tied to a question.",
+    ))
+    .register_into_engine(e, |ctx: NativeCallContext, msg: &str| raise(&ctx, Severity::Error, None, msg));
+    volatile(reg(
+        "warn",
+        &["id: string", "message: string", "()"],
+        "Warn about question `id` with `message`. A policy that only warns still passes\n\
+         (it fails the sheet only with `--fail-on warning`).",
+    ))
+    .register_into_engine(e, |ctx: NativeCallContext, id: &str, msg: &str| {
+        raise(&ctx, Severity::Warning, Some(id), msg)
+    });
+    volatile(reg("warn", &["message: string", "()"], "Warn with `message`, not tied to a question."))
+        .register_into_engine(e, |ctx: NativeCallContext, msg: &str| raise(&ctx, Severity::Warning, None, msg));
+}

@@ -1,0 +1,324 @@
+//! Policies: a hospital's acceptance criteria as Rhai scripts (DESIGN §4).
+//!
+//! A [`PolicySet`] loads `.rhai` files (or the built-in pack), compiles each
+//! once, and evaluates every policy against a sheet in a sandboxed engine
+//! shared by all threads. Usable without the CLI:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use kaiji::{form::FormRegistry, policy::{Limits, PolicySet}, sheet};
+//!
+//! let forms = FormRegistry::builtin();
+//! let sheet = Arc::new(sheet::load_file("vendor.toml".as_ref(), &forms).unwrap());
+//! let policies = PolicySet::builtin(Limits::default());
+//! for e in policies.evaluate(&sheet) {
+//!     println!("{} {}", e.outcome.id, e.outcome.status.as_str());
+//! }
+//! ```
+
+mod api;
+mod diag;
+mod engine;
+mod load;
+pub mod meta;
+pub mod reference;
+pub mod tls;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rhai::{AST, Engine, Scope};
+
+pub use diag::PolicyDiagnostic;
+pub use engine::Limits;
+pub use load::LoadError;
+pub use meta::PolicyMeta;
+
+use crate::report::{Finding, PolicyInfo, PolicyOutcome, PolicyStatus, RunError, Severity, SheetReport};
+use crate::runner::Check;
+use crate::sheet::Sheet;
+
+include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
+
+/// Display prefix of the built-in pack's files.
+pub const BUILTIN_PREFIX: &str = "builtin:";
+
+/// What registered functions need to know about the running policy.
+pub(crate) struct PolicyCtx {
+    pub meta: PolicyMeta,
+    pub path: String,
+    pub source: Arc<str>,
+    pub help: Option<String>,
+    /// Imported modules' texts by shown path, for findings raised in them.
+    pub modules: HashMap<String, Arc<str>>,
+}
+
+/// One loaded policy: its metadata and either its compiled script or the
+/// error that will be reported for it on every sheet.
+pub struct Policy {
+    ctx: Arc<PolicyCtx>,
+    compiled: Result<AST, RunError>,
+}
+
+impl Policy {
+    pub fn meta(&self) -> &PolicyMeta {
+        &self.ctx.meta
+    }
+
+    pub fn id(&self) -> &str {
+        &self.ctx.meta.id
+    }
+
+    /// The path shown in reports (`builtin:…` for the built-in pack).
+    pub fn path(&self) -> &str {
+        &self.ctx.path
+    }
+
+    pub fn source(&self) -> &Arc<str> {
+        &self.ctx.source
+    }
+
+    /// The compile (or front-matter) error, if the policy cannot run.
+    pub fn error(&self) -> Option<&RunError> {
+        self.compiled.as_ref().err()
+    }
+
+    pub fn info(&self) -> PolicyInfo {
+        PolicyInfo {
+            id: self.ctx.meta.id.clone(),
+            title: self.ctx.meta.title.clone(),
+            refs: self.ctx.meta.refs.clone(),
+            path: self.ctx.path.clone(),
+        }
+    }
+}
+
+/// What one policy concluded on one sheet.
+#[derive(Debug, Clone)]
+pub struct PolicyEvaluation {
+    pub outcome: PolicyOutcome,
+    /// Findings it raised (none when it errored).
+    pub findings: Vec<Finding>,
+    /// Why it could not be evaluated (status `error`).
+    pub errors: Vec<RunError>,
+}
+
+/// Compiled policies and the engine that runs them.
+pub struct PolicySet {
+    policies: Vec<Policy>,
+    engine: Engine,
+    limits: Limits,
+}
+
+impl PolicySet {
+    /// Load policies from files and directories (recursively; names starting
+    /// with `_` or `.` are skipped, they are for `import`). A policy that
+    /// does not compile is kept and reported as an error on every sheet; a
+    /// missing path or a duplicate id is an error for the whole load.
+    pub fn load<P: AsRef<Path>>(paths: &[P], limits: Limits) -> Result<PolicySet, LoadError> {
+        let mut files = Vec::new();
+        for p in paths {
+            files.extend(load::discover(p.as_ref())?);
+        }
+        PolicySet::compile(files, limits)
+    }
+
+    /// The built-in baseline pack (`policies/` in the source tree).
+    pub fn builtin(limits: Limits) -> PolicySet {
+        PolicySet::from_memory(BUILTIN, BUILTIN_PREFIX, limits).expect("the built-in policy ids are unique")
+    }
+
+    /// Policies from in-memory files: `(relative path, text)` pairs, with
+    /// `prefix` prepended to paths in reports. Imports resolve among the
+    /// same files.
+    pub fn from_memory(files: &[(&str, &str)], prefix: &str, limits: Limits) -> Result<PolicySet, LoadError> {
+        PolicySet::compile(load::memory(files, prefix), limits)
+    }
+
+    fn compile(files: Vec<load::PolicyFile>, limits: Limits) -> Result<PolicySet, LoadError> {
+        let mut policies: Vec<Policy> = Vec::with_capacity(files.len());
+        let mut by_id: HashMap<String, String> = HashMap::new();
+        // One compile engine per import root (consecutive files share one).
+        let mut current: Option<(String, Engine, Arc<Mutex<load::Imports>>)> = None;
+        for f in files {
+            let root_key = format!("{:?}", root_id(&f.root));
+            if current.as_ref().is_none_or(|(k, ..)| *k != root_key) {
+                let imports = Arc::new(Mutex::new(load::Imports::default()));
+                let resolver = load::RootResolver { root: f.root.clone(), imports: imports.clone() };
+                current = Some((root_key, engine::build(&limits, resolver), imports));
+            }
+            let (_, compile_engine, imports) = current.as_ref().expect("set above");
+            let policy = compile_one(compile_engine, imports, &f, &limits);
+            if let Some(first) = by_id.insert(policy.id().to_string(), f.shown.clone()) {
+                return Err(LoadError::Duplicate { id: policy.id().to_string(), first, second: f.shown });
+            }
+            policies.push(policy);
+        }
+        policies.sort_by(|a, b| a.id().cmp(b.id()));
+        Ok(PolicySet { policies, engine: engine::build(&limits, engine::NoImports), limits })
+    }
+
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    pub fn len(&self) -> usize {
+        self.policies.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty()
+    }
+
+    /// The policies as reports describe them, in id order.
+    pub fn infos(&self) -> Vec<PolicyInfo> {
+        self.policies.iter().map(Policy::info).collect()
+    }
+
+    /// Evaluate every policy on `sheet`, in id order.
+    pub fn evaluate(&self, sheet: &Arc<Sheet>) -> Vec<PolicyEvaluation> {
+        self.policies.iter().map(|p| self.evaluate_policy(p, sheet)).collect()
+    }
+
+    /// Evaluate one policy on `sheet`.
+    pub fn evaluate_policy(&self, policy: &Policy, sheet: &Arc<Sheet>) -> PolicyEvaluation {
+        let outcome = |status, warnings| PolicyOutcome { id: policy.id().to_string(), status, warnings };
+        if !policy.meta().applies_to(&sheet.form.id) {
+            return PolicyEvaluation {
+                outcome: outcome(PolicyStatus::Skip, 0),
+                findings: Vec::new(),
+                errors: Vec::new(),
+            };
+        }
+        let ast = match &policy.compiled {
+            Ok(ast) => ast,
+            Err(e) => {
+                return PolicyEvaluation {
+                    outcome: outcome(PolicyStatus::Error, 0),
+                    findings: Vec::new(),
+                    errors: vec![e.clone()],
+                };
+            }
+        };
+        let running = engine::Evaluation { sheet: sheet.clone(), policy: policy.ctx.clone(), findings: Vec::new() };
+        let installed = engine::Installed::new(self.limits.timeout, Some(running));
+        let mut scope = Scope::new();
+        scope.push_constant("sheet", api::SheetRef(sheet.clone()));
+        let result = self.engine.run_ast_with_scope(&mut scope, ast);
+        let findings = installed.finish().map(|e| e.findings).unwrap_or_default();
+        match result {
+            Ok(()) => {
+                let failed = findings.iter().any(|f| f.severity == Severity::Error);
+                let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
+                let status = if failed { PolicyStatus::Fail } else { PolicyStatus::Pass };
+                PolicyEvaluation { outcome: outcome(status, warnings), findings, errors: Vec::new() }
+            }
+            Err(err) => PolicyEvaluation {
+                outcome: outcome(PolicyStatus::Error, 0),
+                findings: Vec::new(),
+                errors: vec![error_for(&policy.ctx, &err, &self.limits, None)],
+            },
+        }
+    }
+}
+
+impl Check for PolicySet {
+    fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport) {
+        for e in self.evaluate(sheet) {
+            report.policies.push(e.outcome);
+            report.findings.extend(e.findings);
+            report.errors.extend(e.errors);
+        }
+    }
+}
+
+/// A stable identity for an import root, to share compile engines.
+fn root_id(root: &load::Root) -> String {
+    match root {
+        load::Root::Dir { canonical, .. } => canonical.display().to_string(),
+        load::Root::Memory { files, prefix } => format!("{prefix}{:p}", Arc::as_ptr(files)),
+    }
+}
+
+fn compile_one(engine: &Engine, imports: &Arc<Mutex<load::Imports>>, f: &load::PolicyFile, limits: &Limits) -> Policy {
+    let (meta, meta_err) = match meta::parse(&f.text, &f.stem) {
+        Ok(m) => (m, None),
+        Err(e) => (PolicyMeta { id: crate::text::normalize(&f.stem), ..PolicyMeta::default() }, Some(e)),
+    };
+    let help = meta.help();
+    let mut ctx = PolicyCtx { meta, path: f.shown.clone(), source: f.text.clone(), help, modules: HashMap::new() };
+    if let Some(e) = meta_err {
+        let err = diag::run_error(
+            &ctx.meta.id,
+            &ctx.path,
+            &ctx.source,
+            Some(e.span),
+            &format!("front matter: {}", e.message),
+            "here",
+            None,
+        );
+        return Policy { ctx: Arc::new(ctx), compiled: Err(err) };
+    }
+    if let Ok(mut i) = imports.lock() {
+        i.sources.clear();
+        i.failed = None;
+    }
+    let compiled = {
+        // Imported modules run their top-level code now: bound it in time too.
+        let _deadline = engine::Installed::new(limits.timeout, None);
+        let mut scope = Scope::new();
+        scope.push("sheet", ());
+        engine.compile_into_self_contained(&scope, &*f.text)
+    };
+    let (sources, failed) = match imports.lock() {
+        Ok(mut i) => (std::mem::take(&mut i.sources), i.failed.take()),
+        Err(_) => (HashMap::new(), None),
+    };
+    ctx.modules = sources;
+    match compiled {
+        Ok(mut ast) => {
+            ast.set_source(f.shown.as_str());
+            Policy { ctx: Arc::new(ctx), compiled: Ok(ast) }
+        }
+        Err(err) => {
+            let import_span = failed.as_deref().and_then(|p| diag::import_span(&f.text, p));
+            let run_error = error_for(&ctx, &err, limits, import_span);
+            Policy { ctx: Arc::new(ctx), compiled: Err(run_error) }
+        }
+    }
+}
+
+/// A Rhai error of `policy` as a report error pointing into the policy (or
+/// the imported module where it happened). `fallback` is used when Rhai
+/// gives no position.
+fn error_for(
+    policy: &PolicyCtx,
+    err: &rhai::EvalAltResult,
+    limits: &Limits,
+    fallback: Option<crate::sheet::Span>,
+) -> RunError {
+    let d = diag::describe(err, limits);
+    let (path, source) = match d.source.as_deref() {
+        Some(s) if s != policy.path => match policy.modules.get(s) {
+            Some(text) => (s.to_string(), Some(text.clone())),
+            None => (policy.path.clone(), None),
+        },
+        _ => (policy.path.clone(), Some(policy.source.clone())),
+    };
+    let (source, span) = match source {
+        Some(text) => {
+            let span = diag::span_at(&text, d.pos).or(fallback);
+            (text, span)
+        }
+        None => (policy.source.clone(), fallback),
+    };
+    diag::run_error(&policy.meta.id, &path, &source, span, &d.what, &d.label, d.help)
+}

@@ -1,0 +1,150 @@
+//! Policy unit tests (DESIGN §7, `kaiji test`): declarative cases stored
+//! beside the policies, in `<policy dir>/tests/*.toml`.
+//!
+//! ```toml
+//! # policies/tests/H-AUTH-001.toml
+//! policy = "H-AUTH-001"   # optional: default for every case; else the file stem
+//! base = "builtin"        # optional: a sheet path relative to this file, or "builtin"
+//!
+//! [[case]]
+//! name = "二要素認証あり"
+//! expect = "pass"
+//!
+//! [[case]]
+//! name = "17.1.d いいえ"
+//! answers = { "17.1.d" = "いいえ" }        # same syntax as a sheet's [answers]; "" = unanswered
+//! remarks = { 7 = "パスワードのみ" }        # remark texts by number
+//! sheet = { vendor = "株式会社ほか" }        # [sheet] fields
+//! expect = "fail"                           # pass | fail | warn | error | skip
+//! questions = ["17.1.d"]                    # optional: where its findings point (any order)
+//! ```
+//!
+//! `warn` means passed with warnings only; `pass` means no findings at all.
+//! A case's `policy` is a policy id or the file stem of its `.rhai` file, so
+//! `tests/auth-two-factor.toml` tests `auth-two-factor.rhai` whatever its id.
+
+pub mod file;
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+pub use file::{Base, Case, Expect, TestFileError};
+
+use crate::form::FormRegistry;
+use crate::policy::{Policy, PolicySet};
+use crate::report::{Finding, PolicyOutcome, PolicyStatus, RunError};
+
+/// What a policy actually did on a case's sheet.
+#[derive(Debug, Clone)]
+pub struct Actual {
+    pub outcome: PolicyOutcome,
+    pub findings: Vec<Finding>,
+    pub errors: Vec<RunError>,
+}
+
+impl Actual {
+    /// The outcome in the words of `expect`.
+    pub fn status(&self) -> Expect {
+        match self.outcome.status {
+            PolicyStatus::Pass if self.findings.is_empty() => Expect::Pass,
+            PolicyStatus::Pass | PolicyStatus::Waived => Expect::Warn,
+            PolicyStatus::Fail => Expect::Fail,
+            PolicyStatus::Error => Expect::Error,
+            PolicyStatus::Skip => Expect::Skip,
+        }
+    }
+
+    /// Question ids the findings point at, in form order, without repeats.
+    pub fn questions(&self) -> Vec<String> {
+        let mut qs: Vec<(usize, &str)> = self
+            .findings
+            .iter()
+            .filter_map(|f| Some((f.order.unwrap_or(usize::MAX), f.question.as_deref()?)))
+            .collect();
+        qs.sort();
+        qs.dedup();
+        qs.into_iter().map(|(_, q)| q.to_string()).collect()
+    }
+}
+
+/// Why a case failed, one line per mismatch; empty when it passed.
+pub fn judge(case: &Case, actual: &Actual) -> Vec<String> {
+    let status = actual.status();
+    let mut problems = Vec::new();
+    if status != case.expect {
+        problems.push(format!("expected {}, got {}", case.expect.as_str(), status.as_str()));
+    }
+    if let Some(want) = &case.questions {
+        let got = actual.questions();
+        let (w, g): (BTreeSet<&str>, BTreeSet<&str>) =
+            (want.iter().map(String::as_str).collect(), got.iter().map(String::as_str).collect());
+        if w != g {
+            problems.push(format!("expected findings on [{}], got [{}]", want.join(", "), got.join(", ")));
+        }
+    }
+    problems
+}
+
+/// How one case went.
+#[derive(Debug)]
+pub struct CaseResult<'c> {
+    pub case: &'c Case,
+    /// The policy id the case resolved to.
+    pub policy: Option<String>,
+    /// What the policy did; `Err` when the case could not be run (unknown
+    /// policy, unreadable base, invalid overrides).
+    pub actual: Result<Actual, String>,
+    /// Why the case failed, one line per mismatch; empty when it passed.
+    pub failure: Vec<String>,
+}
+
+impl CaseResult<'_> {
+    pub fn passed(&self) -> bool {
+        self.failure.is_empty()
+    }
+}
+
+/// The policy a case names: by id, else by the file stem of its script.
+pub fn find_policy<'p>(policies: &'p PolicySet, name: &str) -> Option<&'p Policy> {
+    policies
+        .policies()
+        .iter()
+        .find(|p| p.id() == name)
+        .or_else(|| policies.policies().iter().find(|p| stem(p.path()) == name))
+}
+
+/// `auth-two-factor` of `policies/auth-two-factor.rhai` or `builtin:auth-two-factor.rhai`.
+fn stem(shown: &str) -> &str {
+    let name = shown.rsplit(['/', '\\', ':']).next().unwrap_or(shown);
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+}
+
+/// Run one case against `policies`.
+pub fn run_case<'c>(case: &'c Case, policies: &PolicySet, forms: &FormRegistry) -> CaseResult<'c> {
+    let fail =
+        |policy: Option<String>, why: String| CaseResult { case, policy, actual: Err(why.clone()), failure: vec![why] };
+    let Some(policy) = find_policy(policies, &case.policy) else {
+        let names = policies.policies().iter().map(|p| p.id());
+        let hint =
+            crate::text::did_you_mean(&case.policy, names).map(|s| format!(" (did you mean {s}?)")).unwrap_or_default();
+        return fail(None, format!("no policy `{}` among the policies tested{hint}", case.policy));
+    };
+    let id = Some(policy.id().to_string());
+    let sheet = match case.build_sheet(forms) {
+        Ok(s) => Arc::new(s),
+        Err(why) => return fail(id, why),
+    };
+    let e = policies.evaluate_policy(policy, &sheet);
+    let actual = Actual { outcome: e.outcome, findings: e.findings, errors: e.errors };
+    let failure = judge(case, &actual);
+    CaseResult { case, policy: id, actual: Ok(actual), failure }
+}
+
+/// Ids of the policies no case tests, in id order.
+pub fn uncovered(policies: &PolicySet, results: &[CaseResult<'_>]) -> Vec<String> {
+    let tested: BTreeSet<&str> = results.iter().filter_map(|r| r.policy.as_deref()).collect();
+    policies.policies().iter().map(|p| p.id()).filter(|id| !tested.contains(id)).map(str::to_string).collect()
+}
+
+#[cfg(test)]
+mod tests;

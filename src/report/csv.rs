@@ -1,0 +1,183 @@
+//! `-f csv`: one row per sheet × check × finding (a check with no findings
+//! still gets its row, so every verdict is in the file), RFC 4180 quoting and
+//! CRLF line ends, streamed sheet by sheet.
+//!
+//! Cells that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`,
+//! tab, CR first) are prefixed with `'`, per OWASP's CSV-injection guidance:
+//! vendor text is data, never a formula.
+
+use std::io::{self, Write};
+
+use super::view::{self, CellStatus, Column, FindingView};
+use super::{Renderer, RunInfo, SheetReport, Summary};
+
+pub const HEADER: [&str; 20] = [
+    "path",
+    "vendor",
+    "service",
+    "sheet_status",
+    "check",
+    "check_title",
+    "status",
+    "rule",
+    "severity",
+    "question",
+    "section",
+    "question_text",
+    "answer",
+    "remarks",
+    "line",
+    "column",
+    "message",
+    "waiver_reason",
+    "waiver_approver",
+    "waiver_expires",
+];
+
+pub struct Csv<'w> {
+    out: Box<dyn Write + 'w>,
+    run: RunInfo,
+}
+
+impl<'w> Csv<'w> {
+    pub fn new(out: Box<dyn Write + 'w>) -> Self {
+        Csv { out, run: RunInfo::default() }
+    }
+
+    fn row(&mut self, cells: &[&str]) -> io::Result<()> {
+        let mut line = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                line.push(',');
+            }
+            field(&mut line, c);
+        }
+        line.push_str("\r\n");
+        self.out.write_all(line.as_bytes())
+    }
+}
+
+/// Append one field, neutralised and quoted when needed.
+fn field(line: &mut String, text: &str) {
+    let text = view::inert(text);
+    if text.contains([',', '"', '\r', '\n']) {
+        line.push('"');
+        line.push_str(&text.replace('"', "\"\""));
+        line.push('"');
+    } else {
+        line.push_str(&text);
+    }
+}
+
+impl Renderer for Csv<'_> {
+    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.run = run.clone();
+        self.row(&HEADER)
+    }
+
+    fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
+        let ids = view::policy_ids(&self.run, r);
+        let sheet_status = r.status.as_str();
+        let mut rows: Vec<[String; 20]> = Vec::new();
+        let base = |check: &str, title: &str, status: CellStatus| -> [String; 20] {
+            let mut row: [String; 20] = Default::default();
+            row[0] = r.path.clone();
+            row[1] = r.vendor().to_string();
+            row[2] = r.service().to_string();
+            row[3] = sheet_status.to_string();
+            row[4] = check.to_string();
+            row[5] = title.to_string();
+            row[6] = status.as_str().to_string();
+            row
+        };
+        let with_finding = |mut row: [String; 20], f: &FindingView| -> [String; 20] {
+            row[7] = f.rule.clone();
+            row[8] = f.severity.as_str().to_string();
+            row[9] = f.question.clone().unwrap_or_default();
+            row[10] = f.section.clone().unwrap_or_default();
+            row[11] = f.question_text.clone().unwrap_or_default();
+            row[12] = f.answer.clone().unwrap_or_default();
+            row[13] = f.remarks.join("\n");
+            if let Some(range) = f.range {
+                row[14] = range.line.to_string();
+                row[15] = range.column.to_string();
+            }
+            row[16] = f.message.clone();
+            if let Some(w) = &f.waived {
+                row[17] = w.reason.clone();
+                row[18] = w.approver.clone().unwrap_or_default();
+                row[19] = w.expires.clone();
+            }
+            row
+        };
+        let columns = view::sheet_columns(&self.run, r, &ids);
+        for column in &columns {
+            let status = view::cell_status(r, column, &ids);
+            let title = match column {
+                Column::Policy(id) => {
+                    self.run.policies.iter().find(|p| &p.id == id).map(|p| p.title.as_str()).unwrap_or("")
+                }
+                Column::Lint => super::matrix::LINT_TITLE,
+            };
+            let before = rows.len();
+            for f in view::column_findings(r, column, &ids) {
+                rows.push(with_finding(base(column.id(), title, status), &FindingView::new(r, f)));
+            }
+            if let Column::Policy(id) = column {
+                for e in view::errors_of(r, Some(id)) {
+                    let mut row = base(column.id(), title, status);
+                    row[16] = e.message.clone();
+                    rows.push(row);
+                }
+            }
+            if rows.len() == before && (r.sheet.is_some() || matches!(column, Column::Policy(_))) {
+                rows.push(base(column.id(), title, status));
+            }
+        }
+        for e in view::errors_of(r, None) {
+            let mut row = base("", "", CellStatus::Error);
+            if let Some(l) = &e.location {
+                row[14] = l.line.to_string();
+                row[15] = l.column.to_string();
+            }
+            row[16] = e.message.clone();
+            rows.push(row);
+        }
+        for row in &rows {
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            self.row(&cells)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> String {
+        let mut s = String::new();
+        field(&mut s, text);
+        s
+    }
+
+    #[test]
+    fn quotes_per_rfc4180() {
+        assert_eq!(one("plain"), "plain");
+        assert_eq!(one("a,b"), "\"a,b\"");
+        assert_eq!(one("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(one("two\nlines"), "\"two\nlines\"");
+        assert_eq!(one("株式会社テスト"), "株式会社テスト");
+    }
+
+    #[test]
+    fn formulas_become_text() {
+        assert_eq!(one("=HYPERLINK(\"http://x\",\"y\")"), "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"");
+        assert_eq!(one("@cmd"), "'@cmd");
+        assert_eq!(one("-1"), "'-1");
+    }
+}

@@ -1,0 +1,355 @@
+//! `-f html`: one standalone page for a procurement committee — the vendor ×
+//! policy matrix (rows: sheets, columns: policies and lint), a click-through
+//! from every cell to its findings (question id and text, the vendor's
+//! answer, the 備考 it cited, the message and where it is), filters by
+//! status and by form section, and a legend of the policies.
+//!
+//! Safety: every value goes through minijinja's HTML autoescaping, the
+//! script reads the page only through the DOM (`textContent`, `dataset`,
+//! never `innerHTML`), and a Content-Security-Policy allows no network
+//! access and no script but the page's own (by hash), so a remark holding
+//! `<script>` or an `onerror=` attribute is shown as text and never runs.
+//!
+//! Works without the script too (cells are links to `:target` panels), and
+//! prints every panel. The matrix needs all sheets, so compact rows (not
+//! the sheets) are held until the end.
+
+use std::io::{self, Write};
+
+use minijinja::value::Serde;
+use minijinja::{Environment, Value};
+use serde::Serialize;
+
+use super::matrix::{Matrix, Row};
+use super::view::{CellStatus, Column, FindingView};
+use super::{Renderer, RunInfo, SheetReport, SheetStatus, Summary};
+
+const TEMPLATE: &str = include_str!("templates/report.html");
+const SCRIPT: &str = include_str!("templates/report.js");
+const STYLE: &str = include_str!("templates/report.css");
+
+pub struct Html<'w> {
+    out: Box<dyn Write + 'w>,
+    matrix: Matrix,
+}
+
+impl<'w> Html<'w> {
+    pub fn new(out: Box<dyn Write + 'w>) -> Self {
+        Html { out, matrix: Matrix::default() }
+    }
+}
+
+/// Everything the template sees.
+#[derive(Serialize)]
+struct Page {
+    title: String,
+    csp: String,
+    command: &'static str,
+    summary: SummaryCtx,
+    columns: Vec<ColumnCtx>,
+    sections: Vec<(String, String)>,
+    statuses: Vec<StatusCtx>,
+    rows: Vec<RowCtx>,
+    details: Vec<DetailCtx>,
+    style: &'static str,
+    script: &'static str,
+}
+
+#[derive(Serialize)]
+struct SummaryCtx {
+    sheets: usize,
+    passed: usize,
+    failed: usize,
+    errors: usize,
+}
+
+#[derive(Serialize)]
+struct StatusCtx {
+    id: &'static str,
+    label: &'static str,
+    symbol: &'static str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct ColumnCtx {
+    id: String,
+    title: String,
+    refs: String,
+    path: String,
+    lint: bool,
+}
+
+#[derive(Serialize)]
+struct CellCtx {
+    status: &'static str,
+    label: &'static str,
+    symbol: &'static str,
+    /// Id of the detail panel, when the cell has something to show.
+    target: Option<String>,
+    count: usize,
+    /// Section keys (`s0 s3`) of the cell's findings.
+    sections: String,
+}
+
+#[derive(Serialize)]
+struct RowCtx {
+    path: String,
+    vendor: String,
+    service: String,
+    version: String,
+    created: String,
+    verdict: &'static str,
+    verdict_label: &'static str,
+    cells: Vec<CellCtx>,
+}
+
+#[derive(Serialize)]
+struct FindingCtx {
+    status: &'static str,
+    label: &'static str,
+    severity: &'static str,
+    rule: String,
+    question: Option<String>,
+    question_text: Option<String>,
+    section: Option<String>,
+    section_key: String,
+    answer: Option<String>,
+    remarks: Vec<String>,
+    message: String,
+    help: Option<String>,
+    place: String,
+    policy_place: Option<String>,
+    waiver: Option<WaiverCtx>,
+}
+
+#[derive(Serialize)]
+struct WaiverCtx {
+    reason: String,
+    approver: Option<String>,
+    expires: String,
+}
+
+#[derive(Serialize)]
+struct DetailCtx {
+    id: String,
+    sheet: String,
+    path: String,
+    column: String,
+    column_title: String,
+    status: &'static str,
+    label: &'static str,
+    errors: Vec<String>,
+    findings: Vec<FindingCtx>,
+}
+
+/// Key of a section for filters: its index in the form order list.
+fn section_key(sections: &[String], section: Option<&String>) -> String {
+    section.and_then(|s| sections.iter().position(|x| x == s)).map(|i| format!("s{i}")).unwrap_or_default()
+}
+
+fn finding_ctx(row: &Row, f: &FindingView, sections: &[String]) -> FindingCtx {
+    let status = f.status();
+    FindingCtx {
+        status: status.as_str(),
+        label: status.label_ja(),
+        severity: f.severity.as_str(),
+        rule: f.rule.clone(),
+        question: f.question.clone(),
+        question_text: f.question_text.clone(),
+        section: f.section.clone(),
+        section_key: section_key(sections, f.section.as_ref()),
+        answer: f.answer.clone(),
+        remarks: f.remarks.clone(),
+        message: f.message.clone(),
+        help: f.help.clone(),
+        place: f.place(&row.path),
+        policy_place: f.policy_site.as_ref().map(|(p, r)| format!("{p}:{}:{}", r.line, r.column)),
+        waiver: f.waived.as_ref().map(|w| WaiverCtx {
+            reason: w.reason.clone(),
+            approver: w.approver.clone(),
+            expires: w.expires.clone(),
+        }),
+    }
+}
+
+/// base64 (RFC 4648, padded) for the CSP script hash.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The CSP source expression allowing exactly `script`.
+pub fn script_hash(script: &str) -> String {
+    use sha2::Digest;
+    format!("'sha256-{}'", base64(&sha2::Sha256::digest(script.as_bytes())))
+}
+
+fn verdict(status: SheetStatus) -> CellStatus {
+    match status {
+        SheetStatus::Pass => CellStatus::Pass,
+        SheetStatus::Fail => CellStatus::Fail,
+        SheetStatus::Error => CellStatus::Error,
+    }
+}
+
+impl Html<'_> {
+    fn render(&self, summary: &Summary) -> Result<String, minijinja::Error> {
+        let m = &self.matrix;
+        let columns = m.columns();
+        let sections = m.sections();
+        let tally = m.tally();
+        let statuses: Vec<StatusCtx> = CellStatus::ALL
+            .iter()
+            .map(|s| StatusCtx {
+                id: s.as_str(),
+                label: s.label_ja(),
+                symbol: s.symbol(),
+                count: tally.get(s).copied().unwrap_or(0),
+            })
+            .collect();
+        let column_ctx: Vec<ColumnCtx> = columns
+            .iter()
+            .map(|c| {
+                let p = match c {
+                    Column::Policy(id) => m.policy(id),
+                    Column::Lint => None,
+                };
+                ColumnCtx {
+                    id: c.id().to_string(),
+                    title: m.column_title(c),
+                    refs: p.map(|p| p.refs.clone()).unwrap_or_default(),
+                    path: p.map(|p| p.path.clone()).unwrap_or_default(),
+                    lint: *c == Column::Lint,
+                }
+            })
+            .collect();
+        let mut rows = Vec::new();
+        let mut details = Vec::new();
+        for (ri, row) in m.rows.iter().enumerate() {
+            let mut cells = Vec::new();
+            for (ci, c) in columns.iter().enumerate() {
+                let status = row.cell(c);
+                let findings: Vec<FindingCtx> =
+                    row.findings_in(c).iter().map(|f| finding_ctx(row, f, &sections)).collect();
+                let errors: Vec<String> = if status == CellStatus::Error {
+                    row.errors_in(c).map(str::to_string).collect()
+                } else {
+                    Vec::new()
+                };
+                let mut keys: Vec<String> =
+                    findings.iter().map(|f| f.section_key.clone()).filter(|k| !k.is_empty()).collect();
+                keys.sort();
+                keys.dedup();
+                let target = (!findings.is_empty() || !errors.is_empty()).then(|| format!("d-{ri}-{ci}"));
+                cells.push(CellCtx {
+                    status: status.as_str(),
+                    label: status.label_ja(),
+                    symbol: status.symbol(),
+                    target: target.clone(),
+                    count: findings.len(),
+                    sections: keys.join(" "),
+                });
+                if let Some(id) = target {
+                    details.push(DetailCtx {
+                        id,
+                        sheet: row.title(),
+                        path: row.path.clone(),
+                        column: c.id().to_string(),
+                        column_title: m.column_title(c),
+                        status: status.as_str(),
+                        label: status.label_ja(),
+                        errors,
+                        findings,
+                    });
+                }
+            }
+            rows.push(RowCtx {
+                path: row.path.clone(),
+                vendor: row.vendor.clone(),
+                service: row.service.clone(),
+                version: row.version.clone(),
+                created: row.created.clone(),
+                verdict: verdict(row.status).as_str(),
+                verdict_label: verdict(row.status).label_ja(),
+                cells,
+            });
+        }
+        let mut env = Environment::new();
+        env.add_template("report.html", TEMPLATE)?;
+        let title = format!("kaiji {} — 開示書評価一覧", m.command);
+        let csp = format!(
+            "default-src 'none'; style-src 'unsafe-inline'; script-src {}; img-src data:; base-uri 'none'; form-action 'none'",
+            script_hash(SCRIPT)
+        );
+        let page = Page {
+            title,
+            csp,
+            command: m.command,
+            summary: SummaryCtx {
+                sheets: summary.sheets,
+                passed: summary.passed,
+                failed: summary.failed,
+                errors: summary.errors,
+            },
+            columns: column_ctx,
+            sections: sections.iter().enumerate().map(|(i, s)| (format!("s{i}"), s.clone())).collect(),
+            statuses,
+            rows,
+            details,
+            style: STYLE,
+            script: SCRIPT,
+        };
+        env.get_template("report.html")?.render(Value::from(Serde(&page)))
+    }
+}
+
+impl Renderer for Html<'_> {
+    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.matrix.begin(run);
+        Ok(())
+    }
+
+    fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
+        self.matrix.add(report);
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let page = self.render(summary).map_err(io::Error::other)?;
+        self.out.write_all(page.as_bytes())?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc4648_vectors() {
+        for (input, want) in
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")]
+        {
+            assert_eq!(base64(input.as_bytes()), want);
+        }
+    }
+
+    #[test]
+    fn script_hash_is_the_csp_form() {
+        // sha256("") in base64, as CSP computes it.
+        assert_eq!(script_hash(""), "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='");
+    }
+}

@@ -1,0 +1,186 @@
+//! `-f junit`: JUnit XML for CI test dashboards. One `<testsuite>` per
+//! sheet, one `<testcase>` per policy and one per lint rule (so a dashboard
+//! shows *which* rule broke, and keeps a stable history per rule).
+//!
+//! - a failure at or above `--fail-on` is a `<failure>` whose text lists
+//!   every finding as `path:line:column [question] message`;
+//! - findings below it, and waived ones, go to `<system-out>`;
+//! - a waived policy and a skipped one are `<skipped>` with the reason;
+//! - a policy that could not be evaluated, or an unreadable sheet, is an
+//!   `<error>`.
+//!
+//! The document's totals head the file, so the suites (compact strings, not
+//! the sheets) are held until the end.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+
+use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
+
+use super::view::{self, Column, FindingView};
+use super::{FailOn, PolicyStatus, Renderer, RunError, RunInfo, SheetReport, Summary};
+
+pub struct Junit<'w> {
+    out: Box<dyn Write + 'w>,
+    run: RunInfo,
+    suites: Vec<TestSuite>,
+}
+
+impl<'w> Junit<'w> {
+    pub fn new(out: Box<dyn Write + 'w>) -> Self {
+        Junit { out, run: RunInfo::default(), suites: Vec::new() }
+    }
+}
+
+/// `path:line:column [question] message`, plus the waiver when there is one.
+fn line(path: &str, f: &FindingView) -> String {
+    let q = f.question.as_deref().map(|q| format!("[{q}] ")).unwrap_or_default();
+    let mut s = format!("{}: {} {q}{}", f.place(path), f.severity.as_str(), f.message);
+    if let Some(w) = &f.waived {
+        s.push_str(&format!(" (waived until {}: {})", w.expires, w.reason));
+    }
+    s
+}
+
+/// A testcase for a set of findings (a lint rule, or a policy that ran).
+fn findings_case(name: &str, path: &str, findings: &[FindingView], fail_on: FailOn, must_fail: bool) -> TestCase {
+    let failing: Vec<&FindingView> = findings.iter().filter(|f| f.is_active() && fail_on.fails(f.severity)).collect();
+    let others: Vec<&FindingView> = findings.iter().filter(|f| !(f.is_active() && fail_on.fails(f.severity))).collect();
+    let status = if failing.is_empty() && !must_fail {
+        TestCaseStatus::success()
+    } else {
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        let first = failing.first().map(|f| f.message.clone()).unwrap_or_else(|| format!("{name} failed"));
+        let message = match failing.len() {
+            0 | 1 => first,
+            n => format!("{first} (and {} more)", n - 1),
+        };
+        s.set_message(message).set_type(name);
+        let text: Vec<String> = failing.iter().map(|f| line(path, f)).collect();
+        if !text.is_empty() {
+            s.set_description(text.join("\n"));
+        }
+        s
+    };
+    let mut case = TestCase::new(name, status);
+    case.set_classname(path);
+    if !others.is_empty() {
+        let text: Vec<String> = others.iter().map(|f| line(path, f)).collect();
+        case.set_system_out(text.join("\n"));
+    }
+    case
+}
+
+/// A run error with its place, unless the message already starts with it.
+fn error_text(e: &RunError) -> String {
+    match &e.location {
+        Some(l) if !e.message.starts_with(&format!("{}:{}:", l.path, l.line)) => {
+            format!("{}:{}:{}: {}", l.path, l.line, l.column, e.message)
+        }
+        _ => e.message.clone(),
+    }
+}
+
+fn error_case(name: &str, path: &str, messages: &[&str]) -> TestCase {
+    let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+    s.set_message(messages.first().copied().unwrap_or("could not be evaluated")).set_type("error");
+    if messages.len() > 1 {
+        s.set_description(messages.join("\n"));
+    }
+    let mut case = TestCase::new(name, s);
+    case.set_classname(path);
+    case
+}
+
+impl Renderer for Junit<'_> {
+    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.run = run.clone();
+        Ok(())
+    }
+
+    fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
+        let fail_on = self.run.fail_on;
+        let path = r.path.as_str();
+        let ids: BTreeSet<&str> = view::policy_ids(&self.run, r);
+        let mut suite = TestSuite::new(path);
+        suite.add_property(Property::new("vendor", r.vendor()));
+        suite.add_property(Property::new("service", r.service()));
+        suite.add_property(Property::new("status", r.status.as_str()));
+
+        let general: Vec<String> = view::errors_of(r, None).map(error_text).collect();
+        let general: Vec<&str> = general.iter().map(String::as_str).collect();
+        if !general.is_empty() {
+            suite.add_test_case(error_case("sheet", path, &general));
+        }
+        for id in &ids {
+            let errors: Vec<String> = view::errors_of(r, Some(id)).map(error_text).collect();
+            let errors: Vec<&str> = errors.iter().map(String::as_str).collect();
+            let column = Column::Policy(id.to_string());
+            let findings: Vec<FindingView> =
+                view::column_findings(r, &column, &ids).map(|f| FindingView::new(r, f)).collect();
+            let outcome = r.policies.iter().find(|p| p.id == *id);
+            let case = match outcome.map(|p| p.status) {
+                _ if !errors.is_empty() => error_case(id, path, &errors),
+                Some(PolicyStatus::Error) => error_case(id, path, &[]),
+                None if r.sheet.is_none() => error_case(id, path, &["the sheet could not be read"]),
+                Some(PolicyStatus::Pass) => findings_case(id, path, &findings, fail_on, false),
+                // A failure that raised no finding still fails, unless
+                // nothing may fail the run.
+                Some(PolicyStatus::Fail) => {
+                    findings_case(id, path, &findings, fail_on, findings.is_empty() && fail_on != FailOn::Never)
+                }
+                status @ (Some(PolicyStatus::Waived | PolicyStatus::Skip) | None) => {
+                    let mut s = TestCaseStatus::skipped();
+                    let message = match status {
+                        Some(PolicyStatus::Waived) => findings
+                            .iter()
+                            .find_map(|f| f.waived.as_ref())
+                            .map(|w| format!("waived until {}: {}", w.expires, w.reason))
+                            .unwrap_or_else(|| "waived".to_string()),
+                        Some(PolicyStatus::Skip) => "not applicable to this sheet's form".to_string(),
+                        _ => "not evaluated on this sheet".to_string(),
+                    };
+                    s.set_message(message);
+                    let mut case = TestCase::new(*id, s);
+                    case.set_classname(path);
+                    if !findings.is_empty() {
+                        let text: Vec<String> = findings.iter().map(|f| line(path, f)).collect();
+                        case.set_system_out(text.join("\n"));
+                    }
+                    case
+                }
+            };
+            suite.add_test_case(case);
+        }
+        if r.sheet.is_some() {
+            // One case per rule: every built-in one when lint ran, then any
+            // other rule that raised a finding of no policy, in report order.
+            let mut names: Vec<String> = if self.run.lint {
+                crate::lint::RULES.iter().map(|x| x.info().name.to_string()).collect()
+            } else {
+                Vec::new()
+            };
+            for f in view::column_findings(r, &Column::Lint, &ids) {
+                if !names.contains(&f.rule) {
+                    names.push(f.rule.clone());
+                }
+            }
+            for name in names {
+                let findings: Vec<FindingView> = view::column_findings(r, &Column::Lint, &ids)
+                    .filter(|f| f.rule == name)
+                    .map(|f| FindingView::new(r, f))
+                    .collect();
+                suite.add_test_case(findings_case(&format!("lint/{name}"), path, &findings, fail_on, false));
+            }
+        }
+        self.suites.push(suite);
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
+        let mut report = Report::new(format!("kaiji {}", self.run.command));
+        report.add_test_suites(std::mem::take(&mut self.suites));
+        report.serialize(&mut self.out).map_err(io::Error::other)?;
+        self.out.flush()
+    }
+}

@@ -1,0 +1,316 @@
+//! What the matrix and machine formats derive from the result model, in one
+//! place so every format agrees: the columns of the vendor × policy matrix,
+//! the status of each cell, where a finding sits in its file, and the
+//! question, answer and 備考 it concerns.
+
+use std::collections::BTreeSet;
+
+use unicode_width::UnicodeWidthStr;
+
+use super::{Finding, PolicyStatus, RunInfo, Severity, SheetReport, WaiverNote};
+use crate::sheet::AnswerValue;
+
+/// The status of one matrix cell (one sheet × one policy, or the sheet's
+/// lint results). `Warn` is a pass that raised warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CellStatus {
+    Pass,
+    Warn,
+    Fail,
+    Waived,
+    Error,
+    Skip,
+}
+
+impl CellStatus {
+    pub const ALL: [CellStatus; 6] =
+        [CellStatus::Pass, CellStatus::Warn, CellStatus::Fail, CellStatus::Waived, CellStatus::Error, CellStatus::Skip];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellStatus::Pass => "pass",
+            CellStatus::Warn => "warn",
+            CellStatus::Fail => "fail",
+            CellStatus::Waived => "waived",
+            CellStatus::Error => "error",
+            CellStatus::Skip => "skip",
+        }
+    }
+
+    /// The word a committee reads in the matrix.
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            CellStatus::Pass => "適合",
+            CellStatus::Warn => "警告",
+            CellStatus::Fail => "不適合",
+            CellStatus::Waived => "免除",
+            CellStatus::Error => "評価不能",
+            CellStatus::Skip => "対象外",
+        }
+    }
+
+    /// A symbol that survives black-and-white printing.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CellStatus::Pass => "✓",
+            CellStatus::Warn => "!",
+            CellStatus::Fail => "✗",
+            CellStatus::Waived => "◇",
+            CellStatus::Error => "?",
+            CellStatus::Skip => "–",
+        }
+    }
+}
+
+/// A column of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Column {
+    Policy(String),
+    /// The built-in lint rules (and any finding that is not a policy's).
+    Lint,
+}
+
+impl Column {
+    pub fn id(&self) -> &str {
+        match self {
+            Column::Policy(id) => id,
+            Column::Lint => "lint",
+        }
+    }
+}
+
+/// The policy ids a run knows: from [`RunInfo`] and from a sheet's outcomes.
+pub fn policy_ids<'a>(run: &'a RunInfo, report: &'a SheetReport) -> BTreeSet<&'a str> {
+    run.policies.iter().map(|p| p.id.as_str()).chain(report.policies.iter().map(|p| p.id.as_str())).collect()
+}
+
+/// Whether a finding belongs to a policy (else it is lint's).
+pub fn is_policy_finding(f: &Finding, policies: &BTreeSet<&str>) -> bool {
+    f.policy_site.is_some() || policies.contains(f.rule.as_str())
+}
+
+/// The matrix columns of one sheet: its policies by id, then lint when lint
+/// ran or when the sheet has findings that are no policy's (such as a
+/// waiver file's own warnings), so no finding is ever left out.
+pub fn sheet_columns(run: &RunInfo, report: &SheetReport, policies: &BTreeSet<&str>) -> Vec<Column> {
+    let mut columns: Vec<Column> = policies.iter().map(|id| Column::Policy(id.to_string())).collect();
+    if run.lint || report.findings.iter().any(|f| !is_policy_finding(f, policies)) {
+        columns.push(Column::Lint);
+    }
+    columns
+}
+
+/// The findings of `report` that belong to `column`, in report order.
+pub fn column_findings<'r>(
+    report: &'r SheetReport,
+    column: &'r Column,
+    policies: &'r BTreeSet<&str>,
+) -> impl Iterator<Item = &'r Finding> {
+    report.findings.iter().filter(move |f| match column {
+        Column::Policy(id) => &f.rule == id,
+        Column::Lint => !is_policy_finding(f, policies),
+    })
+}
+
+/// The status of `column` for `report`.
+pub fn cell_status(report: &SheetReport, column: &Column, policies: &BTreeSet<&str>) -> CellStatus {
+    match column {
+        Column::Policy(id) => match report.policies.iter().find(|p| &p.id == id) {
+            Some(p) => match p.status {
+                PolicyStatus::Pass if p.warnings > 0 => CellStatus::Warn,
+                PolicyStatus::Pass => {
+                    // A pass may still carry warnings the outcome did not count.
+                    findings_status(column_findings(report, column, policies)).unwrap_or(CellStatus::Pass)
+                }
+                PolicyStatus::Fail => CellStatus::Fail,
+                PolicyStatus::Error => CellStatus::Error,
+                PolicyStatus::Waived => CellStatus::Waived,
+                PolicyStatus::Skip => CellStatus::Skip,
+            },
+            None if report.sheet.is_none() || errors_of(report, Some(id)).next().is_some() => CellStatus::Error,
+            None => CellStatus::Skip,
+        },
+        Column::Lint if report.sheet.is_none() => CellStatus::Error,
+        Column::Lint => findings_status(column_findings(report, column, policies)).unwrap_or(CellStatus::Pass),
+    }
+}
+
+/// The status a set of findings gives a cell: the worst active one, else
+/// waived when all were waived; `None` for no findings.
+fn findings_status<'a>(findings: impl Iterator<Item = &'a Finding>) -> Option<CellStatus> {
+    let mut any_waived = false;
+    let mut worst: Option<Severity> = None;
+    for f in findings {
+        if f.is_active() {
+            worst = worst.max(Some(f.severity));
+        } else {
+            any_waived = true;
+        }
+    }
+    match worst {
+        Some(Severity::Error) => Some(CellStatus::Fail),
+        Some(Severity::Warning) => Some(CellStatus::Warn),
+        None if any_waived => Some(CellStatus::Waived),
+        None => None,
+    }
+}
+
+/// Run errors of `report` attributed to `policy` (`None`: errors not tied to
+/// a policy, such as an unreadable sheet).
+pub fn errors_of<'r>(report: &'r SheetReport, policy: Option<&'r str>) -> impl Iterator<Item = &'r super::RunError> {
+    report.errors.iter().filter(move |e| e.policy.as_deref() == policy)
+}
+
+/// A 1-based range in a file: columns are in characters, `end` is exclusive
+/// (the column after the last character), as SARIF and GitHub expect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+impl Range {
+    pub fn of(source: &str, span: crate::sheet::Span) -> Range {
+        let (line, column) = crate::text::line_col(source, span.start);
+        let (end_line, end_column) = crate::text::line_col(source, span.end);
+        Range { line, column, end_line, end_column }
+    }
+}
+
+/// Everything a report shows about one finding, detached from the sheet so
+/// renderers that hold results until the end keep only this.
+#[derive(Debug, Clone)]
+pub struct FindingView {
+    pub rule: String,
+    pub severity: Severity,
+    pub question: Option<String>,
+    /// Form-order index of the question.
+    pub order: Option<usize>,
+    /// The question's text in the form.
+    pub question_text: Option<String>,
+    pub section: Option<String>,
+    /// The vendor's answer as written (a valid word, or the invalid text).
+    pub answer: Option<String>,
+    /// Texts of the 備考 the answer cites, then its inline note.
+    pub remarks: Vec<String>,
+    pub message: String,
+    pub help: Option<String>,
+    pub range: Option<Range>,
+    /// The policy file and the place of the `fail`/`warn` call.
+    pub policy_site: Option<(String, Range)>,
+    pub waived: Option<WaiverNote>,
+}
+
+impl FindingView {
+    pub fn new(report: &SheetReport, f: &Finding) -> FindingView {
+        let sheet = report.sheet.as_deref();
+        let q = match (f.order, &f.question, sheet) {
+            (Some(q), _, _) => Some(q),
+            (None, Some(id), Some(s)) => s.form.index_of(id),
+            _ => None,
+        };
+        let question = sheet.zip(q).and_then(|(s, q)| s.form.questions().get(q));
+        let entry = sheet.zip(q).and_then(|(s, q)| s.entry_at(q));
+        let answer = entry.and_then(|e| e.answer.as_ref()).map(|a| match &a.value {
+            AnswerValue::Known(w) => w.as_str().to_string(),
+            AnswerValue::Invalid(raw) => raw.clone(),
+        });
+        let remarks = sheet
+            .zip(q)
+            .map(|(s, q)| s.remark_texts_at(q).into_iter().map(str::to_string).collect())
+            .unwrap_or_default();
+        FindingView {
+            rule: f.rule.clone(),
+            severity: f.severity,
+            question: f.question.clone(),
+            order: q,
+            question_text: question.map(|q| q.text.clone()),
+            section: question.map(|q| q.section.clone()),
+            answer,
+            remarks,
+            message: f.message.clone(),
+            help: f.help.clone(),
+            range: sheet.zip(f.span).map(|(s, span)| Range::of(&s.source, span)),
+            policy_site: f.policy_site.as_ref().map(|p| (p.path.clone(), Range::of(&p.source, p.span))),
+            waived: f.waived.clone(),
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.waived.is_none()
+    }
+
+    /// The status this finding gives its cell on its own.
+    pub fn status(&self) -> CellStatus {
+        match (&self.waived, self.severity) {
+            (Some(_), _) => CellStatus::Waived,
+            (None, Severity::Error) => CellStatus::Fail,
+            (None, Severity::Warning) => CellStatus::Warn,
+        }
+    }
+
+    /// `path:line:column`, or the path alone.
+    pub fn place(&self, path: &str) -> String {
+        match self.range {
+            Some(r) => format!("{path}:{}:{}", r.line, r.column),
+            None => path.to_string(),
+        }
+    }
+}
+
+/// Text that spreadsheets would read as a formula (or that Excel trims into
+/// one) gets a leading `'`, per OWASP's CSV-injection guidance.
+pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Display width in terminal/spreadsheet columns: CJK characters count 2.
+pub fn width(text: &str) -> usize {
+    text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
+}
+
+/// `vendor / service`, or whichever is present.
+pub fn who(report: &SheetReport) -> String {
+    match (report.vendor(), report.service()) {
+        ("", "") => String::new(),
+        (v, "") | ("", v) => v.to_string(),
+        (v, s) => format!("{v} / {s}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inert_neutralises_formula_starts_only() {
+        for bad in ["=HYPERLINK(\"x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\r=1"] {
+            assert_eq!(inert(bad), format!("'{bad}"));
+        }
+        for ok in ["TLS 1.2", "はい", "", "a=b", "'quoted"] {
+            assert_eq!(inert(ok), ok);
+        }
+    }
+
+    #[test]
+    fn width_counts_cjk_double() {
+        assert_eq!(width("abc"), 3);
+        assert_eq!(width("二要素"), 6);
+        assert_eq!(width("ab\n株式会社"), 8);
+    }
+
+    #[test]
+    fn range_end_is_exclusive_in_chars() {
+        let src = "a = \"はい\"\nb = 1";
+        let start = src.find('"').unwrap();
+        let end = src.rfind('"').unwrap() + 1;
+        let r = Range::of(src, crate::sheet::Span::new(start, end));
+        assert_eq!(r, Range { line: 1, column: 5, end_line: 1, end_column: 9 });
+    }
+}

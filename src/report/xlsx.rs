@@ -1,0 +1,353 @@
+//! `-f xlsx`: the vendor × policy matrix as an Excel workbook, for
+//! committees that live in Excel.
+//!
+//! - 「評価一覧」: one row per sheet, one column per policy and lint, cells
+//!   coloured by status; a cell with findings links to its first row in
+//!   「指摘事項」;
+//! - 「指摘事項」: one row per finding (and per evaluation error): the
+//!   question and its text, the vendor's answer and 備考, the message, the
+//!   place in the file, the waiver;
+//! - 「評価項目」: the policies (title, refs, file) and lint.
+//!
+//! Every text is written with `write_string` — never as a formula — and text
+//! that starts like a formula gets Excel's quote prefix, so it stays text
+//! even when someone edits the cell. Column widths come from unicode-width
+//! (CJK counts 2). The document's creation date is fixed (or taken from
+//! `SOURCE_DATE_EPOCH`), so the same results give the same bytes.
+
+use std::io::{self, Write};
+
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
+};
+
+use super::matrix::Matrix;
+use super::view::{self, CellStatus, Column, FindingView};
+use super::{Renderer, RunInfo, SheetReport, SheetStatus, Summary};
+
+pub const MATRIX_SHEET: &str = "評価一覧";
+pub const FINDINGS_SHEET: &str = "指摘事項";
+pub const POLICIES_SHEET: &str = "評価項目";
+
+/// Excel's limit on the characters in one cell.
+const MAX_CELL_CHARS: usize = 32_767;
+/// Widest a column is made, in character columns.
+const MAX_WIDTH: usize = 60;
+
+pub const FINDINGS_HEADER: [&str; 18] = [
+    "ファイル",
+    "事業者",
+    "サービス",
+    "評価項目",
+    "状態",
+    "ルール",
+    "重大度",
+    "設問",
+    "区分",
+    "設問文",
+    "回答",
+    "備考",
+    "行",
+    "列",
+    "指摘内容",
+    "免除理由",
+    "承認者",
+    "免除期限",
+];
+
+pub struct Xlsx<'w> {
+    out: Box<dyn Write + 'w>,
+    matrix: Matrix,
+}
+
+impl<'w> Xlsx<'w> {
+    pub fn new(out: Box<dyn Write + 'w>) -> Self {
+        Xlsx { out, matrix: Matrix::default() }
+    }
+}
+
+fn colors(status: CellStatus) -> (u32, u32) {
+    match status {
+        CellStatus::Pass => (0xE3F4E8, 0x17633A),
+        CellStatus::Warn => (0xFFF4D6, 0x7A5200),
+        CellStatus::Fail => (0xFDE2E1, 0xA3231C),
+        CellStatus::Waived => (0xE6ECFB, 0x2F4A9A),
+        CellStatus::Error => (0xF0E3F6, 0x6D2A86),
+        CellStatus::Skip => (0xF1F2F4, 0x6B7280),
+    }
+}
+
+fn status_format(status: CellStatus) -> Format {
+    let (bg, fg) = colors(status);
+    Format::new()
+        .set_background_color(Color::RGB(bg))
+        .set_font_color(Color::RGB(fg))
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_border(FormatBorder::Thin)
+}
+
+fn verdict_status(s: SheetStatus) -> CellStatus {
+    match s {
+        SheetStatus::Pass => CellStatus::Pass,
+        SheetStatus::Fail => CellStatus::Fail,
+        SheetStatus::Error => CellStatus::Error,
+    }
+}
+
+/// The creation date written into the document properties.
+fn creation_date() -> Result<ExcelDateTime, XlsxError> {
+    match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
+        Some(secs) => ExcelDateTime::from_timestamp(secs),
+        None => ExcelDateTime::from_ymd(2000, 1, 1),
+    }
+}
+
+/// A worksheet writer that keeps column widths and neutralises text.
+struct Sheet<'a> {
+    ws: &'a mut Worksheet,
+    widths: Vec<usize>,
+    text: Format,
+    quoted: Format,
+}
+
+impl<'a> Sheet<'a> {
+    fn new(ws: &'a mut Worksheet, text: Format) -> Self {
+        let quoted = text.clone().set_quote_prefix();
+        Sheet { ws, widths: Vec::new(), text, quoted }
+    }
+
+    fn measure(&mut self, col: u16, text: &str) {
+        let c = usize::from(col);
+        if self.widths.len() <= c {
+            self.widths.resize(c + 1, 0);
+        }
+        self.widths[c] = self.widths[c].max(view::width(text).min(MAX_WIDTH));
+    }
+
+    /// Write vendor or report text as a string cell, in `format` (or the
+    /// sheet's text format), quote-prefixed when it looks like a formula.
+    fn string(&mut self, row: u32, col: u16, text: &str, format: Option<&Format>) -> Result<(), XlsxError> {
+        let text: String = if text.chars().count() > MAX_CELL_CHARS {
+            text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect()
+        } else {
+            text.to_string()
+        };
+        self.measure(col, &text);
+        let formula_like = view::inert(&text).len() != text.len();
+        let owned;
+        let format = match (format, formula_like) {
+            (Some(f), true) => {
+                owned = f.clone().set_quote_prefix();
+                &owned
+            }
+            (Some(f), false) => f,
+            (None, true) => &self.quoted,
+            (None, false) => &self.text,
+        };
+        self.ws.write_string_with_format(row, col, text, format)?;
+        Ok(())
+    }
+
+    fn number(&mut self, row: u32, col: u16, n: usize) -> Result<(), XlsxError> {
+        self.measure(col, &n.to_string());
+        self.ws.write_number_with_format(row, col, n as f64, &self.text)?;
+        Ok(())
+    }
+
+    /// Set widths from the measured text (CJK = 2 columns), with a margin.
+    fn finish(self, min: usize) -> Result<(), XlsxError> {
+        for (c, w) in self.widths.iter().enumerate() {
+            self.ws.set_column_width(c as u16, (w.max(&min) + 2) as f64)?;
+        }
+        Ok(())
+    }
+}
+
+impl Xlsx<'_> {
+    fn build(&self, summary: &Summary) -> Result<Vec<u8>, XlsxError> {
+        let m = &self.matrix;
+        let columns = m.columns();
+        let mut wb = Workbook::new();
+        let title = format!("kaiji {} — 開示書評価一覧", m.command);
+        wb.set_properties(
+            &DocProperties::new()
+                .set_title(&title)
+                .set_author("kaiji")
+                .set_comment(format!(
+                    "{} sheet(s): {} passed, {} failed, {} could not be evaluated",
+                    summary.sheets, summary.passed, summary.failed, summary.errors
+                ))
+                .set_creation_datetime(&creation_date()?),
+        );
+        let text = Format::new().set_align(FormatAlign::Top).set_text_wrap();
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xF3F5F8))
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Top)
+            .set_text_wrap();
+
+        // Tabs in reading order; the findings are written first, as the
+        // matrix links to their rows.
+        for name in [MATRIX_SHEET, FINDINGS_SHEET, POLICIES_SHEET] {
+            wb.add_worksheet().set_name(name)?;
+        }
+        let mut first_row: std::collections::HashMap<(usize, usize), u32> = std::collections::HashMap::new();
+        {
+            let mut s = Sheet::new(wb.worksheet_from_name(FINDINGS_SHEET)?, text.clone());
+            for (c, h) in FINDINGS_HEADER.iter().enumerate() {
+                s.string(0, c as u16, h, Some(&header))?;
+            }
+            let mut row = 1u32;
+            for (ri, r) in m.rows.iter().enumerate() {
+                let base = |s: &mut Sheet, row: u32, check: &str, st: CellStatus| -> Result<(), XlsxError> {
+                    s.string(row, 0, &r.path, None)?;
+                    s.string(row, 1, &r.vendor, None)?;
+                    s.string(row, 2, &r.service, None)?;
+                    s.string(row, 3, check, None)?;
+                    s.string(row, 4, &format!("{} {}", st.symbol(), st.label_ja()), Some(&status_format(st)))
+                };
+                // Errors about the whole sheet once; every errored cell links to them.
+                let general_row = row;
+                for (_, e) in r.run_errors.iter().filter(|(p, _)| p.is_none()) {
+                    base(&mut s, row, "", CellStatus::Error)?;
+                    s.string(row, 14, e, None)?;
+                    row += 1;
+                }
+                let has_general = row > general_row;
+                for (ci, c) in columns.iter().enumerate() {
+                    let status = r.cell(c);
+                    let own_errors = r.run_errors.iter().filter(|(p, _)| p.as_deref() == Some(c.id()));
+                    let start = row;
+                    for (_, e) in own_errors {
+                        base(&mut s, row, c.id(), CellStatus::Error)?;
+                        s.string(row, 14, e, None)?;
+                        row += 1;
+                    }
+                    for f in r.findings_in(c) {
+                        base(&mut s, row, c.id(), f.status())?;
+                        finding_cells(&mut s, row, f)?;
+                        row += 1;
+                    }
+                    if row > start {
+                        first_row.insert((ri, ci), start);
+                    } else if status == CellStatus::Error && has_general {
+                        first_row.insert((ri, ci), general_row);
+                    }
+                }
+            }
+            let last = row.saturating_sub(1).max(1);
+            s.ws.set_freeze_panes(1, 0)?;
+            s.ws.autofilter(0, 0, last, FINDINGS_HEADER.len() as u16 - 1)?;
+            s.finish(4)?;
+        }
+
+        {
+            let mut s = Sheet::new(wb.worksheet_from_name(MATRIX_SHEET)?, text.clone());
+            let fixed = ["事業者", "サービス", "ファイル", "判定"];
+            for (c, h) in fixed.iter().enumerate() {
+                s.string(0, c as u16, h, Some(&header))?;
+                s.ws.write_blank(1, c as u16, &header)?;
+            }
+            for (ci, c) in columns.iter().enumerate() {
+                let col = (fixed.len() + ci) as u16;
+                s.string(0, col, c.id(), Some(&header))?;
+                // Titles wrap under the id; keep them from widening the column.
+                s.ws.write_string_with_format(1, col, m.column_title(c), &header.clone().set_font_size(9))?;
+            }
+            for (ri, r) in m.rows.iter().enumerate() {
+                let row = 2 + ri as u32;
+                s.string(row, 0, &r.vendor, None)?;
+                s.string(row, 1, &r.service, None)?;
+                s.string(row, 2, &r.path, None)?;
+                let v = verdict_status(r.status);
+                s.string(row, 3, r.status.as_str(), Some(&status_format(v)))?;
+                for (ci, c) in columns.iter().enumerate() {
+                    let col = (fixed.len() + ci) as u16;
+                    let status = r.cell(c);
+                    let n = r.findings_in(c).len();
+                    let label = if n > 0 {
+                        format!("{} {} ({n})", status.symbol(), status.label_ja())
+                    } else {
+                        format!("{} {}", status.symbol(), status.label_ja())
+                    };
+                    s.measure(col, &label);
+                    match first_row.get(&(ri, ci)) {
+                        Some(&target) => {
+                            let url = Url::new(format!("internal:'{FINDINGS_SHEET}'!A{}", target + 1)).set_text(&label);
+                            let f = status_format(status).set_underline(rust_xlsxwriter::FormatUnderline::Single);
+                            s.ws.write_url_with_format(row, col, url, &f)?;
+                        }
+                        None => {
+                            s.ws.write_string_with_format(row, col, label, &status_format(status))?;
+                        }
+                    }
+                }
+            }
+            s.ws.set_row_height(1, 48)?;
+            s.ws.set_freeze_panes(2, 2)?;
+            s.finish(10)?;
+        }
+
+        {
+            let mut s = Sheet::new(wb.worksheet_from_name(POLICIES_SHEET)?, text.clone());
+            for (c, h) in ["ID", "評価項目", "根拠", "ファイル"].iter().enumerate() {
+                s.string(0, c as u16, h, Some(&header))?;
+            }
+            for (i, c) in columns.iter().enumerate() {
+                let row = 1 + i as u32;
+                s.string(row, 0, c.id(), None)?;
+                s.string(row, 1, &m.column_title(c), None)?;
+                if let Column::Policy(id) = c
+                    && let Some(p) = m.policy(id)
+                {
+                    s.string(row, 2, &p.refs, None)?;
+                    s.string(row, 3, &p.path, None)?;
+                }
+            }
+            s.ws.set_freeze_panes(1, 0)?;
+            s.finish(6)?;
+        }
+        wb.save_to_buffer()
+    }
+}
+
+fn finding_cells(s: &mut Sheet, row: u32, f: &FindingView) -> Result<(), XlsxError> {
+    s.string(row, 5, &f.rule, None)?;
+    s.string(row, 6, f.severity.as_str(), None)?;
+    s.string(row, 7, f.question.as_deref().unwrap_or(""), None)?;
+    s.string(row, 8, f.section.as_deref().unwrap_or(""), None)?;
+    s.string(row, 9, f.question_text.as_deref().unwrap_or(""), None)?;
+    s.string(row, 10, f.answer.as_deref().unwrap_or(""), None)?;
+    s.string(row, 11, &f.remarks.join("\n"), None)?;
+    if let Some(r) = f.range {
+        s.number(row, 12, r.line)?;
+        s.number(row, 13, r.column)?;
+    }
+    s.string(row, 14, &f.message, None)?;
+    if let Some(w) = &f.waived {
+        s.string(row, 15, &w.reason, None)?;
+        s.string(row, 16, w.approver.as_deref().unwrap_or(""), None)?;
+        s.string(row, 17, &w.expires, None)?;
+    }
+    Ok(())
+}
+
+impl Renderer for Xlsx<'_> {
+    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.matrix.begin(run);
+        Ok(())
+    }
+
+    fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
+        self.matrix.add(report);
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let bytes = self.build(summary).map_err(io::Error::other)?;
+        self.out.write_all(&bytes)?;
+        self.out.flush()
+    }
+}

@@ -1,0 +1,138 @@
+//! A plain, owned sheet document: what importers build and writers write.
+//!
+//! Unlike [`Sheet`](super::Sheet) it has no spans and no source text, so it is
+//! cheap to build and compare. Its texts are kept normalised (the way the
+//! loader reads them back), which is what makes write → load an identity.
+
+use std::collections::BTreeMap;
+
+use super::{Answer, AnswerValue, Sheet};
+use crate::form::{DEFAULT_FORM, Form};
+use crate::text::normalize;
+
+/// The `[sheet]` table.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocMeta {
+    pub form: String,
+    pub vendor: Option<String>,
+    pub service: Option<String>,
+    pub version: Option<String>,
+    pub created: Option<jiff::civil::Date>,
+}
+
+/// One entry of `[answers]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocAnswer {
+    pub id: String,
+    /// `None` when unanswered; `Invalid` keeps a word that is none of the
+    /// accepted ones, so a lint finding survives a round trip.
+    pub answer: Option<AnswerValue>,
+    /// Cited remark numbers, in citation order.
+    pub remarks: Vec<u32>,
+    pub note: Option<String>,
+}
+
+impl DocAnswer {
+    pub fn new(id: impl Into<String>) -> DocAnswer {
+        DocAnswer { id: id.into(), answer: None, remarks: Vec::new(), note: None }
+    }
+
+    pub fn known(&self) -> Option<Answer> {
+        match self.answer {
+            Some(AnswerValue::Known(a)) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// Holds nothing: no answer, no citation, no note.
+    pub fn is_empty(&self) -> bool {
+        self.answer.is_none() && self.remarks.is_empty() && self.note.is_none()
+    }
+}
+
+/// A whole sheet as plain data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SheetDoc {
+    pub meta: DocMeta,
+    /// Questions of the form in form order, then ids the form does not know.
+    pub answers: Vec<DocAnswer>,
+    pub remarks: BTreeMap<u32, String>,
+}
+
+impl SheetDoc {
+    pub fn new(form: &str) -> SheetDoc {
+        SheetDoc { meta: DocMeta { form: form.to_string(), ..DocMeta::default() }, ..SheetDoc::default() }
+    }
+
+    pub fn answer(&self, id: &str) -> Option<&DocAnswer> {
+        self.answers.iter().find(|a| a.id == id)
+    }
+
+    /// Put answers in the canonical order: the form's questions in form
+    /// order, then unknown ids in their current order (the sort is stable).
+    pub fn sort_answers(&mut self, form: &Form) {
+        self.answers.sort_by_key(|a| form.index_of(&a.id).unwrap_or(usize::MAX));
+    }
+
+    /// Normalise every text the way the loader does (NFKC, trimmed; empty
+    /// strings become absent) and drop citations of remark 0, which no file
+    /// can hold. Idempotent; writers assume it has been applied.
+    pub fn normalized(mut self) -> SheetDoc {
+        fn opt(s: Option<String>) -> Option<String> {
+            s.map(|s| normalize(&s)).filter(|s| !s.is_empty())
+        }
+        let form = normalize(&self.meta.form);
+        self.meta.form = if form.is_empty() { DEFAULT_FORM.to_string() } else { form };
+        self.meta.vendor = opt(self.meta.vendor);
+        self.meta.service = opt(self.meta.service);
+        self.meta.version = opt(self.meta.version);
+        for a in &mut self.answers {
+            a.id = normalize(&a.id);
+            a.note = opt(a.note.take());
+            a.remarks.retain(|n| *n > 0);
+            if let Some(AnswerValue::Invalid(w)) = &a.answer {
+                let w = normalize(w);
+                a.answer = if w.is_empty() {
+                    None
+                } else {
+                    Some(Answer::parse(&w).map_or(AnswerValue::Invalid(w), AnswerValue::Known))
+                };
+            }
+        }
+        self.remarks = std::mem::take(&mut self.remarks)
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, t)| (n, normalize(&t)))
+            .collect();
+        self
+    }
+}
+
+impl Sheet {
+    /// The sheet as a plain document: answers in form order (entries that
+    /// hold nothing are left out), then ids the form does not know in file
+    /// order; invalid words are kept as written.
+    pub fn to_doc(&self) -> SheetDoc {
+        let meta = DocMeta {
+            form: self.form.id.clone(),
+            vendor: self.meta.vendor.as_ref().map(|s| s.value.clone()),
+            service: self.meta.service.as_ref().map(|s| s.value.clone()),
+            version: self.meta.version.as_ref().map(|s| s.value.clone()),
+            created: self.created(),
+        };
+        let mut answers: Vec<DocAnswer> = self
+            .answers
+            .iter()
+            .map(|e| DocAnswer {
+                id: e.id.value.clone(),
+                answer: e.answer.as_ref().map(|a| a.value.clone()),
+                remarks: e.remarks.iter().map(|r| r.value).collect(),
+                note: e.note.as_ref().map(|n| n.value.clone()),
+            })
+            .filter(|a| !(a.is_empty() && self.form.index_of(&a.id).is_some()))
+            .collect();
+        answers.sort_by_key(|a| self.form.index_of(&a.id).unwrap_or(usize::MAX));
+        let remarks = self.remarks.values().map(|r| (r.number, r.text.clone())).collect();
+        SheetDoc { meta, answers, remarks }
+    }
+}

@@ -1,0 +1,425 @@
+//! Waivers (DESIGN §7): a hospital's accepted deviations, read from a TOML
+//! file of `[[waiver]]` entries and applied by [`WaiverCheck`] after every
+//! other check, so a waived policy failure is reported as `waived`.
+//!
+//! ```toml
+//! [[waiver]]
+//! policy = "H-AUTH-001"            # required
+//! service = "サンプルカルテ"         # vendor and/or service: at least one
+//! vendor = "株式会社サンプル"
+//! question = "17.1.d"              # optional: only findings on this question
+//! reason = "次期更改（2027年4月）で二要素認証に対応予定"   # required
+//! approver = "医療情報部 山田"        # optional
+//! expires = "2027-03-31"           # required; the waiver holds through this day
+//! ```
+
+mod check;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::civil::Date;
+use miette::{NamedSource, SourceSpan};
+use toml::de::{DeTable, DeValue};
+
+pub use check::{EXPIRED_RULE, WaiverCheck, WaiverWarning};
+
+use crate::form::FormRegistry;
+use crate::sheet::{Span, Spanned};
+use crate::text::{did_you_mean, normalize};
+
+/// One `[[waiver]]` entry, validated. Texts are NFKC-normalised.
+#[derive(Debug, Clone)]
+pub struct Waiver {
+    pub policy: Spanned<String>,
+    pub vendor: Option<Spanned<String>>,
+    pub service: Option<Spanned<String>>,
+    pub question: Option<Spanned<String>>,
+    pub reason: Spanned<String>,
+    pub approver: Option<Spanned<String>>,
+    /// Inclusive: the waiver still holds on this day.
+    pub expires: Spanned<Date>,
+    /// The whole entry (from its `[[waiver]]` header).
+    pub span: Span,
+}
+
+impl Waiver {
+    /// Past its expiry on `today`.
+    pub fn is_expired(&self, today: Date) -> bool {
+        today > self.expires.value
+    }
+
+    /// The waiver names this sheet: every name it gives equals the sheet's
+    /// (compared NFKC-normalised, ignoring whitespace).
+    pub fn names(&self, vendor: &str, service: &str) -> bool {
+        let same = |want: &Option<Spanned<String>>, have: &str| {
+            want.as_ref().is_none_or(|w| !have.is_empty() && name_key(&w.value) == name_key(have))
+        };
+        same(&self.vendor, vendor) && same(&self.service, service)
+    }
+
+    /// "H-AUTH-001 for 株式会社サンプル / サンプルカルテ on 17.1.d": how people
+    /// recognise the entry in messages.
+    pub fn describe(&self) -> String {
+        let mut s = self.policy.value.clone();
+        let who: Vec<&str> = [&self.vendor, &self.service].into_iter().flatten().map(|v| v.value.as_str()).collect();
+        s.push_str(&format!(" for {}", who.join(" / ")));
+        if let Some(q) = &self.question {
+            s.push_str(&format!(" on {}", q.value));
+        }
+        s
+    }
+}
+
+/// Names compare after NFKC and without whitespace, so 「株式会社　サンプル」
+/// (full-width space) names the same vendor as 「株式会社サンプル」.
+fn name_key(s: &str) -> String {
+    normalize(s).chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A loaded waiver file.
+#[derive(Debug, Clone)]
+pub struct WaiverSet {
+    /// The path as the user gave it.
+    pub path: String,
+    pub source: Arc<str>,
+    pub waivers: Vec<Waiver>,
+}
+
+/// A waiver file that cannot be used: every problem found, each pointing
+/// into the file. The first is the main diagnostic, the rest are related.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{path}: {message}")]
+#[diagnostic(code(kaiji::waiver))]
+pub struct WaiverError {
+    pub path: String,
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+    #[source_code]
+    pub src: Option<NamedSource<Arc<str>>>,
+    #[label("here")]
+    pub label: Option<SourceSpan>,
+    pub span: Option<Span>,
+    #[related]
+    pub more: Vec<WaiverError>,
+}
+
+impl WaiverError {
+    /// All problems, the main one first.
+    pub fn problems(&self) -> impl Iterator<Item = &WaiverError> {
+        std::iter::once(self).chain(self.more.iter())
+    }
+}
+
+const TOP_KEYS: &[&str] = &["waiver"];
+const WAIVER_KEYS: &[&str] = &["policy", "vendor", "service", "question", "reason", "approver", "expires"];
+
+struct Parser {
+    path: String,
+    source: Arc<str>,
+    problems: Vec<WaiverError>,
+}
+
+impl Parser {
+    fn problem(&mut self, message: String, span: Option<Span>, help: Option<String>) {
+        self.problems.push(WaiverError {
+            path: self.path.clone(),
+            message,
+            help,
+            src: Some(NamedSource::new(self.path.clone(), self.source.clone())),
+            label: span.map(Into::into),
+            span,
+            more: Vec::new(),
+        });
+    }
+
+    fn finish<T>(mut self, ok: T) -> Result<T, WaiverError> {
+        if self.problems.is_empty() {
+            return Ok(ok);
+        }
+        let mut first = self.problems.remove(0);
+        if !self.problems.is_empty() {
+            first.message = format!("{} (and {} more problem(s) below)", first.message, self.problems.len());
+        }
+        first.more = self.problems;
+        Err(first)
+    }
+
+    fn unknown_key(&mut self, name: &str, span: Span, allowed: &[&str], place: &str) {
+        let help = match did_you_mean(name, allowed.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`? {place} takes: {}", allowed.join(", ")),
+            None => format!("{place} takes: {}", allowed.join(", ")),
+        };
+        self.problem(format!("unknown key `{name}` in {place}"), Some(span), Some(help));
+    }
+
+    /// A non-empty string field; empty counts as absent.
+    fn string(&mut self, v: &toml::Spanned<DeValue<'_>>, key: &str) -> Option<Spanned<String>> {
+        let span = span_of(v.span());
+        match v.get_ref() {
+            DeValue::String(s) => {
+                let value = normalize(s);
+                (!value.is_empty()).then_some(Spanned { value, span })
+            }
+            other => {
+                self.problem(
+                    format!("`{key}` must be a string, found {}", type_name(other)),
+                    Some(span),
+                    Some("put the value in double quotes".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn date(&mut self, v: &toml::Spanned<DeValue<'_>>) -> Option<Spanned<Date>> {
+        let span = span_of(v.span());
+        let text = match v.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Datetime(d) if d.time.is_none() && d.offset.is_none() => d.to_string(),
+            other => {
+                self.problem(
+                    format!("`expires` must be a date, found {}", type_name(other)),
+                    Some(span),
+                    Some("write the last day the waiver holds, e.g. expires = \"2027-03-31\"".into()),
+                );
+                return None;
+            }
+        };
+        match crate::text::date::parse_date(&text) {
+            Ok(value) => Some(Spanned { value, span }),
+            Err(e) => {
+                self.problem(
+                    format!("expires: {e}"),
+                    Some(span),
+                    Some("write the last day the waiver holds, e.g. 2027-03-31 or 令和9年3月31日".into()),
+                );
+                None
+            }
+        }
+    }
+
+    fn waiver(&mut self, node: &toml::Spanned<DeValue<'_>>, n: usize) -> Option<Waiver> {
+        let span = span_of(node.span());
+        let DeValue::Table(t) = node.get_ref() else {
+            self.problem(
+                format!("waiver #{n} must be a table, found {}", type_name(node.get_ref())),
+                Some(span),
+                Some("write each waiver as a [[waiver]] table".into()),
+            );
+            return None;
+        };
+        let before = self.problems.len();
+        let (mut policy, mut vendor, mut service, mut question, mut reason, mut approver, mut expires) =
+            (None, None, None, None, None, None, None);
+        for (k, v) in t.iter() {
+            let key = k.get_ref().as_ref();
+            match key {
+                "policy" => policy = self.string(v, key),
+                "vendor" => vendor = self.string(v, key),
+                "service" => service = self.string(v, key),
+                "question" => question = self.string(v, key),
+                "reason" => reason = self.string(v, key),
+                "approver" => approver = self.string(v, key),
+                "expires" => expires = self.date(v),
+                _ => self.unknown_key(key, span_of(k.span()), WAIVER_KEYS, "[[waiver]]"),
+            }
+        }
+        let written = |name: &str| t.iter().find(|(k, _)| k.get_ref().as_ref() == name).map(|(_, v)| span_of(v.span()));
+        // Missing keys point at the entry's `[[waiver]]` header line.
+        let head = header_span(&self.source, span);
+        let required: [(&str, bool, &str); 3] = [
+            ("policy", policy.is_some(), "name the policy it waives: policy = \"H-AUTH-001\""),
+            (
+                "reason",
+                reason.is_some(),
+                "say why the deviation is accepted: reports show it beside the waived finding",
+            ),
+            (
+                "expires",
+                expires.is_some(),
+                "every waiver needs an end: expires = \"2027-03-31\" (the last day it holds)",
+            ),
+        ];
+        for (name, present, help) in required {
+            match written(name) {
+                None => self.problem(format!("waiver #{n} has no `{name}`"), Some(head), Some(help.into())),
+                // A present value that was not taken and raised nothing yet is an empty string.
+                Some(at) if !present && !self.problems.iter().skip(before).any(|p| p.span == Some(at)) => {
+                    self.problem(format!("`{name}` of waiver #{n} is empty"), Some(at), Some(help.into()))
+                }
+                Some(_) => {}
+            }
+        }
+        if vendor.is_none() && service.is_none() {
+            self.problem(
+                format!("waiver #{n} names neither `vendor` nor `service`"),
+                Some(head),
+                Some("a waiver is for one vendor's sheet: give vendor = \"...\" and/or service = \"...\" as written on the sheet".into()),
+            );
+        }
+        if self.problems.len() > before {
+            return None;
+        }
+        if let Some(q) = &mut question {
+            // Question ids are written without spaces ("17.1.d").
+            q.value.retain(|c| !c.is_whitespace());
+        }
+        Some(Waiver { policy: policy?, vendor, service, question, reason: reason?, approver, expires: expires?, span })
+    }
+}
+
+fn span_of(r: std::ops::Range<usize>) -> Span {
+    Span::new(r.start, r.end)
+}
+
+/// The first line of an entry: its `[[waiver]]` header.
+fn header_span(source: &str, entry: Span) -> Span {
+    let start = entry.start.min(source.len());
+    let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line = source[line_start..].lines().next().unwrap_or("");
+    Span::new(line_start, line_start + line.trim_end().len())
+}
+
+fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+impl WaiverSet {
+    /// Read and parse a waiver file.
+    pub fn load(path: &Path) -> Result<WaiverSet, WaiverError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| WaiverError {
+            path: shown.clone(),
+            message: format!("cannot read the waiver file: {e}"),
+            help: (e.kind() == std::io::ErrorKind::NotFound).then(|| "check the path given to --waivers".to_string()),
+            src: None,
+            label: None,
+            span: None,
+            more: Vec::new(),
+        })?;
+        WaiverSet::parse(&shown, text)
+    }
+
+    /// Parse a waiver file's text; `path` names it in diagnostics.
+    pub fn parse(path: &str, text: String) -> Result<WaiverSet, WaiverError> {
+        let text = match text.strip_prefix('\u{FEFF}') {
+            Some(t) => t.to_string(),
+            None => text,
+        };
+        let source: Arc<str> = Arc::from(text);
+        let mut p = Parser { path: path.to_string(), source: source.clone(), problems: Vec::new() };
+        let doc = match DeTable::parse(&source) {
+            Ok(doc) => doc,
+            Err(e) => {
+                p.problem(
+                    format!("not valid TOML: {}", e.message().trim()),
+                    e.span().map(span_of),
+                    Some("fix the syntax at the marked place (an unclosed quote or bracket is the usual cause)".into()),
+                );
+                return p.finish(WaiverSet { path: path.to_string(), source, waivers: Vec::new() });
+            }
+        };
+        let mut waivers = Vec::new();
+        let mut entries: Vec<_> = doc.get_ref().iter().collect();
+        entries.sort_by_key(|(k, _)| k.span().start);
+        for (k, v) in entries {
+            let key = k.get_ref().as_ref();
+            if key != "waiver" {
+                p.unknown_key(key, span_of(k.span()), TOP_KEYS, "a waiver file");
+                continue;
+            }
+            match v.get_ref() {
+                DeValue::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        // Numbered as written, whether or not earlier entries were valid.
+                        if let Some(w) = p.waiver(item, i + 1) {
+                            waivers.push(w);
+                        }
+                    }
+                }
+                other => p.problem(
+                    format!("`waiver` must be an array of tables, found {}", type_name(other)),
+                    Some(span_of(k.span())),
+                    Some("write each waiver under its own [[waiver]] header (two brackets)".into()),
+                ),
+            }
+        }
+        for (i, w) in waivers.iter().enumerate() {
+            let dup = waivers[..i].iter().find(|o| {
+                o.policy.value == w.policy.value
+                    && o.vendor.as_ref().map(|v| name_key(&v.value)) == w.vendor.as_ref().map(|v| name_key(&v.value))
+                    && o.service.as_ref().map(|v| name_key(&v.value)) == w.service.as_ref().map(|v| name_key(&v.value))
+                    && o.question.as_ref().map(|q| &q.value) == w.question.as_ref().map(|q| &q.value)
+            });
+            if let Some(o) = dup {
+                let (line, _) = crate::text::line_col(&source, o.span.start);
+                p.problem(
+                    format!("waiver for {} is written twice (also on line {line})", w.describe()),
+                    Some(header_span(&source, w.span)),
+                    Some("keep one entry; to renew a waiver, change its `expires`".into()),
+                );
+            }
+        }
+        p.finish(WaiverSet { path: path.to_string(), source, waivers })
+    }
+
+    /// Check the ids the waivers name against what the run knows: every
+    /// `question` must be in some loaded form, and every `policy` one of
+    /// `rules` (policy ids and lint rule names) when `rules` is not empty.
+    /// A typo would otherwise only show up later as a stale waiver.
+    pub fn validate<'a>(
+        &self,
+        forms: &FormRegistry,
+        rules: impl IntoIterator<Item = &'a str> + Clone,
+    ) -> Result<(), WaiverError> {
+        let mut p = Parser { path: self.path.clone(), source: self.source.clone(), problems: Vec::new() };
+        let has_rules = rules.clone().into_iter().next().is_some();
+        for w in &self.waivers {
+            if has_rules && !rules.clone().into_iter().any(|r| r == w.policy.value) {
+                let hint = did_you_mean(&w.policy.value, rules.clone())
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
+                p.problem(
+                    format!("no policy `{}` in this run", w.policy.value),
+                    Some(w.policy.span),
+                    Some(format!("{hint}a waiver names a policy id (its `//! id:` line) or a lint rule")),
+                );
+            }
+            if let Some(q) = &w.question {
+                let known = forms.forms().iter().any(|f| f.index_of(&q.value).is_some());
+                if !known {
+                    let hint = forms
+                        .forms()
+                        .iter()
+                        .find_map(|f| f.suggest(&q.value))
+                        .map(|s| format!("did you mean `{s}`? "))
+                        .unwrap_or_default();
+                    p.problem(
+                        format!("question `{}` is in no loaded form", q.value),
+                        Some(q.span),
+                        Some(format!("{hint}`kaiji form list` lists the question ids")),
+                    );
+                }
+            }
+        }
+        p.finish(())
+    }
+
+    /// 1-based line of a waiver's entry, for messages.
+    pub fn line_of(&self, w: &Waiver) -> usize {
+        crate::text::line_col(&self.source, w.span.start).0
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,173 @@
+//! `kaiji import` and `kaiji export` end to end: outputs, the account on
+//! stderr, --force, and no partial file on failure.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds/000_22d79e97acf5181f.txt");
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sheets").join(name)
+}
+
+/// Entries of a directory (to prove no temp file was left behind).
+fn entries(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn import_text_to_stdout_with_account_on_stderr() {
+    cargo_bin_cmd!("kaiji")
+        .arg("import")
+        .arg(fixture("tsubame-marked.txt"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("[answers]\n"))
+        .stdout(predicate::str::contains("vendor = \"株式会社つばめ医療ソフト\""))
+        .stdout(predicate::str::contains("\"17.1.d\" = "))
+        .stderr(predicate::str::contains("198 of 198 questions recognised, 198 answered, 0 unanswered; 6 remarks"));
+}
+
+#[test]
+fn import_never_overwrites_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.toml");
+    std::fs::write(&out, "keep me").unwrap();
+    cargo_bin_cmd!("kaiji")
+        .arg("import")
+        .arg(fixture("tsubame-marked.txt"))
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists").and(predicate::str::contains("--force")));
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep me");
+    cargo_bin_cmd!("kaiji")
+        .arg("import")
+        .arg(fixture("tsubame-marked.txt"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--force")
+        .assert()
+        .success();
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert!(written.contains("[remarks]"));
+    assert_eq!(entries(dir.path()), ["out.toml"]);
+    // the result is a valid sheet
+    cargo_bin_cmd!("kaiji").arg("lint").arg(&out).assert().success();
+}
+
+#[test]
+fn unrecognisable_input_fails_without_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("letter.txt");
+    std::fs::write(&input, "拝啓\n時下ますますご清栄のこととお慶び申し上げます。\n").unwrap();
+    let out = dir.path().join("out.toml");
+    cargo_bin_cmd!("kaiji")
+        .arg("import")
+        .arg(&input)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("no line matches a question of form sds-6.0"));
+    let book = dir.path().join("book.xlsx");
+    std::fs::write(&book, b"PK\x03\x04 definitely not a zip").unwrap();
+    cargo_bin_cmd!("kaiji")
+        .arg("import")
+        .arg(&book)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a workbook"));
+    cargo_bin_cmd!("kaiji")
+        .arg("import")
+        .arg(dir.path().join("missing.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+    assert_eq!(entries(dir.path()), ["book.xlsx", "letter.txt"]);
+}
+
+#[test]
+fn export_then_import_gives_the_same_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["aozora-cloud.toml", "hinode-systems.json", "sakura-support.toml"] {
+        let xlsx = dir.path().join(format!("{name}.xlsx"));
+        cargo_bin_cmd!("kaiji").arg("export").arg(example(name)).arg("-o").arg(&xlsx).assert().success();
+        let canonical = cargo_bin_cmd!("kaiji").arg("export").arg(example(name)).args(["-f", "toml"]).output().unwrap();
+        assert!(canonical.status.success());
+        let back = cargo_bin_cmd!("kaiji").arg("import").arg(&xlsx).output().unwrap();
+        assert!(back.status.success(), "{}", String::from_utf8_lossy(&back.stderr));
+        let back = String::from_utf8(back.stdout).unwrap();
+        // the import adds a comment header; the sheet itself is identical
+        let body = &back[back.find("[sheet]").unwrap()..];
+        assert_eq!(body, String::from_utf8(canonical.stdout).unwrap(), "{name}");
+    }
+}
+
+#[test]
+fn export_formats_and_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("a.json");
+    cargo_bin_cmd!("kaiji").arg("export").arg(example("aozora-cloud.toml")).arg("-o").arg(&json).assert().success();
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["sheet"]["created"], "2026-04-01");
+    assert_eq!(v["answers"]["1"]["answer"], "該当");
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .arg("-o")
+        .arg(&json)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already exists"));
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .args(["-f", "xlsx"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs -o"));
+    assert_eq!(entries(dir.path()), ["a.json"]);
+}
+
+#[test]
+fn imported_seed_lints_with_two_unreferenced_remarks() {
+    if !Path::new(SEED).exists() {
+        eprintln!("note: seed {SEED} not found; skipping");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("seed.toml");
+    cargo_bin_cmd!("kaiji")
+        .arg("import")
+        .arg(SEED)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("198 of 198 questions recognised"));
+    let lint = cargo_bin_cmd!("kaiji").arg("lint").arg(&out).args(["-f", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&lint.stdout).unwrap();
+    let mut unreferenced: Vec<String> = report["sheets"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "unreferenced-remark")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    unreferenced.sort();
+    assert_eq!(unreferenced, ["remark 21 is cited by no answer", "remark 24 is cited by no answer"]);
+}

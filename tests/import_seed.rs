@@ -1,0 +1,71 @@
+//! The reference seed (text extracted from a real vendor's SDS PDF) imports
+//! completely. The seed lives outside the repository; without it these tests
+//! print a note and pass.
+
+use kaiji::form::FormRegistry;
+use kaiji::import::{Imported, text};
+use kaiji::sheet::{SheetFormat, load_str};
+
+const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds/000_22d79e97acf5181f.txt");
+
+fn seed() -> Option<Imported> {
+    let Ok(bytes) = std::fs::read(SEED) else {
+        eprintln!("note: seed {SEED} not found; skipping");
+        return None;
+    };
+    let form = FormRegistry::builtin().get("sds-6.0").unwrap();
+    Some(text::import_bytes(&bytes, &form, "seed.txt").unwrap())
+}
+
+#[test]
+fn seed_imports_every_question_and_remark() {
+    let Some(imp) = seed() else { return };
+    let (doc, report) = (&imp.doc, &imp.report);
+    eprintln!("{report}");
+    assert_eq!(report.recognised, 198, "{report}");
+    assert!(report.missing.is_empty(), "{report}");
+    assert_eq!(doc.remarks.len(), 31);
+    assert_eq!(doc.remarks.keys().copied().collect::<Vec<_>>(), (1..=31).collect::<Vec<_>>());
+    assert_eq!(doc.meta.vendor.as_deref(), Some("サイボウズ株式会社"));
+    assert_eq!(doc.meta.service.as_deref(), Some("kintone"));
+    assert_eq!(doc.meta.version.as_deref(), Some("2026年1月13日時点"));
+    assert_eq!(doc.meta.created.map(|d| d.to_string()).as_deref(), Some("2026-01-13"));
+    let cites = |id: &str| doc.answer(id).map(|a| a.remarks.clone()).unwrap_or_default();
+    assert_eq!(cites("17.1.1"), [9]);
+    assert_eq!(cites("90"), [22]);
+    assert_eq!(cites("100"), [30]);
+    assert_eq!(cites("17.1.d"), [8]);
+    assert_eq!(cites("17.1.a"), Vec::<u32>::new());
+    assert_eq!(cites("17.3"), [10]);
+    assert_eq!(cites("1"), [1]);
+    assert_eq!(cites("80"), [1]);
+    assert_eq!(cites("4"), Vec::<u32>::new());
+    // the marks did not survive the PDF: nothing is answered, nothing invented
+    assert_eq!(report.answered, 0);
+    assert!(doc.answers.iter().all(|a| a.answer.is_none()));
+    for (n, t) in &doc.remarks {
+        assert!(!t.is_empty(), "remark {n} is empty");
+        for bad in ["<p", "</p>", "<li", "<ul", "style=", "&amp;", "&lt;"] {
+            assert!(!t.contains(bad), "remark {n} still holds {bad}: {t}");
+        }
+    }
+    // URLs survive the markup removal; list items are lines
+    assert!(doc.remarks[&9].contains("https://"), "{}", doc.remarks[&9]);
+    assert!(doc.remarks[&14].lines().filter(|l| l.starts_with("- ")).count() >= 3, "{}", doc.remarks[&14]);
+}
+
+#[test]
+fn imported_seed_loads_and_lints() {
+    let Some(imp) = seed() else { return };
+    let forms = FormRegistry::builtin();
+    let form = forms.get("sds-6.0").unwrap();
+    let toml = kaiji::sheet::write::to_toml(&imp.doc, Some(&form), &[]);
+    let sheet = load_str("seed.toml", toml, SheetFormat::Toml, &forms).unwrap();
+    assert_eq!(sheet.to_doc(), imp.doc);
+    let findings = kaiji::lint::lint(&sheet);
+    let mut unref: Vec<String> =
+        findings.iter().filter(|f| f.rule == "unreferenced-remark").map(|f| f.message.clone()).collect();
+    unref.sort();
+    assert_eq!(unref.len(), 2, "{unref:?}");
+    assert!(unref[0].contains("21") && unref[1].contains("24"), "{unref:?}");
+}

@@ -1,0 +1,139 @@
+//! `kaiji check --waivers`: each waiver state in the JSON report, the
+//! human warnings on stderr, and a bad waiver file stopping the run.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+const HINODE: &str = "examples/sheets/hinode-systems.json";
+
+fn kaiji() -> Command {
+    let mut c = Command::cargo_bin("kaiji").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1").env("COLUMNS", "100");
+    c
+}
+
+/// hinode-systems fails H-AUTH-001 on 17.1.d and H-BAK-002 on 58.2 (baseline pack).
+const WAIVERS: &str = r#"
+[[waiver]]
+policy = "H-AUTH-001"
+vendor = "日の出システムズ株式会社"
+question = "17.1.d"
+reason = "次期更改（2027年4月）で二要素認証に対応予定"
+approver = "医療情報部 山田"
+expires = "2999-03-31"
+
+[[waiver]]
+policy = "H-BAK-002"
+service = "ヒノデLIS（臨床検査部門システム）"
+reason = "オフライン媒体の導入待ち"
+expires = "令和2年3月31日"
+
+[[waiver]]
+policy = "H-BCP-001"
+vendor = "株式会社あおぞらメディカル"
+reason = "BCP 手順書は提出済み"
+expires = "2999-12-31"
+"#;
+
+fn waiver_file(dir: &std::path::Path, text: &str) -> std::path::PathBuf {
+    let p = dir.join("waivers.toml");
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn json_report_has_every_waiver_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = waiver_file(dir.path(), WAIVERS);
+    let out = kaiji().args(["check", HINODE, "-f", "json", "--waivers"]).arg(&file).assert().code(1);
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+
+    let states: Vec<(&str, &str, u64)> = v["waivers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["policy"].as_str().unwrap(), w["status"].as_str().unwrap(), w["matched"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(states, [("H-AUTH-001", "active", 1), ("H-BAK-002", "expired", 1), ("H-BCP-001", "stale", 0)]);
+    assert_eq!(v["waivers"][1]["expires"], "2020-03-31");
+
+    let sheet = &v["sheets"][0];
+    let status = |id: &str| {
+        sheet["policies"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap()["status"].as_str().unwrap()
+    };
+    assert_eq!(status("H-AUTH-001"), "waived");
+    assert_eq!(status("H-BAK-002"), "fail");
+    let findings = sheet["findings"].as_array().unwrap();
+    let auth = findings.iter().find(|f| f["rule"] == "H-AUTH-001").unwrap();
+    assert_eq!(auth["waived"]["reason"], "次期更改(2027年4月)で二要素認証に対応予定");
+    assert_eq!(auth["waived"]["approver"], "医療情報部 山田");
+    let expired = findings.iter().find(|f| f["rule"] == "expired-waiver").unwrap();
+    assert_eq!(expired["severity"], "warning");
+    assert_eq!(expired["message"], "waiver for H-BAK-002 expired on 2020-03-31; 1 finding(s) it covered count again");
+    assert!(expired["location"]["path"].as_str().unwrap().ends_with("waivers.toml"));
+    assert_eq!(expired["location"]["line"], 14, "the `expires` line of the expired waiver");
+}
+
+#[test]
+fn waived_failures_no_longer_fail_the_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    // Only H-AUTH-001 is waived: the others still fail the sheet.
+    let file = waiver_file(dir.path(), WAIVERS.split("\n[[waiver]]\npolicy = \"H-BAK-002\"").next().unwrap());
+    let policy = dir.path().join("auth.rhai");
+    std::fs::copy("policies/auth-two-factor.rhai", &policy).unwrap();
+    kaiji().args(["check", HINODE, "--no-lint", "-p"]).arg(&policy).assert().code(1);
+    kaiji()
+        .args(["check", HINODE, "--no-lint", "-p"])
+        .arg(&policy)
+        .arg("--waivers")
+        .arg(&file)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("1 waived"))
+        .stdout(predicate::str::contains("waived until 2999-03-31"));
+}
+
+#[test]
+fn human_output_warns_about_expired_and_stale_waivers_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = waiver_file(dir.path(), WAIVERS);
+    kaiji()
+        .args(["check", HINODE, "--waivers"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("expired-waiver"))
+        // (miette wraps long messages, so match the start of each)
+        .stderr(predicate::str::contains("⚠ waiver for H-BAK-002 for ヒノデLIS(臨床検査部門システム) expired"))
+        .stderr(predicate::str::contains("⚠ waiver for H-BCP-001 for 株式会社あおぞらメディカル matched"))
+        .stderr(predicate::str::contains("H-AUTH-001").not());
+}
+
+#[test]
+fn a_bad_waiver_file_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // A malformed file: every problem is reported.
+    let file =
+        waiver_file(dir.path(), &WAIVERS.replace("question", "questoin").replace("expires = \"2999-12-31\"", ""));
+    kaiji()
+        .args(["check", HINODE, "--waivers"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("unknown key `questoin` in [[waiver]]"))
+        .stderr(predicate::str::contains("did you mean `question`?"))
+        .stderr(predicate::str::contains("waiver #3 has no `expires`"));
+    // A well-formed file naming a policy the run does not have.
+    let file = waiver_file(dir.path(), &WAIVERS.replace("H-AUTH-001", "H-AUTH-01"));
+    kaiji()
+        .args(["check", HINODE, "--waivers"])
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("no policy `H-AUTH-01` in this run"))
+        .stderr(predicate::str::contains("did you mean `H-AUTH-001`?"));
+    kaiji().args(["check", HINODE, "--waivers", "no-such-waivers.toml"]).assert().code(2);
+}
