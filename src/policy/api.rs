@@ -75,7 +75,15 @@ fn text_arg(fname: &str, v: &Dynamic, pos: Position) -> Res<ImmutableString> {
 
 /// Lower-cased NFKC form for case-insensitive containment.
 fn fold(s: &str) -> String {
-    crate::text::normalize(s).to_lowercase()
+    let mut n = crate::text::normalize(s);
+    // ASCII is lower-cased in place; kana and kanji have no case. Other
+    // text takes the full Unicode mapping.
+    if n.chars().all(|c| c.is_ascii() || crate::text::is_caseless(c)) {
+        n.make_ascii_lowercase();
+        n
+    } else {
+        n.to_lowercase()
+    }
 }
 
 fn mentions(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<bool> {

@@ -55,6 +55,12 @@ fn normalize_common(s: &str) -> Option<String> {
     Some(if trimmed.len() == out.len() { out } else { trimmed.to_string() })
 }
 
+/// A character with no upper or lower case whose NFKC form is itself
+/// (kana, kanji, Japanese punctuation): lower-casing leaves it alone.
+pub fn is_caseless(c: char) -> bool {
+    !c.is_ascii() && is_stable(c)
+}
+
 /// Characters NFKC leaves alone that never compose with a neighbour and
 /// that [`normalize`] does not fold (checked over every one of them by a
 /// test against the Unicode tables).
@@ -245,6 +251,13 @@ mod tests {
         for u in 0xFF01..=0xFF5Du32 {
             let c = char::from_u32(u).unwrap();
             assert_eq!(c.to_string().nfkc().collect::<String>(), char::from_u32(u - 0xFEE0).unwrap().to_string());
+        }
+    }
+
+    #[test]
+    fn caseless_characters_have_no_case() {
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| is_caseless(*c)) {
+            assert!(c.to_lowercase().eq(std::iter::once(c)), "U+{:04X}", c as u32);
         }
     }
 
