@@ -7,7 +7,7 @@ use miette::{IntoDiagnostic, WrapErr};
 use rayon::prelude::*;
 
 use crate::form::{DEFAULT_FORM, FormRegistry};
-use crate::synth::{Generator, Options, SynthSheet};
+use crate::synth::{Generator, Options, SynthSheet, policy_pack};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataFormat {
@@ -26,7 +26,8 @@ the same sheets on every machine; sheet N does not depend on --count.
 Examples:
   kaiji bench-data --count 10000 --out /tmp/sheets
   kaiji bench-data --count 50 --out demo --seed 7 --problem-rate 0.5 --format both
-  kaiji check '/tmp/sheets/*.toml'")]
+  kaiji bench-data --count 1000 --out /tmp/b --policies 50
+  kaiji check /tmp/b -p /tmp/b/policies -f json -o /dev/null")]
 pub struct BenchDataArgs {
     /// Number of sheets to write.
     #[arg(long, value_name = "N")]
@@ -51,6 +52,11 @@ pub struct BenchDataArgs {
     /// Form of the sheets (built-in or loaded with --form-file).
     #[arg(long, default_value = DEFAULT_FORM)]
     pub form: String,
+
+    /// Also write a pack of N policies to DIR/policies: the built-in baseline, then
+    /// variants of it under new ids (same checks) until there are N.
+    #[arg(long, value_name = "N")]
+    pub policies: Option<usize>,
 
     /// Write into a directory that already holds sheet files (replacing them).
     #[arg(long)]
@@ -92,7 +98,18 @@ pub fn run(args: BenchDataArgs, forms: &FormRegistry) -> miette::Result<u8> {
             Ok(usize::from(!sheet.problems.is_empty()))
         })
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
-    let places: Vec<String> = dirs.iter().map(|(d, _)| d.display().to_string()).collect();
+    let mut places: Vec<String> = dirs.iter().map(|(d, _)| d.display().to_string()).collect();
+    if let Some(n) = args.policies {
+        let dir = args.out.join("policies");
+        std::fs::create_dir_all(&dir).into_diagnostic().wrap_err_with(|| format!("cannot create {}", dir.display()))?;
+        for (name, text) in policy_pack(n.max(1)) {
+            let path = dir.join(name);
+            std::fs::write(&path, text)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot write {}", path.display()))?;
+        }
+        places.push(format!("{} policies to {}", n.max(1), dir.display()));
+    }
     eprintln!("wrote {count} sheet(s) ({problems} with lint problems, seed {}) to {}", args.seed, places.join(" and "));
     Ok(0)
 }

@@ -13,6 +13,7 @@
 //! Sheet `i` of seed `s` depends only on `(s, i)`: generating 10 or 10,000
 //! sheets gives the same first ten.
 
+mod policies;
 mod render;
 mod rng;
 mod text;
@@ -20,6 +21,7 @@ mod text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+pub use policies::policy_pack;
 pub use rng::Rng;
 use text::Topic;
 
