@@ -16,11 +16,13 @@ pub const SCHEMA: &str = "kaiji.check/v1";
 pub struct Json<'w> {
     out: Box<dyn Write + 'w>,
     first: bool,
+    /// One sheet's JSON, reused from sheet to sheet.
+    buf: Vec<u8>,
 }
 
 impl<'w> Json<'w> {
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
-        Json { out, first: true }
+        Json { out, first: true, buf: Vec::new() }
     }
 }
 
@@ -72,10 +74,14 @@ impl Renderer for Json<'_> {
     }
 
     fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
-        let sep = if std::mem::take(&mut self.first) { "\n" } else { ",\n" };
+        let sep = if std::mem::take(&mut self.first) { "\n    " } else { ",\n    " };
         self.out.write_all(sep.as_bytes())?;
-        let text = pretty(&sheet_value(report), 4)?;
-        write!(self.out, "    {text}")
+        // Serialised straight into the output (no intermediate `Value`), the
+        // same text as `pretty(&sheet_value(report), 4)`.
+        self.buf.clear();
+        let mut ser = serde_json::Serializer::with_formatter(&mut self.buf, serde_json::ser::PrettyFormatter::new());
+        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)?;
+        write_indented(&mut self.out, &self.buf, b"    ")
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
@@ -94,4 +100,183 @@ impl Renderer for Json<'_> {
 fn pretty<T: Serialize>(v: &T, indent: usize) -> io::Result<String> {
     let text = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
     Ok(text.replace('\n', &format!("\n{}", " ".repeat(indent))))
+}
+
+/// Write `text` to `out`, indenting every line after the first by `indent`
+/// (JSON strings hold no raw line breaks, so every `\n` is layout).
+fn write_indented(out: &mut dyn Write, text: &[u8], indent: &[u8]) -> io::Result<()> {
+    let mut rest = text;
+    while let Some(i) = rest.iter().position(|b| *b == b'\n') {
+        out.write_all(&rest[..=i])?;
+        out.write_all(indent)?;
+        rest = &rest[i + 1..];
+    }
+    out.write_all(rest)
+}
+
+// The report's shapes, borrowing from it, with fields in the (sorted) key
+// order `sheet_value` produces.
+
+#[derive(Serialize)]
+struct SheetOut<'a> {
+    errors: Vec<ErrorOut<'a>>,
+    findings: Vec<FindingOut<'a>>,
+    path: &'a str,
+    policies: Vec<PolicyOut<'a>>,
+    service: &'a str,
+    status: super::SheetStatus,
+    vendor: &'a str,
+}
+
+#[derive(Serialize)]
+struct PolicyOut<'a> {
+    id: &'a str,
+    status: super::PolicyStatus,
+    #[serde(skip_serializing_if = "is_zero")]
+    warnings: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+#[derive(Serialize)]
+struct FindingOut<'a> {
+    location: Option<LocationOut<'a>>,
+    message: &'a str,
+    question: Option<&'a str>,
+    rule: &'a str,
+    severity: super::Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    waived: Option<WaivedOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct LocationOut<'a> {
+    column: usize,
+    line: usize,
+    path: &'a str,
+}
+
+#[derive(Serialize)]
+struct WaivedOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    approver: Option<&'a str>,
+    expires: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct ErrorOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<LocationOut<'a>>,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<&'a str>,
+}
+
+impl<'a> SheetOut<'a> {
+    fn of(r: &'a SheetReport) -> SheetOut<'a> {
+        SheetOut {
+            errors: r
+                .errors
+                .iter()
+                .map(|e| ErrorOut {
+                    location: e.location.as_ref().map(|l| LocationOut { column: l.column, line: l.line, path: &l.path }),
+                    message: &e.message,
+                    policy: e.policy.as_deref(),
+                })
+                .collect(),
+            findings: r.findings.iter().map(|f| FindingOut::of(r, f)).collect(),
+            path: &r.path,
+            policies: r
+                .policies
+                .iter()
+                .map(|p| PolicyOut { id: &p.id, status: p.status, warnings: p.warnings })
+                .collect(),
+            service: r.service(),
+            status: r.status,
+            vendor: r.vendor(),
+        }
+    }
+}
+
+impl<'a> FindingOut<'a> {
+    fn of(r: &'a SheetReport, f: &'a Finding) -> FindingOut<'a> {
+        let location = match (f.span, &r.sheet, &f.policy_site) {
+            (Some(span), Some(sheet), _) => {
+                let (line, column) = sheet.line_col(span.start);
+                Some(LocationOut { column, line, path: &r.path })
+            }
+            (_, _, Some(site)) => {
+                let (line, column) = crate::text::line_col(&site.source, site.span.start);
+                Some(LocationOut { column, line, path: &site.path })
+            }
+            _ => None,
+        };
+        FindingOut {
+            location,
+            message: &f.message,
+            question: f.question.as_deref(),
+            rule: &f.rule,
+            severity: f.severity,
+            waived: f.waived.as_ref().map(|w| WaivedOut {
+                approver: w.approver.as_deref(),
+                expires: &w.expires,
+                reason: &w.reason,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod streaming_tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::form::FormRegistry;
+    use crate::policy::{Limits, PolicySet};
+    use crate::report::{FailOn, Location, WaiverNote};
+    use crate::runner::{Check, LintCheck};
+    use crate::sheet::{SheetFormat, load_str};
+    use crate::synth::{Generator, Options};
+
+    /// The streamed text is exactly the pretty-printed `sheet_value`.
+    #[test]
+    fn streaming_matches_the_value_rendering() {
+        let forms = FormRegistry::builtin();
+        let set = PolicySet::builtin(Limits::default());
+        let g = Generator::new(forms.get("sds-6.0").unwrap(), Options { seed: 5, problem_rate: 0.5 });
+        let mut reports = Vec::new();
+        for i in 0..40 {
+            let sheet = Arc::new(load_str("v/s.toml", g.sheet(i).to_toml(), SheetFormat::Toml, &forms).unwrap());
+            let mut r = SheetReport::new(format!("v/sheet-{i}.toml"), Some(sheet.clone()));
+            LintCheck.check(&sheet, &mut r);
+            set.check(&sheet, &mut r);
+            if i % 3 == 0
+                && let Some(f) = r.findings.first_mut()
+            {
+                let approver = (i % 2 == 0).then(|| "医療情報部 山田".to_string());
+                f.waived = Some(WaiverNote { reason: "次期更改で対応".into(), approver, expires: "2027-03-31".into() });
+            }
+            r.finalize(FailOn::Error);
+            reports.push(r);
+        }
+        let mut broken = SheetReport::new("bad.toml", None);
+        let mut e = RunError::new("bad.toml: not valid TOML: \"quote\"\nnext line");
+        e.location = Some(Location { path: "bad.toml".into(), line: 3, column: 7 });
+        e.policy = Some("H-X-1".into());
+        broken.errors.push(e);
+        broken.errors.push(RunError::new("plain"));
+        broken.finalize(FailOn::Error);
+        reports.push(broken);
+        for r in &reports {
+            let mut out = Vec::new();
+            let mut json = Json::new(Box::new(&mut out));
+            json.sheet(r).unwrap();
+            drop(json);
+            let want = format!("\n    {}", pretty(&sheet_value(r), 4).unwrap());
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{}", r.path);
+        }
+    }
 }
