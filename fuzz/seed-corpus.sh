@@ -8,9 +8,16 @@ kaiji=${KAIJI:-target/debug/kaiji}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$kaiji" bench-data --count 12 --seed 3 --problem-rate 0.7 --format both --out "$tmp" 2>/dev/null
-mkdir -p fuzz/corpus/sheet_toml fuzz/corpus/sheet_json
+mkdir -p fuzz/corpus/sheet_toml fuzz/corpus/sheet_json fuzz/corpus/import_text fuzz/corpus/import_xlsx fuzz/corpus/policy
 cp examples/sheets/*.toml "$tmp"/toml/*.toml fuzz/corpus/sheet_toml/
 cp examples/sheets/*.json "$tmp"/json/*.json fuzz/corpus/sheet_json/
+cp tests/fixtures/*.txt fuzz/corpus/import_text/
+[ -d ../shared/seeds ] && cp ../shared/seeds/*.txt fuzz/corpus/import_text/ 2>/dev/null || true
+for s in examples/sheets/*.toml; do
+  "$kaiji" export "$s" -f xlsx -o "fuzz/corpus/import_xlsx/$(basename "$s" .toml).xlsx" --force 2>/dev/null ||
+    "$kaiji" export "$s" -f xlsx -o "fuzz/corpus/import_xlsx/$(basename "$s" .toml).xlsx" 2>/dev/null || true
+done
+cp policies/*.rhai fuzz/corpus/policy/
 for t in fuzz/corpus/*/; do
     t=$(basename "$t")
     if [ -d "tests/fuzz_regressions/$t" ]; then cp "tests/fuzz_regressions/$t"/* "fuzz/corpus/$t/" 2>/dev/null || true; fi

@@ -55,6 +55,76 @@ pub fn sheet(data: &[u8], format: SheetFormat) -> Outcome {
     }
 }
 
+/// Which importer [`import`] drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Importer {
+    Text,
+    Xlsx,
+}
+
+/// A vendor file's bytes through an importer. What an import produces must
+/// be a sheet kaiji loads: the canonical TOML it writes is loaded, linted
+/// and rendered like any sheet.
+pub fn import(data: &[u8], importer: Importer) -> Outcome {
+    let form = forms().get(crate::form::DEFAULT_FORM).expect("built-in form");
+    let imported = match importer {
+        Importer::Text => crate::import::text::import_bytes(data, &form, "fuzz.txt"),
+        Importer::Xlsx => crate::import::xlsx::import_bytes(data, &form, "fuzz.xlsx"),
+    };
+    let imported = match imported {
+        Ok(i) => i,
+        Err(e) => {
+            let message = e.to_string();
+            assert!(!message.trim().is_empty(), "a rejection says why");
+            return Outcome::Rejected { message };
+        }
+    };
+    let _account = imported.report.to_string();
+    let toml = crate::sheet::write::to_toml(&imported.doc, Some(&form), &[]);
+    match sheet(toml.as_bytes(), SheetFormat::Toml) {
+        Outcome::Loaded { findings } => Outcome::Loaded { findings },
+        Outcome::Rejected { message } => panic!("the imported sheet does not load: {message}\n{toml}"),
+    }
+}
+
+/// A policy file's text: compile it and, if it compiles, run it (under
+/// tight limits) on a complete example sheet and render what it reports.
+pub fn policy(data: &[u8]) -> Outcome {
+    use std::time::Duration;
+
+    use crate::policy::{Limits, PolicySet};
+
+    let Ok(text) = std::str::from_utf8(data) else {
+        return Outcome::Rejected { message: "not UTF-8".into() };
+    };
+    let limits = Limits { max_operations: 20_000, timeout: Duration::from_millis(200), ..Limits::default() };
+    let set = match PolicySet::from_memory(&[("fuzz.rhai", text)], "fuzz:", limits) {
+        Ok(set) => set,
+        Err(e) => return Outcome::Rejected { message: e.to_string() },
+    };
+    static SHEET: OnceLock<std::sync::Arc<crate::sheet::Sheet>> = OnceLock::new();
+    let sheet = SHEET.get_or_init(|| {
+        let text = include_str!("../examples/sheets/sakura-support.toml");
+        std::sync::Arc::new(
+            sheet::load_str("sakura-support.toml", text.to_string(), SheetFormat::Toml, forms())
+                .expect("example loads"),
+        )
+    });
+    let mut report = SheetReport::new("sakura-support.toml", Some(sheet.clone()));
+    crate::runner::Check::check(&set, sheet, &mut report);
+    report.finalize(FailOn::Warning);
+    check_report(&report);
+    render_everywhere(&report, "check");
+    // A policy that does not compile, or errors on the sheet, is refused.
+    match set.policies().first().and_then(|p| p.error()).or(report.errors.first()) {
+        Some(e) => {
+            assert!(!e.message.trim().is_empty(), "a policy error says why");
+            Outcome::Rejected { message: e.message.clone() }
+        }
+        None => Outcome::Loaded { findings: report.findings.len() },
+    }
+}
+
 /// Spans point into the sheet's text on char boundaries.
 pub fn check_report(report: &SheetReport) {
     let Some(sheet) = &report.sheet else {

@@ -65,3 +65,21 @@ fn sheet_json() {
     let n = replay("sheet_json", |d| fuzzing::sheet(d, SheetFormat::Json));
     assert!(n >= 8);
 }
+
+#[test]
+fn import_text() {
+    let n = replay("import_text", |d| fuzzing::import(d, fuzzing::Importer::Text));
+    assert!(n >= 4);
+}
+
+#[test]
+fn import_xlsx() {
+    let n = replay("import_xlsx", |d| fuzzing::import(d, fuzzing::Importer::Xlsx));
+    assert!(n >= 3);
+}
+
+#[test]
+fn policy() {
+    let n = replay("policy", fuzzing::policy);
+    assert!(n >= 8);
+}

@@ -1,0 +1,9 @@
+//! Policy text → front matter + Rhai compilation → evaluation on an example
+//! sheet under tight limits → every renderer: no panic, errors explained.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    kaiji::fuzzing::policy(data);
+});
