@@ -182,7 +182,11 @@ impl<'a> SheetOut<'a> {
                 .errors
                 .iter()
                 .map(|e| ErrorOut {
-                    location: e.location.as_ref().map(|l| LocationOut { column: l.column, line: l.line, path: &l.path }),
+                    location: e.location.as_ref().map(|l| LocationOut {
+                        column: l.column,
+                        line: l.line,
+                        path: &l.path,
+                    }),
                     message: &e.message,
                     policy: e.policy.as_deref(),
                 })
@@ -257,7 +261,8 @@ mod streaming_tests {
                 && let Some(f) = r.findings.first_mut()
             {
                 let approver = (i % 2 == 0).then(|| "医療情報部 山田".to_string());
-                f.waived = Some(WaiverNote { reason: "次期更改で対応".into(), approver, expires: "2027-03-31".into() });
+                f.waived =
+                    Some(WaiverNote { reason: "次期更改で対応".into(), approver, expires: "2027-03-31".into() });
             }
             r.finalize(FailOn::Error);
             reports.push(r);
