@@ -67,13 +67,39 @@ impl Question {
     }
 }
 
+/// FNV-1a for the id index: ids are a few ASCII bytes and come from the
+/// form's own catalog, so a keyed (SipHash) hasher buys nothing here, and
+/// policies look ids up on every call.
+#[derive(Debug, Clone, Copy, Default)]
+struct IdHash;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for IdHash {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Form {
     pub id: String,
     pub title: String,
     pub guideline: String,
     questions: Vec<Question>,
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize, IdHash>,
     /// Questions whose text asks for details in 備考, in form order.
     asking_remarks: Vec<usize>,
 }
@@ -143,7 +169,7 @@ impl Form {
             .map_err(|e| FormError::Parse { path: path.to_string(), message: e.message().to_string() })?;
         let invalid = |message: String| FormError::Invalid { path: path.to_string(), message };
         let mut questions = Vec::new();
-        let mut index = HashMap::new();
+        let mut index = HashMap::with_hasher(IdHash::default());
         for section in raw.section {
             for q in section.question {
                 let id = crate::text::normalize(&q.id);
