@@ -72,13 +72,24 @@ const JOINERS: &[&str] =
 /// Versions named as in use in `text` (see the module docs).
 pub fn tls_versions(text: &str) -> Vec<&'static str> {
     let norm = crate::text::normalize(text);
-    let lower = norm.to_lowercase();
     // Work on chars so every index is a char boundary; ASCII lowering keeps
     // the char count, and `to_lowercase` of Japanese text is the identity.
-    let chars: Vec<char> = if lower.chars().count() == norm.chars().count() {
+    let chars: Vec<char> = if norm.chars().all(|c| c.is_ascii() || crate::text::is_caseless(c)) {
+        // The common case, where both ways below give this: no Unicode
+        // case mapping to do, and nothing to find without a "tls".
+        let mut lower = norm;
+        lower.make_ascii_lowercase();
+        if !lower.contains("tls") {
+            return Vec::new();
+        }
         lower.chars().collect()
     } else {
-        norm.chars().map(|c| c.to_ascii_lowercase()).collect()
+        let lower = norm.to_lowercase();
+        if lower.chars().count() == norm.chars().count() {
+            lower.chars().collect()
+        } else {
+            norm.chars().map(|c| c.to_ascii_lowercase()).collect()
+        }
     };
     let mut used = [false; 4];
     let mut i = 0;
