@@ -21,3 +21,4 @@ pub mod runner;
 pub mod sheet;
 pub mod text;
 pub mod waiver;
+pub mod walk;
