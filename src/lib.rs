@@ -24,3 +24,4 @@ pub mod sheet;
 pub mod synth;
 pub mod text;
 pub mod waiver;
+pub mod walk;

@@ -3,10 +3,10 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::output::{print, render_run};
+use super::output::{ReportArgs, print, render_run};
 use crate::form::FormRegistry;
 use crate::policy::{Limits, PolicySet};
-use crate::report::{FailOn, Format, RunInfo};
+use crate::report::RunInfo;
 use crate::runner::{self, Check, LintCheck, Runner};
 use crate::waiver::{WaiverCheck, WaiverSet};
 
@@ -31,21 +31,8 @@ pub struct CheckArgs {
     #[arg(short, long = "policy", value_name = "POLICY_FILE_OR_DIR")]
     pub policies: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value = "human")]
-    pub format: Format,
-
-    /// Write the report to FILE instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Lowest severity that fails a sheet (exit 1).
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
-
-    /// Worker threads (default: one per core).
-    #[arg(short, long, default_value_t = 0)]
-    pub jobs: usize,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// Skip the built-in lint rules; run only the policies.
     #[arg(long)]
@@ -139,9 +126,10 @@ pub fn run(args: CheckArgs, forms: &FormRegistry) -> miette::Result<u8> {
     if let Some(w) = &waivers {
         checks.push(w);
     }
-    let runner = Runner { forms, checks, fail_on: args.fail_on, jobs: args.jobs };
-    let info = RunInfo { command: "check", policies: policies.infos(), fail_on: args.fail_on, lint: !args.no_lint };
-    let summary = render_run(&runner, &inputs, &info, args.format, args.output.as_deref())?;
+    let runner = Runner { forms, checks, fail_on: args.report.fail_on, jobs: args.report.jobs };
+    let info =
+        RunInfo { command: "check", policies: policies.infos(), fail_on: args.report.fail_on, lint: !args.no_lint };
+    let summary = render_run(&runner, &inputs, &info, &args.report)?;
     // Expired and stale waivers concern the hospital, not one sheet: say so on
     // stderr whatever the format (machine formats also carry them).
     for warning in waivers.iter().flat_map(WaiverCheck::warnings) {

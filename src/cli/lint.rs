@@ -1,10 +1,8 @@
-use std::path::PathBuf;
-
 use clap::Args;
 
-use super::output::{print, render_run};
+use super::output::{ReportArgs, print, render_run};
 use crate::form::FormRegistry;
-use crate::report::{FailOn, Format, RunInfo};
+use crate::report::RunInfo;
 use crate::runner::{self, LintCheck, Runner};
 
 #[derive(Debug, Args)]
@@ -19,21 +17,8 @@ pub struct LintArgs {
     #[arg(value_name = "SHEET|GLOB", required_unless_present_any = ["list_rules", "explain"])]
     pub sheets: Vec<String>,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value = "human")]
-    pub format: Format,
-
-    /// Write the report to FILE instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Lowest severity that fails a sheet (exit 1).
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: FailOn,
-
-    /// Worker threads (default: one per core).
-    #[arg(short, long, default_value_t = 0)]
-    pub jobs: usize,
+    #[command(flatten)]
+    pub report: ReportArgs,
 
     /// List the lint rules and exit.
     #[arg(long)]
@@ -66,8 +51,8 @@ pub fn run(args: LintArgs, forms: &FormRegistry) -> miette::Result<u8> {
     }
     let inputs = runner::expand(&args.sheets);
     let lint = LintCheck;
-    let runner = Runner { forms, checks: vec![&lint], fail_on: args.fail_on, jobs: args.jobs };
-    let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.fail_on, lint: true };
-    let summary = render_run(&runner, &inputs, &info, args.format, args.output.as_deref())?;
+    let runner = Runner { forms, checks: vec![&lint], fail_on: args.report.fail_on, jobs: args.report.jobs };
+    let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.report.fail_on, lint: true };
+    let summary = render_run(&runner, &inputs, &info, &args.report)?;
     Ok(summary.exit_code() as u8)
 }

@@ -102,16 +102,36 @@ pub fn is_broken_pipe(report: &miette::Report) -> bool {
     report.downcast_ref::<WriteError>().is_some_and(|e| e.0.kind() == io::ErrorKind::BrokenPipe)
 }
 
-/// Run `runner` over `inputs` and render the reports in `format` to
-/// `output` (stdout when `None`): the one path `check` and `lint` share.
+/// The report options `check` and `lint` share.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Output format.
+    #[arg(short, long, value_enum, default_value = "human")]
+    pub format: crate::report::Format,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Lowest severity that fails a sheet (exit 1).
+    #[arg(long, value_enum, default_value = "error")]
+    pub fail_on: crate::report::FailOn,
+
+    /// Worker threads (default: one per core).
+    #[arg(short, long, default_value_t = 0)]
+    pub jobs: usize,
+}
+
+/// Run `runner` over `inputs` and render the reports as `args` say: the one
+/// path `check` and `lint` share.
 pub fn render_run(
     runner: &crate::runner::Runner,
     inputs: &[crate::runner::Input],
     info: &crate::report::RunInfo,
-    format: crate::report::Format,
-    output: Option<&Path>,
+    args: &ReportArgs,
 ) -> miette::Result<crate::report::Summary> {
-    let out = Output::open(output)?;
+    let format = args.format;
+    let out = Output::open(args.output.as_deref())?;
     if format.is_binary() && out.is_terminal() {
         let name = clap::ValueEnum::to_possible_value(&format).map(|v| v.get_name().to_string());
         miette::bail!("-f {} writes a binary file, not for a terminal: add -o FILE", name.unwrap_or_default());

@@ -157,21 +157,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Case>, TestFileError> {
 
 /// Every `*.toml` under `dir/tests/`, sorted.
 pub fn discover(policy_dir: &Path) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                walk(&p, out);
-            } else if p.extension().is_some_and(|e| e == "toml") {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&policy_dir.join("tests"), &mut out);
-    out.sort();
-    out
+    crate::walk::files_under(&policy_dir.join("tests"), crate::walk::has_extension(&["toml"]))
 }
 
 impl Case {

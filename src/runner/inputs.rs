@@ -12,10 +12,6 @@ pub enum Input {
     NoMatch(String),
 }
 
-fn is_sheet_file(p: &Path) -> bool {
-    matches!(p.extension().and_then(|e| e.to_str()), Some("toml" | "json"))
-}
-
 /// Expand files, directories (their `*.toml`/`*.json`, recursively) and
 /// glob patterns; sorted by path and de-duplicated.
 pub fn expand(args: &[String]) -> Vec<Input> {
@@ -34,7 +30,7 @@ pub fn expand(args: &[String]) -> Vec<Input> {
             files.extend(found);
         } else if path.is_dir() {
             let before = files.len();
-            walk(path, &mut files);
+            files.extend(crate::walk::files_under(path, crate::walk::has_extension(&["toml", "json"])));
             if files.len() == before {
                 misses.push(Input::NoMatch(arg.clone()));
             }
@@ -48,18 +44,6 @@ pub fn expand(args: &[String]) -> Vec<Input> {
     let mut out: Vec<Input> = files.into_iter().map(Input::File).collect();
     out.extend(misses);
     out
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if is_sheet_file(&p) {
-            out.push(p);
-        }
-    }
 }
 
 #[cfg(test)]
