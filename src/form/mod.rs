@@ -169,7 +169,7 @@ impl Form {
             .map_err(|e| FormError::Parse { path: path.to_string(), message: e.message().to_string() })?;
         let invalid = |message: String| FormError::Invalid { path: path.to_string(), message };
         let mut questions = Vec::new();
-        let mut index = HashMap::with_hasher(IdHash::default());
+        let mut index = HashMap::with_hasher(IdHash);
         for section in raw.section {
             for q in section.question {
                 let id = crate::text::normalize(&q.id);
