@@ -11,7 +11,8 @@
 //! NFKC remark texts, citations; the form's structure is loaded once as
 //! data) and evaluates the query `data.policies`. Times are printed with
 //! and without the parse/input step, single-threaded and on every core
-//! (rayon; one engine clone per thread for regorus).
+//! (rayon; one engine clone per thread for regorus), each the median of
+//! `KAIJI_REGO_RUNS` runs (default 3).
 //!
 //! A verdict is (status, failing question ids, warning question ids) per
 //! sheet and policy; a difference fails the run, naming both.
@@ -57,38 +58,44 @@ fn main() {
     let (sheets, t_parse): (Vec<Arc<Sheet>>, _) = timed(|| json.iter().map(parse).collect());
     let (inputs, t_input): (Vec<Value>, _) = timed(|| sheets.iter().map(|s| common::input(s)).collect());
 
-    // Evaluation alone, single thread.
-    let (k_results, t_k1) = timed(|| sheets.iter().map(|s| set.evaluate(s)).collect::<Vec<_>>());
+    // Equivalence on every sheet (also a warm-up of both engines).
     let mut e = engine.clone();
-    let (r_results, t_r1) = timed(|| inputs.iter().map(|i| common::eval(&mut e, i)).collect::<Vec<_>>());
-
-    // Equivalence on every sheet.
     let mut checked = 0usize;
-    for (i, (k, r)) in k_results.iter().zip(&r_results).enumerate() {
-        let kv = common::kaiji_verdicts(k);
-        let rv = common::rego_verdicts(r);
+    for (i, (s, input)) in sheets.iter().zip(&inputs).enumerate() {
+        let kv = common::kaiji_verdicts(&set.evaluate(s));
+        let rv = common::rego_verdicts(&common::eval(&mut e, input));
         if let Err(msg) = common::compare(&format!("sheet {i} (seed 1)"), &kv, &rv) {
             eprintln!("error: kaiji and Rego verdicts differ\n{msg}");
             std::process::exit(1);
         }
         checked += kv.len();
     }
-    drop((k_results, r_results));
 
-    // Evaluation alone, every core.
-    let (_, t_kp) = timed(|| sheets.par_iter().map(|s| set.evaluate(s)).collect::<Vec<_>>());
-    let (_, t_rp) = timed(|| inputs.par_iter().map_init(|| engine.clone(), common::eval).collect::<Vec<_>>());
-
-    // End to end from the JSON text, single thread: parse (+ input) + evaluate.
-    let (_, t_k1_all) = timed(|| json.iter().map(|t| set.evaluate(&parse(t))).collect::<Vec<_>>());
+    // Each time is the median of `runs`.
+    let runs: usize = std::env::var("KAIJI_REGO_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(3).max(1);
+    let median = |f: &mut dyn FnMut()| {
+        let mut ts: Vec<Duration> = (0..runs).map(|_| timed(&mut *f).1).collect();
+        ts.sort();
+        ts[ts.len() / 2]
+    };
+    // Evaluation alone (sheets parsed, Rego inputs built beforehand).
+    let t_k1 = median(&mut || drop(sheets.iter().map(|s| set.evaluate(s)).collect::<Vec<_>>()));
     let mut e = engine.clone();
-    let (_, t_r1_all) =
-        timed(|| json.iter().map(|t| common::eval(&mut e, &common::input(&parse(t)))).collect::<Vec<_>>());
-    let (_, t_kp_all) = timed(|| json.par_iter().map(|t| set.evaluate(&parse(t))).collect::<Vec<_>>());
-    let (_, t_rp_all) = timed(|| {
-        json.par_iter()
-            .map_init(|| engine.clone(), |e, t| common::eval(e, &common::input(&parse(t))))
-            .collect::<Vec<_>>()
+    let t_r1 = median(&mut || drop(inputs.iter().map(|i| common::eval(&mut e, i)).collect::<Vec<_>>()));
+    let t_kp = median(&mut || drop(sheets.par_iter().map(|s| set.evaluate(s)).collect::<Vec<_>>()));
+    let t_rp = median(&mut || drop(inputs.par_iter().map_init(|| engine.clone(), common::eval).collect::<Vec<_>>()));
+    // End to end from the JSON text: parse (+ Rego input) + evaluate.
+    let t_k1_all = median(&mut || drop(json.iter().map(|t| set.evaluate(&parse(t))).collect::<Vec<_>>()));
+    let mut e = engine.clone();
+    let t_r1_all =
+        median(&mut || drop(json.iter().map(|t| common::eval(&mut e, &common::input(&parse(t)))).collect::<Vec<_>>()));
+    let t_kp_all = median(&mut || drop(json.par_iter().map(|t| set.evaluate(&parse(t))).collect::<Vec<_>>()));
+    let t_rp_all = median(&mut || {
+        drop(
+            json.par_iter()
+                .map_init(|| engine.clone(), |e, t| common::eval(e, &common::input(&parse(t))))
+                .collect::<Vec<_>>(),
+        )
     });
 
     println!("equivalence: {checked} sheet×policy verdicts identical ({n} sheets × {POLICIES} policies)");
@@ -105,7 +112,7 @@ fn main() {
             r.as_secs_f64() / k.as_secs_f64(),
         )
     };
-    println!("sheet×policy evaluations per second in parentheses:");
+    println!("median of {runs} runs; sheet×policy evaluations per second in parentheses:");
     row("evaluation only, 1 thread", t_k1, t_r1);
     row(&format!("evaluation only, {threads} threads"), t_kp, t_rp);
     row("parse (+input) + eval, 1 thread", t_k1_all, t_r1_all);

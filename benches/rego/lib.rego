@@ -52,6 +52,9 @@ matches(texts, pattern) if regex.match(pattern, concat("\n", texts))
 #    with the same clause, so its versions are a subset: the union is equal;
 # 3. one anchored regex takes the list and its clause, a second one its
 #    elements, whose separators tell lists from ranges.
+# Possible difference: for text whose Unicode lower-casing changes its length
+# (e.g. "İ"), tls.rs lower-cases ASCII only and Rego's lower() maps all of
+# it, which only the 40-character clause limit could notice.
 
 refusals := [
 	"無効", "禁止", "使用しない", "使用せず", "使用不可", "使用していない", "利用しない", "利用せず",
