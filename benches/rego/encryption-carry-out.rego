@@ -1,0 +1,22 @@
+# H-ENC-001 (policies/encryption-carry-out.rhai)
+package policies.encryption_carry_out
+
+import data.kaiji
+
+id := "H-ENC-001"
+
+fails contains "51.3" if {
+	kaiji.applies("51")
+	not kaiji.is_yes("51.3")
+}
+
+fails contains "53.7" if {
+	kaiji.applies("53")
+	not kaiji.is_yes("53.7")
+}
+
+warns := set()
+
+default status := "pass"
+
+status := "fail" if count(fails) > 0

@@ -1,0 +1,22 @@
+# H-MNT-001 (policies/remote-maintenance.rhai)
+package policies.remote_maintenance
+
+import data.kaiji
+
+id := "H-MNT-001"
+
+fails contains "48" if {
+	kaiji.applies("74")
+	not kaiji.is_yes("48")
+}
+
+fails contains "74.1" if {
+	kaiji.applies("74")
+	not kaiji.is_yes("74.1")
+}
+
+warns := set()
+
+default status := "pass"
+
+status := "fail" if count(fails) > 0
