@@ -162,10 +162,10 @@ fn mutated_input_never_panics() {
             }
         }
         let Ok(text) = String::from_utf8(bytes) else { continue };
-        if let Err(e) = load_str("f", text.clone(), format, &forms) {
-            if let Some(s) = e.span {
-                assert!(s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
-            }
+        if let Err(e) = load_str("f", text.clone(), format, &forms)
+            && let Some(s) = e.span
+        {
+            assert!(s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
         }
     }
 }

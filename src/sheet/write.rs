@@ -54,10 +54,11 @@ pub fn to_toml(doc: &SheetDoc, form: Option<&Form>, header: &[String]) -> String
 
 fn toml_answer(a: &DocAnswer) -> String {
     let word = a.answer.as_ref().map(word);
-    if a.remarks.is_empty() && a.note.is_none() {
-        if let Some(w) = word {
-            return basic(w);
-        }
+    if a.remarks.is_empty()
+        && a.note.is_none()
+        && let Some(w) = word
+    {
+        return basic(w);
     }
     let mut fields = Vec::new();
     if let Some(w) = word {
