@@ -5,23 +5,9 @@ use std::fmt::Write;
 
 use super::{SynthAnswer, SynthSheet};
 
-/// A TOML basic string.
+/// A TOML basic string, escaped by the canonical sheet writer.
 fn toml_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    out.push_str(&crate::sheet::write::basic(s));
 }
 
 fn json_str(out: &mut String, s: &str) {

@@ -8,15 +8,9 @@ pub use lines::{IndexedText, LineIndex};
 
 use unicode_normalization::UnicodeNormalization;
 
-/// NFKC plus the folds NFKC leaves out, trimmed.
-///
-/// NFKC already maps full-width ASCII (ＴＬＳ１．２ → TLS1.2) and half-width
-/// katakana; it does not unify the wave dashes and minus signs vendors mix,
-/// nor drop variation selectors, so those are folded here.
-pub fn normalize(s: &str) -> String {
-    if let Some(out) = normalize_common(s) {
-        return out;
-    }
+/// NFKC with the folds NFKC leaves out (not trimmed): the full path of
+/// [`normalize`], and the reference its quick path is tested against.
+fn nfkc_folded(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.nfkc() {
         match c {
@@ -30,6 +24,19 @@ pub fn normalize(s: &str) -> String {
             _ => out.push(c),
         }
     }
+    out
+}
+
+/// NFKC plus the folds NFKC leaves out, trimmed.
+///
+/// NFKC already maps full-width ASCII (ＴＬＳ１．２ → TLS1.2) and half-width
+/// katakana; it does not unify the wave dashes and minus signs vendors mix,
+/// nor drop variation selectors, so those are folded here.
+pub fn normalize(s: &str) -> String {
+    if let Some(out) = normalize_common(s) {
+        return out;
+    }
+    let out = nfkc_folded(s);
     let trimmed = out.trim();
     if trimmed.len() == out.len() { out } else { trimmed.to_string() }
 }
@@ -170,17 +177,7 @@ mod tests {
     #[test]
     fn quick_path_agrees_with_full_normalisation() {
         fn slow(s: &str) -> String {
-            let mut out = String::new();
-            for c in s.nfkc() {
-                match c {
-                    '\u{301C}' | '\u{FF5E}' => out.push('~'),
-                    '\u{2212}' | '\u{FF0D}' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' => out.push('-'),
-                    '\u{FE00}'..='\u{FE0F}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{FEFF}' => {}
-                    '\u{E0100}'..='\u{E01EF}' => {}
-                    _ => out.push(c),
-                }
-            }
-            out.trim().to_string()
+            nfkc_folded(s).trim().to_string()
         }
         let pieces = [
             "a",
