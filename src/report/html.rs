@@ -14,30 +14,21 @@
 //! prints every panel. The matrix needs all sheets, so compact rows (not
 //! the sheets) are held until the end.
 
-use std::io::{self, Write};
+use std::io;
 
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 use serde::Serialize;
 
-use super::matrix::{Matrix, Row};
+use super::matrix::{Matrix, MatrixFormat, Row};
 use super::view::{CellStatus, Column, FindingView};
-use super::{Renderer, RunInfo, SheetReport, SheetStatus, Summary};
+use super::{SheetStatus, Summary};
 
 const TEMPLATE: &str = include_str!("templates/report.html");
 const SCRIPT: &str = include_str!("templates/report.js");
 const STYLE: &str = include_str!("templates/report.css");
 
-pub struct Html<'w> {
-    out: Box<dyn Write + 'w>,
-    matrix: Matrix,
-}
-
-impl<'w> Html<'w> {
-    pub fn new(out: Box<dyn Write + 'w>) -> Self {
-        Html { out, matrix: Matrix::default() }
-    }
-}
+pub struct Html;
 
 /// Everything the template sees.
 #[derive(Serialize)]
@@ -205,9 +196,8 @@ fn verdict(status: SheetStatus) -> CellStatus {
     }
 }
 
-impl Html<'_> {
-    fn render(&self, summary: &Summary) -> Result<String, minijinja::Error> {
-        let m = &self.matrix;
+impl Html {
+    fn page(m: &Matrix, summary: &Summary) -> Result<String, minijinja::Error> {
         let columns = m.columns();
         let sections = m.sections();
         let tally = m.tally();
@@ -316,21 +306,9 @@ impl Html<'_> {
     }
 }
 
-impl Renderer for Html<'_> {
-    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
-        self.matrix.begin(run);
-        Ok(())
-    }
-
-    fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
-        self.matrix.add(report);
-        Ok(())
-    }
-
-    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let page = self.render(summary).map_err(io::Error::other)?;
-        self.out.write_all(page.as_bytes())?;
-        self.out.flush()
+impl MatrixFormat for Html {
+    fn render(matrix: &Matrix, summary: &Summary) -> io::Result<Vec<u8>> {
+        Ok(Html::page(matrix, summary).map_err(io::Error::other)?.into_bytes())
     }
 }
 

@@ -8,22 +8,13 @@
 //! markup, links or table cells. The table needs every sheet, so compact rows
 //! are held until the end.
 
-use std::io::{self, Write};
+use std::io;
 
-use super::matrix::{Matrix, Row};
+use super::matrix::{Matrix, MatrixFormat, Row};
 use super::view::{CellStatus, Column, FindingView};
-use super::{Renderer, RunInfo, SheetStatus, Summary};
+use super::{SheetStatus, Summary};
 
-pub struct Markdown<'w> {
-    out: Box<dyn Write + 'w>,
-    matrix: Matrix,
-}
-
-impl<'w> Markdown<'w> {
-    pub fn new(out: Box<dyn Write + 'w>) -> Self {
-        Markdown { out, matrix: Matrix::default() }
-    }
-}
+pub struct Markdown;
 
 /// Escape text for inline Markdown: a backslash before every character that
 /// can open inline markup, HTML, an entity, math or a table cell (CommonMark
@@ -82,19 +73,8 @@ fn finding(out: &mut String, row: &Row, f: &FindingView) {
     }
 }
 
-impl Renderer for Markdown<'_> {
-    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
-        self.matrix.begin(run);
-        Ok(())
-    }
-
-    fn sheet(&mut self, report: &super::SheetReport) -> io::Result<()> {
-        self.matrix.add(report);
-        Ok(())
-    }
-
-    fn finish(&mut self, s: &Summary) -> io::Result<()> {
-        let m = &self.matrix;
+impl MatrixFormat for Markdown {
+    fn render(m: &Matrix, s: &Summary) -> io::Result<Vec<u8>> {
         let cols = m.columns();
         let mut out = String::new();
         let policies = cols.iter().filter(|c| matches!(c, Column::Policy(_))).count();
@@ -151,8 +131,7 @@ impl Renderer for Markdown<'_> {
                 }
             }
         }
-        self.out.write_all(out.as_bytes())?;
-        self.out.flush()
+        Ok(out.into_bytes())
     }
 }
 

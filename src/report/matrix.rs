@@ -4,9 +4,11 @@
 //! [`FindingView`]s — never the sheets themselves.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Write};
+use std::marker::PhantomData;
 
 use super::view::{self, CellStatus, Column, FindingView};
-use super::{PolicyInfo, RunInfo, Severity, SheetReport, SheetStatus};
+use super::{PolicyInfo, Renderer, RunInfo, Severity, SheetReport, SheetStatus, Summary};
 
 /// What the lint column stands for.
 pub const LINT_TITLE: &str = "記入内容の整合性（lint ルールほか）";
@@ -177,5 +179,42 @@ impl Matrix {
             }
         }
         t
+    }
+}
+
+/// A format drawn from the whole matrix once every sheet is in.
+pub trait MatrixFormat {
+    fn render(matrix: &Matrix, summary: &Summary) -> io::Result<Vec<u8>>;
+}
+
+/// The renderer the matrix formats share: it collects one compact row per
+/// sheet and draws the document in `finish`.
+pub struct MatrixRenderer<'w, F> {
+    out: Box<dyn Write + 'w>,
+    matrix: Matrix,
+    format: PhantomData<F>,
+}
+
+impl<'w, F: MatrixFormat> MatrixRenderer<'w, F> {
+    pub fn new(out: Box<dyn Write + 'w>) -> Self {
+        MatrixRenderer { out, matrix: Matrix::default(), format: PhantomData }
+    }
+}
+
+impl<F: MatrixFormat> Renderer for MatrixRenderer<'_, F> {
+    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.matrix.begin(run);
+        Ok(())
+    }
+
+    fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
+        self.matrix.add(report);
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        let bytes = F::render(&self.matrix, summary)?;
+        self.out.write_all(&bytes)?;
+        self.out.flush()
     }
 }

@@ -88,9 +88,9 @@ pub fn renderer<'w>(format: Format, out: Box<dyn Write + 'w>, style: Style) -> B
         Format::Junit => Box::new(junit::Junit::new(out)),
         Format::Sarif => Box::new(sarif::Sarif::new(out)),
         Format::Github => Box::new(github::Github::new(out)),
-        Format::Markdown => Box::new(markdown::Markdown::new(out)),
+        Format::Markdown => Box::new(matrix::MatrixRenderer::<markdown::Markdown>::new(out)),
         Format::Csv => Box::new(csv::Csv::new(out)),
-        Format::Html => Box::new(html::Html::new(out)),
-        Format::Xlsx => Box::new(xlsx::Xlsx::new(out)),
+        Format::Html => Box::new(matrix::MatrixRenderer::<html::Html>::new(out)),
+        Format::Xlsx => Box::new(matrix::MatrixRenderer::<xlsx::Xlsx>::new(out)),
     }
 }

@@ -15,15 +15,15 @@
 //! (CJK counts 2). The document's creation date is fixed (or taken from
 //! `SOURCE_DATE_EPOCH`), so the same results give the same bytes.
 
-use std::io::{self, Write};
+use std::io;
 
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
 };
 
-use super::matrix::Matrix;
+use super::matrix::{Matrix, MatrixFormat};
 use super::view::{self, CellStatus, Column, FindingView};
-use super::{Renderer, RunInfo, SheetReport, SheetStatus, Summary};
+use super::{SheetStatus, Summary};
 
 pub const MATRIX_SHEET: &str = "評価一覧";
 pub const FINDINGS_SHEET: &str = "指摘事項";
@@ -55,16 +55,7 @@ pub const FINDINGS_HEADER: [&str; 18] = [
     "免除期限",
 ];
 
-pub struct Xlsx<'w> {
-    out: Box<dyn Write + 'w>,
-    matrix: Matrix,
-}
-
-impl<'w> Xlsx<'w> {
-    pub fn new(out: Box<dyn Write + 'w>) -> Self {
-        Xlsx { out, matrix: Matrix::default() }
-    }
-}
+pub struct Xlsx;
 
 fn colors(status: CellStatus) -> (u32, u32) {
     match status {
@@ -164,9 +155,8 @@ impl<'a> Sheet<'a> {
     }
 }
 
-impl Xlsx<'_> {
-    fn build(&self, summary: &Summary) -> Result<Vec<u8>, XlsxError> {
-        let m = &self.matrix;
+impl Xlsx {
+    fn build(m: &Matrix, summary: &Summary) -> Result<Vec<u8>, XlsxError> {
         let columns = m.columns();
         let mut wb = Workbook::new();
         let title = format!("kaiji {} — 開示書評価一覧", m.command);
@@ -334,20 +324,8 @@ fn finding_cells(s: &mut Sheet, row: u32, f: &FindingView) -> Result<(), XlsxErr
     Ok(())
 }
 
-impl Renderer for Xlsx<'_> {
-    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
-        self.matrix.begin(run);
-        Ok(())
-    }
-
-    fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
-        self.matrix.add(report);
-        Ok(())
-    }
-
-    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let bytes = self.build(summary).map_err(io::Error::other)?;
-        self.out.write_all(&bytes)?;
-        self.out.flush()
+impl MatrixFormat for Xlsx {
+    fn render(matrix: &Matrix, summary: &Summary) -> io::Result<Vec<u8>> {
+        Xlsx::build(matrix, summary).map_err(io::Error::other)
     }
 }
