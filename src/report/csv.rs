@@ -7,9 +7,10 @@
 //! vendor text is data, never a formula.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use super::view::{self, CellStatus, Column, FindingView};
-use super::{Renderer, RunInfo, SheetReport, Summary};
+use super::{Renderer, RunInfo, SheetEncoder, SheetReport, Summary};
 
 pub const HEADER: [&str; 20] = [
     "path",
@@ -36,25 +37,26 @@ pub const HEADER: [&str; 20] = [
 
 pub struct Csv<'w> {
     out: Box<dyn Write + 'w>,
-    run: RunInfo,
+    sheets: Arc<CsvSheet>,
 }
 
 impl<'w> Csv<'w> {
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
-        Csv { out, run: RunInfo::default() }
+        Csv { out, sheets: Arc::new(CsvSheet { run: RunInfo::default() }) }
     }
+}
 
-    fn row(&mut self, cells: &[&str]) -> io::Result<()> {
-        let mut line = String::new();
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                line.push(',');
-            }
-            field(&mut line, c);
+/// One CSV record.
+fn record(out: &mut Vec<u8>, cells: &[&str]) {
+    let mut line = String::new();
+    for (i, c) in cells.iter().enumerate() {
+        if i > 0 {
+            line.push(',');
         }
-        line.push_str("\r\n");
-        self.out.write_all(line.as_bytes())
+        field(&mut line, c);
     }
+    line.push_str("\r\n");
+    out.extend_from_slice(line.as_bytes());
 }
 
 /// Append one field, neutralised and quoted when needed.
@@ -71,11 +73,36 @@ fn field(line: &mut String, text: &str) {
 
 impl Renderer for Csv<'_> {
     fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
-        self.run = run.clone();
-        self.row(&HEADER)
+        self.sheets = Arc::new(CsvSheet { run: run.clone() });
+        let mut header = Vec::new();
+        record(&mut header, &HEADER);
+        self.out.write_all(&header)
     }
 
     fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
+        super::encode_and_write(self.sheets.as_ref(), r, &mut self.out)
+    }
+
+    fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {
+        Some(self.sheets.clone())
+    }
+
+    fn sheet_encoded(&mut self, _r: &SheetReport, encoded: &[u8]) -> io::Result<()> {
+        self.out.write_all(encoded)
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// One sheet's rows; needs the run's policy list for the columns.
+struct CsvSheet {
+    run: RunInfo,
+}
+
+impl SheetEncoder for CsvSheet {
+    fn encode(&self, r: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
         let ids = view::policy_ids(&self.run, r);
         let sheet_status = r.status.as_str();
         let mut rows: Vec<[String; 20]> = Vec::new();
@@ -145,13 +172,9 @@ impl Renderer for Csv<'_> {
         }
         for row in &rows {
             let cells: Vec<&str> = row.iter().map(String::as_str).collect();
-            self.row(&cells)?;
+            record(out, &cells);
         }
         Ok(())
-    }
-
-    fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
-        self.out.flush()
     }
 }
 

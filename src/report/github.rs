@@ -7,9 +7,10 @@
 //! percent-encoded; in properties `:` and `,` are too, since they delimit.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use super::view::FindingView;
-use super::{Renderer, RunInfo, Severity, SheetReport, SheetStatus, Summary};
+use super::{Renderer, RunInfo, Severity, SheetEncoder, SheetReport, SheetStatus, Summary};
 
 pub struct Github<'w> {
     out: Box<dyn Write + 'w>,
@@ -46,6 +47,33 @@ impl Renderer for Github<'_> {
     }
 
     fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
+        super::encode_and_write(&GithubSheet, r, &mut self.out)
+    }
+
+    fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {
+        Some(Arc::new(GithubSheet))
+    }
+
+    fn sheet_encoded(&mut self, _r: &SheetReport, encoded: &[u8]) -> io::Result<()> {
+        self.out.write_all(encoded)
+    }
+
+    fn finish(&mut self, s: &Summary) -> io::Result<()> {
+        let what = if self.command == "lint" { String::new() } else { format!(" × {} policies", s.policies) };
+        writeln!(
+            self.out,
+            "kaiji {}: {} sheet(s){what}: {} passed, {} failed, {} could not be evaluated",
+            self.command, s.sheets, s.passed, s.failed, s.errors
+        )?;
+        self.out.flush()
+    }
+}
+
+/// One sheet's group of workflow commands.
+struct GithubSheet;
+
+impl SheetEncoder for GithubSheet {
+    fn encode(&self, r: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
         let verdict = match r.status {
             SheetStatus::Pass => "PASS",
             SheetStatus::Fail => "FAIL",
@@ -111,17 +139,8 @@ impl Renderer for Github<'_> {
             text.push_str(&command(level, &props, &message));
         }
         text.push_str("::endgroup::\n");
-        self.out.write_all(text.as_bytes())
-    }
-
-    fn finish(&mut self, s: &Summary) -> io::Result<()> {
-        let what = if self.command == "lint" { String::new() } else { format!(" × {} policies", s.policies) };
-        writeln!(
-            self.out,
-            "kaiji {}: {} sheet(s){what}: {} passed, {} failed, {} could not be evaluated",
-            self.command, s.sheets, s.passed, s.failed, s.errors
-        )?;
-        self.out.flush()
+        out.extend_from_slice(text.as_bytes());
+        Ok(())
     }
 }
 

@@ -4,17 +4,17 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
-use super::{Finding, Renderer, RunInfo, Severity, SheetReport, SheetStatus, Style, Summary};
+use super::{Finding, Renderer, RunInfo, Severity, SheetEncoder, SheetReport, SheetStatus, Style, Summary};
 use crate::sheet::Sheet;
 use crate::text::IndexedText;
 
 pub struct Human<'w> {
     out: Box<dyn Write + 'w>,
-    handler: GraphicalReportHandler,
-    style: Style,
+    sheets: Arc<HumanSheet>,
     command: &'static str,
 }
 
@@ -22,14 +22,22 @@ impl<'w> Human<'w> {
     pub fn new(out: Box<dyn Write + 'w>, style: Style) -> Self {
         let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
-        Human { out, handler, style, command: "check" }
+        Human { out, sheets: Arc::new(HumanSheet { handler, style }), command: "check" }
     }
+}
 
-    fn render(&mut self, diag: &dyn Diagnostic) -> io::Result<()> {
+/// One sheet's verdict line and diagnostics.
+struct HumanSheet {
+    handler: GraphicalReportHandler,
+    style: Style,
+}
+
+impl HumanSheet {
+    fn render(&self, out: &mut Vec<u8>, diag: &dyn Diagnostic) -> io::Result<()> {
         let mut s = String::new();
         self.handler.render_report(&mut s, diag).map_err(io::Error::other)?;
-        writeln!(self.out, "{}", s.trim_end())?;
-        writeln!(self.out)
+        writeln!(out, "{}", s.trim_end())?;
+        writeln!(out)
     }
 
     fn paint(&self, text: &str, code: &str) -> String {
@@ -37,13 +45,8 @@ impl<'w> Human<'w> {
     }
 }
 
-impl Renderer for Human<'_> {
-    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
-        self.command = run.command;
-        Ok(())
-    }
-
-    fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
+impl SheetEncoder for HumanSheet {
+    fn encode(&self, r: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
         let (mark, color) = match r.status {
             SheetStatus::Pass => ("PASS", "32"),
             SheetStatus::Fail => ("FAIL", "31"),
@@ -64,24 +67,43 @@ impl Renderer for Human<'_> {
             }
         );
         let verdict = self.paint(&format!("{mark:<5}"), color);
-        writeln!(self.out, "{verdict} {}{who}  ({counts})", r.path)?;
-        writeln!(self.out)?;
+        writeln!(out, "{verdict} {}{who}  ({counts})", r.path)?;
+        writeln!(out)?;
         for e in &r.errors {
             match &e.detail {
-                Some(report) => self.render(report.as_ref().as_ref())?,
+                Some(report) => self.render(out, report.as_ref().as_ref())?,
                 None => {
-                    writeln!(self.out, "  error: {}", e.message)?;
-                    writeln!(self.out)?;
+                    writeln!(out, "  error: {}", e.message)?;
+                    writeln!(out)?;
                 }
             }
         }
         if let Some(sheet) = &r.sheet {
             for f in &r.findings {
                 let diag = FindingDiagnostic::in_sheet(f, &r.path, sheet);
-                self.render(&diag)?;
+                self.render(out, &diag)?;
             }
         }
         Ok(())
+    }
+}
+
+impl Renderer for Human<'_> {
+    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.command = run.command;
+        Ok(())
+    }
+
+    fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
+        super::encode_and_write(self.sheets.as_ref(), r, &mut self.out)
+    }
+
+    fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {
+        Some(self.sheets.clone())
+    }
+
+    fn sheet_encoded(&mut self, _r: &SheetReport, encoded: &[u8]) -> io::Result<()> {
+        self.out.write_all(encoded)
     }
 
     fn finish(&mut self, s: &Summary) -> io::Result<()> {

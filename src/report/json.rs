@@ -5,11 +5,12 @@
 //! `summary` tells how each waiver fared (`active`, `expired`, `stale`).
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::{Finding, Renderer, RunError, RunInfo, SheetReport, Summary};
+use super::{Finding, Renderer, RunError, RunInfo, SheetEncoder, SheetReport, Summary};
 
 pub const SCHEMA: &str = "kaiji.check/v1";
 
@@ -23,6 +24,21 @@ pub struct Json<'w> {
 impl<'w> Json<'w> {
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
         Json { out, first: true, buf: Vec::new() }
+    }
+}
+
+/// One sheet's entry of the `sheets` array, without the separator.
+struct JsonSheet;
+
+impl SheetEncoder for JsonSheet {
+    fn encode(&self, report: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
+        // Serialised from borrowed shapes (no intermediate `Value`), the
+        // same text as `pretty(&sheet_value(report), 4)`.
+        let mut text = Vec::with_capacity(16 << 10);
+        let mut ser = serde_json::Serializer::with_formatter(&mut text, serde_json::ser::PrettyFormatter::new());
+        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)?;
+        write_indented(out, &text, b"    ");
+        Ok(())
     }
 }
 
@@ -74,14 +90,22 @@ impl Renderer for Json<'_> {
     }
 
     fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        JsonSheet.encode(report, &mut buf)?;
+        let written = self.sheet_encoded(report, &buf);
+        self.buf = buf;
+        written
+    }
+
+    fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {
+        Some(Arc::new(JsonSheet))
+    }
+
+    fn sheet_encoded(&mut self, _report: &SheetReport, encoded: &[u8]) -> io::Result<()> {
         let sep = if std::mem::take(&mut self.first) { "\n    " } else { ",\n    " };
         self.out.write_all(sep.as_bytes())?;
-        // Serialised straight into the output (no intermediate `Value`), the
-        // same text as `pretty(&sheet_value(report), 4)`.
-        self.buf.clear();
-        let mut ser = serde_json::Serializer::with_formatter(&mut self.buf, serde_json::ser::PrettyFormatter::new());
-        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)?;
-        write_indented(&mut self.out, &self.buf, b"    ")
+        self.out.write_all(encoded)
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
@@ -102,16 +126,16 @@ fn pretty<T: Serialize>(v: &T, indent: usize) -> io::Result<String> {
     Ok(text.replace('\n', &format!("\n{}", " ".repeat(indent))))
 }
 
-/// Write `text` to `out`, indenting every line after the first by `indent`
+/// Append `text` to `out`, indenting every line after the first by `indent`
 /// (JSON strings hold no raw line breaks, so every `\n` is layout).
-fn write_indented(out: &mut dyn Write, text: &[u8], indent: &[u8]) -> io::Result<()> {
+fn write_indented(out: &mut Vec<u8>, text: &[u8], indent: &[u8]) {
     let mut rest = text;
     while let Some(i) = rest.iter().position(|b| *b == b'\n') {
-        out.write_all(&rest[..=i])?;
-        out.write_all(indent)?;
+        out.extend_from_slice(&rest[..=i]);
+        out.extend_from_slice(indent);
         rest = &rest[i + 1..];
     }
-    out.write_all(rest)
+    out.extend_from_slice(rest);
 }
 
 // The report's shapes, borrowing from it, with fields in the (sorted) key
@@ -235,47 +259,12 @@ impl<'a> FindingOut<'a> {
 
 #[cfg(test)]
 mod streaming_tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::form::FormRegistry;
-    use crate::policy::{Limits, PolicySet};
-    use crate::report::{FailOn, Location, WaiverNote};
-    use crate::runner::{Check, LintCheck};
-    use crate::sheet::{SheetFormat, load_str};
-    use crate::synth::{Generator, Options};
 
     /// The streamed text is exactly the pretty-printed `sheet_value`.
     #[test]
     fn streaming_matches_the_value_rendering() {
-        let forms = FormRegistry::builtin();
-        let set = PolicySet::builtin(Limits::default());
-        let g = Generator::new(forms.get("sds-6.0").unwrap(), Options { seed: 5, problem_rate: 0.5 });
-        let mut reports = Vec::new();
-        for i in 0..40 {
-            let sheet = Arc::new(load_str("v/s.toml", g.sheet(i).to_toml(), SheetFormat::Toml, &forms).unwrap());
-            let mut r = SheetReport::new(format!("v/sheet-{i}.toml"), Some(sheet.clone()));
-            LintCheck.check(&sheet, &mut r);
-            set.check(&sheet, &mut r);
-            if i % 3 == 0
-                && let Some(f) = r.findings.first_mut()
-            {
-                let approver = (i % 2 == 0).then(|| "医療情報部 山田".to_string());
-                f.waived =
-                    Some(WaiverNote { reason: "次期更改で対応".into(), approver, expires: "2027-03-31".into() });
-            }
-            r.finalize(FailOn::Error);
-            reports.push(r);
-        }
-        let mut broken = SheetReport::new("bad.toml", None);
-        let mut e = RunError::new("bad.toml: not valid TOML: \"quote\"\nnext line");
-        e.location = Some(Location { path: "bad.toml".into(), line: 3, column: 7 });
-        e.policy = Some("H-X-1".into());
-        broken.errors.push(e);
-        broken.errors.push(RunError::new("plain"));
-        broken.finalize(FailOn::Error);
-        reports.push(broken);
-        for r in &reports {
+        for r in &crate::report::testutil::varied_reports() {
             let mut out = Vec::new();
             let mut json = Json::new(Box::new(&mut out));
             json.sheet(r).unwrap();

@@ -12,21 +12,52 @@ pub mod markdown;
 pub mod matrix;
 pub mod model;
 pub mod sarif;
+#[cfg(test)]
+pub(crate) mod testutil;
 pub mod view;
 pub mod xlsx;
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 pub use model::*;
 
-/// Renders a run. The runner calls `begin`, then `sheet` once per sheet in
-/// path order, then `finish`.
+/// Renders a run. The runner calls `begin`, then `sheet` (or
+/// `sheet_encoded`) once per sheet in path order, then `finish`.
 pub trait Renderer {
     fn begin(&mut self, _run: &RunInfo) -> io::Result<()> {
         Ok(())
     }
     fn sheet(&mut self, report: &SheetReport) -> io::Result<()>;
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
+
+    /// For formats whose text for a sheet depends only on that sheet's
+    /// report (and on what `begin` was told): the part of the work that can
+    /// run on any thread. Asked once, after `begin`. The runner then encodes
+    /// each sheet on the worker that evaluated it and hands the bytes to
+    /// [`Renderer::sheet_encoded`], so a large report is formatted in
+    /// parallel instead of on the one thread that writes it.
+    fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {
+        None
+    }
+
+    /// `sheet`, for a report `encoder()` has already encoded into `encoded`.
+    fn sheet_encoded(&mut self, report: &SheetReport, _encoded: &[u8]) -> io::Result<()> {
+        self.sheet(report)
+    }
+}
+
+/// The per-sheet half of a streaming renderer (see [`Renderer::encoder`]).
+pub trait SheetEncoder: Send + Sync {
+    /// Append `report`'s output to `out`.
+    fn encode(&self, report: &SheetReport, out: &mut Vec<u8>) -> io::Result<()>;
+}
+
+/// `Renderer::sheet` for a renderer with an encoder: encode, then write.
+pub(crate) fn encode_and_write(encoder: &dyn SheetEncoder, r: &SheetReport, out: &mut dyn Write) -> io::Result<()> {
+    let mut buf = Vec::new();
+    encoder.encode(r, &mut buf)?;
+    out.write_all(&buf)
 }
 
 /// `-f/--format` values.
@@ -92,5 +123,48 @@ pub fn renderer<'w>(format: Format, out: Box<dyn Write + 'w>, style: Style) -> B
         Format::Csv => Box::new(csv::Csv::new(out)),
         Format::Html => Box::new(matrix::MatrixRenderer::<html::Html>::new(out)),
         Format::Xlsx => Box::new(matrix::MatrixRenderer::<xlsx::Xlsx>::new(out)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every renderer writes the same bytes whether the runner hands it
+    /// reports (`sheet`) or encodes them on workers first (`encoder` +
+    /// `sheet_encoded`).
+    #[test]
+    fn encoding_on_workers_writes_what_sheet_writes() {
+        let reports = testutil::varied_reports();
+        let policies = crate::policy::PolicySet::builtin(crate::policy::Limits::default());
+        let info = RunInfo { command: "check", lint: true, policies: policies.infos(), ..RunInfo::default() };
+        let summary = Summary { sheets: reports.len(), policies: info.policies.len(), ..Summary::default() };
+        let mut encoded_formats = 0;
+        for &format in <Format as clap::ValueEnum>::value_variants() {
+            let run = |encode: bool| -> Vec<u8> {
+                let mut out = Vec::new();
+                let mut r = renderer(format, Box::new(&mut out), Style::plain(80));
+                r.begin(&info).unwrap();
+                let encoder = if encode { r.encoder() } else { None };
+                for report in &reports {
+                    match &encoder {
+                        Some(e) => {
+                            let mut bytes = Vec::new();
+                            e.encode(report, &mut bytes).unwrap();
+                            r.sheet_encoded(report, &bytes).unwrap();
+                        }
+                        None => r.sheet(report).unwrap(),
+                    }
+                }
+                r.finish(&summary).unwrap();
+                drop(r);
+                out
+            };
+            if renderer(format, Box::new(io::sink()), Style::plain(80)).encoder().is_some() {
+                encoded_formats += 1;
+            }
+            assert_eq!(run(true), run(false), "{format:?}");
+        }
+        assert!(encoded_formats >= 4, "human, json, csv and github encode on workers");
     }
 }

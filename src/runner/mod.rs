@@ -105,6 +105,11 @@ impl Runner<'_> {
 
     /// [`Runner::run`], calling `on_sheet` (from any worker thread) each
     /// time a sheet has been evaluated, e.g. to advance a progress bar.
+    ///
+    /// Sheets go through in batches: while the workers evaluate (and, when
+    /// the renderer has an [`encoder`](Renderer::encoder), encode) one
+    /// batch, this thread writes the previous one, so neither waits for the
+    /// other and at most two batches are held at a time.
     pub fn run_with_progress(
         &self,
         inputs: &[Input],
@@ -120,28 +125,58 @@ impl Runner<'_> {
         let batch = BATCH_PER_JOB * pool.current_num_threads().max(1);
         let mut summary = Summary { policies: info.policies.len(), ..Summary::default() };
         renderer.begin(info)?;
-        for chunk in inputs.chunks(batch) {
-            let reports: Vec<SheetReport> = pool.install(|| {
+        let encoder = renderer.encoder();
+        let evaluate = |chunk: &[Input]| -> Vec<Evaluated> {
+            pool.install(|| {
                 chunk
                     .par_iter()
                     .map(|i| {
-                        let r = self.evaluate(i);
+                        let report = self.evaluate(i);
+                        let encoded = encoder.as_ref().map(|e| {
+                            let mut out = Vec::new();
+                            e.encode(&report, &mut out).map(|()| out)
+                        });
                         on_sheet();
-                        r
+                        Evaluated { report, encoded }
                     })
                     .collect()
-            });
-            for r in &reports {
-                summary.add(r);
-                renderer.sheet(r)?;
+            })
+        };
+        std::thread::scope(|scope| -> io::Result<()> {
+            let mut chunks = inputs.chunks(batch);
+            let mut ready = chunks.next().map(evaluate);
+            while let Some(done) = ready.take() {
+                let next = chunks.next().map(|chunk| scope.spawn(move || evaluate(chunk)));
+                let written = write_batch(done, renderer, &mut summary);
+                // Join before returning an error, so no batch outlives the run.
+                ready = next.map(|h| h.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+                written?;
             }
-        }
+            Ok(())
+        })?;
         for check in &self.checks {
             check.finish(&mut summary);
         }
         renderer.finish(&summary)?;
         Ok(summary)
     }
+}
+
+/// A sheet's report and, when the renderer encodes on workers, its output.
+struct Evaluated {
+    report: SheetReport,
+    encoded: Option<io::Result<Vec<u8>>>,
+}
+
+fn write_batch(batch: Vec<Evaluated>, renderer: &mut dyn Renderer, summary: &mut Summary) -> io::Result<()> {
+    for Evaluated { report, encoded } in batch {
+        summary.add(&report);
+        match encoded {
+            Some(bytes) => renderer.sheet_encoded(&report, &bytes?)?,
+            None => renderer.sheet(&report)?,
+        }
+    }
+    Ok(())
 }
 
 /// Paths of the inputs, for callers that only need files.
