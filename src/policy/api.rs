@@ -3,6 +3,7 @@
 //! names and doc comment, which `kaiji api` prints, so the reference is
 //! generated from what is registered and cannot drift.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -73,28 +74,34 @@ fn text_arg(fname: &str, v: &Dynamic, pos: Position) -> Res<ImmutableString> {
     err(format!("{fname}: expected text (a string, an array of strings or ()), got {}", v.type_name()), pos)
 }
 
-/// Lower-cased NFKC form for case-insensitive containment.
-fn fold(s: &str) -> String {
-    let mut n = crate::text::normalize(s);
+/// Lower-cased NFKC form for case-insensitive containment (borrowed when
+/// `s` already is one: sheet text is normalised when it loads).
+fn fold(s: &str) -> Cow<'_, str> {
+    let n = crate::text::normalized(s);
     // ASCII is lower-cased in place; kana and kanji have no case. Other
     // text takes the full Unicode mapping.
     if n.chars().all(|c| c.is_ascii() || crate::text::is_caseless(c)) {
-        n.make_ascii_lowercase();
+        if n.bytes().any(|b| b.is_ascii_uppercase()) {
+            let mut n = n.into_owned();
+            n.make_ascii_lowercase();
+            return Cow::Owned(n);
+        }
         n
     } else {
-        n.to_lowercase()
+        Cow::Owned(n.to_lowercase())
     }
 }
 
 fn mentions(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<bool> {
     let pos = ctx.call_position();
-    let text = fold(&text_arg("mentions", &text, pos)?);
+    let text = text_arg("mentions", &text, pos)?;
+    let text = fold(&text);
     let check = |w: &str| -> Res<bool> {
         let w = fold(w);
         if w.is_empty() {
             return err("mentions: an empty word would match any text", pos);
         }
-        Ok(text.contains(&w))
+        Ok(text.contains(&*w))
     };
     if let Some(w) = words.read_lock::<ImmutableString>() {
         return check(&w);
@@ -124,7 +131,8 @@ thread_local! {
 
 fn matches(ctx: NativeCallContext, text: Dynamic, pattern: &str) -> Res<bool> {
     let pos = ctx.call_position();
-    let text = crate::text::normalize(&text_arg("matches", &text, pos)?);
+    let text = text_arg("matches", &text, pos)?;
+    let text = crate::text::normalized(&text);
     REGEXES.with_borrow_mut(|cache| {
         if !cache.contains_key(pattern) {
             if cache.len() >= REGEX_CACHE_MAX {

@@ -71,18 +71,16 @@ const JOINERS: &[&str] =
 
 /// Versions named as in use in `text` (see the module docs).
 pub fn tls_versions(text: &str) -> Vec<&'static str> {
-    let norm = crate::text::normalize(text);
+    let norm = crate::text::normalized(text);
     // Work on chars so every index is a char boundary; ASCII lowering keeps
     // the char count, and `to_lowercase` of Japanese text is the identity.
     let chars: Vec<char> = if norm.chars().all(|c| c.is_ascii() || crate::text::is_caseless(c)) {
         // The common case, where both ways below give this: no Unicode
         // case mapping to do, and nothing to find without a "tls".
-        let mut lower = norm;
-        lower.make_ascii_lowercase();
-        if !lower.contains("tls") {
+        if !norm.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"tls")) {
             return Vec::new();
         }
-        lower.chars().collect()
+        norm.chars().map(|c| c.to_ascii_lowercase()).collect()
     } else {
         let lower = norm.to_lowercase();
         if lower.chars().count() == norm.chars().count() {

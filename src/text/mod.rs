@@ -6,6 +6,8 @@ mod lines;
 
 pub use lines::{IndexedText, LineIndex};
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// NFKC with the folds NFKC leaves out (not trimmed): the full path of
@@ -33,6 +35,19 @@ fn nfkc_folded(s: &str) -> String {
 /// katakana; it does not unify the wave dashes and minus signs vendors mix,
 /// nor drop variation selectors, so those are folded here.
 pub fn normalize(s: &str) -> String {
+    normalized(s).into_owned()
+}
+
+/// [`normalize`], borrowing `s` when it is already normal — as text from a
+/// loaded sheet always is, so policies re-reading it pay one scan, not a copy.
+pub fn normalized(s: &str) -> Cow<'_, str> {
+    if s.len() == s.trim().len() && s.chars().all(is_stable) {
+        return Cow::Borrowed(s);
+    }
+    Cow::Owned(normalize_changed(s))
+}
+
+fn normalize_changed(s: &str) -> String {
     if let Some(out) = normalize_common(s) {
         return out;
     }
@@ -229,6 +244,8 @@ mod tests {
         for _ in 0..5000 {
             let s: String = (0..rng.below(8)).map(|_| rng.pick(&pieces)).collect();
             assert_eq!(normalize(&s), slow(&s), "{s:?}");
+            let borrowed = matches!(normalized(&s), Cow::Borrowed(_));
+            assert!(!borrowed || slow(&s) == s, "borrows only text that is already normal: {s:?}");
         }
     }
 
@@ -240,7 +257,8 @@ mod tests {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| is_stable(*c)) {
             assert_eq!(is_nfkc_quick(std::iter::once(c)), IsNormalized::Yes, "U+{:04X}", c as u32);
             assert_eq!(canonical_combining_class(c), 0, "U+{:04X}", c as u32);
-            let folded = !c.is_ascii() && normalize(&format!("{c}")) != c.to_string();
+            // Against the full path: `normalize` itself trusts `is_stable`.
+            let folded = !c.is_ascii() && nfkc_folded(&c.to_string()) != c.to_string();
             assert!(!folded, "U+{:04X} is folded", c as u32);
             n += 1;
         }
