@@ -158,9 +158,17 @@ fn tls_versions(ctx: NativeCallContext, text: Dynamic) -> Res<Array> {
 }
 
 /// Byte span of the call at `pos` in `source`: from the function name to
-/// its closing parenthesis.
-pub(crate) fn call_span(source: &str, pos: Position) -> Option<crate::sheet::Span> {
-    let start = super::diag::offset(source, pos)?;
+/// its closing parenthesis. `lines`, the index of `source` if at hand,
+/// saves rescanning the policy for every finding.
+pub(crate) fn call_span(
+    source: &str,
+    lines: Option<&crate::text::LineIndex>,
+    pos: Position,
+) -> Option<crate::sheet::Span> {
+    let start = match lines {
+        Some(lines) => super::diag::offset_indexed(source, lines, pos)?,
+        None => super::diag::offset(source, pos)?,
+    };
     let rest = &source[start..];
     let name_len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
     let end = closing_paren(rest, name_len).unwrap_or(name_len);
@@ -227,11 +235,11 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
             });
         }
         f.help = cur.policy.help.clone();
-        let (path, source) = match caller.as_deref().and_then(|c| cur.policy.modules.get(c).map(|s| (c, s))) {
-            Some((c, s)) if c != cur.policy.path => (c.to_string(), s.clone()),
-            _ => (cur.policy.path.clone(), cur.policy.source.clone()),
+        let (path, source, lines) = match caller.as_deref().and_then(|c| cur.policy.modules.get(c).map(|s| (c, s))) {
+            Some((c, s)) if c != cur.policy.path => (c.to_string(), s.clone(), None),
+            _ => (cur.policy.path.clone(), cur.policy.source.clone(), Some(&cur.policy.lines)),
         };
-        if let Some(span) = call_span(&source, pos) {
+        if let Some(span) = call_span(&source, lines, pos) {
             f.policy_site = Some(PolicySite { path, source, span });
         }
         cur.findings.push(f);

@@ -17,7 +17,16 @@ use crate::sheet::Span;
 pub fn offset(source: &str, pos: Position) -> Option<usize> {
     let line = pos.line()?;
     let line_start = if line == 1 { 0 } else { source.match_indices('\n').nth(line - 2)?.0 + 1 };
-    let text = source[line_start..].split('\n').next().unwrap_or("");
+    offset_in_line(source, line_start, pos)
+}
+
+/// [`offset`] with the line found in `lines` (the index of `source`).
+pub fn offset_indexed(source: &str, lines: &crate::text::LineIndex, pos: Position) -> Option<usize> {
+    offset_in_line(source, lines.line_start(pos.line()?)?, pos)
+}
+
+fn offset_in_line(source: &str, line_start: usize, pos: Position) -> Option<usize> {
+    let text = source.get(line_start..)?.split('\n').next().unwrap_or("");
     let col = pos.position().unwrap_or(1);
     let within = text.char_indices().nth(col - 1).map_or(text.len(), |(i, _)| i);
     Some(line_start + within)

@@ -52,6 +52,8 @@ pub(crate) struct PolicyCtx {
     pub meta: PolicyMeta,
     pub path: String,
     pub source: Arc<str>,
+    /// Line starts of `source`, to place `fail(...)` calls quickly.
+    pub lines: crate::text::LineIndex,
     pub help: Option<String>,
     /// Imported modules' texts by shown path, for findings raised in them.
     pub modules: HashMap<String, Arc<str>>,
@@ -254,7 +256,9 @@ fn compile_one(engine: &Engine, imports: &Arc<Mutex<load::Imports>>, f: &load::P
         Err(e) => (PolicyMeta { id: crate::text::normalize(&f.stem), ..PolicyMeta::default() }, Some(e)),
     };
     let help = meta.help();
-    let mut ctx = PolicyCtx { meta, path: f.shown.clone(), source: f.text.clone(), help, modules: HashMap::new() };
+    let lines = crate::text::LineIndex::new(&f.text);
+    let mut ctx =
+        PolicyCtx { meta, path: f.shown.clone(), source: f.text.clone(), lines, help, modules: HashMap::new() };
     if let Some(e) = meta_err {
         let err = diag::run_error(
             &ctx.meta.id,

@@ -45,6 +45,11 @@ impl LineIndex {
         LineIndex { starts, lone_cr }
     }
 
+    /// Byte offset where 1-based `line` starts, if the text has that line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.starts.get(line.checked_sub(1)?).copied()
+    }
+
     /// 0-based line (counting `\n` only) holding byte `offset`.
     fn line_of(&self, offset: usize) -> usize {
         self.starts.partition_point(|&s| s <= offset) - 1
