@@ -4,6 +4,7 @@
 
 mod answer;
 mod doc;
+mod fast_toml;
 mod load;
 mod tree;
 pub mod write;
