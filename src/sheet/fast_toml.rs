@@ -9,7 +9,8 @@
 //! the caller falls back to `toml`, which stays the authority on everything
 //! else and on every error message. Declining is always safe; accepting
 //! anything `toml` would read differently (or reject) is the one bug to
-//! avoid, which the differential tests look for.
+//! avoid, which the differential tests and the `sheet_toml` fuzz target
+//! look for.
 
 use std::borrow::Cow;
 
@@ -286,8 +287,8 @@ fn fnv1a(s: &str) -> u64 {
 
 /// Runs the fast path against the `toml` crate on `text`: panics when the
 /// fast path accepts it and `toml` rejects it or builds another tree, and
-/// says whether the fast path accepted it. For the differential tests.
-#[cfg(test)]
+/// says whether the fast path accepted it. For the differential tests and
+/// the `sheet_toml` fuzz target.
 pub(crate) fn check_against_toml(text: &str) -> bool {
     let Some(fast) = parse(text) else { return false };
     match super::tree::from_toml_crate(text) {
