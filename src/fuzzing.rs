@@ -5,7 +5,8 @@
 //! Each entry point takes arbitrary bytes and drives them as far as they go
 //! through kaiji — load, lint, render in every format — panicking only when
 //! an invariant the rest of kaiji relies on is broken (a span outside its
-//! file, a JSON report that does not parse). A clean rejection is an
+//! file, a JSON report that does not parse, a TOML sheet the fast path
+//! reads otherwise than the `toml` crate). A clean rejection is an
 //! [`Outcome::Rejected`] with the message a user would see.
 
 use std::io;
@@ -38,6 +39,12 @@ pub fn sheet(data: &[u8], format: SheetFormat) -> Outcome {
         SheetFormat::Toml => "fuzz.toml",
         SheetFormat::Json => "fuzz.json",
     };
+    // The TOML fast path must read whatever it accepts as `toml` does.
+    if format == SheetFormat::Toml
+        && let Ok(text) = std::str::from_utf8(data)
+    {
+        sheet::check_toml_fast_path(text.strip_prefix('\u{FEFF}').unwrap_or(text));
+    }
     let forms = forms();
     let lint = LintCheck;
     let runner = Runner { forms, checks: vec![&lint], fail_on: FailOn::Warning, jobs: 1 };

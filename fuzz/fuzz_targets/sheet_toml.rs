@@ -1,4 +1,5 @@
-//! TOML sheet text → loader → lint → every renderer: no panic, whatever the bytes.
+//! TOML sheet text → loader → lint → every renderer: no panic, whatever the bytes;
+//! and the TOML fast path reads whatever it accepts as the `toml` crate does.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -4,6 +4,7 @@
 
 mod answer;
 mod doc;
+mod fast_toml;
 mod load;
 mod tree;
 pub mod write;
@@ -13,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 pub use answer::Answer;
 pub use doc::{DocAnswer, DocMeta, SheetDoc};
+pub(crate) use fast_toml::check_against_toml as check_toml_fast_path;
 pub use load::{SheetError, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str};
 
 use crate::form::{Form, Kind};

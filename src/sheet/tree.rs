@@ -8,13 +8,13 @@ use super::Span;
 
 /// Strings borrow from the file's text where the syntax allows (no
 /// escapes), so a sheet is read with one allocation per value it keeps.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Node<'a> {
     pub span: Span,
     pub value: Value<'a>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Value<'a> {
     Str(Cow<'a, str>),
     Int(i64),
@@ -26,7 +26,7 @@ pub(crate) enum Value<'a> {
     Other(&'static str),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Key<'a> {
     pub span: Span,
     pub name: Cow<'a, str>,
@@ -45,7 +45,19 @@ impl Value<'_> {
     }
 }
 
+/// The plain layout sheet files use goes through a fast path (several
+/// times faster than `toml`, which is a large share of a run); anything
+/// else, and every error, through the `toml` crate.
 pub(crate) fn from_toml(text: &str) -> Result<Node<'_>, (String, Option<Span>)> {
+    match super::fast_toml::parse(text) {
+        Some(root) => Ok(root),
+        None => from_toml_crate(text),
+    }
+}
+
+/// The tree as the `toml` crate reads it; the authority the fast path is
+/// tested against.
+pub(crate) fn from_toml_crate(text: &str) -> Result<Node<'_>, (String, Option<Span>)> {
     use toml::de::{DeTable, DeValue};
     fn conv(v: toml::Spanned<DeValue<'_>>) -> Node<'_> {
         let r = v.span();
