@@ -87,7 +87,7 @@ impl Renderer for Csv<'_> {
         Some(self.sheets.clone())
     }
 
-    fn sheet_encoded(&mut self, _r: &SheetReport, encoded: &[u8]) -> io::Result<()> {
+    fn sheet_encoded(&mut self, encoded: &[u8]) -> io::Result<()> {
         self.out.write_all(encoded)
     }
 

@@ -54,7 +54,7 @@ impl Renderer for Github<'_> {
         Some(Arc::new(GithubSheet))
     }
 
-    fn sheet_encoded(&mut self, _r: &SheetReport, encoded: &[u8]) -> io::Result<()> {
+    fn sheet_encoded(&mut self, encoded: &[u8]) -> io::Result<()> {
         self.out.write_all(encoded)
     }
 

@@ -102,7 +102,7 @@ impl Renderer for Human<'_> {
         Some(self.sheets.clone())
     }
 
-    fn sheet_encoded(&mut self, _r: &SheetReport, encoded: &[u8]) -> io::Result<()> {
+    fn sheet_encoded(&mut self, encoded: &[u8]) -> io::Result<()> {
         self.out.write_all(encoded)
     }
 

@@ -93,7 +93,7 @@ impl Renderer for Json<'_> {
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
         JsonSheet.encode(report, &mut buf)?;
-        let written = self.sheet_encoded(report, &buf);
+        let written = self.sheet_encoded(&buf);
         self.buf = buf;
         written
     }
@@ -102,7 +102,7 @@ impl Renderer for Json<'_> {
         Some(Arc::new(JsonSheet))
     }
 
-    fn sheet_encoded(&mut self, _report: &SheetReport, encoded: &[u8]) -> io::Result<()> {
+    fn sheet_encoded(&mut self, encoded: &[u8]) -> io::Result<()> {
         let sep = if std::mem::take(&mut self.first) { "\n    " } else { ",\n    " };
         self.out.write_all(sep.as_bytes())?;
         self.out.write_all(encoded)

@@ -41,9 +41,10 @@ pub trait Renderer {
         None
     }
 
-    /// `sheet`, for a report `encoder()` has already encoded into `encoded`.
-    fn sheet_encoded(&mut self, report: &SheetReport, _encoded: &[u8]) -> io::Result<()> {
-        self.sheet(report)
+    /// Write a sheet `encoder()` has already encoded. Renderers that return
+    /// an encoder must implement this.
+    fn sheet_encoded(&mut self, _encoded: &[u8]) -> io::Result<()> {
+        Err(io::Error::other("this renderer has no sheet encoder"))
     }
 }
 
@@ -151,7 +152,7 @@ mod tests {
                         Some(e) => {
                             let mut bytes = Vec::new();
                             e.encode(report, &mut bytes).unwrap();
-                            r.sheet_encoded(report, &bytes).unwrap();
+                            r.sheet_encoded(&bytes).unwrap();
                         }
                         None => r.sheet(report).unwrap(),
                     }

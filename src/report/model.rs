@@ -350,8 +350,13 @@ pub struct WaiverReport {
 
 impl Summary {
     pub fn add(&mut self, report: &SheetReport) {
+        self.add_status(report.status);
+    }
+
+    /// [`Summary::add`] for a sheet whose report is no longer at hand.
+    pub fn add_status(&mut self, status: SheetStatus) {
         self.sheets += 1;
-        match report.status {
+        match status {
             SheetStatus::Pass => self.passed += 1,
             SheetStatus::Fail => self.failed += 1,
             SheetStatus::Error => self.errors += 1,

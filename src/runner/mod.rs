@@ -14,7 +14,7 @@ use rayon::prelude::*;
 pub use inputs::{Input, expand};
 
 use crate::form::FormRegistry;
-use crate::report::{FailOn, Renderer, RunError, RunInfo, SheetReport, Summary};
+use crate::report::{FailOn, Renderer, RunError, RunInfo, SheetReport, SheetStatus, Summary};
 use crate::sheet::{self, Sheet};
 
 /// Something evaluated against every loaded sheet.
@@ -132,12 +132,18 @@ impl Runner<'_> {
                     .par_iter()
                     .map(|i| {
                         let report = self.evaluate(i);
-                        let encoded = encoder.as_ref().map(|e| {
-                            let mut out = Vec::new();
-                            e.encode(&report, &mut out).map(|()| out)
-                        });
                         on_sheet();
-                        Evaluated { report, encoded }
+                        match &encoder {
+                            // The report is dropped here, on the worker that
+                            // allocated it: freeing every sheet on the writing
+                            // thread contended with the workers' allocations.
+                            Some(e) => {
+                                let mut bytes = Vec::new();
+                                let bytes = e.encode(&report, &mut bytes).map(|()| bytes);
+                                Evaluated::Encoded { status: report.status, bytes }
+                            }
+                            None => Evaluated::Report(report),
+                        }
                     })
                     .collect()
             })
@@ -162,18 +168,24 @@ impl Runner<'_> {
     }
 }
 
-/// A sheet's report and, when the renderer encodes on workers, its output.
-struct Evaluated {
-    report: SheetReport,
-    encoded: Option<io::Result<Vec<u8>>>,
+/// A sheet's report, or its verdict and output when the renderer encodes
+/// on workers.
+enum Evaluated {
+    Report(SheetReport),
+    Encoded { status: SheetStatus, bytes: io::Result<Vec<u8>> },
 }
 
 fn write_batch(batch: Vec<Evaluated>, renderer: &mut dyn Renderer, summary: &mut Summary) -> io::Result<()> {
-    for Evaluated { report, encoded } in batch {
-        summary.add(&report);
-        match encoded {
-            Some(bytes) => renderer.sheet_encoded(&report, &bytes?)?,
-            None => renderer.sheet(&report)?,
+    for evaluated in batch {
+        match evaluated {
+            Evaluated::Report(report) => {
+                summary.add(&report);
+                renderer.sheet(&report)?;
+            }
+            Evaluated::Encoded { status, bytes } => {
+                summary.add_status(status);
+                renderer.sheet_encoded(&bytes?)?;
+            }
         }
     }
     Ok(())
