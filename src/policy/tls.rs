@@ -77,10 +77,13 @@ pub fn tls_versions(text: &str) -> Vec<&'static str> {
     let chars: Vec<char> = if norm.chars().all(|c| c.is_ascii() || crate::text::is_caseless(c)) {
         // The common case, where both ways below give this: no Unicode
         // case mapping to do, and nothing to find without a "tls".
-        if !norm.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"tls")) {
+        let Some(first) = norm.as_bytes().windows(3).position(|w| w.eq_ignore_ascii_case(b"tls")) else {
             return Vec::new();
-        }
-        norm.chars().map(|c| c.to_ascii_lowercase()).collect()
+        };
+        // Nothing before the first "tls" matters but the two characters
+        // `is_tls_at` looks back at (remark texts can be long).
+        let from = norm[..first].char_indices().rev().nth(1).map_or(0, |(i, _)| i);
+        norm[from..].chars().map(|c| c.to_ascii_lowercase()).collect()
     } else {
         let lower = norm.to_lowercase();
         if lower.chars().count() == norm.chars().count() {
@@ -268,6 +271,10 @@ mod tests {
         assert!(v("安全管理ガイドライン第6.0版に準拠").is_empty());
         assert!(v("Ver 1.2 のマニュアル").is_empty());
         assert!(v("DTLS 1.2").is_empty());
+        // The look-back for "dtls"/"mtls" still works deep into a text.
+        assert!(v("通信の暗号化について。音声はDTLS 1.2").is_empty());
+        assert!(v("通信の暗号化について。xmTLS 1.2").is_empty());
+        assert_eq!(v("通信の暗号化について。相互認証のmTLS 1.2"), ["1.2"]);
         assert!(v("TLS暗号設定ガイドライン 第3.0版").is_empty());
         assert!(v("TLS 2.0").is_empty());
         assert!(v("TLS1.25").is_empty());
