@@ -32,12 +32,87 @@ struct JsonSheet;
 
 impl SheetEncoder for JsonSheet {
     fn encode(&self, report: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
-        // Serialised from borrowed shapes (no intermediate `Value`), the
-        // same text as `pretty(&sheet_value(report), 4)`.
-        let mut text = Vec::with_capacity(16 << 10);
-        let mut ser = serde_json::Serializer::with_formatter(&mut text, serde_json::ser::PrettyFormatter::new());
-        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)?;
-        write_indented(out, &text, b"    ");
+        // Serialised from borrowed shapes (no intermediate `Value`) straight
+        // into place: the same text as `pretty(&sheet_value(report), 4)`.
+        let mut ser = serde_json::Serializer::with_formatter(out, Nested::at(2));
+        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)
+    }
+}
+
+/// serde_json's pretty layout (two spaces a level) for a value that sits
+/// `level` levels deep in the document, so it needs no re-indenting.
+struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn at(level: usize) -> Nested {
+        Nested { level, has_value: false }
+    }
+
+    fn open<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.line(w)?;
+        }
+        w.write_all(bracket)
+    }
+
+    fn line<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
+        const SPACES: &[u8] = &[b' '; 64];
+        w.write_all(b"\n")?;
+        let mut n = self.level * 2;
+        while n > 0 {
+            let k = n.min(SPACES.len());
+            w.write_all(&SPACES[..k])?;
+            n -= k;
+        }
+        Ok(())
+    }
+
+    fn item<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
+        if !first {
+            w.write_all(b",")?;
+        }
+        self.line(w)
+    }
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"[")
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"]")
+    }
+    fn begin_array_value<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.open(w, b"{")
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.close(w, b"}")
+    }
+    fn begin_object_key<W: ?Sized + Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
+        self.item(w, first)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, _w: &mut W) -> io::Result<()> {
+        self.has_value = true;
         Ok(())
     }
 }
@@ -124,18 +199,6 @@ impl Renderer for Json<'_> {
 fn pretty<T: Serialize>(v: &T, indent: usize) -> io::Result<String> {
     let text = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
     Ok(text.replace('\n', &format!("\n{}", " ".repeat(indent))))
-}
-
-/// Append `text` to `out`, indenting every line after the first by `indent`
-/// (JSON strings hold no raw line breaks, so every `\n` is layout).
-fn write_indented(out: &mut Vec<u8>, text: &[u8], indent: &[u8]) {
-    let mut rest = text;
-    while let Some(i) = rest.iter().position(|b| *b == b'\n') {
-        out.extend_from_slice(&rest[..=i]);
-        out.extend_from_slice(indent);
-        rest = &rest[i + 1..];
-    }
-    out.extend_from_slice(rest);
 }
 
 // The report's shapes, borrowing from it, with fields in the (sorted) key
