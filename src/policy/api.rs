@@ -220,7 +220,7 @@ fn closing_paren(s: &str, from: usize) -> Option<usize> {
 /// `fail`/`warn`: record a finding for the running evaluation.
 fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message: &str) -> Res<()> {
     let pos = ctx.call_position();
-    let caller = ctx.call_source().map(str::to_string);
+    let caller = ctx.call_source();
     with_current(|cur| {
         let Some(cur) = cur else {
             return err("fail()/warn() can only be called while a policy evaluates a sheet", pos);
@@ -235,12 +235,14 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
             });
         }
         f.help = cur.policy.help.clone();
-        let (path, source, lines) = match caller.as_deref().and_then(|c| cur.policy.modules.get(c).map(|s| (c, s))) {
-            Some((c, s)) if c != cur.policy.path => (c.to_string(), s.clone(), None),
-            _ => (cur.policy.path.clone(), cur.policy.source.clone(), Some(&cur.policy.lines)),
+        // Raised in an imported module, or in the policy itself.
+        let module = caller.filter(|c| *c != cur.policy.path).and_then(|c| cur.policy.modules.get(c).map(|s| (c, s)));
+        let (path, source, lines) = match module {
+            Some((c, s)) => (c, s, None),
+            None => (cur.policy.path.as_str(), &cur.policy.source, Some(&cur.policy.lines)),
         };
-        if let Some(span) = call_span(&source, lines, pos) {
-            f.policy_site = Some(PolicySite { path, source, span });
+        if let Some(span) = call_span(source, lines, pos) {
+            f.policy_site = Some(PolicySite { path: path.to_string(), source: source.clone(), span });
         }
         cur.findings.push(f);
         Ok(())
