@@ -79,10 +79,6 @@ impl Renderer for Csv<'_> {
         self.out.write_all(&header)
     }
 
-    fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
-        super::encode_and_write(self.sheets.as_ref(), r, &mut self.out)
-    }
-
     fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {
         Some(self.sheets.clone())
     }

@@ -46,10 +46,6 @@ impl Renderer for Github<'_> {
         Ok(())
     }
 
-    fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
-        super::encode_and_write(&GithubSheet, r, &mut self.out)
-    }
-
     fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {
         Some(Arc::new(GithubSheet))
     }

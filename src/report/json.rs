@@ -17,13 +17,11 @@ pub const SCHEMA: &str = "kaiji.check/v1";
 pub struct Json<'w> {
     out: Box<dyn Write + 'w>,
     first: bool,
-    /// One sheet's JSON, reused from sheet to sheet.
-    buf: Vec<u8>,
 }
 
 impl<'w> Json<'w> {
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
-        Json { out, first: true, buf: Vec::new() }
+        Json { out, first: true }
     }
 }
 
@@ -162,15 +160,6 @@ fn error_value(e: &RunError) -> Value {
 impl Renderer for Json<'_> {
     fn begin(&mut self, _run: &RunInfo) -> io::Result<()> {
         write!(self.out, "{{\n  \"schema\": \"{SCHEMA}\",\n  \"sheets\": [")
-    }
-
-    fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
-        let mut buf = std::mem::take(&mut self.buf);
-        buf.clear();
-        JsonSheet.encode(report, &mut buf)?;
-        let written = self.sheet_encoded(&buf);
-        self.buf = buf;
-        written
     }
 
     fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {

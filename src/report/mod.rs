@@ -28,7 +28,15 @@ pub trait Renderer {
     fn begin(&mut self, _run: &RunInfo) -> io::Result<()> {
         Ok(())
     }
-    fn sheet(&mut self, report: &SheetReport) -> io::Result<()>;
+    /// Render one sheet. The default encodes it with [`Renderer::encoder`]
+    /// and writes it with [`Renderer::sheet_encoded`]; renderers without an
+    /// encoder implement this instead.
+    fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
+        let encoder = self.encoder().ok_or_else(|| io::Error::other("this renderer has no sheet encoder"))?;
+        let mut buf = Vec::new();
+        encoder.encode(report, &mut buf)?;
+        self.sheet_encoded(&buf)
+    }
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 
     /// For formats whose text for a sheet depends only on that sheet's
@@ -52,13 +60,6 @@ pub trait Renderer {
 pub trait SheetEncoder: Send + Sync {
     /// Append `report`'s output to `out`.
     fn encode(&self, report: &SheetReport, out: &mut Vec<u8>) -> io::Result<()>;
-}
-
-/// `Renderer::sheet` for a renderer with an encoder: encode, then write.
-pub(crate) fn encode_and_write(encoder: &dyn SheetEncoder, r: &SheetReport, out: &mut dyn Write) -> io::Result<()> {
-    let mut buf = Vec::new();
-    encoder.encode(r, &mut buf)?;
-    out.write_all(&buf)
 }
 
 /// `-f/--format` values.
