@@ -228,6 +228,39 @@ fn output_file_and_no_lint() {
     assert!(rules(&json_of(&no_lint.stdout)).iter().all(|r| r.starts_with("H-")));
 }
 
+/// `-o` naming a FIFO (like `/dev/null` or `/dev/stdout`, not a regular
+/// file) is written in place: a temporary file renamed over it would
+/// replace it.
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_is_written_in_place() {
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("report.fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            std::fs::File::open(&fifo).unwrap().read_to_string(&mut text).unwrap();
+            text
+        })
+    };
+    kaiji().args(["check", &example("aozora-cloud.toml"), "-f", "json", "-o"]).arg(&fifo).assert().code(0);
+    // Checked before joining: had the FIFO been replaced, the reader would
+    // wait forever for a writer.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the FIFO is still a FIFO");
+    let report = json_of(reader.join().unwrap().as_bytes());
+    assert_eq!(report["summary"]["passed"], 1);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 1, "no temporary file left beside it: {leftovers:?}");
+}
+
 #[test]
 fn list_policies_and_api() {
     kaiji()

@@ -1,6 +1,8 @@
 //! Where a command writes: stdout, or `-o FILE` written atomically (a
 //! temporary file in the same directory, renamed into place at the end) so
-//! a failed run never leaves half a report.
+//! a failed run never leaves half a report. A path that is not a regular
+//! file (`/dev/null`, a FIFO, `/dev/stdout`) is written in place: renaming a
+//! file over it would replace the device itself.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -11,12 +13,20 @@ use crate::report::Style;
 
 pub enum Output {
     Stdout,
-    File { path: PathBuf, tmp: tempfile::NamedTempFile },
+    File {
+        path: PathBuf,
+        tmp: tempfile::NamedTempFile,
+    },
+    /// An existing device, FIFO or socket.
+    Special(std::fs::File),
 }
 
 impl Output {
     pub fn open(path: Option<&Path>) -> miette::Result<Output> {
         let Some(path) = path else { return Ok(Output::Stdout) };
+        if is_special(path) {
+            return Ok(Output::Special(open_special(path)?));
+        }
         Ok(Output::File { path: path.to_path_buf(), tmp: temp_beside(path)? })
     }
 
@@ -34,6 +44,7 @@ impl Output {
         Ok(match self {
             Output::Stdout => Box::new(io::BufWriter::new(io::stdout().lock())),
             Output::File { tmp, .. } => Box::new(io::BufWriter::new(tmp.as_file())),
+            Output::Special(file) => Box::new(io::BufWriter::new(file)),
         })
     }
 
@@ -44,6 +55,19 @@ impl Output {
         }
         Ok(())
     }
+}
+
+/// `path` exists and is neither a regular file nor a directory.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
+fn open_special(path: &Path) -> miette::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write to {}", path.display()))
 }
 
 /// A temporary file in `path`'s directory (so the final rename is atomic).
@@ -70,6 +94,9 @@ fn temp_beside(path: &Path) -> miette::Result<tempfile::NamedTempFile> {
 /// that appeared while writing.
 pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> miette::Result<()> {
     let wrap = || format!("cannot write {}", path.display());
+    if is_special(path) {
+        return open_special(path)?.write_all(bytes).into_diagnostic().wrap_err_with(wrap);
+    }
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes).into_diagnostic().wrap_err_with(wrap)?;
     tmp.as_file().sync_all().into_diagnostic().wrap_err_with(wrap)?;
