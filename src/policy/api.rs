@@ -80,7 +80,7 @@ fn fold(s: &str) -> Cow<'_, str> {
     let n = crate::text::normalized(s);
     // ASCII is lower-cased in place; kana and kanji have no case. Other
     // text takes the full Unicode mapping.
-    if n.chars().all(|c| c.is_ascii() || crate::text::is_caseless(c)) {
+    if crate::text::has_ascii_case_only(&n) {
         if n.bytes().any(|b| b.is_ascii_uppercase()) {
             let mut n = n.into_owned();
             n.make_ascii_lowercase();

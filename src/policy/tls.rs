@@ -74,7 +74,7 @@ pub fn tls_versions(text: &str) -> Vec<&'static str> {
     let norm = crate::text::normalized(text);
     // Work on chars so every index is a char boundary; ASCII lowering keeps
     // the char count, and `to_lowercase` of Japanese text is the identity.
-    let chars: Vec<char> = if norm.chars().all(|c| c.is_ascii() || crate::text::is_caseless(c)) {
+    let chars: Vec<char> = if crate::text::has_ascii_case_only(&norm) {
         // The common case, where both ways below give this: no Unicode
         // case mapping to do, and nothing to find without a "tls".
         let Some(first) = norm.as_bytes().windows(3).position(|w| w.eq_ignore_ascii_case(b"tls")) else {

@@ -77,10 +77,12 @@ fn normalize_common(s: &str) -> Option<String> {
     Some(if trimmed.len() == out.len() { out } else { trimmed.to_string() })
 }
 
-/// A character with no upper or lower case whose NFKC form is itself
-/// (kana, kanji, Japanese punctuation): lower-casing leaves it alone.
-pub fn is_caseless(c: char) -> bool {
-    !c.is_ascii() && is_stable(c)
+/// Lower-casing `s` is ASCII lower-casing: every character is ASCII or one
+/// with no case whose NFKC form is itself (kana, kanji, Japanese
+/// punctuation). True of nearly all sheet text, which then needs no
+/// Unicode case mapping.
+pub fn has_ascii_case_only(s: &str) -> bool {
+    s.chars().all(is_stable)
 }
 
 /// Characters NFKC leaves alone that never compose with a neighbour and
@@ -271,7 +273,7 @@ mod tests {
 
     #[test]
     fn caseless_characters_have_no_case() {
-        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| is_caseless(*c)) {
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32).filter(|c| is_stable(*c)) {
             assert!(c.to_lowercase().eq(std::iter::once(c)), "U+{:04X}", c as u32);
         }
     }
