@@ -55,12 +55,7 @@ impl Renderer for Github<'_> {
     }
 
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
-        let what = if self.command == "lint" { String::new() } else { format!(" × {} policies", s.policies) };
-        writeln!(
-            self.out,
-            "kaiji {}: {} sheet(s){what}: {} passed, {} failed, {} could not be evaluated",
-            self.command, s.sheets, s.passed, s.failed, s.errors
-        )?;
+        writeln!(self.out, "kaiji {}: {}", self.command, s.line(self.command))?;
         self.out.flush()
     }
 }

@@ -103,12 +103,7 @@ impl Renderer for Human<'_> {
     }
 
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
-        let what = if self.command == "lint" { String::new() } else { format!(" × {} policies", s.policies) };
-        writeln!(
-            self.out,
-            "{} sheet(s){what}: {} passed, {} failed, {} could not be evaluated",
-            s.sheets, s.passed, s.failed, s.errors
-        )?;
+        writeln!(self.out, "{}", s.line(self.command))?;
         self.out.flush()
     }
 }

@@ -363,6 +363,16 @@ impl Summary {
         }
     }
 
+    /// The closing line of a run: "N sheet(s) × P policies: a passed, b
+    /// failed, c could not be evaluated" (no policy count for `lint`).
+    pub fn line(&self, command: &str) -> String {
+        let what = if command == "lint" { String::new() } else { format!(" × {} policies", self.policies) };
+        format!(
+            "{} sheet(s){what}: {} passed, {} failed, {} could not be evaluated",
+            self.sheets, self.passed, self.failed, self.errors
+        )
+    }
+
     /// DESIGN §6: 2 when anything could not be evaluated, else 1 when some
     /// sheet failed, else 0.
     pub fn exit_code(&self) -> i32 {
