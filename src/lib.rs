@@ -16,6 +16,7 @@ pub mod form;
 pub mod fuzzing;
 pub mod import;
 pub mod lint;
+pub mod memory;
 pub mod policy;
 pub mod policytest;
 pub mod report;
@@ -25,3 +26,9 @@ pub mod synth;
 pub mod text;
 pub mod waiver;
 pub mod walk;
+
+// Unit tests run with the counting allocator, as the binary does, so the
+// per-evaluation memory bound is exercised by them too.
+#[cfg(test)]
+#[global_allocator]
+static ALLOC: memory::CountingAlloc = memory::CountingAlloc;

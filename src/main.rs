@@ -1,3 +1,8 @@
+// The per-evaluation memory bound (`--max-memory`) reads this allocator's
+// per-thread counts.
+#[global_allocator]
+static ALLOC: kaiji::memory::CountingAlloc = kaiji::memory::CountingAlloc;
+
 fn main() -> std::process::ExitCode {
     kaiji::cli::main()
 }

@@ -161,9 +161,18 @@ fn sandbox_flags_bound_a_runaway_policy() {
     assert!(text.contains("exceeded the call depth limit of 256"), "{text}");
     kaiji().args(["check", &a, "--max-call-depth", "257"]).assert().code(2);
 
+    // 0 would mean "unlimited" to Rhai: refused, for every limit
+    for flag in
+        ["--max-operations", "--timeout-ms", "--max-string-size", "--max-array-size", "--max-map-size", "--max-memory"]
+    {
+        let out = kaiji().args(["check", &a, "-p", p, flag, "0"]).assert().code(2);
+        let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(err.contains("0 is not in"), "{flag}: {err}");
+    }
+
     let started = std::time::Instant::now();
     let out = kaiji()
-        .args(["check", &a, "-p", p, "-f", "json", "--max-operations", "0", "--timeout-ms", "200"])
+        .args(["check", &a, "-p", p, "-f", "json", "--max-operations", "1000000000", "--timeout-ms", "200"])
         .assert()
         .code(2);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));

@@ -170,6 +170,7 @@ pub fn kaiji_verdicts(evals: &[PolicyEvaluation]) -> BTreeMap<String, Verdict> {
             let status = match e.outcome.status {
                 PolicyStatus::Pass => "pass".to_string(),
                 PolicyStatus::Fail => "fail".to_string(),
+                PolicyStatus::Skip => "skip".to_string(),
                 other => panic!("policy {} ended {other:?}: {:?}", e.outcome.id, e.errors),
             };
             let ids = |sev: Severity| -> Vec<String> {

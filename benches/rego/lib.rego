@@ -10,6 +10,10 @@
 # data.form (the form, static): ancestors {id: [ids]}, gates {id: true}
 package kaiji
 
+answered(id) if input.answers[id]
+
+unanswered(id) if not input.answers[id]
+
 is_yes(id) if input.answers[id] == "はい"
 
 is_na(id) if input.answers[id] == "対象外"

@@ -22,10 +22,19 @@ else := input.all_remarks
 
 versions := kaiji.tls_versions(text)
 
-# No version named, or one below TLS 1.2 (minor number 2) in use.
-fails contains anchor if count(versions) == 0
+# Remarks alone never pass: 65 (盗聴防止) must be answered はい.
+fails contains "65" if not kaiji.is_yes("65")
 
-fails contains anchor if min(versions) < 2
+# No version named, or one below TLS 1.2 (minor number 2) in use.
+fails contains anchor if {
+	kaiji.is_yes("65")
+	count(versions) == 0
+}
+
+fails contains anchor if {
+	kaiji.is_yes("65")
+	min(versions) < 2
+}
 
 warns := set()
 

@@ -5,6 +5,13 @@ import data.kaiji
 
 id := "H-MNT-001"
 
+fails contains "74" if kaiji.unanswered("74")
+
+skipped if {
+	kaiji.answered("74")
+	not kaiji.applies("74")
+}
+
 fails contains "48" if {
 	kaiji.applies("74")
 	not kaiji.is_yes("48")
@@ -19,4 +26,8 @@ warns := set()
 
 default status := "pass"
 
-status := "fail" if count(fails) > 0
+status := "fail" if {
+	count(fails) > 0
+} else := "skip" if {
+	skipped
+}

@@ -52,15 +52,18 @@ pub struct CheckArgs {
     pub limits: LimitArgs,
 }
 
-/// The sandbox limits of DESIGN §4, per evaluation of one policy on one sheet.
+/// The sandbox limits, per evaluation of one policy on one sheet. None can
+/// be switched off: 0 is refused (Rhai would read it as "unlimited").
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Sandbox limits (per policy and sheet)")]
+#[command(next_help_heading = "Sandbox limits (per policy and sheet; 0 is refused)")]
 pub struct LimitArgs {
     /// Operations a policy may run.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations)]
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_operations,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_operations: u64,
-    /// Wall-clock time in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = Limits::default().timeout.as_millis() as u64)]
+    /// Wall-clock time in milliseconds, native helpers included.
+    #[arg(long, value_name = "MS", default_value_t = Limits::default().timeout.as_millis() as u64,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout_ms: u64,
     /// Nested function calls (at most 256).
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_call_depth as u16,
@@ -71,37 +74,48 @@ pub struct LimitArgs {
           value_parser = clap::value_parser!(u16).range(1..=256))]
     pub max_expr_depth: u16,
     /// Bytes in one string.
-    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_size)]
-    pub max_string_size: usize,
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_string_size as u64,
+          value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64))]
+    pub max_string_size: u64,
     /// Elements in one array.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_array_size)]
-    pub max_array_size: usize,
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_array_size as u64,
+          value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64))]
+    pub max_array_size: u64,
     /// Entries in one object map.
-    #[arg(long, value_name = "N", default_value_t = Limits::default().max_map_size)]
-    pub max_map_size: usize,
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_map_size as u64,
+          value_parser = clap::value_parser!(u64).range(1..=u32::MAX as u64))]
+    pub max_map_size: u64,
+    /// Memory one evaluation may hold, in MiB (closures' captures included).
+    #[arg(long, value_name = "MIB", default_value_t = (Limits::default().max_memory >> 20) as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1 << 20))]
+    pub max_memory: u64,
 }
 
 impl LimitArgs {
     pub fn limits(&self) -> Limits {
+        // The ranges above keep every value within usize on 32-bit targets.
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
         Limits {
             max_operations: self.max_operations,
             max_call_depth: usize::from(self.max_call_depth),
             max_expr_depth: usize::from(self.max_expr_depth),
-            max_string_size: self.max_string_size,
-            max_array_size: self.max_array_size,
-            max_map_size: self.max_map_size,
+            max_string_size: size(self.max_string_size),
+            max_array_size: size(self.max_array_size),
+            max_map_size: size(self.max_map_size),
+            max_memory: size(self.max_memory).saturating_mul(1 << 20),
             timeout: Duration::from_millis(self.timeout_ms),
         }
     }
 }
 
 /// The policies of `-p` paths, or the built-in pack when there are none.
-pub fn load_policies(paths: &[PathBuf], limits: Limits) -> miette::Result<PolicySet> {
-    if paths.is_empty() { Ok(PolicySet::builtin(limits)) } else { Ok(PolicySet::load(paths, limits)?) }
+pub fn load_policies(paths: &[PathBuf], limits: Limits, forms: &FormRegistry) -> miette::Result<PolicySet> {
+    let set = if paths.is_empty() { PolicySet::builtin(limits) } else { PolicySet::load(paths, limits)? };
+    Ok(set.check_forms(forms))
 }
 
 pub fn run(args: CheckArgs, forms: &FormRegistry) -> miette::Result<u8> {
-    let policies = load_policies(&args.policies, args.limits.limits())?;
+    let policies = load_policies(&args.policies, args.limits.limits(), forms)?;
     if args.list_policies {
         let mut list = String::new();
         for p in policies.policies() {

@@ -97,8 +97,11 @@ fn compare_policies(d: &mut diff::SheetDiff, policies: &PolicySet, old: Sheet, n
 }
 
 pub fn run(args: DiffArgs, forms: &FormRegistry) -> miette::Result<u8> {
-    let policies =
-        if args.no_policies { None } else { Some(super::check::load_policies(&args.policies, args.limits.limits())?) };
+    let policies = if args.no_policies {
+        None
+    } else {
+        Some(super::check::load_policies(&args.policies, args.limits.limits(), forms)?)
+    };
     let Some((old, new)) = load_both(&args, forms) else { return Ok(2) };
     let mut d = diff::diff(&old, &new);
     let evaluated = match &policies {

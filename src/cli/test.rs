@@ -29,14 +29,18 @@ Examples:
   kaiji test                           the policies/ directory
   kaiji test hospital/ --require-coverage
 
+Every policy is also run on a sheet with no answers: one that does not fail
+it is reported as vacuous (a blank answer is never compliance).
+
 Exit codes: 0 every case passed, 1 a case failed (or, with --require-coverage,
-a policy has no case), 2 a policy directory or test file could not be read.")]
+a policy has no case or is vacuous), 2 a policy directory or test file could
+not be read.")]
 pub struct TestArgs {
     /// Policy directories to test (default: policies/).
     #[arg(value_name = "POLICY_DIR")]
     pub dirs: Vec<PathBuf>,
 
-    /// Fail when some policy has no test case.
+    /// Fail when some policy has no test case, or passes a sheet with no answers.
     #[arg(long)]
     pub require_coverage: bool,
 
@@ -63,15 +67,17 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut unreadable = false;
     let mut uncovered = Vec::new();
+    let mut vacuous = Vec::new();
     for dir in &dirs {
-        let policies = match PolicySet::load(std::slice::from_ref(dir), args.limits.limits()) {
-            Ok(p) => p,
-            Err(e) => {
-                eprintln!("{:?}", miette::Report::new(e));
-                unreadable = true;
-                continue;
-            }
-        };
+        let policies =
+            match PolicySet::load(std::slice::from_ref(dir), args.limits.limits()).map(|p| p.check_forms(forms)) {
+                Ok(p) => p,
+                Err(e) => {
+                    eprintln!("{:?}", miette::Report::new(e));
+                    unreadable = true;
+                    continue;
+                }
+            };
         let mut cases: Vec<Case> = Vec::new();
         let files = policytest::file::discover(dir);
         if files.is_empty() {
@@ -99,6 +105,7 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
                 failed += 1;
             }
         }
+        vacuous.extend(policytest::vacuous(&policies, forms));
         for id in policytest::uncovered(&policies, &results) {
             uncovered.push(format!("{id} ({})", policy_path(&policies, &id)));
         }
@@ -114,11 +121,27 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
             writeln!(out, "  {u}").into_diagnostic()?;
         }
     }
+    if !vacuous.is_empty() {
+        let what = if args.require_coverage { p.paint("error", "31") } else { p.paint("warning", "33") };
+        let n = vacuous.len();
+        let policies = if n == 1 { "policy does" } else { "policies do" };
+        writeln!(out, "\n{what}: {n} {policies} not fail a sheet with no answers (vacuous):").into_diagnostic()?;
+        for v in &vacuous {
+            writeln!(out, "  {} ({}): {} on an empty {} sheet", v.policy, v.path, v.status.as_str(), v.form)
+                .into_diagnostic()?;
+        }
+        writeln!(
+            out,
+            "  an unanswered question a policy needs must fail (\"未回答のため確認できない\"); \
+             skip(reason) only where an answer says the requirement does not apply"
+        )
+        .into_diagnostic()?;
+    }
     writeln!(out, "\n{passed} passed, {failed} failed").into_diagnostic()?;
     super::output::print(&String::from_utf8_lossy(&out))?;
     Ok(if unreadable {
         2
-    } else if failed > 0 || (args.require_coverage && !uncovered.is_empty()) {
+    } else if failed > 0 || (args.require_coverage && !(uncovered.is_empty() && vacuous.is_empty())) {
         1
     } else {
         0

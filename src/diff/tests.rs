@@ -144,7 +144,7 @@ fn invalid_words_are_compared_as_written() {
 fn report(sheet: &Arc<Sheet>, outcomes: &[(&str, PolicyStatus, &[&str])]) -> SheetReport {
     let mut r = SheetReport::new(sheet.path.clone(), Some(sheet.clone()));
     for (id, status, qs) in outcomes {
-        r.policies.push(PolicyOutcome { id: id.to_string(), status: *status, warnings: 0 });
+        r.policies.push(PolicyOutcome { id: id.to_string(), status: *status, warnings: 0, reason: None });
         for q in *qs {
             let i = sheet.form.index_of(q).unwrap();
             r.findings.push(Finding::new(*id, Severity::Error, "x").at_question(sheet, i));

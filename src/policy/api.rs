@@ -12,7 +12,7 @@ use rhai::{
     Array, Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, Map, NativeCallContext, Position,
 };
 
-use super::engine::with_current;
+use super::engine::{check_budget, record, with_current};
 use crate::report::{Finding, PolicySite, Severity};
 use crate::sheet::Sheet;
 
@@ -23,8 +23,10 @@ type Res<T> = Result<T, Box<EvalAltResult>>;
 #[derive(Clone)]
 pub struct SheetRef(pub Arc<Sheet>);
 
+/// A kaiji error in a policy: returned, and remembered for the evaluation,
+/// so catching it (or a built-in swallowing it) cannot turn it into a pass.
 fn err<T>(msg: impl Into<String>, pos: Position) -> Res<T> {
-    Err(EvalAltResult::ErrorRuntime(msg.into().into(), pos).into())
+    Err(record(EvalAltResult::ErrorRuntime(msg.into().into(), pos).into()))
 }
 
 /// Form index of a question id written by a policy (NFKC-normalised), or a
@@ -56,7 +58,10 @@ fn text_arg(fname: &str, v: &Dynamic, pos: Position) -> Res<ImmutableString> {
     }
     if v.is_array() {
         let arr = v.read_lock::<Array>().expect("checked is_array");
-        let mut out = String::new();
+        // The joined text obeys the string-size limit like any string the
+        // policy builds; checked before anything is copied.
+        let max = super::engine::max_string_size();
+        let mut len = 0usize;
         for (i, item) in arr.iter().enumerate() {
             let Some(s) = item.read_lock::<ImmutableString>() else {
                 return err(
@@ -64,10 +69,19 @@ fn text_arg(fname: &str, v: &Dynamic, pos: Position) -> Res<ImmutableString> {
                     pos,
                 );
             };
+            len = len.saturating_add(s.len() + 1);
+            if len > max.saturating_add(1) {
+                return Err(record(
+                    EvalAltResult::ErrorDataTooLarge(format!("Length of the text {fname} joins"), pos).into(),
+                ));
+            }
+        }
+        let mut out = String::with_capacity(len);
+        for (i, item) in arr.iter().enumerate() {
             if i > 0 {
                 out.push('\n');
             }
-            out.push_str(&s);
+            out.push_str(&item.read_lock::<ImmutableString>().expect("checked above"));
         }
         return Ok(out.into());
     }
@@ -96,29 +110,51 @@ fn mentions(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<bool> 
     let pos = ctx.call_position();
     let text = text_arg("mentions", &text, pos)?;
     let text = fold(&text);
-    let check = |w: &str| -> Res<bool> {
-        let w = fold(w);
+    let folded = |i: Option<usize>, w: &Dynamic| -> Res<String> {
+        let Some(w) = w.read_lock::<ImmutableString>() else {
+            let which = i.map_or("the word".to_string(), |i| format!("word {i}"));
+            return err(format!("mentions: {which} is {}, not a string", w.type_name()), pos);
+        };
+        let w = fold(&w);
         if w.is_empty() {
             return err("mentions: an empty word would match any text", pos);
         }
-        Ok(text.contains(&*w))
+        Ok(w.into_owned())
     };
-    if let Some(w) = words.read_lock::<ImmutableString>() {
-        return check(&w);
+    if words.is_string() {
+        return Ok(memchr::memmem::find(text.as_bytes(), folded(None, &words)?.as_bytes()).is_some());
     }
-    if words.is_array() {
-        let arr = words.read_lock::<Array>().expect("checked is_array");
-        let mut any = false;
-        for (i, item) in arr.iter().enumerate() {
-            let Some(w) = item.read_lock::<ImmutableString>() else {
-                return err(format!("mentions: word {i} is {}, not a string", item.type_name()), pos);
-            };
-            any |= check(&w)?;
+    if !words.is_array() {
+        return err(format!("mentions: expected a word or an array of words, got {}", words.type_name()), pos);
+    }
+    let arr = words.read_lock::<Array>().expect("checked is_array");
+    let mut list = Vec::with_capacity(arr.len());
+    for (i, w) in arr.iter().enumerate() {
+        list.push(folded(Some(i), w)?);
+        if i % 256 == 255 {
+            check_budget(pos)?;
         }
-        return Ok(any);
     }
-    err(format!("mentions: expected a word or an array of words, got {}", words.type_name()), pos)
+    // One pass over the text for all the words (Aho-Corasick), unless the
+    // words are so long that building the automaton would cost more than
+    // searching them one by one; either way within the deadline.
+    let total: usize = list.iter().map(String::len).sum();
+    if total <= MENTIONS_AUTOMATON_BYTES {
+        let ac = aho_corasick::AhoCorasick::new(&list)
+            .map_err(|e| record(EvalAltResult::ErrorRuntime(format!("mentions: {e}").into(), pos).into()))?;
+        return Ok(ac.is_match(text.as_bytes()));
+    }
+    for w in &list {
+        check_budget(pos)?;
+        if memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
+
+/// Total bytes of words up to which `mentions` builds one automaton.
+const MENTIONS_AUTOMATON_BYTES: usize = 1 << 20;
 
 /// Compiled regexes by pattern, per thread (no lock on the hot path); an
 /// invalid pattern is remembered with its error.
@@ -225,9 +261,15 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
         let Some(cur) = cur else {
             return err("fail()/warn() can only be called while a policy evaluates a sheet", pos);
         };
+        // An unknown id is an error even past the cap.
+        let q = id.map(|id| index(&cur.sheet, id, pos)).transpose()?;
+        if cur.findings.len() >= super::engine::MAX_FINDINGS {
+            cur.dropped.0 += 1;
+            cur.dropped.1 |= severity == Severity::Error;
+            return Ok(());
+        }
         let mut f = Finding::new(cur.policy.meta.id.clone(), severity, message);
-        if let Some(id) = id {
-            let q = index(&cur.sheet, id, pos)?;
+        if let Some(q) = q {
             f = f.at_question(&cur.sheet, q);
             f.label = Some(match cur.sheet.answer_at(q) {
                 Some(a) => format!("answered {a}"),
@@ -420,4 +462,32 @@ pub(crate) fn register(e: &mut Engine) {
     });
     volatile(reg("warn", &["message: string", "()"], "Warn with `message`, not tied to a question."))
         .register_into_engine(e, |ctx: NativeCallContext, msg: &str| raise(&ctx, Severity::Warning, None, msg));
+    volatile(reg(
+        "skip",
+        &["reason: string", "()"],
+        "End the policy on this sheet: the requirement does not apply to it (status `skip`,\n\
+         shown as 対象外, with `reason`). Only for answers that say so, e.g. a 非該当 gate:\n\
+         an unanswered question is never a reason to skip, fail it instead.\n\
+         A policy that already failed stays failed.\n\
+         Example: `if sheet.answer(\"74\") == \"非該当\" { skip(\"リモートメンテナンスを行わない（74: 非該当）\"); }`",
+    ))
+    .register_into_engine(e, skip);
+
+    super::callbacks::register(e);
+}
+
+/// `skip(reason)`: remember the reason and stop the evaluation (with an
+/// error the script cannot catch; the caller turns it into status `skip`).
+fn skip(ctx: NativeCallContext, reason: &str) -> Res<()> {
+    let pos = ctx.call_position();
+    if reason.trim().is_empty() {
+        return err("skip: give the reason the requirement does not apply to this sheet", pos);
+    }
+    with_current(|cur| match cur {
+        Some(cur) => {
+            cur.skipped = Some(reason.to_string());
+            Err(EvalAltResult::ErrorTerminated(Dynamic::from(super::engine::SKIP_TOKEN), pos).into())
+        }
+        None => err("skip() can only be called while a policy evaluates a sheet", pos),
+    })
 }

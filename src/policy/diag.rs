@@ -141,6 +141,20 @@ pub fn describe(err: &EvalAltResult, limits: &Limits) -> Described {
             "still running here".to_string(),
             Some("an endless loop? raise the limit with --max-operations".to_string()),
         ),
+        EvalAltResult::ErrorTerminated(token, _)
+            if token
+                .read_lock::<rhai::ImmutableString>()
+                .is_some_and(|t| t.as_str() == super::engine::MEMORY_TOKEN) =>
+        {
+            (
+                format!("exceeded the memory limit of {}", bytes(limits.max_memory)),
+                "still running here".into(),
+                Some(
+                    "values kept alive (closures, arrays, maps) grew too large; raise the limit with --max-memory"
+                        .into(),
+                ),
+            )
+        }
         EvalAltResult::ErrorTerminated(..) => (
             format!("exceeded the time limit of {} ms", limits.timeout.as_millis()),
             "still running here".into(),
@@ -179,6 +193,11 @@ pub fn describe(err: &EvalAltResult, limits: &Limits) -> Described {
     };
     let what = if context.is_empty() { what } else { format!("{what} ({})", context.join(", ")) };
     Described { what, label, pos: e.position(), source, help }
+}
+
+/// A byte count as a user wrote it: whole MiB as MiB, else bytes.
+fn bytes(n: usize) -> String {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) { format!("{} MiB", n >> 20) } else { format!("{n} bytes") }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 //! `run_ast_with_scope` call. A Rhai evaluation never leaves the thread that
 //! started it, so under rayon each worker sees only its own evaluation.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -16,7 +16,7 @@ use rhai::packages::{
     ArithmeticPackage, BasicArrayPackage, BasicFnPackage, BasicIteratorPackage, BasicMapPackage, BasicMathPackage,
     BasicStringPackage, LogicPackage, MoreStringPackage, Package,
 };
-use rhai::{Dynamic, Engine, ModuleResolver, OptimizationLevel};
+use rhai::{Dynamic, Engine, EvalAltResult, ModuleResolver, OptimizationLevel};
 
 use super::PolicyCtx;
 use crate::report::Finding;
@@ -29,6 +29,10 @@ use crate::sheet::Sheet;
 /// that evaluates: the CLI caps both at 256 and runs policies on workers
 /// with [`WORKER_STACK`](crate::runner::WORKER_STACK) bytes of stack; library
 /// users raising them should give their threads a similar stack.
+///
+/// No limit is ever "unlimited": the CLI refuses 0, and a 0 given through
+/// the library allows as little as the engine can express (one operation,
+/// one byte, one element).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Rhai operations (roughly: expressions evaluated).
@@ -43,7 +47,12 @@ pub struct Limits {
     pub max_array_size: usize,
     /// Entries in any one object map.
     pub max_map_size: usize,
-    /// Wall-clock time.
+    /// Bytes the evaluation may hold at once (net allocations on its
+    /// thread), closures' captures included. Enforced when the program runs
+    /// with [`crate::memory::CountingAlloc`] as its global allocator (the
+    /// `kaiji` binary does); without it only the other limits apply.
+    pub max_memory: usize,
+    /// Wall-clock time, native helpers included.
     pub timeout: Duration,
 }
 
@@ -58,6 +67,7 @@ impl Default for Limits {
             max_string_size: 1 << 20,
             max_array_size: 10_000,
             max_map_size: 10_000,
+            max_memory: 256 << 20,
             timeout: Duration::from_millis(2_000),
         }
     }
@@ -66,44 +76,108 @@ impl Default for Limits {
 /// Operations between two clock reads for the wall-time limit.
 const CLOCK_EVERY: u64 = 1 << 10;
 
+/// Findings one policy may raise on one sheet; past it they are counted and
+/// reported as one more finding, so a runaway loop of `fail()` stays small.
+pub const MAX_FINDINGS: usize = 1_000;
+
+/// Bytes of `print`/`debug` output one evaluation may write to stderr.
+pub const MAX_PRINT_BYTES: usize = 64 << 10;
+
 /// What one running evaluation collects and needs.
 pub(crate) struct Evaluation {
     pub sheet: Arc<Sheet>,
     pub policy: Arc<PolicyCtx>,
     pub findings: Vec<Finding>,
+    /// Findings past [`MAX_FINDINGS`], not kept: (count, any of them an error).
+    pub dropped: (usize, bool),
+    /// Why the policy called `skip(reason)`.
+    pub skipped: Option<String>,
 }
+
+/// Why an evaluation is stopped from outside the script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Timeout,
+    Memory,
+}
+
+/// The budget of the evaluation running on this thread, and the first
+/// kaiji error it hit. That error is kept even when the script catches it
+/// (`try`/`catch`) or a Rhai built-in swallows it: the evaluation is then an
+/// error whatever the script goes on to do, so no policy error can end as
+/// a pass.
+struct Budget {
+    deadline: Option<Instant>,
+    /// Net bytes of this thread when the evaluation began, when counted.
+    memory_base: Option<isize>,
+    max_memory: usize,
+    max_string_size: usize,
+    printed: usize,
+    first_error: Option<Box<EvalAltResult>>,
+}
+
+const NO_BUDGET: Budget = Budget {
+    deadline: None,
+    memory_base: None,
+    max_memory: usize::MAX,
+    max_string_size: usize::MAX,
+    printed: 0,
+    first_error: None,
+};
 
 thread_local! {
     static CURRENT: RefCell<Option<Evaluation>> = const { RefCell::new(None) };
-    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    static BUDGET: RefCell<Budget> = const { RefCell::new(NO_BUDGET) };
 }
 
-/// Installs a deadline (and optionally an evaluation) on this thread and
+/// Installs a budget (and optionally an evaluation) on this thread and
 /// removes both when dropped, even on panic.
 pub(crate) struct Installed {
-    prev_deadline: Option<Instant>,
+    prev: Option<Budget>,
     had_eval: bool,
 }
 
+/// What an evaluation left behind besides its result.
+pub(crate) struct Finished {
+    pub eval: Option<Evaluation>,
+    /// The first kaiji error or limit it hit, even if the script went on.
+    pub first_error: Option<Box<EvalAltResult>>,
+}
+
 impl Installed {
-    pub fn new(timeout: Duration, eval: Option<Evaluation>) -> Installed {
-        let prev_deadline = DEADLINE.replace(Some(Instant::now() + timeout));
+    pub fn new(limits: &Limits, eval: Option<Evaluation>) -> Installed {
+        let budget = Budget {
+            deadline: Some(Instant::now() + limits.timeout),
+            memory_base: crate::memory::thread_net_bytes(),
+            max_memory: limits.max_memory.max(1),
+            max_string_size: limits.max_string_size.max(1),
+            ..NO_BUDGET
+        };
+        let prev = Some(BUDGET.replace(budget));
         let had_eval = eval.is_some();
         if let Some(e) = eval {
             CURRENT.set(Some(e));
         }
-        Installed { prev_deadline, had_eval }
+        Installed { prev, had_eval }
     }
 
     /// End the evaluation and take what it collected.
-    pub fn finish(self) -> Option<Evaluation> {
-        if self.had_eval { CURRENT.take() } else { None }
+    pub fn finish(mut self) -> Finished {
+        let first_error = BUDGET.with_borrow_mut(|b| b.first_error.take());
+        let eval = if self.had_eval { CURRENT.take() } else { None };
+        self.had_eval = false;
+        if let Some(prev) = self.prev.take() {
+            BUDGET.set(prev);
+        }
+        Finished { eval, first_error }
     }
 }
 
 impl Drop for Installed {
     fn drop(&mut self) {
-        DEADLINE.set(self.prev_deadline);
+        if let Some(prev) = self.prev.take() {
+            BUDGET.set(prev);
+        }
         if self.had_eval {
             CURRENT.set(None);
         }
@@ -115,8 +189,73 @@ pub(crate) fn with_current<R>(f: impl FnOnce(Option<&mut Evaluation>) -> R) -> R
     CURRENT.with_borrow_mut(|c| f(c.as_mut()))
 }
 
-/// The token `on_progress` stops a script with when its time is up.
+/// The tokens an evaluation is stopped with (`ErrorTerminated`, which a
+/// script cannot catch).
 pub(crate) const TIMEOUT_TOKEN: &str = "kaiji: wall-time limit";
+pub(crate) const MEMORY_TOKEN: &str = "kaiji: memory limit";
+pub(crate) const SKIP_TOKEN: &str = "kaiji: skip";
+
+/// Remember `e` as the evaluation's first kaiji error (if it is the first)
+/// and hand it back to be returned.
+pub(crate) fn record(e: Box<EvalAltResult>) -> Box<EvalAltResult> {
+    BUDGET.with_borrow_mut(|b| {
+        if b.first_error.is_none() {
+            b.first_error = Some(copy_of(&e));
+        }
+    });
+    e
+}
+
+/// A copy of the errors kaiji raises itself (they are not `Clone`).
+fn copy_of(e: &EvalAltResult) -> Box<EvalAltResult> {
+    match e {
+        EvalAltResult::ErrorTerminated(token, pos) => EvalAltResult::ErrorTerminated(token.clone(), *pos).into(),
+        EvalAltResult::ErrorDataTooLarge(what, pos) => EvalAltResult::ErrorDataTooLarge(what.clone(), *pos).into(),
+        other => EvalAltResult::ErrorRuntime(Dynamic::from(other.to_string()), other.position()).into(),
+    }
+}
+
+/// Whether this thread's evaluation is past its memory budget.
+fn over_memory(b: &Budget) -> bool {
+    b.memory_base.is_some_and(|base| {
+        let used = crate::memory::net_bytes_unchecked().wrapping_sub(base);
+        used > 0 && used as usize > b.max_memory
+    })
+}
+
+/// Record why the evaluation stops and give the token to stop it with.
+fn stop(b: &mut Budget, why: Stop) -> &'static str {
+    let token = match why {
+        Stop::Timeout => TIMEOUT_TOKEN,
+        Stop::Memory => MEMORY_TOKEN,
+    };
+    if b.first_error.is_none() {
+        b.first_error = Some(EvalAltResult::ErrorTerminated(Dynamic::from(token), rhai::Position::NONE).into());
+    }
+    token
+}
+
+/// For native helpers with loops of their own: an error once the
+/// evaluation is past its deadline or memory budget, so one native call
+/// cannot outrun the limits the interpreter checks between operations.
+pub(crate) fn check_budget(pos: rhai::Position) -> Result<(), Box<EvalAltResult>> {
+    BUDGET.with_borrow_mut(|b| {
+        let why = if over_memory(b) {
+            Stop::Memory
+        } else if b.deadline.is_some_and(|d| Instant::now() >= d) {
+            Stop::Timeout
+        } else {
+            return Ok(());
+        };
+        Err(EvalAltResult::ErrorTerminated(Dynamic::from(stop(b, why)), pos).into())
+    })
+}
+
+/// The string-size limit of the running evaluation, for helpers that
+/// build text (joins) before Rhai could check it.
+pub(crate) fn max_string_size() -> usize {
+    BUDGET.with_borrow(|b| b.max_string_size)
+}
 
 rhai::def_package! {
     /// The language without LanguageCorePackage (which brings `sleep`, an
@@ -141,18 +280,27 @@ pub(crate) fn build(limits: &Limits, resolver: impl ModuleResolver + 'static) ->
     e.set_fail_on_invalid_map_property(true);
     e.set_optimization_level(OptimizationLevel::Simple);
 
-    e.set_max_operations(limits.max_operations);
+    // Rhai reads 0 as "unlimited": a 0 here means as little as possible.
+    e.set_max_operations(limits.max_operations.max(1));
     e.set_max_call_levels(limits.max_call_depth);
-    e.set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth);
-    e.set_max_string_size(limits.max_string_size);
-    e.set_max_array_size(limits.max_array_size);
-    e.set_max_map_size(limits.max_map_size);
+    e.set_max_expr_depths(limits.max_expr_depth.max(1), limits.max_expr_depth.max(1));
+    e.set_max_string_size(limits.max_string_size.max(1));
+    e.set_max_array_size(limits.max_array_size.max(1));
+    e.set_max_map_size(limits.max_map_size.max(1));
     e.set_max_modules(64);
     e.on_progress(|ops| {
-        if ops % CLOCK_EVERY == 0 && DEADLINE.get().is_some_and(|d| Instant::now() >= d) {
-            return Some(Dynamic::from(TIMEOUT_TOKEN));
-        }
-        None
+        BUDGET.with_borrow_mut(|b| {
+            // Memory on every operation (a thread-local read): one operation
+            // can allocate up to the string-size limit.
+            let why = if over_memory(b) {
+                Stop::Memory
+            } else if ops % CLOCK_EVERY == 0 && b.deadline.is_some_and(|d| Instant::now() >= d) {
+                Stop::Timeout
+            } else {
+                return None;
+            };
+            Some(Dynamic::from(stop(b, why)))
+        })
     });
 
     e.on_print(|text| log("print", text));
@@ -163,9 +311,30 @@ pub(crate) fn build(limits: &Limits, resolver: impl ModuleResolver + 'static) ->
     e
 }
 
+/// `print`/`debug` to stderr, tagged with the policy and sheet, at most
+/// [`MAX_PRINT_BYTES`] per evaluation (then one line saying so).
 fn log(kind: &str, text: &str) {
+    let allowed = BUDGET.with_borrow_mut(|b| {
+        let before = b.printed;
+        b.printed = b.printed.saturating_add(text.len());
+        if b.printed <= MAX_PRINT_BYTES {
+            Some(true)
+        } else if before <= MAX_PRINT_BYTES {
+            Some(false)
+        } else {
+            None
+        }
+    });
     let who = with_current(|c| c.map(|c| format!("{} on {}", c.policy.meta.id, c.sheet.path)));
-    eprintln!("[{kind}] {}: {text}", who.as_deref().unwrap_or("policy"));
+    let who = who.as_deref().unwrap_or("policy");
+    match allowed {
+        Some(true) => eprintln!("[{kind}] {who}: {text}"),
+        Some(false) => eprintln!(
+            "[{kind}] {who}: output truncated: more than {} KiB of print/debug output in one evaluation",
+            MAX_PRINT_BYTES >> 10
+        ),
+        None => {}
+    }
 }
 
 /// The resolver of the shared runtime engine: imports with literal paths

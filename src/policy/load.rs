@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use rhai::{Engine, EvalAltResult, Module, ModuleResolver, Position, Scope};
+use rhai::{AST, Engine, EvalAltResult, Module, ModuleResolver, Position, Scope};
 
 /// A module shared between threads (`rhai::Shared` is `Arc` under `sync`).
 type SharedModule = Arc<Module>;
@@ -41,6 +41,8 @@ pub(crate) enum Root {
 /// One policy file to compile.
 pub(crate) struct PolicyFile {
     pub shown: String,
+    /// Its path relative to the import root, as `import` would name it.
+    pub key: String,
     pub stem: String,
     pub text: Arc<str>,
     pub root: Root,
@@ -77,7 +79,8 @@ pub(crate) fn discover(arg: &Path) -> Result<Vec<PolicyFile>, LoadError> {
         .map(|f| {
             let text = std::fs::read_to_string(&f).map_err(|e| io(&f, e))?;
             let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            Ok(PolicyFile { shown: f.display().to_string(), stem, text: text.into(), root: root.clone() })
+            let key = relative_key(&f, &root);
+            Ok(PolicyFile { shown: f.display().to_string(), key, stem, text: text.into(), root: root.clone() })
         })
         .collect()
 }
@@ -99,6 +102,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     Ok(())
 }
 
+/// `file`'s path below the directory root, with `/`.
+fn relative_key(file: &Path, root: &Root) -> String {
+    let Root::Dir { shown, .. } = root else { return String::new() };
+    let rel = file.strip_prefix(shown).unwrap_or(file);
+    rel.components().filter_map(|c| c.as_os_str().to_str()).collect::<Vec<_>>().join("/")
+}
+
 /// Policy files held in memory: `files` maps paths relative to the root
 /// (with `/`) to text; `prefix` is prepended for display.
 pub(crate) fn memory(files: &[(&str, &str)], prefix: &str) -> Vec<PolicyFile> {
@@ -109,6 +119,7 @@ pub(crate) fn memory(files: &[(&str, &str)], prefix: &str) -> Vec<PolicyFile> {
         .filter(|(p, _)| p.ends_with(".rhai") && !p.split('/').any(is_hidden))
         .map(|(p, t)| PolicyFile {
             shown: format!("{prefix}{p}"),
+            key: p.clone(),
             stem: Path::new(p).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
             text: t.clone(),
             root: root.clone(),
@@ -123,7 +134,35 @@ pub(crate) struct Imports {
     pub sources: HashMap<String, Arc<str>>,
     /// Import string that failed, for pointing at its literal.
     pub failed: Option<String>,
-    cache: HashMap<String, (String, SharedModule)>,
+    /// Keys of the files being resolved, outermost first (the policy
+    /// itself at the bottom): an import of one of them is a cycle.
+    pub resolving: Vec<(String, String)>,
+    /// Each import resolved: (importer's shown path, path as written, key).
+    edges: Vec<(String, String, String)>,
+    /// Modules compiled so far, by key: shown path, AST, and the module
+    /// evaluated at load time (which only validates; every evaluation of a
+    /// policy evaluates its modules afresh, see [`RuntimeResolver`]).
+    cache: HashMap<String, (String, Arc<AST>, SharedModule)>,
+}
+
+impl Imports {
+    /// Start compiling the policy `key` (shown as `shown`).
+    pub fn begin(&mut self, key: &str, shown: &str) {
+        self.sources.clear();
+        self.edges.clear();
+        self.failed = None;
+        self.resolving = vec![(key.to_string(), shown.to_string())];
+    }
+
+    /// The compiled modules, for the runtime resolver.
+    pub fn modules(&self) -> impl Iterator<Item = (&str, &str, &Arc<AST>)> {
+        self.cache.iter().map(|(k, (shown, ast, _))| (k.as_str(), shown.as_str(), ast))
+    }
+
+    /// The imports the last policy compiled made: (importer, path as written, key).
+    pub fn edges(&self) -> &[(String, String, String)] {
+        &self.edges
+    }
 }
 
 /// Resolves `import "path"` relative to the policy directory. Absolute
@@ -145,33 +184,36 @@ fn is_absolute(path: &str) -> bool {
         || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
 }
 
-impl RootResolver {
-    /// (cache key, shown path, text) of the module `path` names.
-    fn locate(&self, path: &str, pos: Position) -> Result<(String, String, Arc<str>), Box<EvalAltResult>> {
-        if path.trim().is_empty() || is_absolute(path) || path.contains('\0') {
-            return Err(refuse(
-                format!("import \"{path}\" refused: imports must be relative paths inside the policy directory"),
-                pos,
-            ));
-        }
-        let rel = if Path::new(path).extension().is_some() { path.to_string() } else { format!("{path}.rhai") };
-        // Resolve `.` and `..` lexically first: a path that climbs out of the
-        // directory is refused without looking at the file system.
-        let mut parts: Vec<&str> = Vec::new();
-        for c in Path::new(&rel).components() {
-            match c {
-                Component::Normal(s) => parts.push(s.to_str().unwrap_or("")),
-                Component::CurDir => {}
-                Component::ParentDir if parts.pop().is_some() => {}
-                _ => {
-                    return Err(refuse(
-                        format!("import \"{path}\" refused: it leads outside the policy directory"),
-                        pos,
-                    ));
-                }
+/// The key of the module `import "path"` names: its path relative to the
+/// policy directory with `/`, `.` and `..` resolved lexically, `.rhai`
+/// added when there is no extension. A path that is absolute or climbs out
+/// of the directory is refused without looking at the file system.
+pub(crate) fn module_key(path: &str, pos: Position) -> Result<String, Box<EvalAltResult>> {
+    if path.trim().is_empty() || is_absolute(path) || path.contains('\0') {
+        return Err(refuse(
+            format!("import \"{path}\" refused: imports must be relative paths inside the policy directory"),
+            pos,
+        ));
+    }
+    let rel = if Path::new(path).extension().is_some() { path.to_string() } else { format!("{path}.rhai") };
+    let mut parts: Vec<&str> = Vec::new();
+    for c in Path::new(&rel).components() {
+        match c {
+            Component::Normal(s) => parts.push(s.to_str().unwrap_or("")),
+            Component::CurDir => {}
+            Component::ParentDir if parts.pop().is_some() => {}
+            _ => {
+                return Err(refuse(format!("import \"{path}\" refused: it leads outside the policy directory"), pos));
             }
         }
-        let key = parts.join("/");
+    }
+    Ok(parts.join("/"))
+}
+
+impl RootResolver {
+    /// (key, shown path, text) of the module `path` names.
+    fn locate(&self, path: &str, pos: Position) -> Result<(String, String, Arc<str>), Box<EvalAltResult>> {
+        let key = module_key(path, pos)?;
         match &self.root {
             Root::Dir { canonical, shown } => {
                 let Ok(real) = canonical.join(&key).canonicalize() else {
@@ -187,7 +229,7 @@ impl RootResolver {
                 let text = std::fs::read_to_string(&real)
                     .map_err(|e| refuse(format!("cannot read module \"{path}\": {e}"), pos))?;
                 let shown = shown.join(&key).display().to_string();
-                Ok((real.display().to_string(), shown, text.into()))
+                Ok((key, shown, text.into()))
             }
             Root::Memory { files, prefix } => match files.get(&key) {
                 Some(text) => Ok((key.clone(), format!("{prefix}{key}"), text.clone())),
@@ -201,7 +243,7 @@ impl ModuleResolver for RootResolver {
     fn resolve(
         &self,
         engine: &Engine,
-        _source: Option<&str>,
+        source: Option<&str>,
         path: &str,
         pos: Position,
     ) -> Result<SharedModule, Box<EvalAltResult>> {
@@ -214,22 +256,105 @@ impl ModuleResolver for RootResolver {
         let (key, shown, text) = self.locate(path, pos).map_err(fail)?;
         {
             let mut imports = self.imports.lock().map_err(|_| refuse("module cache poisoned".into(), pos))?;
-            if let Some((shown, module)) = imports.cache.get(&key).cloned() {
-                let text = text.clone();
+            // The policy being compiled has no source yet; modules do.
+            let importer = match source {
+                Some(s) => s.to_string(),
+                None => imports.resolving.first().map(|(_, s)| s.clone()).unwrap_or_default(),
+            };
+            imports.edges.push((importer, path.to_string(), key.clone()));
+            if let Some(at) = imports.resolving.iter().position(|(k, _)| *k == key) {
+                let chain: Vec<&str> = imports.resolving[at..].iter().map(|(_, s)| s.as_str()).collect();
+                let msg = format!(
+                    "import cycle: {} → {shown}; modules cannot import each other in a circle",
+                    chain.join(" → ")
+                );
+                drop(imports);
+                return Err(fail(refuse(msg, pos)));
+            }
+            if let Some((shown, _, module)) = imports.cache.get(&key).cloned() {
                 imports.sources.entry(shown).or_insert(text);
                 return Ok(module);
             }
             imports.sources.insert(shown.clone(), text.clone());
+            imports.resolving.push((key.clone(), shown.clone()));
         }
         let in_module = |e: Box<EvalAltResult>| -> Box<EvalAltResult> {
             fail(EvalAltResult::ErrorInModule(shown.clone(), e, pos).into())
         };
-        let mut ast = engine.compile(&*text).map_err(|e| in_module(e.into()))?;
-        ast.set_source(shown.as_str());
-        let module: SharedModule = Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(in_module)?.into();
+        let evaluated = engine.compile(&*text).map_err(|e| in_module(e.into())).and_then(|mut ast| {
+            ast.set_source(shown.as_str());
+            let module = Module::eval_ast_as_new(Scope::new(), &ast, engine).map_err(in_module)?;
+            Ok((ast, module))
+        });
         if let Ok(mut i) = self.imports.lock() {
-            i.cache.insert(key, (shown, module.clone()));
+            i.resolving.pop();
+        }
+        let (ast, module) = evaluated?;
+        let module: SharedModule = module.into();
+        if let Ok(mut i) = self.imports.lock() {
+            i.cache.insert(key, (shown, Arc::new(ast), module.clone()));
         }
         Ok(module)
+    }
+}
+
+/// The modules policies import, compiled once at load time, for the
+/// engine that evaluates policies on sheets.
+#[derive(Default)]
+pub(crate) struct ModuleTable {
+    /// (importer's shown path, import path as written) → (root, module key):
+    /// only the imports resolved at load time, so a computed path cannot
+    /// reach a module its policy did not import literally.
+    pub edges: HashMap<(String, String), (String, String)>,
+    /// (root, module key) → (shown path, AST).
+    pub modules: HashMap<(String, String), (String, Arc<AST>)>,
+}
+
+/// Nested imports one evaluation may make (load time already refused
+/// cycles; this only keeps a runaway chain off the stack).
+const MAX_IMPORT_DEPTH: usize = 32;
+
+thread_local! {
+    static IMPORT_DEPTH: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The resolver of the engine that evaluates policies: it evaluates each
+/// imported module afresh for every evaluation, so module variables (even
+/// shared values a module's closures captured) never carry one sheet's data
+/// into another sheet's evaluation, and module top-level code runs within
+/// that evaluation's limits.
+pub(crate) struct RuntimeResolver {
+    pub table: Arc<ModuleTable>,
+}
+
+impl ModuleResolver for RuntimeResolver {
+    fn resolve(
+        &self,
+        engine: &Engine,
+        source: Option<&str>,
+        path: &str,
+        pos: Position,
+    ) -> Result<SharedModule, Box<EvalAltResult>> {
+        let found = source
+            .and_then(|s| self.table.edges.get(&(s.to_string(), path.to_string())))
+            .and_then(|at| self.table.modules.get(at));
+        let Some((shown, ast)) = found else {
+            return Err(refuse(
+                format!(
+                    "cannot import \"{path}\": import paths must be string literals (they are resolved when policies load)"
+                ),
+                pos,
+            ));
+        };
+        let depth = IMPORT_DEPTH.get();
+        if depth >= MAX_IMPORT_DEPTH {
+            return Err(refuse(format!("import \"{path}\": more than {MAX_IMPORT_DEPTH} nested imports"), pos));
+        }
+        IMPORT_DEPTH.set(depth + 1);
+        let module = Module::eval_ast_as_new(Scope::new(), ast, engine);
+        IMPORT_DEPTH.set(depth);
+        let module =
+            module.map_err(|e| -> Box<EvalAltResult> { EvalAltResult::ErrorInModule(shown.clone(), e, pos).into() })?;
+        Ok(module.into())
     }
 }

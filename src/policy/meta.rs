@@ -23,6 +23,8 @@ pub struct PolicyMeta {
     pub refs: String,
     /// Forms the policy applies to; empty means every form.
     pub forms: Vec<String>,
+    /// Where the `forms:` value stands in the policy, for errors about it.
+    pub forms_span: Option<Span>,
     pub description: String,
 }
 
@@ -112,6 +114,7 @@ pub fn parse(source: &str, stem: &str) -> Result<PolicyMeta, MetaError> {
                 if meta.forms.is_empty() {
                     return Err(MetaError { message: "`forms:` lists no form".into(), span: key_span });
                 }
+                meta.forms_span.get_or_insert(value_span);
             }
             "description" => {
                 if !meta.description.is_empty() {

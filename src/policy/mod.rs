@@ -17,6 +17,7 @@
 //! ```
 
 mod api;
+mod callbacks;
 mod diag;
 mod engine;
 mod load;
@@ -146,22 +147,76 @@ impl PolicySet {
         let mut by_id: HashMap<String, String> = HashMap::new();
         // One compile engine per import root (consecutive files share one).
         let mut current: Option<(String, Engine, Arc<Mutex<load::Imports>>)> = None;
+        let mut table = load::ModuleTable::default();
+        // What a root's resolver compiled, for the runtime resolver.
+        let keep = |table: &mut load::ModuleTable, root: &str, imports: &Mutex<load::Imports>| {
+            if let Ok(i) = imports.lock() {
+                for (key, shown, ast) in i.modules() {
+                    table.modules.insert((root.to_string(), key.to_string()), (shown.to_string(), ast.clone()));
+                }
+            }
+        };
         for f in files {
-            let root_key = format!("{:?}", root_id(&f.root));
+            let root_key = root_id(&f.root);
             if current.as_ref().is_none_or(|(k, ..)| *k != root_key) {
+                if let Some((k, _, imports)) = &current {
+                    keep(&mut table, k, imports);
+                }
                 let imports = Arc::new(Mutex::new(load::Imports::default()));
                 let resolver = load::RootResolver { root: f.root.clone(), imports: imports.clone() };
-                current = Some((root_key, engine::build(&limits, resolver), imports));
+                current = Some((root_key.clone(), engine::build(&limits, resolver), imports));
             }
             let (_, compile_engine, imports) = current.as_ref().expect("set above");
             let policy = compile_one(compile_engine, imports, &f, &limits);
+            if let Ok(i) = imports.lock() {
+                for (importer, path, key) in i.edges() {
+                    table.edges.insert((importer.clone(), path.clone()), (root_key.clone(), key.clone()));
+                }
+            }
             if let Some(first) = by_id.insert(policy.id().to_string(), f.shown.clone()) {
                 return Err(LoadError::Duplicate { id: policy.id().to_string(), first, second: f.shown });
             }
             policies.push(policy);
         }
+        if let Some((k, _, imports)) = &current {
+            keep(&mut table, k, imports);
+        }
         policies.sort_by(|a, b| a.id().cmp(b.id()));
-        Ok(PolicySet { policies, engine: engine::build(&limits, engine::NoImports), limits })
+        let runtime = load::RuntimeResolver { table: Arc::new(table) };
+        Ok(PolicySet { policies, engine: engine::build(&limits, runtime), limits })
+    }
+
+    /// Turn every policy whose `//! forms:` names a form no catalog of
+    /// `forms` has into an error on every sheet: such a policy would
+    /// otherwise be skipped everywhere, silently.
+    pub fn check_forms(mut self, forms: &crate::form::FormRegistry) -> PolicySet {
+        let known: Vec<&str> = forms.forms().iter().map(|f| f.id.as_str()).collect();
+        for p in &mut self.policies {
+            if p.compiled.is_err() {
+                continue;
+            }
+            let Some(unknown) = p.ctx.meta.forms.iter().find(|f| !known.contains(&f.as_str())) else { continue };
+            let hint = crate::text::did_you_mean(unknown, known.iter().copied())
+                .map(|k| format!(" — did you mean `{k}`?"))
+                .unwrap_or_default();
+            let message = format!(
+                "front matter: `forms:` names `{unknown}`, a form no catalog has{hint} (known forms: {}; \
+                 more with --form-file)",
+                known.join(", ")
+            );
+            let ctx = &p.ctx;
+            let err = diag::run_error(
+                &ctx.meta.id,
+                &ctx.path,
+                &ctx.source,
+                ctx.meta.forms_span,
+                &message,
+                "unknown form",
+                None,
+            );
+            p.compiled = Err(err);
+        }
+        self
     }
 
     pub fn policies(&self) -> &[Policy] {
@@ -192,14 +247,9 @@ impl PolicySet {
 
     /// Evaluate one policy on `sheet`.
     pub fn evaluate_policy(&self, policy: &Policy, sheet: &Arc<Sheet>) -> PolicyEvaluation {
-        let outcome = |status, warnings| PolicyOutcome { id: policy.id().to_string(), status, warnings };
-        if !policy.meta().applies_to(&sheet.form.id) {
-            return PolicyEvaluation {
-                outcome: outcome(PolicyStatus::Skip, 0),
-                findings: Vec::new(),
-                errors: Vec::new(),
-            };
-        }
+        let outcome = |status, warnings| PolicyOutcome { id: policy.id().to_string(), status, warnings, reason: None };
+        // A policy that cannot run is an error on every sheet, whatever its
+        // forms: a broken acceptance criterion never reads as "skip".
         let ast = match &policy.compiled {
             Ok(ast) => ast,
             Err(e) => {
@@ -210,24 +260,86 @@ impl PolicySet {
                 };
             }
         };
-        let running = engine::Evaluation { sheet: sheet.clone(), policy: policy.ctx.clone(), findings: Vec::new() };
-        let installed = engine::Installed::new(self.limits.timeout, Some(running));
+        if !policy.meta().applies_to(&sheet.form.id) {
+            return PolicyEvaluation {
+                outcome: outcome(PolicyStatus::Skip, 0),
+                findings: Vec::new(),
+                errors: Vec::new(),
+            };
+        }
+        let running = engine::Evaluation {
+            sheet: sheet.clone(),
+            policy: policy.ctx.clone(),
+            findings: Vec::new(),
+            dropped: (0, false),
+            skipped: None,
+        };
+        let installed = engine::Installed::new(&self.limits, Some(running));
         let mut scope = Scope::new();
         scope.push_constant("sheet", api::SheetRef(sheet.clone()));
-        let result = self.engine.run_ast_with_scope(&mut scope, ast);
-        let findings = installed.finish().map(|e| e.findings).unwrap_or_default();
-        match result {
-            Ok(()) => {
-                let failed = findings.iter().any(|f| f.severity == Severity::Error);
-                let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
-                let status = if failed { PolicyStatus::Fail } else { PolicyStatus::Pass };
-                PolicyEvaluation { outcome: outcome(status, warnings), findings, errors: Vec::new() }
-            }
-            Err(err) => PolicyEvaluation {
+        let mut result = self.engine.run_ast_with_scope(&mut scope, ast);
+        if result.is_ok() {
+            // Rhai does not size a map grown by `m[k] = v`; what the policy
+            // kept is checked here (inside functions, memory bounds it).
+            result = scope.iter_raw().try_for_each(|(_, _, v)| self.engine.ensure_data_size_within_limits(v));
+        }
+        drop(scope);
+        let finished = installed.finish();
+        let eval = finished.eval;
+        let skipped = eval.as_ref().and_then(|e| e.skipped.clone());
+        let (mut findings, dropped) = eval.map(|e| (e.findings, e.dropped)).unwrap_or_default();
+        let error = match result {
+            Err(e) if skipped.is_some() && is_skip(&e) => finished.first_error,
+            Err(e) => Some(e),
+            // A kaiji error the script caught, or a built-in swallowed.
+            Ok(()) => finished.first_error,
+        };
+        if let Some(err) = error {
+            return PolicyEvaluation {
                 outcome: outcome(PolicyStatus::Error, 0),
                 findings: Vec::new(),
                 errors: vec![error_for(&policy.ctx, &err, &self.limits, None)],
-            },
+            };
+        }
+        if dropped.0 > 0 {
+            let severity = if dropped.1 { Severity::Error } else { Severity::Warning };
+            findings.push(Finding::new(
+                policy.id().to_string(),
+                severity,
+                format!(
+                    "{} more findings of this policy on this sheet were not kept (at most {} are)",
+                    dropped.0,
+                    engine::MAX_FINDINGS
+                ),
+            ));
+        }
+        let failed = findings.iter().any(|f| f.severity == Severity::Error);
+        let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
+        // A policy that failed before it skipped stays failed.
+        let status = match (&skipped, failed) {
+            (_, true) => PolicyStatus::Fail,
+            (Some(_), false) => PolicyStatus::Skip,
+            (None, false) => PolicyStatus::Pass,
+        };
+        let mut outcome = outcome(status, warnings);
+        if status == PolicyStatus::Skip {
+            outcome.reason = skipped;
+        }
+        PolicyEvaluation { outcome, findings, errors: Vec::new() }
+    }
+}
+
+/// The error `skip()` stops an evaluation with.
+fn is_skip(e: &rhai::EvalAltResult) -> bool {
+    let mut e = e;
+    loop {
+        match e {
+            rhai::EvalAltResult::ErrorInFunctionCall(_, _, inner, _)
+            | rhai::EvalAltResult::ErrorInModule(_, inner, _) => e = inner,
+            rhai::EvalAltResult::ErrorTerminated(token, _) => {
+                return token.read_lock::<rhai::ImmutableString>().is_some_and(|t| t.as_str() == engine::SKIP_TOKEN);
+            }
+            _ => return false,
         }
     }
 }
@@ -272,15 +384,19 @@ fn compile_one(engine: &Engine, imports: &Arc<Mutex<load::Imports>>, f: &load::P
         return Policy { ctx: Arc::new(ctx), compiled: Err(err) };
     }
     if let Ok(mut i) = imports.lock() {
-        i.sources.clear();
-        i.failed = None;
+        i.begin(&f.key, &f.shown);
     }
     let compiled = {
-        // Imported modules run their top-level code now: bound it in time too.
-        let _deadline = engine::Installed::new(limits.timeout, None);
+        // Resolving the imports now (compiling and running each module once,
+        // within the limits) reports a missing or broken module, or an
+        // import cycle, when the policy loads. The AST kept is the plain
+        // one: evaluations import their modules afresh.
+        let _deadline = engine::Installed::new(limits, None);
         let mut scope = Scope::new();
         scope.push("sheet", ());
-        engine.compile_into_self_contained(&scope, &*f.text)
+        engine
+            .compile_into_self_contained(&scope, &*f.text)
+            .and_then(|_| Ok(engine.compile_with_scope(&scope, &*f.text)?))
     };
     let (sources, failed) = match imports.lock() {
         Ok(mut i) => (std::mem::take(&mut i.sources), i.failed.take()),

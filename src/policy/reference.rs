@@ -38,15 +38,17 @@ pub struct Entry {
     pub signature: String,
     /// The doc comment, without `///`.
     pub doc: String,
-    /// Which table it belongs to: "sheet", "text" or "outcome".
+    /// Which table it belongs to: "sheet", "text", "outcome" or "array".
     pub group: &'static str,
 }
 
 fn group(name: &str, is_method: bool) -> &'static str {
     if is_method {
         "sheet"
-    } else if matches!(name, "fail" | "warn") {
+    } else if matches!(name, "fail" | "warn" | "skip") {
         "outcome"
+    } else if matches!(name, "sort" | "sort_by" | "dedup") {
+        "array"
     } else {
         "text"
     }
@@ -73,7 +75,9 @@ pub fn entries() -> Vec<Entry> {
                 })
                 .collect();
             let is_method = f.params.first().is_some_and(|p| p.typ.as_deref() == Some("Sheet"));
-            let ret = if f.return_type.is_empty() || f.return_type == "()" && matches!(f.name.as_str(), "fail" | "warn")
+            let ret = if f.return_type.is_empty()
+                || f.return_type == "()"
+                    && matches!(f.name.as_str(), "fail" | "warn" | "skip" | "sort" | "sort_by" | "dedup")
             {
                 String::new()
             } else {
@@ -97,7 +101,7 @@ pub fn entries() -> Vec<Entry> {
             Entry { signature, doc, group: group(&f.name, is_method || f.name.starts_with("get$")) }
         })
         .collect();
-    let rank = |g: &str| ["sheet", "text", "outcome"].iter().position(|x| *x == g).unwrap_or(3);
+    let rank = |g: &str| ["sheet", "text", "outcome", "array"].iter().position(|x| *x == g).unwrap_or(3);
     out.sort_by(|a, b| rank(a.group).cmp(&rank(b.group)).then_with(|| a.signature.cmp(&b.signature)));
     out
 }
@@ -119,6 +123,7 @@ pub fn markdown() -> String {
         ("sheet", "Sheet"),
         ("text", "Text helpers (NFKC-normalised: ＴＬＳ１．２ == TLS1.2)"),
         ("outcome", "Outcomes"),
+        ("array", "Array functions kaiji replaces (an error in the callback stops the policy)"),
     ] {
         s.push_str(&format!("\n## {title}\n"));
         for e in all.iter().filter(|e| e.group == group) {
@@ -166,10 +171,13 @@ mod tests {
             "fail(message: string)",
             "warn(id: string, message: string)",
             "warn(message: string)",
+            "skip(reason: string)",
+            "sort(array: Array, comparer: FnPtr)",
+            "dedup(array: Array, comparer: FnPtr)",
         ] {
             assert!(sigs.contains(&want), "missing {want}; have {sigs:#?}");
         }
-        assert_eq!(all.len(), 24, "{sigs:#?}");
+        assert_eq!(all.len(), 28, "{sigs:#?}");
     }
 
     #[test]

@@ -140,6 +140,48 @@ pub fn run_case<'c>(case: &'c Case, policies: &PolicySet, forms: &FormRegistry) 
     CaseResult { case, policy: id, actual: Ok(actual), failure }
 }
 
+/// A policy that passes (or skips) a sheet with no answers at all: it
+/// would call a vendor that answered nothing compliant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vacuous {
+    pub policy: String,
+    pub path: String,
+    pub form: String,
+    pub status: PolicyStatus,
+}
+
+/// Run every policy on an empty sheet of each form it applies to, and list
+/// those that do not fail it (or error). A blank answer is never
+/// compliance: a policy should fail the questions it needs when they are
+/// unanswered, and `skip` only on answers that say it does not apply.
+pub fn vacuous(policies: &PolicySet, forms: &FormRegistry) -> Vec<Vacuous> {
+    let mut found = Vec::new();
+    for form in forms.forms() {
+        let text = format!("[sheet]\nform = \"{}\"\n", form.id);
+        let shown = format!("(an empty {} sheet)", form.id);
+        let Ok(sheet) = crate::sheet::load_str(&shown, text, crate::sheet::SheetFormat::Toml, forms) else {
+            continue;
+        };
+        let sheet = Arc::new(sheet);
+        for policy in policies.policies() {
+            if policy.error().is_some() || !policy.meta().applies_to(&form.id) {
+                continue;
+            }
+            let status = policies.evaluate_policy(policy, &sheet).outcome.status;
+            if matches!(status, PolicyStatus::Pass | PolicyStatus::Skip | PolicyStatus::Waived) {
+                found.push(Vacuous {
+                    policy: policy.id().to_string(),
+                    path: policy.path().to_string(),
+                    form: form.id.clone(),
+                    status,
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| (&a.policy, &a.form).cmp(&(&b.policy, &b.form)));
+    found
+}
+
 /// Ids of the policies no case tests, in id order.
 pub fn uncovered(policies: &PolicySet, results: &[CaseResult<'_>]) -> Vec<String> {
     let tested: BTreeSet<&str> = results.iter().filter_map(|r| r.policy.as_deref()).collect();

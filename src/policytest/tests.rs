@@ -102,7 +102,7 @@ fn actual(status: PolicyStatus, findings: &[(Severity, &str)]) -> Actual {
         .build_sheet(&FormRegistry::builtin())
         .unwrap();
     Actual {
-        outcome: PolicyOutcome { id: "P".into(), status, warnings: 0 },
+        outcome: PolicyOutcome { id: "P".into(), status, warnings: 0, reason: None },
         findings: findings
             .iter()
             .map(|(sev, q)| Finding::new("P", *sev, "m").at_question(&sheet, sheet.form.index_of(q).unwrap()))

@@ -207,6 +207,8 @@ struct SheetOut<'a> {
 #[derive(Serialize)]
 struct PolicyOut<'a> {
     id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
     status: super::PolicyStatus,
     #[serde(skip_serializing_if = "is_zero")]
     warnings: usize,
@@ -272,7 +274,7 @@ impl<'a> SheetOut<'a> {
             policies: r
                 .policies
                 .iter()
-                .map(|p| PolicyOut { id: &p.id, status: p.status, warnings: p.warnings })
+                .map(|p| PolicyOut { id: &p.id, status: p.status, warnings: p.warnings, reason: p.reason.as_deref() })
                 .collect(),
             service: r.service(),
             status: r.status,

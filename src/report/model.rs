@@ -185,6 +185,9 @@ pub struct PolicyOutcome {
     /// Number of warnings it raised (a pass may carry warnings).
     #[serde(skip_serializing_if = "is_zero")]
     pub warnings: usize,
+    /// Why the requirement does not apply (status `skip` by `skip(reason)`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {

@@ -195,7 +195,7 @@ fn report(findings: &[(&str, Severity, &str)], outcomes: &[(&str, PolicyStatus)]
         r.findings.push(Finding::new(*rule, *severity, format!("{rule} on {q}")).at_question(&sheet, qi));
     }
     for (id, status) in outcomes {
-        r.policies.push(PolicyOutcome { id: id.to_string(), status: *status, warnings: 0 });
+        r.policies.push(PolicyOutcome { id: id.to_string(), status: *status, warnings: 0, reason: None });
     }
     (sheet, r)
 }
@@ -386,7 +386,12 @@ impl Check for FakePolicies {
         for (id, q) in [("H-AUTH-001", "17.1.d"), ("H-BCP-003", "100")] {
             let qi = sheet.form.index_of(q).unwrap();
             report.findings.push(Finding::new(id, Severity::Error, format!("{id} fails")).at_question(sheet, qi));
-            report.policies.push(PolicyOutcome { id: id.into(), status: PolicyStatus::Fail, warnings: 0 });
+            report.policies.push(PolicyOutcome {
+                id: id.into(),
+                status: PolicyStatus::Fail,
+                warnings: 0,
+                reason: None,
+            });
         }
     }
 }

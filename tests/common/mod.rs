@@ -81,7 +81,7 @@ fn at(sheet: &Arc<Sheet>, rule: &str, severity: Severity, id: &str, message: &st
 }
 
 fn outcome(id: &str, status: PolicyStatus, warnings: usize) -> PolicyOutcome {
-    PolicyOutcome { id: id.into(), status, warnings }
+    PolicyOutcome { id: id.into(), status, warnings, reason: None }
 }
 
 /// The hostile vendor's sheet: the clean example with vendor text that
