@@ -106,7 +106,7 @@ pub fn policy(data: &[u8]) -> Outcome {
     };
     let limits = Limits { max_operations: 20_000, timeout: Duration::from_millis(200), ..Limits::default() };
     let set = match PolicySet::from_memory(&[("fuzz.rhai", text)], "fuzz:", limits) {
-        Ok(set) => set,
+        Ok(set) => set.check_forms(forms()),
         Err(e) => return Outcome::Rejected { message: e.to_string() },
     };
     static SHEET: OnceLock<std::sync::Arc<crate::sheet::Sheet>> = OnceLock::new();

@@ -118,12 +118,20 @@ pub fn run(args: CheckArgs, forms: &FormRegistry) -> miette::Result<u8> {
     let policies = load_policies(&args.policies, args.limits.limits(), forms)?;
     if args.list_policies {
         let mut list = String::new();
+        let mut broken = 0;
         for p in policies.policies() {
-            let state = if p.error().is_some() { "  (does not compile)" } else { "" };
+            let state = if p.error().is_some() { "  (cannot run: see below)" } else { "" };
             list.push_str(&format!("{:<16} {}  [{}]{state}\n", p.id(), p.meta().title, p.path()));
         }
         print(&list)?;
-        return Ok(0);
+        for e in policies.policies().iter().filter_map(|p| p.error()) {
+            broken += 1;
+            match &e.detail {
+                Some(d) => eprintln!("{d:?}"),
+                None => eprintln!("error: {}", e.message),
+            }
+        }
+        return Ok(if broken > 0 { 2 } else { 0 });
     }
     let waivers = match &args.waivers {
         Some(path) => Some(load_waivers(path, &policies, forms)?),

@@ -106,6 +106,15 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
             }
         }
         vacuous.extend(policytest::vacuous(&policies, forms));
+        // A policy that cannot run fails its tests, whether or not a case names it.
+        for policy in policies.policies() {
+            if let Some(e) = policy.error() {
+                failed += 1;
+                writeln!(out, "{}  {}  cannot run  ({})", p.paint("FAIL", "31"), policy.id(), policy.path())
+                    .into_diagnostic()?;
+                writeln!(out, "        {}", e.message).into_diagnostic()?;
+            }
+        }
         for id in policytest::uncovered(&policies, &results) {
             uncovered.push(format!("{id} ({})", policy_path(&policies, &id)));
         }

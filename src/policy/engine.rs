@@ -314,26 +314,22 @@ pub(crate) fn build(limits: &Limits, resolver: impl ModuleResolver + 'static) ->
 /// `print`/`debug` to stderr, tagged with the policy and sheet, at most
 /// [`MAX_PRINT_BYTES`] per evaluation (then one line saying so).
 fn log(kind: &str, text: &str) {
-    let allowed = BUDGET.with_borrow_mut(|b| {
-        let before = b.printed;
-        b.printed = b.printed.saturating_add(text.len());
-        if b.printed <= MAX_PRINT_BYTES {
-            Some(true)
-        } else if before <= MAX_PRINT_BYTES {
-            Some(false)
-        } else {
-            None
-        }
-    });
     let who = with_current(|c| c.map(|c| format!("{} on {}", c.policy.meta.id, c.sheet.path)));
-    let who = who.as_deref().unwrap_or("policy");
-    match allowed {
-        Some(true) => eprintln!("[{kind}] {who}: {text}"),
-        Some(false) => eprintln!(
-            "[{kind}] {who}: output truncated: more than {} KiB of print/debug output in one evaluation",
+    let line = format!("[{kind}] {}: {text}\n", who.as_deref().unwrap_or("policy"));
+    // Whole lines count, tag included: the cap bounds what reaches the log.
+    let (before, after) = BUDGET.with_borrow_mut(|b| {
+        let before = b.printed;
+        b.printed = b.printed.saturating_add(line.len());
+        (before, b.printed)
+    });
+    if after <= MAX_PRINT_BYTES {
+        eprint!("{line}");
+    } else if before <= MAX_PRINT_BYTES {
+        eprintln!(
+            "[{kind}] {}: output truncated: more than {} KiB of print/debug output in one evaluation",
+            who.as_deref().unwrap_or("policy"),
             MAX_PRINT_BYTES >> 10
-        ),
-        None => {}
+        );
     }
 }
 

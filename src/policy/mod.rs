@@ -26,6 +26,8 @@ pub mod reference;
 pub mod tls;
 
 #[cfg(test)]
+mod fail_closed_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
