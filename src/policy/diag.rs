@@ -121,7 +121,12 @@ pub fn describe(err: &EvalAltResult, limits: &Limits) -> Described {
     loop {
         match e {
             EvalAltResult::ErrorInFunctionCall(name, src, inner, _) => {
-                context.push(format!("in function `{name}`"));
+                // Rhai names closures `anon$<hash>`: meaningless to an author.
+                context.push(if name.starts_with("anon$") {
+                    "in a closure".to_string()
+                } else {
+                    format!("in function `{name}`")
+                });
                 if !src.is_empty() {
                     source = Some(src.clone());
                 }
@@ -184,6 +189,10 @@ pub fn describe(err: &EvalAltResult, limits: &Limits) -> Described {
             (text, "raised here".into(), None)
         }
         EvalAltResult::ErrorParsing(kind, _) => (format!("syntax error: {kind}"), "here".into(), None),
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => {
+            let (what, help) = not_found(signature);
+            (what, "called here".into(), Some(help))
+        }
         other => {
             let text = other.to_string();
             let suffix = format!(" ({})", other.position());
@@ -193,6 +202,68 @@ pub fn describe(err: &EvalAltResult, limits: &Limits) -> Described {
     };
     let what = if context.is_empty() { what } else { format!("{what} ({})", context.join(", ")) };
     Described { what, label, pos: e.position(), source, help }
+}
+
+/// Rhai's "Function not found: name (types)" in a policy author's words:
+/// the call as written, what kaiji has of that name or the nearest name,
+/// and for the sheet API the usual mistake (a number for a question id).
+fn not_found(signature: &str) -> (String, String) {
+    let (name, args) = match signature.split_once(" (") {
+        Some((n, rest)) => (n.trim(), rest.strip_suffix(')').unwrap_or(rest)),
+        None => (signature.trim(), ""),
+    };
+    let given: Vec<&str> = split_types(args).into_iter().map(type_word).collect();
+    let is_method = given.first() == Some(&"Sheet");
+    let call = if is_method {
+        format!("sheet.{name}({})", given[1..].join(", "))
+    } else {
+        format!("{name}({})", given.join(", "))
+    };
+    let api = super::reference::entries();
+    let same: Vec<&str> = api
+        .iter()
+        .filter(|e| e.name == name && e.is_method == is_method)
+        .map(|e| e.signature.as_str())
+        .collect();
+    let reference = "`kaiji api` lists every function a policy can call";
+    if !same.is_empty() {
+        let takes: Vec<String> = same.iter().map(|s| format!("`{s}`")).collect();
+        let what = format!("`{call}`: wrong arguments for `{name}`, which takes {}", takes.join(" or "));
+        let help = if is_method && given[1..].contains(&"int") && same.iter().any(|s| s.contains("id: string")) {
+            format!("question ids are strings: `sheet.{name}(\"17\")`")
+        } else if is_method && name == "remark" {
+            "remark numbers are integers: `sheet.remark(3)`".to_string()
+        } else {
+            reference.to_string()
+        };
+        return (what, help);
+    }
+    let candidates = api.iter().filter(|e| e.is_method == is_method).map(|e| e.name.as_str());
+    let hint = crate::text::did_you_mean(name, candidates)
+        .map(|n| if is_method { format!(" — did you mean `sheet.{n}`?") } else { format!(" — did you mean `{n}`?") })
+        .unwrap_or_default();
+    (format!("no function matches `{call}`{hint}"), reference.to_string())
+}
+
+/// Rhai's parameter types, split at top-level commas.
+fn split_types(args: &str) -> Vec<&str> {
+    if args.trim().is_empty() {
+        return Vec::new();
+    }
+    args.split(", ").map(str::trim).collect()
+}
+
+/// A Rhai type as the API reference writes it.
+fn type_word(t: &str) -> &str {
+    match t {
+        "&str | ImmutableString | String" | "ImmutableString" | "String" | "&str" => "string",
+        "i64" | "i32" | "INT" => "int",
+        "f64" | "f32" | "FLOAT" => "float",
+        "rhai::Array" | "Array" => "array",
+        "rhai::Map" | "Map" => "map",
+        "Fn" | "FnPtr" => "Fn",
+        other => other,
+    }
 }
 
 /// A byte count as a user wrote it: whole MiB as MiB, else bytes.
@@ -220,6 +291,22 @@ mod tests {
         assert_eq!(&src[s.start..s.end], "fail");
         let s = span_at(src, Position::new(2, 9)).unwrap();
         assert_eq!(&src[s.start..s.end], "\"");
+    }
+
+    #[test]
+    fn function_not_found_in_kaiji_words() {
+        let (what, help) = not_found("tls_version (&str | ImmutableString | String)");
+        assert_eq!(what, "no function matches `tls_version(string)` — did you mean `tls_versions`?");
+        assert!(help.contains("kaiji api"));
+        let (what, help) = not_found("is_yes (Sheet, i64)");
+        assert_eq!(what, "`sheet.is_yes(int)`: wrong arguments for `is_yes`, which takes `sheet.is_yes(id: string) -> bool`");
+        assert_eq!(help, "question ids are strings: `sheet.is_yes(\"17\")`");
+        let (what, _) = not_found("is_yess (Sheet, &str | ImmutableString | String)");
+        assert!(what.ends_with("did you mean `sheet.is_yes`?"), "{what}");
+        let (_, help) = not_found("remark (Sheet, &str | ImmutableString | String)");
+        assert!(help.contains("sheet.remark(3)"));
+        let (what, _) = not_found("matches (&str | ImmutableString | String, i64)");
+        assert!(what.contains("`matches(text: string | array | (), pattern: string) -> bool`"), "{what}");
     }
 
     #[test]

@@ -40,6 +40,10 @@ pub struct Entry {
     pub doc: String,
     /// Which table it belongs to: "sheet", "text", "outcome" or "array".
     pub group: &'static str,
+    /// The function's name (`answer`, `vendor` for the `sheet.vendor` property).
+    pub name: String,
+    /// Called on the sheet (`sheet.answer(id)`).
+    pub is_method: bool,
 }
 
 fn group(name: &str, is_method: bool) -> &'static str {
@@ -98,7 +102,9 @@ pub fn entries() -> Vec<Entry> {
                 .collect::<Vec<_>>()
                 .join("\n");
             let signature = signature.replace('|', " | ");
-            Entry { signature, doc, group: group(&f.name, is_method || f.name.starts_with("get$")) }
+            let is_method = is_method || f.name.starts_with("get$");
+            let name = f.name.strip_prefix("get$").unwrap_or(&f.name).to_string();
+            Entry { signature, doc, group: group(&f.name, is_method), name, is_method }
         })
         .collect();
     let rank = |g: &str| ["sheet", "text", "outcome", "array"].iter().position(|x| *x == g).unwrap_or(3);
