@@ -142,3 +142,38 @@ fn unreadable_test_files_and_directories_exit_2() {
         .stdout(predicate::str::ends_with("0 passed, 0 failed\n"));
     kaiji().args(["test", "no-such-dir/"]).assert().code(2);
 }
+
+#[test]
+fn outside_a_repository_it_says_which_directory_it_needs() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = kaiji().current_dir(empty.path()).arg("test").assert().code(2);
+    // miette wraps the help: compare with white space folded
+    let err = String::from_utf8_lossy(&out.get_output().stderr).split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(err.contains("no policy directory `policies/` here"), "{err}");
+    assert!(err.contains("kaiji test DIR"), "{err}");
+    assert!(!err.contains("-p"), "no mention of an option `test` does not have: {err}");
+    assert!(out.get_output().stdout.is_empty(), "nothing claims success: {:?}", out.get_output().stdout);
+    let out = kaiji().arg("test").arg(empty.path().join("nope")).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("does not exist"), "{err}");
+}
+
+#[test]
+fn json_and_junit_reports_of_policy_tests() {
+    let (_root, dir) = policy_dir(&[("auth-two-factor.toml", FAILING), ("time-sync.toml", PASSING)]);
+    let out = kaiji().arg("test").arg(&dir).args(["-f", "json"]).assert().code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["schema"], "kaiji.test/v1");
+    assert_eq!((v["summary"]["passed"].as_u64(), v["summary"]["failed"].as_u64()), (Some(1), Some(2)));
+    let failed: Vec<&serde_json::Value> =
+        v["cases"].as_array().unwrap().iter().filter(|c| c["status"] == "fail").collect();
+    assert_eq!(failed[0]["expected"], "pass");
+    assert_eq!(failed[0]["actual"], "fail");
+    assert!(failed[1]["problems"][0].as_str().unwrap().contains("expected findings on [90]"));
+
+    let out = kaiji().arg("test").arg(&dir).args(["-f", "junit"]).assert().code(1);
+    let xml = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(xml.starts_with("<?xml"), "{xml}");
+    assert!(xml.contains("tests=\"3\"") && xml.contains("failures=\"2\""), "{xml}");
+    assert!(xml.contains("H-AUTH-001: wrongly expects a pass"), "{xml}");
+}

@@ -1,15 +1,12 @@
-use std::io::{IsTerminal, Write};
-
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
 use miette::IntoDiagnostic;
 
 use crate::form::FormRegistry;
-use crate::policy::PolicySet;
-use crate::policytest::{self, Case, CaseResult};
+use crate::policytest;
 use crate::report::Style;
-use crate::text::display_width;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -28,6 +25,7 @@ Cases start from a built-in sheet that meets the baseline pack, or from
 Examples:
   kaiji test                           the policies/ directory
   kaiji test hospital/ --require-coverage
+  kaiji test hospital/ -f junit -o policy-tests.xml   for a CI's test view
 
 Every policy is also run on a sheet with no answers: one that does not fail
 it is reported as vacuous (a blank answer is never compliance).
@@ -44,149 +42,59 @@ pub struct TestArgs {
     #[arg(long)]
     pub require_coverage: bool,
 
+    /// Output format: human (default), json (schema kaiji.test/v1) or junit.
+    #[arg(short, long, value_enum, default_value = "human")]
+    pub format: TestFormat,
+
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
     #[command(flatten)]
     pub limits: super::check::LimitArgs,
 }
 
-struct Printer {
-    style: Style,
-}
-
-impl Printer {
-    fn paint(&self, text: &str, code: &str) -> String {
-        if self.style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
-    }
+/// `kaiji test -f`: the formats a CI shows policy tests in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TestFormat {
+    Human,
+    Json,
+    Junit,
 }
 
 pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
-    let dirs = if args.dirs.is_empty() { vec![PathBuf::from("policies")] } else { args.dirs.clone() };
-    let p = Printer { style: Style::detect(std::io::stdout().is_terminal()) };
-    // The whole report is written at the end, through `print` (a closed
-    // pipe is not an error); runs are short.
-    let mut out: Vec<u8> = Vec::new();
-    let (mut passed, mut failed) = (0usize, 0usize);
-    let mut unreadable = false;
-    let mut uncovered = Vec::new();
-    let mut vacuous = Vec::new();
-    for dir in &dirs {
-        let policies =
-            match PolicySet::load(std::slice::from_ref(dir), args.limits.limits()).map(|p| p.check_forms(forms)) {
-                Ok(p) => p,
-                Err(e) => {
-                    eprintln!("{:?}", miette::Report::new(e));
-                    unreadable = true;
-                    continue;
-                }
+    let dirs = if args.dirs.is_empty() {
+        let default = PathBuf::from("policies");
+        if !default.is_dir() {
+            return Err(miette::miette!(
+                help = "run it in a directory that has policies/, or give one: `kaiji test DIR`",
+                "no policy directory `policies/` here"
+            ));
+        }
+        vec![default]
+    } else {
+        args.dirs.clone()
+    };
+    let run = policytest::run::run(&dirs, args.limits.limits(), forms, args.require_coverage);
+    for e in run.read_errors() {
+        eprintln!("{e}");
+    }
+    let text = match args.format {
+        TestFormat::Human => {
+            let style = Style::detect(std::io::stdout().is_terminal());
+            let paint = |text: &str, code: &str| {
+                if style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
             };
-        let mut cases: Vec<Case> = Vec::new();
-        let files = policytest::file::discover(dir);
-        if files.is_empty() {
-            writeln!(out, "{}: no test files in {}", dir.display(), dir.join("tests").display()).into_diagnostic()?;
+            let mut out = Vec::new();
+            run.write_human(&mut out, &paint).into_diagnostic()?;
+            String::from_utf8_lossy(&out).into_owned()
         }
-        for f in &files {
-            let parsed = std::fs::read_to_string(f)
-                .map_err(|e| miette::miette!("cannot read {}: {e}", f.display()))
-                .and_then(|text| policytest::file::parse(f, &text).map_err(miette::Report::new));
-            match parsed {
-                Ok(c) => cases.extend(c),
-                Err(report) => {
-                    eprintln!("{report:?}");
-                    unreadable = true;
-                }
-            }
-        }
-        let results: Vec<CaseResult<'_>> = cases.iter().map(|c| policytest::run_case(c, &policies, forms)).collect();
-        let id_w = results.iter().map(|r| display_width(r.policy.as_deref().unwrap_or(&r.case.policy))).max();
-        for r in &results {
-            print_result(&mut out, &p, r, id_w.unwrap_or(0)).into_diagnostic()?;
-            if r.passed() {
-                passed += 1;
-            } else {
-                failed += 1;
-            }
-        }
-        vacuous.extend(policytest::vacuous(&policies, forms));
-        // A policy that cannot run fails its tests, whether or not a case names it.
-        for policy in policies.policies() {
-            if let Some(e) = policy.error() {
-                failed += 1;
-                writeln!(out, "{}  {}  cannot run  ({})", p.paint("FAIL", "31"), policy.id(), policy.path())
-                    .into_diagnostic()?;
-                writeln!(out, "        {}", e.message).into_diagnostic()?;
-            }
-        }
-        for id in policytest::uncovered(&policies, &results) {
-            uncovered.push(format!("{id} ({})", policy_path(&policies, &id)));
-        }
+        TestFormat::Json => format!("{:#}\n", run.to_json()),
+        TestFormat::Junit => run.to_junit().into_diagnostic()?,
+    };
+    match &args.output {
+        Some(path) => super::output::write_atomic(path, text.as_bytes(), true)?,
+        None => super::output::print(&text)?,
     }
-    if uncovered.is_empty() {
-        writeln!(out, "\nevery policy has a test case").into_diagnostic()?;
-    } else {
-        let what = if args.require_coverage { p.paint("error", "31") } else { p.paint("warning", "33") };
-        let n = uncovered.len();
-        let policies = if n == 1 { "policy has" } else { "policies have" };
-        writeln!(out, "\n{what}: {n} {policies} no test case:").into_diagnostic()?;
-        for u in &uncovered {
-            writeln!(out, "  {u}").into_diagnostic()?;
-        }
-    }
-    if !vacuous.is_empty() {
-        let what = if args.require_coverage { p.paint("error", "31") } else { p.paint("warning", "33") };
-        let n = vacuous.len();
-        let policies = if n == 1 { "policy does" } else { "policies do" };
-        writeln!(out, "\n{what}: {n} {policies} not fail a sheet with no answers (vacuous):").into_diagnostic()?;
-        for v in &vacuous {
-            writeln!(out, "  {} ({}): {} on an empty {} sheet", v.policy, v.path, v.status.as_str(), v.form)
-                .into_diagnostic()?;
-        }
-        writeln!(
-            out,
-            "  an unanswered question a policy needs must fail (\"未回答のため確認できない\"); \
-             skip(reason) only where an answer says the requirement does not apply"
-        )
-        .into_diagnostic()?;
-    }
-    writeln!(out, "\n{passed} passed, {failed} failed").into_diagnostic()?;
-    super::output::print(&String::from_utf8_lossy(&out))?;
-    Ok(if unreadable {
-        2
-    } else if failed > 0 || (args.require_coverage && !(uncovered.is_empty() && vacuous.is_empty())) {
-        1
-    } else {
-        0
-    })
-}
-
-fn policy_path(policies: &PolicySet, id: &str) -> String {
-    policies.policies().iter().find(|p| p.id() == id).map_or_else(String::new, |p| p.path().to_string())
-}
-
-fn print_result(out: &mut dyn Write, p: &Printer, r: &CaseResult<'_>, id_w: usize) -> std::io::Result<()> {
-    let c = r.case;
-    let id = r.policy.as_deref().unwrap_or(&c.policy);
-    let pad = " ".repeat(id_w.saturating_sub(display_width(id)));
-    let place = format!("{}:{}", c.file, c.line);
-    let mark = if r.passed() { p.paint("ok  ", "32") } else { p.paint("FAIL", "31") };
-    writeln!(out, "{mark}  {id}{pad}  {}  ({place})", c.name)?;
-    if r.passed() {
-        return Ok(());
-    }
-    for why in &r.failure {
-        writeln!(out, "        {why}")?;
-    }
-    if let Ok(actual) = &r.actual {
-        if actual.findings.is_empty() {
-            writeln!(out, "        actual findings: none")?;
-        } else {
-            writeln!(out, "        actual findings:")?;
-            for f in &actual.findings {
-                let q = f.question.as_deref().unwrap_or("-");
-                writeln!(out, "          {:<7}  {q}  {}", f.severity.as_str(), f.message)?;
-            }
-        }
-        for e in &actual.errors {
-            writeln!(out, "        error: {}", e.message)?;
-        }
-    }
-    Ok(())
+    Ok(run.exit_code())
 }

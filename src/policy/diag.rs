@@ -220,11 +220,8 @@ fn not_found(signature: &str) -> (String, String) {
         format!("{name}({})", given.join(", "))
     };
     let api = super::reference::entries();
-    let same: Vec<&str> = api
-        .iter()
-        .filter(|e| e.name == name && e.is_method == is_method)
-        .map(|e| e.signature.as_str())
-        .collect();
+    let same: Vec<&str> =
+        api.iter().filter(|e| e.name == name && e.is_method == is_method).map(|e| e.signature.as_str()).collect();
     let reference = "`kaiji api` lists every function a policy can call";
     if !same.is_empty() {
         let takes: Vec<String> = same.iter().map(|s| format!("`{s}`")).collect();
@@ -299,7 +296,10 @@ mod tests {
         assert_eq!(what, "no function matches `tls_version(string)` — did you mean `tls_versions`?");
         assert!(help.contains("kaiji api"));
         let (what, help) = not_found("is_yes (Sheet, i64)");
-        assert_eq!(what, "`sheet.is_yes(int)`: wrong arguments for `is_yes`, which takes `sheet.is_yes(id: string) -> bool`");
+        assert_eq!(
+            what,
+            "`sheet.is_yes(int)`: wrong arguments for `is_yes`, which takes `sheet.is_yes(id: string) -> bool`"
+        );
         assert_eq!(help, "question ids are strings: `sheet.is_yes(\"17\")`");
         let (what, _) = not_found("is_yess (Sheet, &str | ImmutableString | String)");
         assert!(what.ends_with("did you mean `sheet.is_yes`?"), "{what}");

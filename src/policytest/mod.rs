@@ -24,6 +24,7 @@
 //! `tests/auth-two-factor.toml` tests `auth-two-factor.rhai` whatever its id.
 
 pub mod file;
+pub mod run;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
