@@ -78,8 +78,8 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
             writeln!(out, "{}: no test files in {}", dir.display(), dir.join("tests").display()).into_diagnostic()?;
         }
         for f in &files {
-            let parsed = std::fs::read_to_string(f)
-                .map_err(|e| miette::miette!("cannot read {}: {e}", f.display()))
+            let parsed = crate::walk::read_input_text(f, crate::walk::InputKind::PolicyTest)
+                .map_err(miette::Report::new)
                 .and_then(|text| policytest::file::parse(f, &text).map_err(miette::Report::new));
             match parsed {
                 Ok(c) => cases.extend(c),

@@ -76,13 +76,20 @@ impl SheetError {
 /// Read and load a sheet file; the format comes from the extension.
 pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        let help = match e.kind() {
-            std::io::ErrorKind::NotFound => Some("check the path; quote globs so kaiji expands them"),
-            std::io::ErrorKind::IsADirectory => Some("give sheet files or a glob such as 'vendors/*.toml'"),
+    let bytes = crate::walk::read_input(path, crate::walk::InputKind::Sheet).map_err(|e| {
+        use crate::walk::ReadError;
+        let help = match &e {
+            ReadError::TooLarge { .. } => Some("a sheet is a small text file; check that this is the right file"),
+            ReadError::NotAFile { what: "a directory", .. } => {
+                Some("give sheet files or a glob such as 'vendors/*.toml'")
+            }
+            ReadError::NotAFile { .. } => Some("a sheet is read from a regular file; save it to one first"),
+            _ if e.io_kind() == Some(std::io::ErrorKind::NotFound) => {
+                Some("check the path; quote globs so kaiji expands them")
+            }
             _ => None,
         };
-        plain_error(&shown, SheetErrorKind::Io, format!("cannot read the file: {e}"), help)
+        plain_error(&shown, SheetErrorKind::Io, e.reason(), help)
     })?;
     load_bytes(&shown, bytes, SheetFormat::from_path(path), forms)
 }

@@ -298,10 +298,17 @@ impl WaiverSet {
     /// Read and parse a waiver file.
     pub fn load(path: &Path) -> Result<WaiverSet, WaiverError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| WaiverError {
+        let text = crate::walk::read_input_text(path, crate::walk::InputKind::Waivers).map_err(|e| WaiverError {
             path: shown.clone(),
-            message: format!("cannot read the waiver file: {e}"),
-            help: (e.kind() == std::io::ErrorKind::NotFound).then(|| "check the path given to --waivers".to_string()),
+            message: e.reason(),
+            help: match &e {
+                crate::walk::ReadError::NotText { .. } => Some("save the waiver file as UTF-8".to_string()),
+                crate::walk::ReadError::TooLarge { .. } | crate::walk::ReadError::NotAFile { .. } => {
+                    Some("--waivers takes a TOML file of [[waiver]] entries".to_string())
+                }
+                _ => (e.io_kind() == Some(std::io::ErrorKind::NotFound))
+                    .then(|| "check the path given to --waivers".to_string()),
+            },
             src: None,
             label: None,
             span: None,
