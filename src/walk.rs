@@ -114,7 +114,9 @@ impl ReadError {
             ReadError::TooLarge { kind, size, limit, .. } => {
                 format!("the file is {size} bytes; the limit for {} is {}", kind.noun(), show_size(*limit))
             }
-            ReadError::NotText { offset, .. } => format!("the file is not UTF-8 text (invalid byte at offset {offset})"),
+            ReadError::NotText { offset, .. } => {
+                format!("the file is not UTF-8 text (invalid byte at offset {offset})")
+            }
             ReadError::Io { source, .. } => format!("cannot read the file: {source}"),
         }
     }

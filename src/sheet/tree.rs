@@ -158,8 +158,11 @@ pub(crate) fn from_json(text: &str) -> Result<Node<'_>, ParseError> {
         allow_unary_plus_numbers: false,
         ..Default::default()
     };
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options)
-        .map_err(|e| ParseError { message: e.kind().to_string(), span: Some(span(e.range())), first: None })?;
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| ParseError {
+        message: e.kind().to_string(),
+        span: Some(span(e.range())),
+        first: None,
+    })?;
     match parsed.value {
         Some(v) => conv(v),
         None => Err(("the file holds no JSON value".to_string(), None).into()),

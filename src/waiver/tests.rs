@@ -499,7 +499,9 @@ fn ten_thousand_waivers_load_validate_and_report() {
     assert!(out.contains("89992 │ [[waiver]]"), "{out}");
 
     // A duplicate among them is found and points at both lines.
-    let dup = format!("{text}[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"株式会社ベンダー5000\"\nservice = \"サービス5000\"\nquestion = \"17.1.d\"\nreason = \"再\"\nexpires = \"2099-03-31\"\n");
+    let dup = format!(
+        "{text}[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"株式会社ベンダー5000\"\nservice = \"サービス5000\"\nquestion = \"17.1.d\"\nreason = \"再\"\nexpires = \"2099-03-31\"\n"
+    );
     let e = parse(&dup).unwrap_err();
     assert!(e.message.contains("written twice (also on line 45001)"), "{}", e.message);
 }
