@@ -131,9 +131,13 @@ impl ReadError {
     }
 }
 
-/// "16 MiB" for whole mebibytes, else bytes.
+/// "16 MiB", "64 KiB" for whole units, else bytes.
 pub fn show_size(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 { format!("{} MiB", bytes / MIB) } else { format!("{bytes} bytes") }
+    match bytes {
+        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b >= 1024 && b % 1024 == 0 => format!("{} KiB", b / 1024),
+        b => format!("{b} bytes"),
+    }
 }
 
 /// "a FIFO", "a directory" ...: what a non-regular file is.
