@@ -127,7 +127,8 @@ fn check_parts(bytes: &[u8]) -> Result<(), String> {
         let name = part.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}"));
         let shared = name.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case("sharedStrings.xml"));
         let limit = if shared { limits::SHARED_STRINGS } else { limits::PART };
-        let over = |size: u64| format!("part {name} unpacks to {size} bytes; the limit for one part is {}", show(limit));
+        let over =
+            |size: u64| format!("part {name} unpacks to {size} bytes; the limit for one part is {}", show(limit));
         if part.size() > limit {
             return Err(over(part.size()));
         }
@@ -139,7 +140,10 @@ fn check_parts(bytes: &[u8]) -> Result<(), String> {
         let mut reader = (&mut part).take(limit + 1);
         if shared {
             // The table's declared string count is in its first tag.
-            (&mut reader).take(4096).read_to_end(&mut head).map_err(|e| format!("part {name} cannot be unpacked: {e}"))?;
+            (&mut reader)
+                .take(4096)
+                .read_to_end(&mut head)
+                .map_err(|e| format!("part {name} cannot be unpacked: {e}"))?;
             if let Some(n) = declared_count(&head)
                 && n > limits::SHARED_STRING_COUNT
             {
@@ -265,11 +269,7 @@ struct Grid {
 
 impl Grid {
     fn new(name: String, cells: Vec<((u32, u32), String)>, merges: &[Dimensions]) -> Grid {
-        let origin = cells
-            .iter()
-            .map(|(p, _)| *p)
-            .reduce(|a, b| (a.0.min(b.0), a.1.min(b.1)))
-            .unwrap_or((0, 0));
+        let origin = cells.iter().map(|(p, _)| *p).reduce(|a, b| (a.0.min(b.0), a.1.min(b.1))).unwrap_or((0, 0));
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut width = 0;
         for ((r, c), text) in cells {
@@ -871,6 +871,28 @@ fn find_remarks_marker(g: &Grid, from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_shared_string_counts() {
+        let c = |s: &str| declared_count(s.as_bytes());
+        assert_eq!(c(r#"<sst xmlns="x" count="5" uniqueCount="3">"#), Some(3));
+        assert_eq!(c("<sst uniqueCount = '12'>"), Some(12));
+        assert_eq!(c(r#"<sst uniqueCount="99999999999999999999999">"#), Some(u64::MAX));
+        assert_eq!(c(r#"<sst count="5">"#), None);
+        assert_eq!(c(r#"<sst uniqueCount="">"#), None);
+    }
+
+    #[test]
+    fn sparse_grid_is_as_large_as_its_cells() {
+        let cells = vec![((4, 2), "a".to_string()), ((6, 3), "b".to_string()), ((4, 2_000), "far".to_string())];
+        let merges =
+            [Dimensions { start: (4, 2), end: (5, 3) }, Dimensions { start: (0, 0), end: (1_048_575, 16_383) }];
+        let g = Grid::new("s".into(), cells, &merges);
+        assert_eq!(g.origin, (4, 2));
+        assert_eq!((g.cells.len(), g.width), (3, 2), "the far column is beyond MAX_COLS");
+        assert_eq!([g.get(0, 0), g.get(0, 1), g.get(1, 0), g.get(1, 1), g.get(2, 1)], ["a", "a", "a", "a", "b"]);
+        assert_eq!(g.place(2, 1), "s!D7");
+    }
 
     #[test]
     fn marks_and_headers() {
