@@ -304,10 +304,11 @@ impl Walk<'_> {
                     continue;
                 }
                 self.dir(&path, depth + 1, st);
-            } else if meta.is_file() && (self.keep)(&path) {
-                if identity(&meta, &path).is_none_or(|id| st.files.insert(id)) {
-                    st.found.files.push(path);
-                }
+            } else if meta.is_file()
+                && (self.keep)(&path)
+                && identity(&meta, &path).is_none_or(|id| st.files.insert(id))
+            {
+                st.found.files.push(path);
             }
         }
     }

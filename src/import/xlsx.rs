@@ -178,6 +178,9 @@ fn declared_count(head: &[u8]) -> Option<u64> {
     Some(digits.parse().unwrap_or(u64::MAX)).filter(|_| !digits.is_empty())
 }
 
+/// Non-empty cells by absolute (row, column), as read.
+type Cells = Vec<((u32, u32), String)>;
+
 /// Why a worksheet's cells were not read.
 enum Unreadable {
     /// The worksheet is broken: skipped with a warning.
@@ -230,7 +233,7 @@ fn budgeted_text(v: &DataRef<'_>, budget: &mut Budget) -> Result<String, Unreada
 fn collect_cells<'a>(
     mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, String>,
     budget: &mut Budget,
-) -> Result<Vec<((u32, u32), String)>, Unreadable> {
+) -> Result<Cells, Unreadable> {
     let mut cells = Vec::new();
     while let Some(cell) = next().map_err(Unreadable::Sheet)? {
         let text = budgeted_text(cell.get_value(), budget)?;
@@ -242,7 +245,7 @@ fn collect_cells<'a>(
 }
 
 /// The non-empty cells of a range (xls, ods: calamine reads no other way).
-fn range_cells(range: &Range<Data>, budget: &mut Budget) -> Result<Vec<((u32, u32), String)>, Unreadable> {
+fn range_cells(range: &Range<Data>, budget: &mut Budget) -> Result<Cells, Unreadable> {
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let mut cells = Vec::new();
     for (r, c, v) in range.used_cells() {
@@ -268,7 +271,7 @@ struct Grid {
 }
 
 impl Grid {
-    fn new(name: String, cells: Vec<((u32, u32), String)>, merges: &[Dimensions]) -> Grid {
+    fn new(name: String, cells: Cells, merges: &[Dimensions]) -> Grid {
         let origin = cells.iter().map(|(p, _)| *p).reduce(|a, b| (a.0.min(b.0), a.1.min(b.1))).unwrap_or((0, 0));
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut width = 0;
