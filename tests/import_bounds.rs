@@ -2,6 +2,9 @@
 //! address-space limit (`prlimit --as`): each must end with a clean exit
 //! (2 and a message for what is refused), never an allocation abort. The
 //! workbooks are built here, by hand, as the few XML parts an xlsx needs.
+//! Linux only: `prlimit` is util-linux.
+
+#![cfg(target_os = "linux")]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
