@@ -3,7 +3,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use super::output::{ReportArgs, print, render_run};
+use super::output::{ReportArgs, RunInputs, print, render_run};
 use crate::form::FormRegistry;
 use crate::policy::{Limits, PolicySet};
 use crate::report::RunInfo;
@@ -114,7 +114,7 @@ pub fn load_policies(paths: &[PathBuf], limits: Limits, forms: &FormRegistry) ->
     Ok(set.check_forms(forms))
 }
 
-pub fn run(args: CheckArgs, forms: &FormRegistry) -> miette::Result<u8> {
+pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
     let policies = load_policies(&args.policies, args.limits.limits(), forms)?;
     if args.list_policies {
         let mut list = String::new();
@@ -138,6 +138,20 @@ pub fn run(args: CheckArgs, forms: &FormRegistry) -> miette::Result<u8> {
         None => None,
     };
     let inputs = runner::expand(&args.sheets);
+    let mut read = RunInputs::default();
+    for f in runner::files(&inputs) {
+        read.add("sheet", f);
+    }
+    for p in &args.policies {
+        read.add_policy_arg(p);
+    }
+    if let Some(w) = &args.waivers {
+        read.add("waiver", w);
+    }
+    for f in form_files {
+        read.add("form catalog", f);
+    }
+    read.refuse_as_output(args.report.output.as_deref())?;
     let lint = LintCheck;
     let mut checks: Vec<&dyn Check> = Vec::new();
     if !args.no_lint {

@@ -108,6 +108,12 @@ pub fn run(args: DiffArgs, forms: &FormRegistry) -> miette::Result<u8> {
         Some(p) => compare_policies(&mut d, p, old, new),
         None => true,
     };
+    let mut read = super::output::RunInputs::default();
+    read.add("old sheet", &args.old).add("new sheet", &args.new);
+    for p in &args.policies {
+        read.add_policy_arg(p);
+    }
+    read.refuse_as_output(args.output.as_deref())?;
     let out = Output::open(args.output.as_deref())?;
     {
         let mut w = out.writer()?;

@@ -52,11 +52,18 @@ fn format_of(path: &Path) -> Option<ExportFormat> {
     }
 }
 
-pub fn run(args: ExportArgs, forms: &FormRegistry) -> miette::Result<u8> {
+pub fn run(args: ExportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
     let format = args.format.or_else(|| args.output.as_deref().and_then(format_of)).unwrap_or(ExportFormat::Toml);
     if format == ExportFormat::Xlsx && args.output.is_none() {
         miette::bail!(help = "e.g. kaiji export sheet.toml -o sheet.xlsx", "an xlsx export needs -o FILE");
     }
+    // Before the --force check: --force replaces an old output, never the input.
+    let mut read = super::output::RunInputs::default();
+    read.add("sheet", &args.sheet);
+    for f in form_files {
+        read.add("form catalog", f);
+    }
+    read.refuse_as_output(args.output.as_deref())?;
     if let Some(out) = &args.output {
         refuse_overwrite(out, args.force)?;
     }

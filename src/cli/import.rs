@@ -39,7 +39,14 @@ pub struct ImportArgs {
     pub form: String,
 }
 
-pub fn run(args: ImportArgs, forms: &FormRegistry) -> miette::Result<u8> {
+pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
+    // Before the --force check: --force replaces an old output, never the input.
+    let mut read = super::output::RunInputs::default();
+    read.add("imported", &args.file);
+    for f in form_files {
+        read.add("form catalog", f);
+    }
+    read.refuse_as_output(args.output.as_deref())?;
     if let Some(out) = &args.output {
         refuse_overwrite(out, args.force)?;
     }

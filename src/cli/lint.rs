@@ -1,6 +1,6 @@
 use clap::Args;
 
-use super::output::{ReportArgs, print, render_run};
+use super::output::{ReportArgs, RunInputs, print, render_run};
 use crate::form::FormRegistry;
 use crate::report::RunInfo;
 use crate::runner::{self, LintCheck, Runner};
@@ -29,7 +29,7 @@ pub struct LintArgs {
     pub explain: Option<String>,
 }
 
-pub fn run(args: LintArgs, forms: &FormRegistry) -> miette::Result<u8> {
+pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBuf]) -> miette::Result<u8> {
     if args.list_rules {
         let list: String = crate::lint::RULES
             .iter()
@@ -50,6 +50,14 @@ pub fn run(args: LintArgs, forms: &FormRegistry) -> miette::Result<u8> {
         return Ok(0);
     }
     let inputs = runner::expand(&args.sheets);
+    let mut read = RunInputs::default();
+    for f in runner::files(&inputs) {
+        read.add("sheet", f);
+    }
+    for f in form_files {
+        read.add("form catalog", f);
+    }
+    read.refuse_as_output(args.report.output.as_deref())?;
     let lint = LintCheck;
     let runner = Runner { forms, checks: vec![&lint], fail_on: args.report.fail_on, jobs: args.report.jobs };
     let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.report.fail_on, lint: true };

@@ -92,12 +92,12 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> miette::Result<u8> {
     let forms = load_forms(&cli.form_files)?;
     match cli.command {
-        Command::Lint(args) => lint::run(args, &forms),
+        Command::Lint(args) => lint::run(args, &forms, &cli.form_files),
         Command::Form(args) => form::run(args, &forms),
-        Command::Check(args) => check::run(args, &forms),
+        Command::Check(args) => check::run(args, &forms, &cli.form_files),
         Command::Api(args) => api::run(args),
-        Command::Import(args) => import::run(args, &forms),
-        Command::Export(args) => export::run(args, &forms),
+        Command::Import(args) => import::run(args, &forms, &cli.form_files),
+        Command::Export(args) => export::run(args, &forms, &cli.form_files),
         Command::Diff(args) => diff::run(args, &forms),
         Command::Test(args) => test::run(args, &forms),
         Command::BenchData(args) => bench_data::run(args, &forms),

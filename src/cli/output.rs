@@ -110,6 +110,57 @@ pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> miette::Result<()
     Ok(())
 }
 
+/// The files a run reads, by what they are ("sheet", "policy" ...), so a
+/// report is never written over one of them.
+#[derive(Default)]
+pub struct RunInputs<'a> {
+    files: Vec<(&'static str, std::borrow::Cow<'a, Path>)>,
+}
+
+impl<'a> RunInputs<'a> {
+    pub fn add(&mut self, what: &'static str, path: &'a Path) -> &mut Self {
+        self.files.push((what, path.into()));
+        self
+    }
+
+    /// A `-p` argument: the file, or every file under the directory
+    /// (policies, the modules they import, their tests).
+    pub fn add_policy_arg(&mut self, path: &'a Path) -> &mut Self {
+        if path.is_dir() {
+            for f in crate::walk::files_under(path, |_| true) {
+                self.files.push(("policy", f.into()));
+            }
+        } else {
+            self.add("policy", path);
+        }
+        self
+    }
+
+    /// Fail (a usage error: exit 2, nothing written) when `out` is one of
+    /// the inputs. Compared by real identity, so `./a.toml`, `a.toml` and
+    /// a symlink to it are one file. Devices and FIFOs are not compared:
+    /// writing to `/dev/stdout` replaces nothing.
+    pub fn refuse_as_output(&self, out: Option<&Path>) -> miette::Result<()> {
+        let Some(out) = out else { return Ok(()) };
+        if !std::fs::metadata(out).is_ok_and(|m| m.is_file()) {
+            return Ok(());
+        }
+        let Some(target) = crate::walk::file_identity(out) else { return Ok(()) };
+        if let Some((what, input)) =
+            self.files.iter().find(|(_, p)| crate::walk::file_identity(p).is_some_and(|id| id == target))
+        {
+            let same = if input.as_ref() == out { String::new() } else { format!(" ({})", input.display()) };
+            miette::bail!(
+                code = "kaiji::usage::output_is_input",
+                help = "choose another -o path; nothing was written",
+                "-o {} is the {what} file{same} this run reads; kaiji does not write over its inputs",
+                out.display()
+            );
+        }
+        Ok(())
+    }
+}
+
 /// Write text to stdout. A reader that stops early (`kaiji form list | head`)
 /// closes the pipe; that is not an error.
 pub fn print(text: &str) -> miette::Result<()> {

@@ -120,6 +120,9 @@ pub enum FormError {
     #[error("form catalog {path}: {message}")]
     #[diagnostic(code(kaiji::form::invalid))]
     Invalid { path: String, message: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] crate::walk::ReadError),
     #[error("unknown form `{id}`; known forms: {known}")]
     #[diagnostic(code(kaiji::form::unknown), help("load another catalog with --form-file FILE"))]
     Unknown { id: String, known: String },
@@ -226,7 +229,7 @@ impl Form {
 
     pub fn from_file(path: &Path) -> Result<Form, FormError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| FormError::Io { path: shown.clone(), source })?;
+        let text = crate::walk::read_input_text(path, crate::walk::InputKind::Catalog)?;
         Form::from_toml(&text, &shown)
     }
 

@@ -45,6 +45,9 @@ pub enum ImportError {
     #[error("cannot read {path}: {source}")]
     #[diagnostic(code(kaiji::import::io))]
     Io { path: String, source: std::io::Error },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] crate::walk::ReadError),
     #[error("{path}: {message}")]
     #[diagnostic(code(kaiji::import::unrecognised))]
     Unrecognised {
@@ -151,7 +154,11 @@ pub struct Imported {
 /// Import the file at `path` with the given source format.
 pub fn import_file(path: &Path, source: Source, form: &Form) -> Result<Imported, ImportError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Io { path: shown.clone(), source })?;
+    let kind = match source {
+        Source::Text => crate::walk::InputKind::TextImport,
+        Source::Xlsx => crate::walk::InputKind::Workbook,
+    };
+    let bytes = crate::walk::read_input(path, kind)?;
     match source {
         Source::Text => text::import_bytes(&bytes, form, &shown),
         Source::Xlsx => xlsx::import_bytes(&bytes, form, &shown),

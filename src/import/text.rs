@@ -31,6 +31,11 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(?:[0-9]+(?:\.[0-9]+)*\.[a-z](?:\s|$)|[0-9](?:[0-9.]|\s+[0-9.])*)").expect("valid regex")
 });
 
+/// The longest line read, in bytes: a form's row is a few hundred bytes, a
+/// page of merged rows a few KiB. Longer lines are text that lost its line
+/// breaks (or no sheet at all), and each row on a line costs a match.
+pub const MAX_LINE: usize = 64 * 1024;
+
 /// Non-blank lines read without finding any question before giving up.
 const GIVE_UP_AFTER: usize = 300;
 
@@ -81,6 +86,22 @@ pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, Impor
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut content_lines = 0;
     for (i, raw) in text.lines().enumerate() {
+        if raw.len() > MAX_LINE {
+            return Err(ImportError::Unrecognised {
+                path: path.to_string(),
+                message: format!(
+                    "line {} is {} bytes long; the limit for one line is {}",
+                    i + 1,
+                    raw.len(),
+                    crate::walk::show_size(MAX_LINE as u64)
+                ),
+                help: Some(
+                    "a sheet's text has one question a line: extract it again keeping the line breaks \
+                     (e.g. `pdftotext -layout sheet.pdf`)"
+                        .into(),
+                ),
+            });
+        }
         st.line(i + 1, raw);
         // A sheet's first question comes within its first page or two; a
         // long text with none is no sheet, and matching it all is wasted work.
@@ -423,29 +444,73 @@ fn is_number_token(t: &str) -> bool {
 }
 
 /// Split one normalised line into its question row(s).
+///
+/// Rows merged onto one line (lost line breaks) are parsed one after the
+/// other, each from where the previous one ended. Parsing the rest of the
+/// line anew for every row, from a re-joined copy, made memory and time
+/// quadratic in the line's length (a 2 MB line needed more than 8 GB).
 fn parse_row(line_no: usize, line: &str) -> Row {
-    let mut row = Row { line: line_no, raw: line.trim().to_string(), ..Row::default() };
-    let mut rest = line.trim_start();
-    if let Some(m) = NUMBER.find(rest) {
-        row.hint = Some(m.as_str().split_whitespace().collect());
-        rest = &rest[m.end()..];
+    let mut rows = Vec::new();
+    let mut at = Some(line);
+    while let Some(rest) = at {
+        let (mut row, next) = parse_one(line_no, rest);
+        // The row's own text plus what follows, as far as an excerpt needs.
+        row.raw = match rows.is_empty() {
+            true => rest.trim().to_string(),
+            false => prefix(rest.trim(), RAW_KEEP).to_string(),
+        };
+        rows.push(row);
+        at = next;
     }
-    let rest = rest.trim_start().trim_start_matches(['・', '•', '●', '◆']);
-    let tokens: Vec<&str> = rest.split_whitespace().collect();
-    let tail_at = tokens.iter().position(|t| !matches!(classify(t), Tok::Other | Tok::Mark(_))).unwrap_or(tokens.len());
-    // A mark printed just before the first choice belongs to the tail.
-    let tail_at = if tail_at > 0 && tail_at < tokens.len() && matches!(classify(tokens[tail_at - 1]), Tok::Mark(_)) {
-        tail_at - 1
-    } else {
-        tail_at
-    };
-    row.text = tokens[..tail_at].join(" ");
-    let tail = &tokens[tail_at..];
+    let mut rows = rows.into_iter().rev();
+    let mut row = rows.next().unwrap_or_default();
+    for mut prev in rows {
+        prev.next = Some(Box::new(row));
+        row = prev;
+    }
+    row
+}
+
+/// Bytes of a merged row's text kept for messages (excerpts show 40 characters).
+const RAW_KEEP: usize = 4096;
+
+/// The longest prefix of `s` of at most `n` bytes, on a char boundary.
+fn prefix(s: &str, n: usize) -> &str {
+    let mut n = n.min(s.len());
+    while !s.is_char_boundary(n) {
+        n -= 1;
+    }
+    &s[..n]
+}
+
+/// One row from the start of `line`, and where the next row on the same
+/// line starts, if one does. Tokens are read lazily: a row looks at its own
+/// tokens and, after its 備考, only as far ahead as the next choice word.
+fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
+    let mut row = Row { line: line_no, ..Row::default() };
+    let (hint, rest) = row_start(line);
+    row.hint = hint;
+    let mut tokens = rest.split_whitespace();
+    let mut text: Vec<&str> = Vec::new();
+    let mut head: Vec<&str> = Vec::new();
+    for t in tokens.by_ref() {
+        if matches!(classify(t), Tok::Other | Tok::Mark(_)) {
+            text.push(t);
+        } else {
+            // A mark printed just before the first choice belongs to the tail.
+            if text.last().is_some_and(|l| matches!(classify(l), Tok::Mark(_))) {
+                head.extend(text.pop());
+            }
+            head.push(t);
+            break;
+        }
+    }
+    row.text = text.join(" ");
+    let mut tail = head.into_iter().chain(tokens);
     let mut pending_mark: Option<bool> = None;
     let mut prev_choice = false;
-    let mut i = 0;
-    while i < tail.len() {
-        match classify(tail[i]) {
+    while let Some(t) = tail.next() {
+        match classify(t) {
             Tok::Choice(a, m) => {
                 let m = match (m, pending_mark.take()) {
                     (Some(x), Some(y)) => Some(x || y),
@@ -464,44 +529,48 @@ fn parse_row(line_no: usize, line: &str) -> Row {
             }
             Tok::Bikou => {
                 row.bikou = true;
-                let start = i + 1;
-                let mut j = start;
-                while j < tail.len() && is_number_token(tail[j]) {
-                    j += 1;
-                }
-                row.numbers = tail[start..j].iter().map(|s| s.to_string()).collect();
-                if j < tail.len() {
-                    if row.numbers.is_empty() {
-                        // free text in the 備考 cell, up to the next choice word
-                        let stop = tail[j..]
-                            .iter()
-                            .position(|t| matches!(classify(t), Tok::Choice(..)))
-                            .map_or(tail.len(), |p| j + p);
-                        let note = tail[j..stop].join(" ");
-                        if stop == tail.len() {
-                            row.note = Some(note);
-                            break;
-                        }
-                        // a merged line without numbers: the note is the next question
-                        row.next = Some(Box::new(parse_row(line_no, &tail[j..].join(" "))));
+                let mut after = None;
+                for t in tail.by_ref() {
+                    if is_number_token(t) {
+                        row.numbers.push(t.to_string());
                     } else {
-                        let next = parse_row(line_no, &tail[j..].join(" "));
-                        if next.has_tail() || next.next.is_some() {
-                            row.next = Some(Box::new(next));
-                        } else {
-                            // numbers then words without choices: a citation and a note
-                            row.note = Some(tail[j..].join(" "));
-                        }
+                        after = Some(t);
+                        break;
                     }
-                    break;
                 }
+                let Some(first) = after else { break };
+                // The rest of the line from `first` on (tokens borrow from `line`).
+                let rest = &line[first.as_ptr() as usize - line.as_ptr() as usize..];
+                let next_has_tail = if row.numbers.is_empty() {
+                    // Free text in the 備考 cell, up to the next choice word:
+                    // when one follows, the text is the next question.
+                    rest.split_whitespace().any(|t| matches!(classify(t), Tok::Choice(..)))
+                } else {
+                    // Numbers, then a row with choices or a 備考 of its own.
+                    row_start(rest).1.split_whitespace().any(|t| !matches!(classify(t), Tok::Other | Tok::Mark(_)))
+                };
+                if next_has_tail {
+                    return (row, Some(rest));
+                }
+                // Numbers (or nothing) then words without choices: a note.
+                row.note = Some(rest.split_whitespace().collect::<Vec<_>>().join(" "));
                 break;
             }
             Tok::Other => prev_choice = false,
         }
-        i += 1;
     }
-    row
+    (row, None)
+}
+
+/// A row's printed number (the hint) and the text after it and any bullet.
+fn row_start(line: &str) -> (Option<String>, &str) {
+    let mut rest = line.trim_start();
+    let mut hint = None;
+    if let Some(m) = NUMBER.find(rest) {
+        hint = Some(m.as_str().split_whitespace().collect());
+        rest = &rest[m.end()..];
+    }
+    (hint, rest.trim_start().trim_start_matches(['・', '•', '●', '◆']))
 }
 
 /// On a merged line `… 備考 9 1 7. 1. 1. 4 文字列…`, the number tokens after
@@ -510,13 +579,28 @@ fn parse_row(line_no: usize, line: &str) -> Row {
 /// tokens spell its id's digits; otherwise take the first token as the
 /// citation and the rest as the number.
 fn split_merged_number(tokens: &mut Vec<String>, next: &mut Row, next_id: Option<&String>) {
+    // The smallest cut whose tokens spell the id's digits, found from the
+    // end: only the last few tokens can (an id has a handful of digits), so
+    // a 備考 cell of thousands of numbers stays linear.
     let cut = next_id
         .map(|id| digits(id))
+        .filter(|d| !d.is_empty())
         .and_then(|d| {
-            (0..tokens.len()).find(|&k| !d.is_empty() && tokens[k..].iter().map(|t| digits(t)).collect::<String>() == d)
+            let mut suffix = String::new();
+            let mut cut = None;
+            for k in (0..tokens.len()).rev() {
+                suffix.insert_str(0, &digits(&tokens[k]));
+                if suffix.len() > d.len() {
+                    break;
+                }
+                if suffix == d {
+                    cut = Some(k);
+                }
+            }
+            cut
         })
         .unwrap_or(1);
-    let number: String = tokens.drain(cut..).collect();
+    let number: String = tokens.drain(cut.min(tokens.len())..).collect();
     if !number.is_empty() {
         next.hint = Some(number);
     }

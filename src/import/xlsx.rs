@@ -12,7 +12,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Dimensions, Range, Reader, Sheets};
+use calamine::{Data, DataRef, Dimensions, Range, Reader, Sheets};
 
 use super::{
     ImportError, ImportReport, Imported, Matcher, MetaField, Miss, Unread, excerpt, is_title, meta_label,
@@ -30,6 +30,26 @@ const SCAN_ROWS: usize = 2_000;
 const MAX_QUESTION_CHARS: usize = 400;
 const GIVE_UP_AFTER_ROWS: usize = 300;
 
+/// Bounds on what a workbook may unpack to, checked from the zip before
+/// calamine opens it: a few KiB of zip can claim (or really hold) GiBs of
+/// XML. A real disclosure workbook unpacks to well under 5 MiB.
+pub mod limits {
+    /// One part (a worksheet's XML, the styles ...), unpacked.
+    pub const PART: u64 = 32 << 20;
+    /// The shared strings part: calamine holds every string in memory.
+    pub const SHARED_STRINGS: u64 = 16 << 20;
+    /// All parts together, unpacked.
+    pub const UNPACKED: u64 = 128 << 20;
+    /// Strings the shared-strings table may declare (calamine reserves room
+    /// for the declared count up front).
+    pub const SHARED_STRING_COUNT: u64 = 1_000_000;
+    /// Non-empty cells read from the whole workbook (a form is ~2,000).
+    pub const CELLS: usize = 1_000_000;
+    /// Bytes of cell text read from the whole workbook: one long shared
+    /// string referenced by every cell is copied once per cell.
+    pub const CELL_TEXT: usize = 64 << 20;
+}
+
 /// Import workbook bytes.
 pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
     let unreadable = |detail: String| ImportError::Unrecognised {
@@ -40,65 +60,261 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
                 .into(),
         ),
     };
+    let too_big = |message: String| ImportError::Unrecognised {
+        path: path.to_string(),
+        message,
+        help: Some(
+            "a disclosure workbook is small; this one is not a sheet kaiji can import (save the sheet again, \
+             or export the sheet's worksheet alone)"
+                .into(),
+        ),
+    };
+    check_parts(bytes).map_err(too_big)?;
     let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
     let mut report = ImportReport { questions: form.len(), ..ImportReport::default() };
     let mut grids = Vec::new();
+    let mut budget = Budget { cells: limits::CELLS, text: limits::CELL_TEXT };
     for name in wb.sheet_names() {
-        let range = match wb.worksheet_range(&name) {
-            Ok(r) => r,
-            Err(e) => {
+        // Cells are read one by one where calamine can (xlsx, xlsb): a
+        // range is dense, and one cell at XFD1048576 made it 17 billion cells.
+        let cells = match &mut wb {
+            Sheets::Xlsx(x) => x
+                .worksheet_cells_reader(&name)
+                .map_err(|e| Unreadable::Sheet(e.to_string()))
+                .and_then(|mut r| collect_cells(|| r.next_cell().map_err(|e| e.to_string()), &mut budget)),
+            Sheets::Xlsb(x) => x
+                .worksheet_cells_reader(&name)
+                .map_err(|e| Unreadable::Sheet(e.to_string()))
+                .and_then(|mut r| collect_cells(|| r.next_cell().map_err(|e| e.to_string()), &mut budget)),
+            other => match other.worksheet_range(&name) {
+                Ok(range) => range_cells(&range, &mut budget),
+                Err(e) => Err(Unreadable::Sheet(e.to_string())),
+            },
+        };
+        let cells = match cells {
+            Ok(c) => c,
+            Err(Unreadable::Sheet(e)) => {
                 report.warnings.push(format!("worksheet 「{name}」 could not be read: {e}"));
                 continue;
             }
+            Err(Unreadable::Limit(message)) => return Err(too_big(format!("worksheet 「{name}」: {message}"))),
         };
         let merges = match &mut wb {
             Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
-        grids.push(Grid::new(name, &range, &merges));
+        grids.push(Grid::new(name, cells, &merges));
     }
     Importer::new(form, report).run(&grids, path)
+}
+
+/// Refuse a zip-based workbook (xlsx, xlsm, xlsb, ods) whose parts unpack
+/// to more than [`limits`] allow, by the sizes the zip declares and by the
+/// bytes they really unpack to (a zip can declare less than it holds).
+/// Anything that is not a readable zip is left to calamine to report.
+fn check_parts(bytes: &[u8]) -> Result<(), String> {
+    use std::io::Read;
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
+    let show = crate::walk::show_size;
+    let mut declared = 0u64;
+    let mut unpacked = 0u64;
+    for i in 0..zip.len() {
+        let Ok(mut part) = zip.by_index(i) else { continue };
+        let name = part.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{i}"));
+        let shared = name.rsplit('/').next().is_some_and(|n| n.eq_ignore_ascii_case("sharedStrings.xml"));
+        let limit = if shared { limits::SHARED_STRINGS } else { limits::PART };
+        let over =
+            |size: u64| format!("part {name} unpacks to {size} bytes; the limit for one part is {}", show(limit));
+        if part.size() > limit {
+            return Err(over(part.size()));
+        }
+        declared = declared.saturating_add(part.size());
+        if declared > limits::UNPACKED {
+            return Err(format!("the workbook's parts unpack to more than {}", show(limits::UNPACKED)));
+        }
+        let mut head = Vec::new();
+        let mut reader = (&mut part).take(limit + 1);
+        if shared {
+            // The table's declared string count is in its first tag.
+            (&mut reader)
+                .take(4096)
+                .read_to_end(&mut head)
+                .map_err(|e| format!("part {name} cannot be unpacked: {e}"))?;
+            if let Some(n) = declared_count(&head)
+                && n > limits::SHARED_STRING_COUNT
+            {
+                return Err(format!(
+                    "part {name} declares {n} shared strings; the limit is {}",
+                    limits::SHARED_STRING_COUNT
+                ));
+            }
+        }
+        let n = std::io::copy(&mut reader, &mut std::io::sink())
+            .map_err(|e| format!("part {name} cannot be unpacked: {e}"))?
+            + head.len() as u64;
+        if n > limit {
+            return Err(over(n));
+        }
+        unpacked += n;
+        if unpacked > limits::UNPACKED {
+            return Err(format!("the workbook's parts unpack to more than {}", show(limits::UNPACKED)));
+        }
+    }
+    Ok(())
+}
+
+/// `uniqueCount="N"` of the `<sst>` tag, if the start of the part has one.
+fn declared_count(head: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(head);
+    let at = text.find("uniqueCount")? + "uniqueCount".len();
+    let rest = text[at..].trim_start().strip_prefix('=')?.trim_start();
+    let rest = rest.strip_prefix(['"', '\''])?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    // Too many digits for a u64 is too many strings.
+    Some(digits.parse().unwrap_or(u64::MAX)).filter(|_| !digits.is_empty())
+}
+
+/// Non-empty cells by absolute (row, column), as read.
+type Cells = Vec<((u32, u32), String)>;
+
+/// Why a worksheet's cells were not read.
+enum Unreadable {
+    /// The worksheet is broken: skipped with a warning.
+    Sheet(String),
+    /// The workbook holds more than kaiji reads: the import fails.
+    Limit(String),
+}
+
+/// What is left of [`limits::CELLS`] and [`limits::CELL_TEXT`].
+struct Budget {
+    cells: usize,
+    text: usize,
+}
+
+impl Budget {
+    fn take(&mut self, text_len: usize) -> Result<(), Unreadable> {
+        if self.cells == 0 {
+            return Err(Unreadable::Limit(format!("the workbook has more than {} non-empty cells", limits::CELLS)));
+        }
+        if text_len > self.text {
+            return Err(Unreadable::Limit(format!(
+                "the workbook's cells hold more than {} of text",
+                crate::walk::show_size(limits::CELL_TEXT as u64)
+            )));
+        }
+        self.cells -= 1;
+        self.text -= text_len;
+        Ok(())
+    }
+}
+
+/// A cell's text, counted against `budget` before it is copied.
+fn budgeted_text(v: &DataRef<'_>, budget: &mut Budget) -> Result<String, Unreadable> {
+    let text = match v {
+        DataRef::Empty => return Ok(String::new()),
+        DataRef::SharedString(s) => {
+            let s = s.trim();
+            budget.take(s.len())?;
+            return Ok(s.to_string());
+        }
+        other => cell_text(&Data::from(other.clone())),
+    };
+    if !text.is_empty() {
+        budget.take(text.len())?;
+    }
+    Ok(text)
+}
+
+/// The non-empty cells a worksheet reader yields, with absolute positions.
+fn collect_cells<'a>(
+    mut next: impl FnMut() -> Result<Option<calamine::Cell<DataRef<'a>>>, String>,
+    budget: &mut Budget,
+) -> Result<Cells, Unreadable> {
+    let mut cells = Vec::new();
+    while let Some(cell) = next().map_err(Unreadable::Sheet)? {
+        let text = budgeted_text(cell.get_value(), budget)?;
+        if !text.is_empty() {
+            cells.push((cell.get_position(), text));
+        }
+    }
+    Ok(cells)
+}
+
+/// The non-empty cells of a range (xls, ods: calamine reads no other way).
+fn range_cells(range: &Range<Data>, budget: &mut Budget) -> Result<Cells, Unreadable> {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut cells = Vec::new();
+    for (r, c, v) in range.used_cells() {
+        let text = cell_text(v);
+        if !text.is_empty() {
+            budget.take(text.len())?;
+            cells.push(((r0 + r as u32, c0 + c as u32), text));
+        }
+    }
+    Ok(cells)
 }
 
 /// A worksheet as text cells, merged regions filled from their top-left cell.
 struct Grid {
     name: String,
+    /// Rows up to the last non-empty one; each row up to its last non-empty
+    /// cell (read through [`Grid::get`], which is "" beyond).
     cells: Vec<Vec<String>>,
+    /// Columns from the origin to the last non-empty one.
+    width: usize,
     /// Absolute position of `cells[0][0]`, for messages (0-based).
     origin: (u32, u32),
 }
 
 impl Grid {
-    fn new(name: String, range: &Range<Data>, merges: &[Dimensions]) -> Grid {
-        let origin = range.start().unwrap_or((0, 0));
-        let (h, w) = range.get_size();
-        let (h, w) = (h.min(MAX_ROWS), w.min(MAX_COLS));
-        let mut cells = vec![vec![String::new(); w]; h];
-        for (r, row) in range.rows().take(h).enumerate() {
-            for (c, v) in row.iter().take(w).enumerate() {
-                cells[r][c] = cell_text(v);
+    fn new(name: String, cells: Cells, merges: &[Dimensions]) -> Grid {
+        let origin = cells.iter().map(|(p, _)| *p).reduce(|a, b| (a.0.min(b.0), a.1.min(b.1))).unwrap_or((0, 0));
+        let mut rows: Vec<Vec<String>> = Vec::new();
+        let mut width = 0;
+        for ((r, c), text) in cells {
+            let (r, c) = ((r - origin.0) as usize, (c - origin.1) as usize);
+            if r >= MAX_ROWS || c >= MAX_COLS {
+                continue;
             }
+            if rows.len() <= r {
+                rows.resize_with(r + 1, Vec::new);
+            }
+            if rows[r].len() <= c {
+                rows[r].resize(c + 1, String::new());
+            }
+            rows[r][c] = text;
+            width = width.max(c + 1);
         }
+        let mut g = Grid { name, cells: rows, width, origin };
         for m in merges {
             let rel = |(r, c): (u32, u32)| {
                 (r.checked_sub(origin.0).map(|r| r as usize), c.checked_sub(origin.1).map(|c| c as usize))
             };
             let (Some(r0), Some(c0)) = rel(m.start) else { continue };
             let (Some(r1), Some(c1)) = rel(m.end) else { continue };
-            if r0 >= h || c0 >= w {
+            let value = g.get(r0, c0).to_string();
+            // An empty top-left fills nothing (and a merge over the whole
+            // sheet costs nothing).
+            if value.is_empty() {
                 continue;
             }
-            let value = cells[r0][c0].clone();
-            for row in cells.iter_mut().take((r1 + 1).min(h)).skip(r0) {
-                for cell in row.iter_mut().take((c1 + 1).min(w)).skip(c0) {
+            let (r1, c1) = (r1.min(g.cells.len().saturating_sub(1)), c1.min(g.width.saturating_sub(1)));
+            for row in g.cells.iter_mut().take(r1 + 1).skip(r0) {
+                if row.len() <= c1 {
+                    row.resize(c1 + 1, String::new());
+                }
+                for cell in row.iter_mut().take(c1 + 1).skip(c0) {
                     if cell.is_empty() {
                         cell.clone_from(&value);
                     }
                 }
             }
         }
-        Grid { name, cells, origin }
+        g
     }
 
     fn get(&self, r: usize, c: usize) -> &str {
@@ -236,7 +452,7 @@ impl<'f> Importer<'f> {
     /// by their headers.
     fn layout(&self, g: &Grid) -> Option<Layout> {
         let rows = g.cells.len().min(SCAN_ROWS);
-        let width = g.cells.first().map_or(0, Vec::len);
+        let width = g.width;
         let mut text_hits = vec![0usize; width];
         let mut id_hits = vec![0usize; width];
         let mut first_text = vec![usize::MAX; width];
@@ -658,6 +874,28 @@ fn find_remarks_marker(g: &Grid, from: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn declared_shared_string_counts() {
+        let c = |s: &str| declared_count(s.as_bytes());
+        assert_eq!(c(r#"<sst xmlns="x" count="5" uniqueCount="3">"#), Some(3));
+        assert_eq!(c("<sst uniqueCount = '12'>"), Some(12));
+        assert_eq!(c(r#"<sst uniqueCount="99999999999999999999999">"#), Some(u64::MAX));
+        assert_eq!(c(r#"<sst count="5">"#), None);
+        assert_eq!(c(r#"<sst uniqueCount="">"#), None);
+    }
+
+    #[test]
+    fn sparse_grid_is_as_large_as_its_cells() {
+        let cells = vec![((4, 2), "a".to_string()), ((6, 3), "b".to_string()), ((4, 2_000), "far".to_string())];
+        let merges =
+            [Dimensions { start: (4, 2), end: (5, 3) }, Dimensions { start: (0, 0), end: (1_048_575, 16_383) }];
+        let g = Grid::new("s".into(), cells, &merges);
+        assert_eq!(g.origin, (4, 2));
+        assert_eq!((g.cells.len(), g.width), (3, 2), "the far column is beyond MAX_COLS");
+        assert_eq!([g.get(0, 0), g.get(0, 1), g.get(1, 0), g.get(1, 1), g.get(2, 1)], ["a", "a", "a", "a", "b"]);
+        assert_eq!(g.place(2, 1), "s!D7");
+    }
 
     #[test]
     fn marks_and_headers() {

@@ -25,6 +25,9 @@ pub enum LoadError {
         help("files and directories whose names start with `_` or `.` are not policies (they are for `import`)")
     )]
     Empty { path: String },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] crate::walk::ReadError),
     #[error("policy id `{id}` is used by both {first} and {second}")]
     #[diagnostic(code(kaiji::policy::duplicate), help("policy ids must be unique: give one of them another `//! id:`"))]
     Duplicate { id: String, first: String, second: String },
@@ -61,9 +64,7 @@ fn is_hidden(name: &str) -> bool {
 pub(crate) fn discover(arg: &Path) -> Result<Vec<PolicyFile>, LoadError> {
     let meta = std::fs::metadata(arg).map_err(|_| LoadError::NotFound { path: arg.display().to_string() })?;
     let (root_shown, files) = if meta.is_dir() {
-        let mut files = Vec::new();
-        walk(arg, &mut files)?;
-        files.sort();
+        let files = walk(arg)?;
         if files.is_empty() {
             return Err(LoadError::Empty { path: arg.display().to_string() });
         }
@@ -77,7 +78,7 @@ pub(crate) fn discover(arg: &Path) -> Result<Vec<PolicyFile>, LoadError> {
     files
         .into_iter()
         .map(|f| {
-            let text = std::fs::read_to_string(&f).map_err(|e| io(&f, e))?;
+            let text = crate::walk::read_input_text(&f, crate::walk::InputKind::Policy)?;
             let stem = f.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let key = relative_key(&f, &root);
             Ok(PolicyFile { shown: f.display().to_string(), key, stem, text: text.into(), root: root.clone() })
@@ -85,21 +86,16 @@ pub(crate) fn discover(arg: &Path) -> Result<Vec<PolicyFile>, LoadError> {
         .collect()
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
-        let entry = entry.map_err(|e| io(dir, e))?;
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_hidden(&name) {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "rhai") {
-            out.push(path);
-        }
+/// The `.rhai` files under `dir`, sorted, each real file once; `_` and `.`
+/// names are left out. A directory that cannot be read is an error: a
+/// policy silently missing would pass sheets it should fail.
+fn walk(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let keep = |p: &Path| p.extension().is_some_and(|e| e == "rhai");
+    let found = crate::walk::Walk { max_depth: crate::walk::MAX_DEPTH, skip_name: &is_hidden, keep: &keep }.run(dir);
+    match found.errors.into_iter().next() {
+        Some((path, e)) => Err(io(&path, e)),
+        None => Ok(found.files),
     }
-    Ok(())
 }
 
 /// `file`'s path below the directory root, with `/`.
@@ -226,8 +222,8 @@ impl RootResolver {
                         pos,
                     ));
                 }
-                let text = std::fs::read_to_string(&real)
-                    .map_err(|e| refuse(format!("cannot read module \"{path}\": {e}"), pos))?;
+                let text = crate::walk::read_input_text(&real, crate::walk::InputKind::Module)
+                    .map_err(|e| refuse(format!("cannot read module \"{path}\": {}", e.reason()), pos))?;
                 let shown = shown.join(&key).display().to_string();
                 Ok((key, shown, text.into()))
             }

@@ -166,8 +166,8 @@ impl Case {
         let (name, text) = match &self.base {
             Base::Builtin => (BUILTIN_BASE_NAME.to_string(), BUILTIN_BASE.to_string()),
             Base::File(p) => {
-                let t =
-                    std::fs::read_to_string(p).map_err(|e| format!("cannot read base sheet {}: {e}", p.display()))?;
+                let t = crate::walk::read_input_text(p, crate::walk::InputKind::Sheet)
+                    .map_err(|e| format!("cannot read base sheet {}: {}", p.display(), e.reason()))?;
                 (p.display().to_string(), t)
             }
         };

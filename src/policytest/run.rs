@@ -98,8 +98,8 @@ fn run_dir(dir: &Path, limits: Limits, forms: &FormRegistry) -> DirRun {
     out.no_tests = files.is_empty();
     let mut cases: Vec<Case> = Vec::new();
     for f in &files {
-        let parsed = std::fs::read_to_string(f)
-            .map_err(|e| format!("cannot read {}: {e}", f.display()))
+        let parsed = crate::walk::read_input_text(f, crate::walk::InputKind::PolicyTest)
+            .map_err(|e| format!("{:?}", miette::Report::new(e)))
             .and_then(|text| super::file::parse(f, &text).map_err(|e| format!("{:?}", miette::Report::new(e))));
         match parsed {
             Ok(c) => cases.extend(c),

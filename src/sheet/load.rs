@@ -61,6 +61,10 @@ pub struct SheetError {
     pub src: Option<NamedSource<Arc<str>>>,
     #[label("here")]
     pub label: Option<SourceSpan>,
+    /// Where a duplicated key was first written (JSON allows duplicates;
+    /// sheets do not).
+    #[label("first written here")]
+    pub first: Option<SourceSpan>,
     /// The byte span, kept for reports that locate errors.
     pub span: Option<Span>,
 }
@@ -76,13 +80,20 @@ impl SheetError {
 /// Read and load a sheet file; the format comes from the extension.
 pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        let help = match e.kind() {
-            std::io::ErrorKind::NotFound => Some("check the path; quote globs so kaiji expands them"),
-            std::io::ErrorKind::IsADirectory => Some("give sheet files or a glob such as 'vendors/*.toml'"),
+    let bytes = crate::walk::read_input(path, crate::walk::InputKind::Sheet).map_err(|e| {
+        use crate::walk::ReadError;
+        let help = match &e {
+            ReadError::TooLarge { .. } => Some("a sheet is a small text file; check that this is the right file"),
+            ReadError::NotAFile { what: "a directory", .. } => {
+                Some("give sheet files or a glob such as 'vendors/*.toml'")
+            }
+            ReadError::NotAFile { .. } => Some("a sheet is read from a regular file; save it to one first"),
+            _ if e.io_kind() == Some(std::io::ErrorKind::NotFound) => {
+                Some("check the path; quote globs so kaiji expands them")
+            }
             _ => None,
         };
-        plain_error(&shown, SheetErrorKind::Io, format!("cannot read the file: {e}"), help)
+        plain_error(&shown, SheetErrorKind::Io, e.reason(), help)
     })?;
     load_bytes(&shown, bytes, SheetFormat::from_path(path), forms)
 }
@@ -121,6 +132,7 @@ fn plain_error(path: &str, kind: SheetErrorKind, message: String, help: Option<&
         help: help.map(str::to_string),
         src: None,
         label: None,
+        first: None,
         span: None,
     }
 }
@@ -143,20 +155,27 @@ pub fn load_str(path: &str, text: String, format: SheetFormat, forms: &FormRegis
         ));
     }
     let root = match format {
-        SheetFormat::Toml => tree::from_toml(&source),
+        SheetFormat::Toml => tree::from_toml(&source).map_err(tree::ParseError::from),
         SheetFormat::Json => tree::from_json(&source),
     }
-    .map_err(|(message, span)| {
+    .map_err(|e| {
         let what = match format {
             SheetFormat::Toml => "TOML",
             SheetFormat::Json => "JSON",
         };
-        b.error(
+        let mut err = b.error(
             SheetErrorKind::Syntax,
-            format!("not valid {what}: {message}"),
-            span,
+            format!("not valid {what}: {}", e.message),
+            e.span,
             Some("fix the syntax at the marked place (an unclosed quote or bracket is the usual cause)"),
-        )
+        );
+        if let Some(first) = e.first {
+            let (line, _) = crate::text::line_col(&source, first.start);
+            err.message = format!("{} (first written on line {line})", err.message);
+            err.help = Some("keep one of the two: JSON readers differ on which value wins".into());
+            err.first = Some(clamp(&source, first).into());
+        }
+        err
     })?;
     b.build(root, format, forms)
 }
@@ -180,6 +199,7 @@ impl Builder {
             help: help.map(str::to_string),
             src: Some(NamedSource::new(self.path.clone(), self.source.clone())),
             label: span.map(Into::into),
+            first: None,
             span,
         }
     }

@@ -104,6 +104,34 @@ fn bad_input_is_a_located_error() {
 }
 
 #[test]
+fn json_duplicate_keys_are_errors_with_both_places() {
+    let cases: &[(&str, &str)] = &[
+        (r#"{"answers": {"1": {"answer": "いいえ", "answer": "はい"}}}"#, "answer"),
+        (r#"{"answers": {"1": "はい", "2": "いいえ", "1": "いいえ"}}"#, "1"),
+        ("{\"answers\": {\"1\": \"はい\"},\n \"answers\": {\"1\": \"いいえ\"}}", "answers"),
+        (r#"{"sheet": {"vendor": "A"}, "answers": {}, "sheet": {"vendor": "B"}}"#, "sheet"),
+        (r#"{"remarks": {"8": "x", "8": "y"}}"#, "8"),
+    ];
+    for (text, key) in cases {
+        let e = load_json(text).unwrap_err();
+        assert_eq!(e.kind, SheetErrorKind::Syntax, "{text}: {e}");
+        assert!(e.message.contains(&format!("duplicate key \"{key}\"")), "{text}: {e}");
+        let quoted = format!("\"{key}\"");
+        let (second, first) = (e.span.unwrap(), e.first.unwrap());
+        assert_eq!(&text[second.start..second.end], quoted, "{text}");
+        assert_eq!(&text[first.offset()..first.offset() + first.len()], quoted, "{text}");
+        assert!(first.offset() < second.start);
+    }
+    // Many keys (the hashed path): the duplicate is still found.
+    let many: Vec<String> = (1..=60).map(|i| format!("\"x{i}\": \"はい\"")).collect();
+    let text = format!("{{\"answers\": {{{}, \"x7\": \"いいえ\"}}}}", many.join(", "));
+    let e = load_json(&text).unwrap_err();
+    assert!(e.message.contains("duplicate key \"x7\""), "{e}");
+    // Equal keys in different objects are fine.
+    load_json(r#"{"answers": {"1": {"answer": "はい"}, "2": {"answer": "はい"}}}"#).unwrap();
+}
+
+#[test]
 fn error_spans_are_on_char_boundaries() {
     let e = load("[sheet]\nvendor = \"株式会社\"\ncreated = \"令和元年四月\"\n").unwrap_err();
     let s = e.span.unwrap();

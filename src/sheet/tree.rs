@@ -94,13 +94,31 @@ pub(crate) fn from_toml_crate(text: &str) -> Result<Node<'_>, (String, Option<Sp
     Ok(Node { span: Span::new(r.start, r.end), value: Value::Table(table(doc.into_inner())) })
 }
 
-pub(crate) fn from_json(text: &str) -> Result<Node<'_>, (String, Option<Span>)> {
+/// A file that does not parse: the message, where, and for a duplicate key
+/// where the key was first written.
+#[derive(Debug)]
+pub(crate) struct ParseError {
+    pub message: String,
+    pub span: Option<Span>,
+    pub first: Option<Span>,
+}
+
+impl From<(String, Option<Span>)> for ParseError {
+    fn from((message, span): (String, Option<Span>)) -> Self {
+        ParseError { message, span, first: None }
+    }
+}
+
+/// JSON allows a key twice and readers differ on which value wins (most
+/// take the last), so a sheet with one would mean different things to
+/// different tools: it is refused, as TOML refuses it.
+pub(crate) fn from_json(text: &str) -> Result<Node<'_>, ParseError> {
     use jsonc_parser::ast;
     fn span(r: jsonc_parser::common::Range) -> Span {
         Span::new(r.start, r.end)
     }
-    fn conv(v: ast::Value<'_>) -> Node<'_> {
-        match v {
+    fn conv(v: ast::Value<'_>) -> Result<Node<'_>, ParseError> {
+        Ok(match v {
             ast::Value::StringLit(s) => Node { span: span(s.range), value: Value::Str(s.value) },
             ast::Value::NumberLit(n) => Node {
                 span: span(n.range),
@@ -108,25 +126,27 @@ pub(crate) fn from_json(text: &str) -> Result<Node<'_>, (String, Option<Span>)> 
             },
             ast::Value::BooleanLit(b) => Node { span: span(b.range), value: Value::Other("a boolean") },
             ast::Value::NullKeyword(n) => Node { span: span(n.range), value: Value::Other("null") },
-            ast::Value::Array(a) => {
-                Node { span: span(a.range), value: Value::Array(a.elements.into_iter().map(conv).collect()) }
-            }
-            ast::Value::Object(o) => Node {
-                span: span(o.range),
-                value: Value::Table(
-                    o.properties
-                        .into_iter()
-                        .map(|p| {
-                            let (name, r) = match p.name {
-                                ast::ObjectPropName::String(s) => (s.value, s.range),
-                                ast::ObjectPropName::Word(w) => (Cow::Borrowed(w.value), w.range),
-                            };
-                            (Key { span: span(r), name }, conv(p.value))
-                        })
-                        .collect(),
-                ),
+            ast::Value::Array(a) => Node {
+                span: span(a.range),
+                value: Value::Array(a.elements.into_iter().map(conv).collect::<Result<_, _>>()?),
             },
-        }
+            ast::Value::Object(o) => {
+                let range = o.range;
+                let entries = o
+                    .properties
+                    .into_iter()
+                    .map(|p| {
+                        let (name, r) = match p.name {
+                            ast::ObjectPropName::String(s) => (s.value, s.range),
+                            ast::ObjectPropName::Word(w) => (Cow::Borrowed(w.value), w.range),
+                        };
+                        Ok((Key { span: span(r), name }, conv(p.value)?))
+                    })
+                    .collect::<Result<Vec<_>, ParseError>>()?;
+                check_duplicates(&entries)?;
+                Node { span: span(range), value: Value::Table(entries) }
+            }
+        })
     }
     let options = jsonc_parser::ParseOptions {
         allow_comments: false,
@@ -138,10 +158,38 @@ pub(crate) fn from_json(text: &str) -> Result<Node<'_>, (String, Option<Span>)> 
         allow_unary_plus_numbers: false,
         ..Default::default()
     };
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options)
-        .map_err(|e| (e.kind().to_string(), Some(span(e.range()))))?;
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &options).map_err(|e| ParseError {
+        message: e.kind().to_string(),
+        span: Some(span(e.range())),
+        first: None,
+    })?;
     match parsed.value {
-        Some(v) => Ok(conv(v)),
-        None => Err(("the file holds no JSON value".into(), None)),
+        Some(v) => conv(v),
+        None => Err(("the file holds no JSON value".to_string(), None).into()),
     }
+}
+
+/// The second of two equal keys in one object, if any: in linear time
+/// (an `[answers]` object has a key per question).
+fn check_duplicates(entries: &[(Key<'_>, Node<'_>)]) -> Result<(), ParseError> {
+    let dup = |first: &Key, second: &Key| ParseError {
+        message: format!("duplicate key \"{}\"", second.name),
+        span: Some(second.span),
+        first: Some(first.span),
+    };
+    if entries.len() <= 8 {
+        for (i, (k, _)) in entries.iter().enumerate() {
+            if let Some((first, _)) = entries[..i].iter().find(|(f, _)| f.name == k.name) {
+                return Err(dup(first, k));
+            }
+        }
+        return Ok(());
+    }
+    let mut seen: std::collections::HashMap<&str, &Key> = std::collections::HashMap::with_capacity(entries.len());
+    for (k, _) in entries {
+        if let Some(first) = seen.insert(&k.name, k) {
+            return Err(dup(first, k));
+        }
+    }
+    Ok(())
 }

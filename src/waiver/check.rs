@@ -15,6 +15,7 @@ use crate::report::{
 };
 use crate::runner::Check;
 use crate::sheet::Sheet;
+use crate::text::IndexedText;
 
 /// Rule name of the warning an expired waiver raises on each sheet where it
 /// would still have waived something.
@@ -35,6 +36,9 @@ pub struct WaiverCheck {
     /// Indices of the waivers in application order: those in force first,
     /// so an expired entry kept beside its renewal stays quiet.
     order: Vec<usize>,
+    /// The file's text with its line index: locating each of thousands of
+    /// waivers by rescanning the text from its start was quadratic.
+    text: IndexedText,
 }
 
 impl WaiverCheck {
@@ -45,7 +49,8 @@ impl WaiverCheck {
         let (mut order, expired): (Vec<usize>, Vec<usize>) =
             (0..set.waivers.len()).partition(|&i| !set.waivers[i].is_expired(today));
         order.extend(expired);
-        WaiverCheck { set, today, tallies, order }
+        let text = IndexedText::new(set.source.clone());
+        WaiverCheck { set, today, tallies, order, text }
     }
 
     /// Today's date in the local time zone.
@@ -55,6 +60,12 @@ impl WaiverCheck {
 
     pub fn set(&self) -> &WaiverSet {
         &self.set
+    }
+
+    /// Where a waiver's entry starts in the file.
+    fn locate(&self, w: &Waiver) -> Location {
+        let (line, column) = self.text.lines.line_col(&self.text.text, w.span.start);
+        Location { path: self.set.path.clone(), line, column }
     }
 
     fn note(w: &Waiver) -> WaiverNote {
@@ -91,7 +102,7 @@ impl WaiverCheck {
                 status: self.status(i),
                 matched: self.tallies[i].findings.load(Ordering::Relaxed),
                 sheets: self.tallies[i].sheets.load(Ordering::Relaxed),
-                location: Location::of(&self.set.path, &self.set.source, w.span),
+                location: self.locate(w),
             })
             .collect()
     }
@@ -125,7 +136,7 @@ impl WaiverCheck {
                 Some(WaiverWarning {
                     message,
                     help,
-                    source: NamedSource::new(self.set.path.clone(), self.set.source.clone()),
+                    source: NamedSource::new(self.set.path.clone(), self.text.clone()),
                     span: header_span(&self.set.source, w.span),
                 })
             })
@@ -133,7 +144,7 @@ impl WaiverCheck {
     }
 
     fn expired_finding(&self, w: &Waiver, sheet: &Sheet, hits: usize) -> Finding {
-        let (line, _) = crate::text::line_col(&self.set.source, w.span.start);
+        let line = self.locate(w).line;
         let mut f = Finding::new(
             EXPIRED_RULE,
             Severity::Warning,
@@ -208,7 +219,7 @@ impl Check for WaiverCheck {
 pub struct WaiverWarning {
     pub message: String,
     help: &'static str,
-    source: NamedSource<Arc<str>>,
+    source: NamedSource<IndexedText>,
     span: crate::sheet::Span,
 }
 

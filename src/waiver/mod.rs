@@ -77,6 +77,27 @@ fn name_key(s: &str) -> String {
     normalize(s).chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// What makes two waivers the same entry: policy, names (compared as
+/// [`Waiver::names`] compares them) and question.
+#[derive(PartialEq, Eq, Hash)]
+struct WaiverKey {
+    policy: String,
+    vendor: Option<String>,
+    service: Option<String>,
+    question: Option<String>,
+}
+
+impl WaiverKey {
+    fn of(w: &Waiver) -> WaiverKey {
+        WaiverKey {
+            policy: w.policy.value.clone(),
+            vendor: w.vendor.as_ref().map(|v| name_key(&v.value)),
+            service: w.service.as_ref().map(|v| name_key(&v.value)),
+            question: w.question.as_ref().map(|q| q.value.clone()),
+        }
+    }
+}
+
 /// A loaded waiver file.
 #[derive(Debug, Clone)]
 pub struct WaiverSet {
@@ -298,10 +319,20 @@ impl WaiverSet {
     /// Read and parse a waiver file.
     pub fn load(path: &Path) -> Result<WaiverSet, WaiverError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| WaiverError {
+        let text = crate::walk::read_input_text(path, crate::walk::InputKind::Waivers).map_err(|e| WaiverError {
             path: shown.clone(),
-            message: format!("cannot read the waiver file: {e}"),
-            help: (e.kind() == std::io::ErrorKind::NotFound).then(|| "check the path given to --waivers".to_string()),
+            message: match &e {
+                crate::walk::ReadError::Io { source, .. } => format!("cannot read the waiver file: {source}"),
+                _ => e.reason(),
+            },
+            help: match &e {
+                crate::walk::ReadError::NotText { .. } => Some("save the waiver file as UTF-8".to_string()),
+                crate::walk::ReadError::TooLarge { .. } | crate::walk::ReadError::NotAFile { .. } => {
+                    Some("--waivers takes a TOML file of [[waiver]] entries".to_string())
+                }
+                _ => (e.io_kind() == Some(std::io::ErrorKind::NotFound))
+                    .then(|| "check the path given to --waivers".to_string()),
+            },
             src: None,
             label: None,
             span: None,
@@ -354,20 +385,21 @@ impl WaiverSet {
                 ),
             }
         }
+        // Duplicates by a hash of what a waiver applies to: comparing each
+        // entry with every earlier one was quadratic (10,000 waivers: minutes).
+        let mut seen: std::collections::HashMap<WaiverKey, usize> = std::collections::HashMap::new();
+        let mut lines: Option<crate::text::LineIndex> = None;
         for (i, w) in waivers.iter().enumerate() {
-            let dup = waivers[..i].iter().find(|o| {
-                o.policy.value == w.policy.value
-                    && o.vendor.as_ref().map(|v| name_key(&v.value)) == w.vendor.as_ref().map(|v| name_key(&v.value))
-                    && o.service.as_ref().map(|v| name_key(&v.value)) == w.service.as_ref().map(|v| name_key(&v.value))
-                    && o.question.as_ref().map(|q| &q.value) == w.question.as_ref().map(|q| &q.value)
-            });
-            if let Some(o) = dup {
-                let (line, _) = crate::text::line_col(&source, o.span.start);
+            if let Some(&first) = seen.get(&WaiverKey::of(w)) {
+                let lines = lines.get_or_insert_with(|| crate::text::LineIndex::new(&source));
+                let (line, _) = lines.line_col(&source, waivers[first].span.start);
                 p.problem(
                     format!("waiver for {} is written twice (also on line {line})", w.describe()),
                     Some(header_span(&source, w.span)),
                     Some("keep one entry; to renew a waiver, change its `expires`".into()),
                 );
+            } else {
+                seen.insert(WaiverKey::of(w), i);
             }
         }
         p.finish(WaiverSet { path: path.to_string(), source, waivers })
@@ -383,9 +415,9 @@ impl WaiverSet {
         rules: impl IntoIterator<Item = &'a str> + Clone,
     ) -> Result<(), WaiverError> {
         let mut p = Parser { path: self.path.clone(), source: self.source.clone(), problems: Vec::new() };
-        let has_rules = rules.clone().into_iter().next().is_some();
+        let known: std::collections::HashSet<&str> = rules.clone().into_iter().collect();
         for w in &self.waivers {
-            if has_rules && !rules.clone().into_iter().any(|r| r == w.policy.value) {
+            if !known.is_empty() && !known.contains(w.policy.value.as_str()) {
                 let hint = did_you_mean(&w.policy.value, rules.clone())
                     .map(|s| format!("did you mean `{s}`? "))
                     .unwrap_or_default();

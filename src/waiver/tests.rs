@@ -466,3 +466,47 @@ fn warnings_underline_the_waiver_entry() {
     assert!(s.contains("[waivers.toml:1:1]"), "{s}");
     assert!(s.contains("this waiver"), "{s}");
 }
+
+/// `n` distinct waivers, as a hospital that waives per vendor might keep.
+fn many_waivers(n: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        s.push_str(&format!(
+            "[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"株式会社ベンダー{i}\"\nservice = \"サービス{i}\"\n\
+             question = \"17.1.d\"\nreason = \"次期更改で対応予定 {i}\"\napprover = \"医療情報部 山田\"\n\
+             expires = \"2099-03-31\"\n\n"
+        ));
+    }
+    s
+}
+
+#[test]
+fn ten_thousand_waivers_load_validate_and_report() {
+    let text = many_waivers(10_000);
+    let set = parse(&text).unwrap();
+    assert_eq!(set.waivers.len(), 10_000);
+    assert_eq!(set.waivers[9_999].vendor.as_ref().unwrap().value, "株式会社ベンダー9999");
+    let rules: Vec<String> = (0..500).map(|i| format!("H-X-{i:03}")).chain(["H-AUTH-001".to_string()]).collect();
+    set.validate(&FormRegistry::builtin(), rules.iter().map(String::as_str)).unwrap();
+    assert_eq!(set.line_of(&set.waivers[9_999]), 9_999 * 9 + 1);
+    // No sheet names any of them: every one is stale, and each warning
+    // renders with its own line.
+    let check = WaiverCheck::new(set, date(2026, 1, 1));
+    let reports = check.reports();
+    assert_eq!(reports.len(), 10_000);
+    assert!(reports.iter().all(|r| r.status == WaiverStatus::Stale));
+    assert_eq!(reports[9_999].location.line, 9_999 * 9 + 1);
+    let warnings = check.warnings();
+    assert_eq!(warnings.len(), 10_000);
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let mut out = String::new();
+    handler.render_report(&mut out, &warnings[9_999]).unwrap();
+    assert!(out.contains("89992 │ [[waiver]]"), "{out}");
+
+    // A duplicate among them is found and points at both lines.
+    let dup = format!(
+        "{text}[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"株式会社ベンダー5000\"\nservice = \"サービス5000\"\nquestion = \"17.1.d\"\nreason = \"再\"\nexpires = \"2099-03-31\"\n"
+    );
+    let e = parse(&dup).unwrap_err();
+    assert!(e.message.contains("written twice (also on line 45001)"), "{}", e.message);
+}
