@@ -44,4 +44,12 @@ fn main() {
     if seed.is_file() {
         println!("cargo:rustc-cfg=kaiji_seed");
     }
+    // Likewise the browser test, without Chromium on PATH.
+    println!("cargo::rustc-check-cfg=cfg(kaiji_chromium)");
+    println!("cargo:rerun-if-env-changed=PATH");
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let browsers = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+    if std::env::split_paths(&path).any(|d| browsers.iter().any(|b| d.join(b).is_file())) {
+        println!("cargo:rustc-cfg=kaiji_chromium");
+    }
 }

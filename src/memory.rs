@@ -11,9 +11,13 @@
 //! The `kaiji` binary installs it as the global allocator. A program that
 //! embeds the library and wants the memory bound installs it too:
 //!
-//! ```ignore
+//! ```no_run
 //! #[global_allocator]
 //! static ALLOC: kaiji::memory::CountingAlloc = kaiji::memory::CountingAlloc;
+//!
+//! fn main() {
+//!     // ... load policies and check sheets as usual
+//! }
 //! ```
 //!
 //! Without it, [`thread_net_bytes`] is `None` and only the other limits

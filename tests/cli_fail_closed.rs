@@ -124,7 +124,7 @@ fn a_sheet_with_no_answers_passes_nothing() {
 }
 
 #[test]
-#[cfg_attr(not(kaiji_seed), ignore = "needs the reference seed in ../shared/seeds")]
+#[cfg_attr(not(kaiji_seed), ignore = "needs the reference seed ../shared/seeds/000_22d79e97acf5181f.txt")]
 fn the_seed_without_its_marks_passes_nothing() {
     let d = tempfile::tempdir().unwrap();
     let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds/000_22d79e97acf5181f.txt");
