@@ -134,6 +134,7 @@ impl SheetEncoder for CsvSheet {
             row
         };
         let columns = view::sheet_columns(&self.run, r, &ids);
+        let loc = view::Locator::new(r);
         for column in &columns {
             let status = view::cell_status(r, column, &ids);
             let title = match column {
@@ -144,7 +145,7 @@ impl SheetEncoder for CsvSheet {
             };
             let before = rows.len();
             for f in view::column_findings(r, column, &ids) {
-                rows.push(with_finding(base(column.id(), title, status), &FindingView::new(r, f)));
+                rows.push(with_finding(base(column.id(), title, status), &FindingView::new(&loc, f)));
             }
             if let Column::Policy(id) = column {
                 for e in view::errors_of(r, Some(id)) {

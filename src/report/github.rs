@@ -89,8 +89,9 @@ impl SheetEncoder for GithubSheet {
             props.push(("title", title));
             text.push_str(&command("error", &props, &e.message));
         }
+        let loc = super::view::Locator::new(r);
         for f in &r.findings {
-            let v = FindingView::new(r, f);
+            let v = FindingView::new(&loc, f);
             let level = match (v.is_active(), v.severity) {
                 (false, _) => "notice",
                 (true, Severity::Error) => "error",

@@ -112,12 +112,13 @@ impl Renderer for Junit<'_> {
         if !general.is_empty() {
             suite.add_test_case(error_case("sheet", path, &general));
         }
+        let loc = view::Locator::new(r);
         for id in &ids {
             let errors: Vec<String> = view::errors_of(r, Some(id)).map(error_text).collect();
             let errors: Vec<&str> = errors.iter().map(String::as_str).collect();
             let column = Column::Policy(id.to_string());
             let findings: Vec<FindingView> =
-                view::column_findings(r, &column, &ids).map(|f| FindingView::new(r, f)).collect();
+                view::column_findings(r, &column, &ids).map(|f| FindingView::new(&loc, f)).collect();
             let outcome = r.policies.iter().find(|p| p.id == *id);
             let case = match outcome.map(|p| p.status) {
                 _ if !errors.is_empty() => error_case(id, path, &errors),
@@ -168,7 +169,7 @@ impl Renderer for Junit<'_> {
             for name in names {
                 let findings: Vec<FindingView> = view::column_findings(r, &Column::Lint, &ids)
                     .filter(|f| f.rule == name)
-                    .map(|f| FindingView::new(r, f))
+                    .map(|f| FindingView::new(&loc, f))
                     .collect();
                 suite.add_test_case(findings_case(&format!("lint/{name}"), path, &findings, fail_on, false));
             }

@@ -316,8 +316,9 @@ impl Renderer for Sarif<'_> {
             };
             self.emit(&result)?;
         }
+        let loc = super::view::Locator::new(r);
         for f in &r.findings {
-            let v = FindingView::new(r, f);
+            let v = FindingView::new(&loc, f);
             let index = self.rule_index(&v.rule, v.severity);
             let text = match &v.question {
                 Some(q) => format!("[{q}] {}", v.message),
