@@ -3,8 +3,10 @@
 
 pub mod date;
 mod lines;
+mod printable;
 
 pub use lines::{IndexedText, LineIndex};
+pub use printable::{PrintableDiagnostic, PrintableText, printable, printable_line};
 
 use std::borrow::Cow;
 
