@@ -59,9 +59,12 @@ fn record(out: &mut Vec<u8>, cells: &[&str]) {
     out.extend_from_slice(line.as_bytes());
 }
 
-/// Append one field, neutralised and quoted when needed.
+/// Append one field, neutralised and quoted when needed. Control
+/// characters are shown escaped (a CSV is also read with `cat`); line
+/// breaks and tabs stay, quoted.
 fn field(line: &mut String, text: &str) {
-    let text = view::inert(text);
+    let text = crate::text::printable(text);
+    let text = view::inert(&text);
     if text.contains([',', '"', '\r', '\n']) {
         line.push('"');
         line.push_str(&text.replace('"', "\"\""));

@@ -23,9 +23,12 @@ impl<'w> Github<'w> {
     }
 }
 
-/// Escape the message part of a workflow command.
+/// Escape the message part of a workflow command. Control characters are
+/// shown [`printable`](crate::text::printable) first: the runner must see
+/// no line break (a `::` after one starts a command) and the log no
+/// terminal escape.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    crate::text::printable(s).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escape a property value of a workflow command.

@@ -32,8 +32,17 @@ impl SheetEncoder for JsonSheet {
     fn encode(&self, report: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
         // Serialised from borrowed shapes (no intermediate `Value`) straight
         // into place: the same text as `pretty(&sheet_value(report), 4)`.
-        let mut ser = serde_json::Serializer::with_formatter(out, Nested::at(2));
-        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)
+        let start = out.len();
+        let mut ser = serde_json::Serializer::with_formatter(&mut *out, Nested::at(2));
+        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)?;
+        // Rare: only a sheet holding such characters pays for the copy.
+        if let Ok(text) = std::str::from_utf8(&out[start..])
+            && let std::borrow::Cow::Owned(safe) = crate::text::escape_json_controls(text)
+        {
+            out.truncate(start);
+            out.extend_from_slice(safe.as_bytes());
+        }
+        Ok(())
     }
 }
 
@@ -191,7 +200,7 @@ impl Renderer for Json<'_> {
 /// Pretty JSON indented to sit at `indent` spaces inside the document.
 fn pretty<T: Serialize>(v: &T, indent: usize) -> io::Result<String> {
     let text = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
-    Ok(text.replace('\n', &format!("\n{}", " ".repeat(indent))))
+    Ok(crate::text::escape_json_controls(&text).replace('\n', &format!("\n{}", " ".repeat(indent))))
 }
 
 // The report's shapes, borrowing from it, with fields in the (sorted) key

@@ -6,7 +6,10 @@ mod lines;
 mod printable;
 
 pub use lines::{IndexedText, LineIndex};
-pub use printable::{PrintableDiagnostic, PrintableText, printable, printable_line};
+pub use printable::{
+    PrintableDiagnostic, PrintableText, escape_json_controls, into_printable, is_bidi_control, printable,
+    printable_line,
+};
 
 use std::borrow::Cow;
 

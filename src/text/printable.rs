@@ -32,6 +32,13 @@ pub fn printable_line(s: &str) -> Cow<'_, str> {
     escape(s, false)
 }
 
+/// The bidi controls: marks, embeddings, overrides and isolates, which
+/// reorder the text around them on screen (U+202E shows "exe.txt" as
+/// "txt.exe").
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Whether `c` (followed by `next`) is shown escaped.
 fn is_escaped(c: char, next: Option<char>, multiline: bool) -> bool {
     match c {
@@ -39,8 +46,7 @@ fn is_escaped(c: char, next: Option<char>, multiline: bool) -> bool {
         // A lone CR moves the cursor back over the line it ends.
         '\r' => !(multiline && next == Some('\n')),
         '\0'..='\x1f' | '\x7f'..='\u{9f}' => true,
-        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => true,
-        _ => false,
+        c => is_bidi_control(c),
     }
 }
 
@@ -50,6 +56,15 @@ fn is_escaped(c: char, next: Option<char>, multiline: bool) -> bool {
 /// is returned after one byte scan.
 fn may_escape(b: u8) -> bool {
     b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xd8 || b == 0xe2
+}
+
+/// [`printable`] of an owned text, returning it unchanged (no copy) when
+/// nothing needs escaping: for whole documents.
+pub fn into_printable(s: String) -> String {
+    if let Cow::Owned(escaped) = printable(&s) {
+        return escaped;
+    }
+    s
 }
 
 fn escape(s: &str, multiline: bool) -> Cow<'_, str> {
@@ -70,6 +85,29 @@ fn escape(s: &str, multiline: bool) -> Cow<'_, str> {
         }
     }
     out.map_or(Cow::Borrowed(s), Cow::Owned)
+}
+
+/// JSON text with DEL, the C1 and the bidi controls `\u`-escaped, as
+/// serde_json already escapes C0: the same data to any JSON reader, but
+/// no live control character for a terminal or log showing the file.
+/// Outside strings JSON has no such characters, so the whole text can be
+/// passed through. Borrows when there is nothing to escape.
+pub fn escape_json_controls(text: &str) -> Cow<'_, str> {
+    let escaped = |c: char| matches!(c, '\x7f'..='\u{9f}') || is_bidi_control(c);
+    // DEL and the lead bytes of U+0080–U+009F, U+061C, U+200E–U+2069.
+    let may = |b: u8| b == 0x7f || b == 0xc2 || b == 0xd8 || b == 0xe2;
+    if !text.bytes().any(may) || !text.contains(escaped) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if escaped(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// A source text as miette should show it: [`printable`] (so lines stay
