@@ -67,7 +67,7 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
         let policies = match PolicySet::load(std::slice::from_ref(dir), args.limits.limits()) {
             Ok(p) => p,
             Err(e) => {
-                eprintln!("{:?}", miette::Report::new(e));
+                eprintln!("{:?}", miette::Report::new(crate::text::PrintableDiagnostic::new(&e)));
                 unreadable = true;
                 continue;
             }
@@ -84,7 +84,7 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
             match parsed {
                 Ok(c) => cases.extend(c),
                 Err(report) => {
-                    eprintln!("{report:?}");
+                    eprintln!("{:?}", crate::text::PrintableDiagnostic::report(&report));
                     unreadable = true;
                 }
             }

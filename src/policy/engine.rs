@@ -165,7 +165,9 @@ pub(crate) fn build(limits: &Limits, resolver: impl ModuleResolver + 'static) ->
 
 fn log(kind: &str, text: &str) {
     let who = with_current(|c| c.map(|c| format!("{} on {}", c.policy.meta.id, c.sheet.path)));
-    eprintln!("[{kind}] {}: {text}", who.as_deref().unwrap_or("policy"));
+    // Policies print sheet values: vendor text, never live on the terminal.
+    let line = format!("[{kind}] {}: {text}", who.as_deref().unwrap_or("policy"));
+    eprintln!("{}", crate::text::printable(&line));
 }
 
 /// The resolver of the shared runtime engine: imports with literal paths
