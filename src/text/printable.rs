@@ -68,7 +68,9 @@ pub fn into_printable(s: String) -> String {
 }
 
 fn escape(s: &str, multiline: bool) -> Cow<'_, str> {
-    let Some(first) = s.bytes().position(may_escape) else { return Cow::Borrowed(s) };
+    // Line breaks and tabs are common in multi-line text: not worth a look.
+    let candidate = |b: u8| may_escape(b) && !(multiline && (b == b'\n' || b == b'\t'));
+    let Some(first) = s.bytes().position(candidate) else { return Cow::Borrowed(s) };
     let mut chars = s[first..].char_indices().peekable();
     let mut out: Option<String> = None;
     while let Some((i, c)) = chars.next() {
