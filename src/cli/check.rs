@@ -169,7 +169,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
     // Expired and stale waivers concern the hospital, not one sheet: say so on
     // stderr whatever the format (machine formats also carry them).
     for warning in waivers.iter().flat_map(WaiverCheck::warnings) {
-        eprintln!("{:?}", miette::Report::new(warning));
+        eprintln!("{:?}", miette::Report::new(crate::text::PrintableDiagnostic::new(&warning)));
     }
     Ok(summary.exit_code() as u8)
 }

@@ -13,6 +13,7 @@ use crate::policy::PolicySet;
 use crate::report::SheetReport;
 use crate::runner::Check;
 use crate::sheet::{self, Sheet};
+use crate::text::{PrintableDiagnostic, printable, printable_line};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -66,7 +67,9 @@ pub enum DiffFormat {
 
 /// Load both sheets, reporting every one that cannot be read.
 fn load_both(args: &DiffArgs, forms: &FormRegistry) -> Option<(Sheet, Sheet)> {
-    let load = |p: &PathBuf| sheet::load_file(p, forms).map_err(|e| eprintln!("{:?}", miette::Report::new(e)));
+    let load = |p: &PathBuf| {
+        sheet::load_file(p, forms).map_err(|e| eprintln!("{:?}", miette::Report::new(PrintableDiagnostic::new(&e))))
+    };
     let (old, new) = (load(&args.old), load(&args.new));
     Some((old.ok()?, new.ok()?))
 }
@@ -88,8 +91,8 @@ fn compare_policies(d: &mut diff::SheetDiff, policies: &PolicySet, old: Sheet, n
         for e in &r.errors {
             clean = false;
             match &e.detail {
-                Some(detail) => eprintln!("{detail:?}"),
-                None => eprintln!("{}: {}", r.path, e.message),
+                Some(detail) => eprintln!("{:?}", PrintableDiagnostic::report(detail)),
+                None => eprintln!("{}: {}", printable_line(&r.path), printable(&e.message)),
             }
         }
     }

@@ -72,7 +72,8 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
         }
     }
     let target = args.output.as_ref().map(|o| format!(" → {}", o.display())).unwrap_or_default();
-    eprintln!("kaiji import: {shown}{target}\n  {}", imported.report);
+    // The account quotes what the input said where it was not understood.
+    eprintln!("{}", crate::text::printable(&format!("kaiji import: {shown}{target}\n  {}", imported.report)));
     Ok(0)
 }
 

@@ -82,7 +82,8 @@ pub fn main() -> ExitCode {
         // `kaiji check … | head`: the reader has what it wanted.
         Err(report) if output::is_broken_pipe(&report) => ExitCode::SUCCESS,
         Err(report) => {
-            eprintln!("{report:?}");
+            // Errors quote their inputs (a sheet's line, a path).
+            eprintln!("{:?}", crate::text::PrintableDiagnostic::report(&report));
             ExitCode::from(2)
         }
     }

@@ -1,6 +1,9 @@
 //! `kaiji diff` for people: aligned columns measured in terminal cells (a
 //! Japanese character takes two), question texts cut to the width, and
 //! remark texts as a line diff with the changed characters marked.
+//!
+//! Both sheets are vendor text: everything taken from them is shown
+//! [`printable_line`] (control characters escaped), measured as shown.
 
 use std::io::{self, Write};
 
@@ -8,7 +11,7 @@ use similar::{ChangeTag, DiffOp, TextDiff};
 
 use super::{Change, Delta, SheetDiff, Side};
 use crate::report::Style;
-use crate::text::display_width;
+use crate::text::{display_width, printable_line};
 
 const UNANSWERED: &str = "(unanswered)";
 const NONE: &str = "(none)";
@@ -73,16 +76,17 @@ fn side_line(s: &Side) -> String {
     if let Some(c) = &s.created {
         parts.push(format!("({c})"));
     }
-    parts.join("  ")
+    printable_line(&parts.join("  ")).into_owned()
 }
 
 fn answer_text(q: &super::QuestionChange) -> String {
-    match &q.answer {
+    let text = match &q.answer {
         Some(Delta { old, new, .. }) => {
             format!("{} → {}", old.as_deref().unwrap_or(UNANSWERED), new.as_deref().unwrap_or(UNANSWERED))
         }
         None => q.unchanged_answer.clone().unwrap_or_else(|| UNANSWERED.to_string()),
-    }
+    };
+    printable_line(&text).into_owned()
 }
 
 fn numbers(n: &Option<Vec<u32>>) -> String {
@@ -108,8 +112,8 @@ pub fn render(d: &SheetDiff, style: &Style, out: &mut dyn Write) -> io::Result<(
         writeln!(out, "{}", p.heading("Metadata"))?;
         let w = d.metadata.iter().map(|m| m.field.len()).max().unwrap_or(0);
         for m in &d.metadata {
-            let old = m.delta.old.as_deref().unwrap_or(NONE);
-            let new = m.delta.new.as_deref().unwrap_or(NONE);
+            let old = printable_line(m.delta.old.as_deref().unwrap_or(NONE));
+            let new = printable_line(m.delta.new.as_deref().unwrap_or(NONE));
             writeln!(out, "  {} {}  {old} → {new}", p.marker(Some(m.delta.change)), pad(m.field, w))?;
         }
         writeln!(out)?;
@@ -117,20 +121,21 @@ pub fn render(d: &SheetDiff, style: &Style, out: &mut dyn Write) -> io::Result<(
 
     if !d.questions.is_empty() {
         writeln!(out, "{}", p.heading("Answers"))?;
-        let id_w = d.questions.iter().map(|q| display_width(&q.id)).max().unwrap_or(0);
+        let id_w = d.questions.iter().map(|q| display_width(&printable_line(&q.id))).max().unwrap_or(0);
         let ans_w = d.questions.iter().map(|q| display_width(&answer_text(q))).max().unwrap_or(0).min(28);
         for q in &d.questions {
             let change = q.answer.as_ref().map(|a| a.change);
             let ans = answer_text(q);
-            let lead = format!("  x {}  {}  ", pad(&q.id, id_w), pad(&ans, ans_w));
+            let id = printable_line(&q.id);
+            let lead = format!("  x {}  {}  ", pad(&id, id_w), pad(&ans, ans_w));
             let room = width.saturating_sub(display_width(&lead));
             let text = match &q.text {
-                Some(t) if room >= 8 => truncate(t, room),
+                Some(t) if room >= 8 => truncate(&printable_line(t), room),
                 Some(_) => String::new(),
                 None => "(not in the form)".to_string(),
             };
             let ans = if change.is_some() { p.paint(&pad(&ans, ans_w), "1") } else { pad(&ans, ans_w) };
-            writeln!(out, "  {} {}  {ans}  {}", p.marker(change), pad(&q.id, id_w), text.trim_end())?;
+            writeln!(out, "  {} {}  {ans}  {}", p.marker(change), pad(&id, id_w), text.trim_end())?;
             let indent = " ".repeat(4 + id_w + 2);
             if let Some(r) = &q.remarks {
                 writeln!(out, "{indent}remarks {} → {}", numbers(&r.old), numbers(&r.new))?;
@@ -148,7 +153,7 @@ pub fn render(d: &SheetDiff, style: &Style, out: &mut dyn Write) -> io::Result<(
         for r in &d.remarks {
             let cited = match r.cited_by.as_slice() {
                 [] => "cited by no answer".to_string(),
-                qs => format!("cited by {}", qs.join(", ")),
+                qs => format!("cited by {}", printable_line(&qs.join(", "))),
             };
             writeln!(
                 out,
@@ -166,7 +171,7 @@ pub fn render(d: &SheetDiff, style: &Style, out: &mut dyn Write) -> io::Result<(
         && !policies.is_empty()
     {
         writeln!(out, "{}", p.heading("Policies"))?;
-        let id_w = policies.iter().map(|c| display_width(&c.id)).max().unwrap_or(0);
+        let id_w = policies.iter().map(|c| display_width(&printable_line(&c.id))).max().unwrap_or(0);
         for c in policies {
             let status = |s: Option<crate::report::PolicyStatus>| s.map_or("(not run)", |s| s.as_str());
             let flip = format!("{} → {}", status(c.old), status(c.new));
@@ -180,7 +185,8 @@ pub fn render(d: &SheetDiff, style: &Style, out: &mut dyn Write) -> io::Result<(
                 (old, []) => format!("  was on {}", old.join(", ")),
                 (_, new) => format!("  on {}", new.join(", ")),
             };
-            writeln!(out, "  {}  {}{on}", pad(&c.id, id_w), p.paint(&flip, color))?;
+            let on = printable_line(&on);
+            writeln!(out, "  {}  {}{on}", pad(&printable_line(&c.id), id_w), p.paint(&flip, color))?;
         }
         writeln!(out)?;
     }
@@ -224,8 +230,10 @@ fn text_diff(
 ) -> io::Result<()> {
     let (old, new) = (old.unwrap_or(""), new.unwrap_or(""));
     let d = TextDiff::from_lines(old, new);
-    let old_lines: Vec<&str> = old.lines().collect();
-    let new_lines: Vec<&str> = new.lines().collect();
+    // The diff's own lines: it also breaks at a lone `\r`, which
+    // `str::lines` does not, and the op indices count its lines.
+    let old_lines: &[&str] = d.old_slices();
+    let new_lines: &[&str] = d.new_slices();
     let room = width.saturating_sub(display_width(indent) + 2).max(20);
     for (g, group) in d.grouped_ops(CONTEXT).iter().enumerate() {
         if g > 0 {
@@ -318,7 +326,9 @@ fn line(
     let mut rows: Vec<Vec<(bool, char)>> = vec![Vec::new()];
     let mut used = 0;
     for (em, text) in segments {
-        for c in text.chars().filter(|c| *c != '\n' && *c != '\r') {
+        let kept: String = text.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+        // Escaped before wrapping, so the carets sit under what is shown.
+        for c in printable_line(&kept).chars() {
             let w = display_width(c.encode_utf8(&mut [0; 4]));
             if used + w > room && used > 0 {
                 rows.push(Vec::new());

@@ -315,19 +315,21 @@ pub(crate) fn build(limits: &Limits, resolver: impl ModuleResolver + 'static) ->
 /// [`MAX_PRINT_BYTES`] per evaluation (then one line saying so).
 fn log(kind: &str, text: &str) {
     let who = with_current(|c| c.map(|c| format!("{} on {}", c.policy.meta.id, c.sheet.path)));
-    let line = format!("[{kind}] {}: {text}\n", who.as_deref().unwrap_or("policy"));
+    // Policies print sheet values: vendor text, never live on the terminal.
+    let line = format!("[{kind}] {}: {text}", who.as_deref().unwrap_or("policy"));
+    let line = crate::text::printable(&line);
     // Whole lines count, tag included: the cap bounds what reaches the log.
     let (before, after) = BUDGET.with_borrow_mut(|b| {
         let before = b.printed;
-        b.printed = b.printed.saturating_add(line.len());
+        b.printed = b.printed.saturating_add(line.len() + 1);
         (before, b.printed)
     });
     if after <= MAX_PRINT_BYTES {
-        eprint!("{line}");
+        eprintln!("{line}");
     } else if before <= MAX_PRINT_BYTES {
         eprintln!(
             "[{kind}] {}: output truncated: more than {} KiB of print/debug output in one evaluation",
-            who.as_deref().unwrap_or("policy"),
+            crate::text::printable(who.as_deref().unwrap_or("policy")),
             MAX_PRINT_BYTES >> 10
         );
     }

@@ -90,7 +90,7 @@ fn run_dir(dir: &Path, limits: Limits, forms: &FormRegistry) -> DirRun {
     let policies = match PolicySet::load(&[dir], limits) {
         Ok(p) => p.check_forms(forms),
         Err(e) => {
-            out.unreadable.push(format!("{:?}", miette::Report::new(e)));
+            out.unreadable.push(format!("{:?}", miette::Report::new(crate::text::PrintableDiagnostic::new(&e))));
             return out;
         }
     };
@@ -99,8 +99,11 @@ fn run_dir(dir: &Path, limits: Limits, forms: &FormRegistry) -> DirRun {
     let mut cases: Vec<Case> = Vec::new();
     for f in &files {
         let parsed = crate::walk::read_input_text(f, crate::walk::InputKind::PolicyTest)
-            .map_err(|e| format!("{:?}", miette::Report::new(e)))
-            .and_then(|text| super::file::parse(f, &text).map_err(|e| format!("{:?}", miette::Report::new(e))));
+            .map_err(|e| format!("{:?}", miette::Report::new(crate::text::PrintableDiagnostic::new(&e))))
+            .and_then(|text| {
+                super::file::parse(f, &text)
+                    .map_err(|e| format!("{:?}", miette::Report::new(crate::text::PrintableDiagnostic::new(&e))))
+            });
         match parsed {
             Ok(c) => cases.extend(c),
             Err(e) => out.unreadable.push(e),

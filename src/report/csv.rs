@@ -59,9 +59,12 @@ fn record(out: &mut Vec<u8>, cells: &[&str]) {
     out.extend_from_slice(line.as_bytes());
 }
 
-/// Append one field, neutralised and quoted when needed.
+/// Append one field, neutralised and quoted when needed. Control
+/// characters are shown escaped (a CSV is also read with `cat`); line
+/// breaks and tabs stay, quoted.
 fn field(line: &mut String, text: &str) {
-    let text = view::inert(text);
+    let text = crate::text::printable(text);
+    let text = view::inert(&text);
     if text.contains([',', '"', '\r', '\n']) {
         line.push('"');
         line.push_str(&text.replace('"', "\"\""));
@@ -134,6 +137,7 @@ impl SheetEncoder for CsvSheet {
             row
         };
         let columns = view::sheet_columns(&self.run, r, &ids);
+        let loc = view::Locator::new(r);
         for column in &columns {
             let status = view::cell_status(r, column, &ids);
             let title = match column {
@@ -144,7 +148,7 @@ impl SheetEncoder for CsvSheet {
             };
             let before = rows.len();
             for f in view::column_findings(r, column, &ids) {
-                rows.push(with_finding(base(column.id(), title, status), &FindingView::new(r, f)));
+                rows.push(with_finding(base(column.id(), title, status), &FindingView::new(&loc, f)));
             }
             if let Column::Policy(id) = column {
                 for e in view::errors_of(r, Some(id)) {

@@ -23,9 +23,12 @@ impl<'w> Github<'w> {
     }
 }
 
-/// Escape the message part of a workflow command.
+/// Escape the message part of a workflow command. Control characters are
+/// shown [`printable`](crate::text::printable) first: the runner must see
+/// no line break (a `::` after one starts a command) and the log no
+/// terminal escape.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    crate::text::printable(s).replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escape a property value of a workflow command.
@@ -89,8 +92,9 @@ impl SheetEncoder for GithubSheet {
             props.push(("title", title));
             text.push_str(&command("error", &props, &e.message));
         }
+        let loc = super::view::Locator::new(r);
         for f in &r.findings {
-            let v = FindingView::new(r, f);
+            let v = FindingView::new(&loc, f);
             let level = match (v.is_active(), v.severity) {
                 (false, _) => "notice",
                 (true, Severity::Error) => "error",

@@ -308,7 +308,11 @@ impl Html {
 
 impl MatrixFormat for Html {
     fn render(matrix: &Matrix, summary: &Summary) -> io::Result<Vec<u8>> {
-        Ok(Html::page(matrix, summary).map_err(io::Error::other)?.into_bytes())
+        let page = Html::page(matrix, summary).map_err(io::Error::other)?;
+        // Autoescaping leaves control characters alone; the page's own text
+        // (template, style, script) has none, so any is vendor text: shown
+        // escaped, bidi overrides included, for the page and for `cat`.
+        Ok(crate::text::into_printable(page).into_bytes())
     }
 }
 

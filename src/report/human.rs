@@ -1,6 +1,10 @@
 //! `-f human`: a verdict line per sheet, a miette report per finding that
 //! underlines the answer in the sheet file (and the `fail(...)` call in the
 //! policy, for policy findings), and a closing summary.
+//!
+//! Every text from a sheet (names, messages that quote it, the snippets
+//! miette shows of the file) is [`printable`]: vendor text never writes a
+//! live control character to the terminal.
 
 use std::fmt;
 use std::io::{self, Write};
@@ -9,8 +13,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
 use super::{Finding, Renderer, RunInfo, Severity, SheetEncoder, SheetReport, SheetStatus, Style, Summary};
-use crate::sheet::Sheet;
-use crate::text::IndexedText;
+use crate::text::{IndexedText, PrintableDiagnostic, PrintableText, printable, printable_line};
 
 pub struct Human<'w> {
     out: Box<dyn Write + 'w>,
@@ -52,9 +55,10 @@ impl SheetEncoder for HumanSheet {
             SheetStatus::Fail => ("FAIL", "31"),
             SheetStatus::Error => ("ERROR", "35"),
         };
-        let who = match (r.vendor(), r.service()) {
-            ("", "") => String::new(),
-            (v, "") | ("", v) => format!("  {v}"),
+        let who = match (printable_line(r.vendor()), printable_line(r.service())) {
+            (v, s) if v.is_empty() && s.is_empty() => String::new(),
+            (v, s) if s.is_empty() => format!("  {v}"),
+            (v, s) if v.is_empty() => format!("  {s}"),
             (v, s) => format!("  {v} / {s}"),
         };
         let counts = format!(
@@ -67,20 +71,34 @@ impl SheetEncoder for HumanSheet {
             }
         );
         let verdict = self.paint(&format!("{mark:<5}"), color);
-        writeln!(out, "{verdict} {}{who}  ({counts})", r.path)?;
+        writeln!(out, "{verdict} {}{who}  ({counts})", printable_line(&r.path))?;
         writeln!(out)?;
         for e in &r.errors {
             match &e.detail {
-                Some(report) => self.render(out, report.as_ref().as_ref())?,
+                Some(report) => self.render(out, &PrintableDiagnostic::new(report.as_ref().as_ref()))?,
                 None => {
-                    writeln!(out, "  error: {}", e.message)?;
+                    writeln!(out, "  error: {}", printable(&e.message))?;
                     writeln!(out)?;
                 }
             }
         }
         if let Some(sheet) = &r.sheet {
+            // Escaped once per sheet (and per policy file), shared by all
+            // its findings; the sheet's own line index when nothing needs it.
+            let shown = PrintableText::new(&sheet.indexed_text());
+            let mut policies: Vec<(Arc<str>, PrintableText)> = Vec::new();
             for f in &r.findings {
-                let diag = FindingDiagnostic::in_sheet(f, &r.path, sheet);
+                let policy = f.policy_site.as_ref().map(|site| {
+                    match policies.iter().find(|(s, _)| Arc::ptr_eq(s, &site.source)) {
+                        Some((_, p)) => p.clone(),
+                        None => {
+                            let p = PrintableText::new(&IndexedText::new(site.source.clone()));
+                            policies.push((site.source.clone(), p.clone()));
+                            p
+                        }
+                    }
+                });
+                let diag = FindingDiagnostic::new(f, &r.path, shown.clone(), policy);
                 self.render(out, &diag)?;
             }
         }
@@ -108,31 +126,24 @@ impl Renderer for Human<'_> {
     }
 }
 
-/// A finding as a miette diagnostic over the sheet file.
+/// A finding as a miette diagnostic over the sheet file, shown printable.
 pub struct FindingDiagnostic<'a> {
     finding: &'a Finding,
-    source: NamedSource<IndexedText>,
+    source: NamedSource<PrintableText>,
     policy: Option<PolicyDiagnostic>,
 }
 
 impl<'a> FindingDiagnostic<'a> {
-    pub fn new(finding: &'a Finding, path: &str, source: std::sync::Arc<str>) -> Self {
-        Self::with_text(finding, path, IndexedText::new(source))
-    }
-
-    /// A finding in a loaded sheet, reusing the sheet's line index so each
-    /// diagnostic reads only the lines it shows.
-    pub fn in_sheet(finding: &'a Finding, path: &str, sheet: &Sheet) -> Self {
-        Self::with_text(finding, path, sheet.indexed_text())
-    }
-
-    fn with_text(finding: &'a Finding, path: &str, text: IndexedText) -> Self {
-        let policy = finding.policy_site.as_ref().map(|site| PolicyDiagnostic {
-            rule: finding.rule.clone(),
-            source: NamedSource::new(site.path.clone(), site.source.clone()),
-            span: site.span,
+    /// `sheet` is the sheet file's text as shown ([`PrintableText::new`]
+    /// of it, built once per sheet); `policy` likewise the policy file's,
+    /// for a finding with a policy site.
+    pub fn new(finding: &'a Finding, path: &str, sheet: PrintableText, policy: Option<PrintableText>) -> Self {
+        let policy = finding.policy_site.as_ref().zip(policy).map(|(site, text)| PolicyDiagnostic {
+            rule: printable_line(&finding.rule).into_owned(),
+            span: text.span(site.span.into()),
+            source: NamedSource::new(printable_line(&site.path), text),
         });
-        FindingDiagnostic { finding, source: NamedSource::new(path, text), policy }
+        FindingDiagnostic { finding, source: NamedSource::new(printable_line(path), sheet), policy }
     }
 }
 
@@ -144,9 +155,10 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = printable(&self.finding.message);
         match &self.finding.question {
-            Some(q) => write!(f, "[{q}] {}", self.finding.message),
-            None => f.write_str(&self.finding.message),
+            Some(q) => write!(f, "[{}] {message}", printable_line(q)),
+            None => f.write_str(&message),
         }
     }
 }
@@ -155,7 +167,7 @@ impl std::error::Error for FindingDiagnostic<'_> {}
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(&self.finding.rule))
+        Some(Box::new(printable_line(&self.finding.rule)))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -169,8 +181,10 @@ impl Diagnostic for FindingDiagnostic<'_> {
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         let f = self.finding;
         match (&f.waived, &f.help) {
-            (Some(w), _) => Some(Box::new(format!("waived until {}: {}", w.expires, w.reason))),
-            (None, Some(h)) => Some(Box::new(h)),
+            (Some(w), _) => {
+                Some(Box::new(printable(&format!("waived until {}: {}", w.expires, w.reason)).into_owned()))
+            }
+            (None, Some(h)) => Some(Box::new(printable(h))),
             (None, None) => None,
         }
     }
@@ -181,9 +195,13 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.finding.span?;
-        let label = self.finding.label.clone();
-        let primary = LabeledSpan::new_primary_with_span(label, span);
-        let rest = self.finding.secondary.iter().map(|(s, l)| LabeledSpan::new_with_span(Some(l.clone()), *s));
+        let shown = self.source.inner();
+        let label = self.finding.label.as_deref().map(|l| printable_line(l).into_owned());
+        let primary = LabeledSpan::new_primary_with_span(label, shown.span(span.into()));
+        let rest =
+            self.finding.secondary.iter().map(|(s, l)| {
+                LabeledSpan::new_with_span(Some(printable_line(l).into_owned()), shown.span((*s).into()))
+            });
         Some(Box::new(std::iter::once(primary).chain(rest)))
     }
 
@@ -197,8 +215,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
 #[derive(Debug)]
 struct PolicyDiagnostic {
     rule: String,
-    source: NamedSource<std::sync::Arc<str>>,
-    span: crate::sheet::Span,
+    source: NamedSource<PrintableText>,
+    /// In the shown text.
+    span: miette::SourceSpan,
 }
 
 impl fmt::Display for PolicyDiagnostic {

@@ -32,8 +32,17 @@ impl SheetEncoder for JsonSheet {
     fn encode(&self, report: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
         // Serialised from borrowed shapes (no intermediate `Value`) straight
         // into place: the same text as `pretty(&sheet_value(report), 4)`.
-        let mut ser = serde_json::Serializer::with_formatter(out, Nested::at(2));
-        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)
+        let start = out.len();
+        let mut ser = serde_json::Serializer::with_formatter(&mut *out, Nested::at(2));
+        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)?;
+        // Rare: only a sheet holding such characters pays for the copy.
+        if let Ok(text) = std::str::from_utf8(&out[start..])
+            && let std::borrow::Cow::Owned(safe) = crate::text::escape_json_controls(text)
+        {
+            out.truncate(start);
+            out.extend_from_slice(safe.as_bytes());
+        }
+        Ok(())
     }
 }
 
@@ -117,18 +126,19 @@ impl serde_json::ser::Formatter for Nested {
 
 /// One sheet as a JSON value (also used by other machine formats' tests).
 pub fn sheet_value(r: &SheetReport) -> Value {
+    let loc = super::view::Locator::new(r);
     json!({
         "path": r.path,
         "vendor": r.vendor(),
         "service": r.service(),
         "status": r.status,
         "policies": r.policies,
-        "findings": r.findings.iter().map(|f| finding_value(r, f)).collect::<Vec<_>>(),
+        "findings": r.findings.iter().map(|f| finding_value(&loc, f)).collect::<Vec<_>>(),
         "errors": r.errors.iter().map(error_value).collect::<Vec<_>>(),
     })
 }
 
-pub fn finding_value(r: &SheetReport, f: &Finding) -> Value {
+pub fn finding_value(loc: &super::view::Locator<'_>, f: &Finding) -> Value {
     let mut v = json!({
         "rule": f.rule,
         "severity": f.severity,
@@ -136,8 +146,11 @@ pub fn finding_value(r: &SheetReport, f: &Finding) -> Value {
         "message": f.message,
         // In the sheet; for findings that have no place there (an expired
         // waiver, a policy's `fail(message)`), where they were raised.
-        "location": f.span.and_then(|s| r.location(s)).or_else(|| {
-            f.policy_site.as_ref().map(|p| super::Location::of(&p.path, &p.source, p.span))
+        "location": f.span.and_then(|s| loc.report.location(s)).or_else(|| {
+            f.policy_site.as_ref().map(|p| {
+                let (line, column) = loc.policy_line_col(&p.source, p.span.start);
+                super::Location { path: p.path.clone(), line, column }
+            })
         }),
     });
     if let Some(w) = &f.waived {
@@ -187,7 +200,7 @@ impl Renderer for Json<'_> {
 /// Pretty JSON indented to sit at `indent` spaces inside the document.
 fn pretty<T: Serialize>(v: &T, indent: usize) -> io::Result<String> {
     let text = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
-    Ok(text.replace('\n', &format!("\n{}", " ".repeat(indent))))
+    Ok(crate::text::escape_json_controls(&text).replace('\n', &format!("\n{}", " ".repeat(indent))))
 }
 
 // The report's shapes, borrowing from it, with fields in the (sorted) key
@@ -269,7 +282,10 @@ impl<'a> SheetOut<'a> {
                     policy: e.policy.as_deref(),
                 })
                 .collect(),
-            findings: r.findings.iter().map(|f| FindingOut::of(r, f)).collect(),
+            findings: {
+                let loc = super::view::Locator::new(r);
+                r.findings.iter().map(|f| FindingOut::of(&loc, f)).collect()
+            },
             path: &r.path,
             policies: r
                 .policies
@@ -284,14 +300,15 @@ impl<'a> SheetOut<'a> {
 }
 
 impl<'a> FindingOut<'a> {
-    fn of(r: &'a SheetReport, f: &'a Finding) -> FindingOut<'a> {
+    fn of(loc: &super::view::Locator<'a>, f: &'a Finding) -> FindingOut<'a> {
+        let r = loc.report;
         let location = match (f.span, &r.sheet, &f.policy_site) {
             (Some(span), Some(sheet), _) => {
                 let (line, column) = sheet.line_col(span.start);
                 Some(LocationOut { column, line, path: &r.path })
             }
             (_, _, Some(site)) => {
-                let (line, column) = crate::text::line_col(&site.source, site.span.start);
+                let (line, column) = loc.policy_line_col(&site.source, site.span.start);
                 Some(LocationOut { column, line, path: &site.path })
             }
             _ => None,

@@ -9,6 +9,10 @@
 //! - a policy that could not be evaluated, or an unreadable sheet, is an
 //!   `<error>`.
 //!
+//! Vendor text is made [`printable`] before quick-junit sees it (which
+//! would drop escape sequences silently, leaving "PASS" of a spoof): XML
+//! 1.0 cannot hold most control characters at all.
+//!
 //! The document's totals head the file, so the suites (compact strings, not
 //! the sheets) are held until the end.
 
@@ -19,6 +23,7 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 
 use super::view::{self, Column, FindingView};
 use super::{FailOn, PolicyStatus, Renderer, RunError, RunInfo, SheetReport, Summary};
+use crate::text::{printable, printable_line};
 
 pub struct Junit<'w> {
     out: Box<dyn Write + 'w>,
@@ -39,7 +44,7 @@ fn line(path: &str, f: &FindingView) -> String {
     if let Some(w) = &f.waived {
         s.push_str(&format!(" (waived until {}: {})", w.expires, w.reason));
     }
-    s
+    printable(&s).into_owned()
 }
 
 /// A testcase for a set of findings (a lint rule, or a policy that ran).
@@ -50,7 +55,8 @@ fn findings_case(name: &str, path: &str, findings: &[FindingView], fail_on: Fail
         TestCaseStatus::success()
     } else {
         let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-        let first = failing.first().map(|f| f.message.clone()).unwrap_or_else(|| format!("{name} failed"));
+        let first =
+            failing.first().map(|f| printable(&f.message).into_owned()).unwrap_or_else(|| format!("{name} failed"));
         let message = match failing.len() {
             0 | 1 => first,
             n => format!("{first} (and {} more)", n - 1),
@@ -62,7 +68,7 @@ fn findings_case(name: &str, path: &str, findings: &[FindingView], fail_on: Fail
         }
         s
     };
-    let mut case = TestCase::new(name, status);
+    let mut case = TestCase::new(printable_line(name).as_ref(), status);
     case.set_classname(path);
     if !others.is_empty() {
         let text: Vec<String> = others.iter().map(|f| line(path, f)).collect();
@@ -73,12 +79,13 @@ fn findings_case(name: &str, path: &str, findings: &[FindingView], fail_on: Fail
 
 /// A run error with its place, unless the message already starts with it.
 fn error_text(e: &RunError) -> String {
-    match &e.location {
+    let text = match &e.location {
         Some(l) if !e.message.starts_with(&format!("{}:{}:", l.path, l.line)) => {
             format!("{}:{}:{}: {}", l.path, l.line, l.column, e.message)
         }
         _ => e.message.clone(),
-    }
+    };
+    printable(&text).into_owned()
 }
 
 fn error_case(name: &str, path: &str, messages: &[&str]) -> TestCase {
@@ -87,7 +94,7 @@ fn error_case(name: &str, path: &str, messages: &[&str]) -> TestCase {
     if messages.len() > 1 {
         s.set_description(messages.join("\n"));
     }
-    let mut case = TestCase::new(name, s);
+    let mut case = TestCase::new(printable_line(name).as_ref(), s);
     case.set_classname(path);
     case
 }
@@ -100,11 +107,11 @@ impl Renderer for Junit<'_> {
 
     fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
         let fail_on = self.run.fail_on;
-        let path = r.path.as_str();
+        let path = &*printable_line(&r.path);
         let ids: BTreeSet<&str> = view::policy_ids(&self.run, r);
         let mut suite = TestSuite::new(path);
-        suite.add_property(Property::new("vendor", r.vendor()));
-        suite.add_property(Property::new("service", r.service()));
+        suite.add_property(Property::new("vendor", printable_line(r.vendor()).as_ref()));
+        suite.add_property(Property::new("service", printable_line(r.service()).as_ref()));
         suite.add_property(Property::new("status", r.status.as_str()));
 
         let general: Vec<String> = view::errors_of(r, None).map(error_text).collect();
@@ -112,12 +119,13 @@ impl Renderer for Junit<'_> {
         if !general.is_empty() {
             suite.add_test_case(error_case("sheet", path, &general));
         }
+        let loc = view::Locator::new(r);
         for id in &ids {
             let errors: Vec<String> = view::errors_of(r, Some(id)).map(error_text).collect();
             let errors: Vec<&str> = errors.iter().map(String::as_str).collect();
             let column = Column::Policy(id.to_string());
             let findings: Vec<FindingView> =
-                view::column_findings(r, &column, &ids).map(|f| FindingView::new(r, f)).collect();
+                view::column_findings(r, &column, &ids).map(|f| FindingView::new(&loc, f)).collect();
             let outcome = r.policies.iter().find(|p| p.id == *id);
             let case = match outcome.map(|p| p.status) {
                 _ if !errors.is_empty() => error_case(id, path, &errors),
@@ -135,7 +143,7 @@ impl Renderer for Junit<'_> {
                         Some(PolicyStatus::Waived) => findings
                             .iter()
                             .find_map(|f| f.waived.as_ref())
-                            .map(|w| format!("waived until {}: {}", w.expires, w.reason))
+                            .map(|w| printable(&format!("waived until {}: {}", w.expires, w.reason)).into_owned())
                             .unwrap_or_else(|| "waived".to_string()),
                         Some(PolicyStatus::Skip) => "not applicable to this sheet's form".to_string(),
                         _ => "not evaluated on this sheet".to_string(),
@@ -168,7 +176,7 @@ impl Renderer for Junit<'_> {
             for name in names {
                 let findings: Vec<FindingView> = view::column_findings(r, &Column::Lint, &ids)
                     .filter(|f| f.rule == name)
-                    .map(|f| FindingView::new(r, f))
+                    .map(|f| FindingView::new(&loc, f))
                     .collect();
                 suite.add_test_case(findings_case(&format!("lint/{name}"), path, &findings, fail_on, false));
             }
@@ -180,7 +188,13 @@ impl Renderer for Junit<'_> {
     fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
         let mut report = Report::new(format!("kaiji {}", self.run.command));
         report.add_test_suites(std::mem::take(&mut self.suites));
-        report.serialize(&mut self.out).map_err(io::Error::other)?;
+        let mut xml = Vec::new();
+        report.serialize(&mut xml).map_err(io::Error::other)?;
+        // XML 1.0 cannot hold most C0 controls (not even as `&#27;`), and a
+        // CI log shows this file: kaiji's own XML has no control character
+        // but line breaks, so every other one is vendor text, shown escaped.
+        let xml = String::from_utf8(xml).map_err(io::Error::other)?;
+        self.out.write_all(crate::text::printable(&xml).as_bytes())?;
         self.out.flush()
     }
 }

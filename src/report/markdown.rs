@@ -131,7 +131,10 @@ impl MatrixFormat for Markdown {
                 }
             }
         }
-        Ok(out.into_bytes())
+        // Markdown escaping leaves control characters alone; kaiji's own
+        // text has none but line breaks, so any is vendor text: shown
+        // escaped, for the rendered page and for a terminal or CI log.
+        Ok(crate::text::into_printable(out).into_bytes())
     }
 }
 

@@ -40,10 +40,11 @@ impl Row {
         let columns = view::sheet_columns(run, report, &ids);
         let mut cells = BTreeMap::new();
         let mut findings = BTreeMap::new();
+        let loc = view::Locator::new(report);
         for c in columns {
             cells.insert(c.clone(), view::cell_status(report, &c, &ids));
             let fs: Vec<FindingView> =
-                view::column_findings(report, &c, &ids).map(|f| FindingView::new(report, f)).collect();
+                view::column_findings(report, &c, &ids).map(|f| FindingView::new(&loc, f)).collect();
             if !fs.is_empty() {
                 findings.insert(c, fs);
             }

@@ -316,8 +316,9 @@ impl Renderer for Sarif<'_> {
             };
             self.emit(&result)?;
         }
+        let loc = super::view::Locator::new(r);
         for f in &r.findings {
-            let v = FindingView::new(r, f);
+            let v = FindingView::new(&loc, f);
             let index = self.rule_index(&v.rule, v.severity);
             let text = match &v.question {
                 Some(q) => format!("[{q}] {}", v.message),
@@ -389,7 +390,7 @@ impl Renderer for Sarif<'_> {
 /// Pretty JSON indented to sit at `indent` spaces inside the document.
 fn pretty<T: Serialize>(v: &T, indent: usize) -> io::Result<String> {
     let text = serde_json::to_string_pretty(v).map_err(io::Error::other)?;
-    Ok(text.replace('\n', &format!("\n{}", " ".repeat(indent))))
+    Ok(crate::text::escape_json_controls(&text).replace('\n', &format!("\n{}", " ".repeat(indent))))
 }
 
 #[cfg(test)]

@@ -3,12 +3,15 @@
 //! the status of each cell, where a finding sits in its file, and the
 //! question, answer and 備考 it concerns.
 
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{Finding, PolicyStatus, RunInfo, Severity, SheetReport, WaiverNote};
+use super::{Finding, PolicySite, PolicyStatus, RunInfo, Severity, SheetReport, WaiverNote};
 use crate::sheet::AnswerValue;
+use crate::text::LineIndex;
 
 /// The status of one matrix cell (one sheet × one policy, or the sheet's
 /// lint results). `Warn` is a pass that raised warnings.
@@ -172,10 +175,64 @@ pub struct Range {
 }
 
 impl Range {
+    /// The range of `span` in `source`, scanning it: for one-off lookups.
+    /// Renderers locate findings through a [`Locator`] instead.
     pub fn of(source: &str, span: crate::sheet::Span) -> Range {
-        let (line, column) = crate::text::line_col(source, span.start);
-        let (end_line, end_column) = crate::text::line_col(source, span.end);
+        Range::with(span, |o| crate::text::line_col(source, o))
+    }
+
+    fn with(span: crate::sheet::Span, line_col: impl Fn(usize) -> (usize, usize)) -> Range {
+        let (line, column) = line_col(span.start);
+        let (end_line, end_column) = line_col(span.end);
         Range { line, column, end_line, end_column }
+    }
+}
+
+/// Where one sheet's findings sit, in O(log lines + column) per lookup:
+/// sheet spans through the sheet's own line index (built once per sheet),
+/// policy spans through an index built the first time each policy text is
+/// met. Scanning the text from its start for every finding made a sheet
+/// with 40,000 findings take seconds per format.
+pub struct Locator<'r> {
+    pub report: &'r SheetReport,
+    /// One entry per distinct policy text (by pointer): a run has few.
+    policies: RefCell<Vec<(Arc<str>, Arc<LineIndex>)>>,
+}
+
+impl<'r> Locator<'r> {
+    pub fn new(report: &'r SheetReport) -> Locator<'r> {
+        Locator { report, policies: RefCell::new(Vec::new()) }
+    }
+
+    /// 1-based line and column of a byte offset in the sheet file, if the
+    /// sheet was read.
+    pub fn sheet_line_col(&self, offset: usize) -> Option<(usize, usize)> {
+        self.report.sheet.as_ref().map(|s| s.line_col(offset))
+    }
+
+    pub fn sheet_range(&self, span: crate::sheet::Span) -> Option<Range> {
+        let sheet = self.report.sheet.as_deref()?;
+        Some(Range::with(span, |o| sheet.line_col(o)))
+    }
+
+    /// 1-based line and column of a byte offset in a policy file.
+    pub fn policy_line_col(&self, source: &Arc<str>, offset: usize) -> (usize, usize) {
+        self.policy_index(source).line_col(source, offset)
+    }
+
+    pub fn policy_range(&self, site: &PolicySite) -> Range {
+        let index = self.policy_index(&site.source);
+        Range::with(site.span, |o| index.line_col(&site.source, o))
+    }
+
+    fn policy_index(&self, source: &Arc<str>) -> Arc<LineIndex> {
+        let mut known = self.policies.borrow_mut();
+        if let Some((_, index)) = known.iter().find(|(s, _)| Arc::ptr_eq(s, source)) {
+            return index.clone();
+        }
+        let index = Arc::new(LineIndex::new(source));
+        known.push((source.clone(), index.clone()));
+        index
     }
 }
 
@@ -204,8 +261,8 @@ pub struct FindingView {
 }
 
 impl FindingView {
-    pub fn new(report: &SheetReport, f: &Finding) -> FindingView {
-        let sheet = report.sheet.as_deref();
+    pub fn new(loc: &Locator<'_>, f: &Finding) -> FindingView {
+        let sheet = loc.report.sheet.as_deref();
         let q = match (f.order, &f.question, sheet) {
             (Some(q), _, _) => Some(q),
             (None, Some(id), Some(s)) => s.form.index_of(id),
@@ -232,8 +289,8 @@ impl FindingView {
             remarks,
             message: f.message.clone(),
             help: f.help.clone(),
-            range: sheet.zip(f.span).map(|(s, span)| Range::of(&s.source, span)),
-            policy_site: f.policy_site.as_ref().map(|p| (p.path.clone(), Range::of(&p.source, p.span))),
+            range: f.span.and_then(|span| loc.sheet_range(span)),
+            policy_site: f.policy_site.as_ref().map(|p| (p.path.clone(), loc.policy_range(p))),
             waived: f.waived.clone(),
         }
     }

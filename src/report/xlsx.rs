@@ -119,6 +119,9 @@ impl<'a> Sheet<'a> {
     /// Write vendor or report text as a string cell, in `format` (or the
     /// sheet's text format), quote-prefixed when it looks like a formula.
     fn string(&mut self, row: u32, col: u16, text: &str, format: Option<&Format>) -> Result<(), XlsxError> {
+        // XML 1.0 cannot hold most C0 controls; bidi controls would
+        // reorder the cell on screen: show them all as escapes.
+        let text = crate::text::printable(text);
         let text: String = if text.chars().count() > MAX_CELL_CHARS {
             text.chars().take(MAX_CELL_CHARS - 1).chain(['…']).collect()
         } else {
@@ -244,7 +247,8 @@ impl Xlsx {
                 let col = (fixed.len() + ci) as u16;
                 s.string(0, col, c.id(), Some(&header))?;
                 // Titles wrap under the id; keep them from widening the column.
-                s.ws.write_string_with_format(1, col, m.column_title(c), &header.clone().set_font_size(9))?;
+                let title = crate::text::printable(&m.column_title(c)).into_owned();
+                s.ws.write_string_with_format(1, col, title, &header.clone().set_font_size(9))?;
             }
             for (ri, r) in m.rows.iter().enumerate() {
                 let row = 2 + ri as u32;

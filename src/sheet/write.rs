@@ -15,7 +15,9 @@ pub fn to_toml(doc: &SheetDoc, form: Option<&Form>, header: &[String]) -> String
     let mut out = String::new();
     for line in header {
         for l in line.lines() {
-            let _ = writeln!(out, "# {l}");
+            // A comment holds no control characters (the import's header
+            // quotes the input's path).
+            let _ = writeln!(out, "# {}", crate::text::printable_line(l));
         }
     }
     if !header.is_empty() {
@@ -113,7 +115,8 @@ fn escape_into(out: &mut String, s: &str, keep_newlines: bool) {
             '\r' => out.push_str("\\r"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            c if c.is_control() => {
+            // Bidi controls too: they would reorder the file on screen.
+            c if c.is_control() || crate::text::is_bidi_control(c) => {
                 let _ = write!(out, "\\u{:04X}", c as u32);
             }
             c => out.push(c),
@@ -168,7 +171,11 @@ pub fn to_json(doc: &SheetDoc) -> String {
     let remarks: Vec<String> = doc.remarks.iter().map(|(n, t)| format!("\n    \"{n}\": {}", s(t))).collect();
     out.push_str(&remarks.join(","));
     out.push_str(if remarks.is_empty() { "}\n}\n" } else { "\n  }\n}\n" });
-    out
+    // serde_json leaves DEL, C1 and bidi controls raw.
+    match crate::text::escape_json_controls(&out) {
+        std::borrow::Cow::Owned(escaped) => escaped,
+        std::borrow::Cow::Borrowed(_) => out,
+    }
 }
 
 #[cfg(test)]

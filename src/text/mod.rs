@@ -3,8 +3,13 @@
 
 pub mod date;
 mod lines;
+mod printable;
 
 pub use lines::{IndexedText, LineIndex};
+pub use printable::{
+    PrintableDiagnostic, PrintableText, escape_json_controls, into_printable, is_bidi_control, printable,
+    printable_line,
+};
 
 use std::borrow::Cow;
 

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod escapes;
+
 use std::sync::Arc;
 
 use kaiji::form::FormRegistry;
