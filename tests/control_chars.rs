@@ -36,7 +36,7 @@ fn hostile_run() -> (kaiji::report::RunInfo, Vec<SheetReport>) {
     });
     f.label = Some(format!("answered {NOTE}"));
     r.findings.push(f);
-    r.policies = vec![PolicyOutcome { id: "H-AUTH-001".into(), status: PolicyStatus::Fail, warnings: 0 }];
+    r.policies = vec![PolicyOutcome { id: "H-AUTH-001".into(), status: PolicyStatus::Fail, warnings: 0, reason: None }];
     r.finalize(FailOn::Error);
     let run = kaiji::report::RunInfo { command: "check", policies: policies(), fail_on: FailOn::Error, lint: true };
     (run, vec![r])
