@@ -198,6 +198,28 @@ pub struct ReportArgs {
     /// Worker threads (default: one per core).
     #[arg(short, long, default_value_t = 0)]
     pub jobs: usize,
+
+    /// Human view: list every finding (by default more than 5 warnings, or 20
+    /// errors, of one rule on a sheet are shown as one line).
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Human view: only findings at or above this severity. Other formats
+    /// keep every finding.
+    #[arg(long, value_enum, value_name = "SEVERITY", default_value = "warning")]
+    pub min_severity: MinSeverity,
+
+    /// -f csv: no UTF-8 byte order mark (it is there by default so that
+    /// Japanese Excel does not read the file as Shift_JIS).
+    #[arg(long)]
+    pub no_bom: bool,
+}
+
+/// `--min-severity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MinSeverity {
+    Warning,
+    Error,
 }
 
 /// Run `runner` over `inputs` and render the reports as `args` say: the one
@@ -214,7 +236,13 @@ pub fn render_run(
         let name = clap::ValueEnum::to_possible_value(&format).map(|v| v.get_name().to_string());
         miette::bail!("-f {} writes a binary file, not for a terminal: add -o FILE", name.unwrap_or_default());
     }
-    let style = out.style();
+    let mut style = out.style();
+    style.verbose = args.verbose;
+    style.csv_bom = !args.no_bom;
+    style.min_severity = match args.min_severity {
+        MinSeverity::Warning => crate::report::Severity::Warning,
+        MinSeverity::Error => crate::report::Severity::Error,
+    };
     let on_terminal = out.is_terminal();
     let summary = {
         let mut renderer = crate::report::renderer(format, out.writer()?, style);

@@ -38,11 +38,18 @@ pub const HEADER: [&str; 20] = [
 pub struct Csv<'w> {
     out: Box<dyn Write + 'w>,
     sheets: Arc<CsvSheet>,
+    bom: bool,
 }
 
+/// UTF-8 byte order mark: without it Japanese Excel reads a CSV as
+/// Shift_JIS and shows mojibake.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 impl<'w> Csv<'w> {
-    pub fn new(out: Box<dyn Write + 'w>) -> Self {
-        Csv { out, sheets: Arc::new(CsvSheet { run: RunInfo::default() }) }
+    /// `bom`: start with a UTF-8 BOM (the default; `--no-bom` for tools
+    /// that take the BOM for part of the first header).
+    pub fn new(out: Box<dyn Write + 'w>, bom: bool) -> Self {
+        Csv { out, sheets: Arc::new(CsvSheet { run: RunInfo::default() }), bom }
     }
 }
 
@@ -78,6 +85,9 @@ impl Renderer for Csv<'_> {
     fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
         self.sheets = Arc::new(CsvSheet { run: run.clone() });
         let mut header = Vec::new();
+        if self.bom {
+            header.extend_from_slice(BOM);
+        }
         record(&mut header, &HEADER);
         self.out.write_all(&header)
     }

@@ -69,6 +69,7 @@ struct GithubSheet;
 impl SheetEncoder for GithubSheet {
     fn encode(&self, r: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
         let verdict = match r.status {
+            SheetStatus::Pass if r.no_policy_applied() => "SKIP",
             SheetStatus::Pass => "PASS",
             SheetStatus::Fail => "FAIL",
             SheetStatus::Error => "ERROR",

@@ -51,6 +51,7 @@ impl HumanSheet {
 impl SheetEncoder for HumanSheet {
     fn encode(&self, r: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
         let (mark, color) = match r.status {
+            SheetStatus::Pass if r.no_policy_applied() => ("SKIP", "33"),
             SheetStatus::Pass => ("PASS", "32"),
             SheetStatus::Fail => ("FAIL", "31"),
             SheetStatus::Error => ("ERROR", "35"),
@@ -87,7 +88,14 @@ impl SheetEncoder for HumanSheet {
             // its findings; the sheet's own line index when nothing needs it.
             let shown = PrintableText::new(&sheet.indexed_text());
             let mut policies: Vec<(Arc<str>, PrintableText)> = Vec::new();
-            for f in &r.findings {
+            for item in self.layout(r) {
+                let f = match item {
+                    Item::One(f) => f,
+                    Item::Group(group) => {
+                        self.group(out, &group)?;
+                        continue;
+                    }
+                };
                 let policy = f.policy_site.as_ref().map(|site| {
                     match policies.iter().find(|(s, _)| Arc::ptr_eq(s, &site.source)) {
                         Some((_, p)) => p.clone(),
@@ -103,6 +111,97 @@ impl SheetEncoder for HumanSheet {
             }
         }
         Ok(())
+    }
+}
+
+/// Active findings of one severity of one rule on a sheet, past which the
+/// human view shows one line for them all (unless `--verbose`): 191
+/// `unanswered` warnings must not bury the one `unknown-question` error.
+const GROUP_WARNINGS_OVER: usize = 5;
+const GROUP_ERRORS_OVER: usize = 20;
+/// Question ids a grouped line names.
+const GROUP_IDS_SHOWN: usize = 8;
+
+/// What the human view shows of a sheet's findings, in order.
+enum Item<'a> {
+    One(&'a Finding),
+    Group(Vec<&'a Finding>),
+}
+
+impl HumanSheet {
+    /// Errors, then warnings, then waived findings (each in form order);
+    /// findings under `--min-severity` left out; many of one rule grouped.
+    fn layout<'r>(&self, r: &'r SheetReport) -> Vec<Item<'r>> {
+        let rank = |f: &Finding| match (f.is_active(), f.severity) {
+            (true, Severity::Error) => 0,
+            (true, Severity::Warning) => 1,
+            (false, _) => 2,
+        };
+        let mut shown: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| {
+                f.is_active() && f.severity >= self.style.min_severity
+                    || !f.is_active() && self.style.min_severity == Severity::Warning
+            })
+            .collect();
+        shown.sort_by_key(|f| rank(f));
+        if self.style.verbose {
+            return shown.into_iter().map(Item::One).collect();
+        }
+        let mut counts: std::collections::HashMap<(&str, usize), usize> = std::collections::HashMap::new();
+        for f in &shown {
+            *counts.entry((f.rule.as_str(), rank(f))).or_default() += 1;
+        }
+        let mut items: Vec<Item<'r>> = Vec::new();
+        let mut grouped: std::collections::HashMap<(&str, usize), usize> = std::collections::HashMap::new();
+        for f in shown {
+            let key = (f.rule.as_str(), rank(f));
+            let over = if key.1 == 0 { GROUP_ERRORS_OVER } else { GROUP_WARNINGS_OVER };
+            if counts[&key] <= over {
+                items.push(Item::One(f));
+                continue;
+            }
+            match grouped.get(&key) {
+                Some(&at) => {
+                    if let Item::Group(g) = &mut items[at] {
+                        g.push(f);
+                    }
+                }
+                None => {
+                    grouped.insert(key, items.len());
+                    items.push(Item::Group(vec![f]));
+                }
+            }
+        }
+        items
+    }
+
+    /// One line for many findings of one rule: how many, the questions, the
+    /// (first) message.
+    fn group(&self, out: &mut Vec<u8>, group: &[&Finding]) -> io::Result<()> {
+        let first = group[0];
+        let (word, color) = match (first.is_active(), first.severity) {
+            (false, _) => ("waived", "36"),
+            (true, Severity::Error) => ("error", "31"),
+            (true, Severity::Warning) => ("warning", "33"),
+        };
+        let ids: Vec<&str> = group.iter().filter_map(|f| f.question.as_deref()).collect();
+        let mut named: Vec<String> = ids.iter().take(GROUP_IDS_SHOWN).map(|q| printable_line(q).into_owned()).collect();
+        if ids.len() > GROUP_IDS_SHOWN {
+            named.push("…".into());
+        }
+        let on = if ids.is_empty() { String::new() } else { format!(" on questions {}", named.join(", ")) };
+        let head = self.paint(&format!("{word}[{}]", printable_line(&first.rule)), color);
+        writeln!(out, "  {head}: {} findings{on} (`--verbose` lists each)", group.len())?;
+        let same = group.iter().all(|f| f.message == first.message);
+        let message = printable(&first.message);
+        if same {
+            writeln!(out, "    {message}")?;
+        } else {
+            writeln!(out, "    e.g. {message}")?;
+        }
+        writeln!(out)
     }
 }
 

@@ -145,7 +145,10 @@ impl Renderer for Junit<'_> {
                             .find_map(|f| f.waived.as_ref())
                             .map(|w| printable(&format!("waived until {}: {}", w.expires, w.reason)).into_owned())
                             .unwrap_or_else(|| "waived".to_string()),
-                        Some(PolicyStatus::Skip) => "not applicable to this sheet's form".to_string(),
+                        Some(PolicyStatus::Skip) => match outcome.and_then(|p| p.reason.as_deref()) {
+                            Some(reason) => printable(&format!("does not apply: {reason}")).into_owned(),
+                            None => "not applicable to this sheet's form".to_string(),
+                        },
                         _ => "not evaluated on this sheet".to_string(),
                     };
                     s.set_message(message);

@@ -97,6 +97,14 @@ impl Format {
 pub struct Style {
     pub color: bool,
     pub width: usize,
+    /// Human view: every finding in full, no grouping of many findings of
+    /// one rule (`--verbose`).
+    pub verbose: bool,
+    /// Human view: only findings at or above this severity (`--min-severity`,
+    /// `--quiet` = error). The other formats always keep every finding.
+    pub min_severity: Severity,
+    /// `-f csv`: start with a UTF-8 byte order mark (`--no-bom` turns it off).
+    pub csv_bom: bool,
 }
 
 impl Style {
@@ -105,11 +113,11 @@ impl Style {
     pub fn detect(is_terminal: bool) -> Style {
         let color = is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
         let width = std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100);
-        Style { color, width }
+        Style { color, width, verbose: false, min_severity: Severity::Warning, csv_bom: true }
     }
 
     pub fn plain(width: usize) -> Style {
-        Style { color: false, width }
+        Style { color: false, width, verbose: false, min_severity: Severity::Warning, csv_bom: true }
     }
 }
 
@@ -122,7 +130,7 @@ pub fn renderer<'w>(format: Format, out: Box<dyn Write + 'w>, style: Style) -> B
         Format::Sarif => Box::new(sarif::Sarif::new(out)),
         Format::Github => Box::new(github::Github::new(out)),
         Format::Markdown => Box::new(matrix::MatrixRenderer::<markdown::Markdown>::new(out)),
-        Format::Csv => Box::new(csv::Csv::new(out)),
+        Format::Csv => Box::new(csv::Csv::new(out, style.csv_bom)),
         Format::Html => Box::new(matrix::MatrixRenderer::<html::Html>::new(out)),
         Format::Xlsx => Box::new(matrix::MatrixRenderer::<xlsx::Xlsx>::new(out)),
     }

@@ -289,6 +289,15 @@ impl SheetReport {
         };
     }
 
+    /// Passed, but only because every policy of the run was `skip` on it
+    /// (a sheet of another form, or answers that put it out of scope): no
+    /// acceptance criterion was applied, so it must not read as compliant.
+    pub fn no_policy_applied(&self) -> bool {
+        self.status == SheetStatus::Pass
+            && !self.policies.is_empty()
+            && self.policies.iter().all(|p| p.status == PolicyStatus::Skip)
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.findings.iter().filter(|f| f.is_active() && f.severity == severity).count()
     }
@@ -302,6 +311,10 @@ pub struct Summary {
     pub passed: usize,
     pub failed: usize,
     pub errors: usize,
+    /// Sheets that passed only because no policy applied to them (every
+    /// policy `skip`, e.g. a sheet of another form); not counted in `passed`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped: usize,
     /// How each waiver fared, when the run used a waiver file (`--waivers`).
     /// Reported beside the summary, not inside it (the JSON `waivers` array).
     #[serde(skip)]
@@ -353,13 +366,20 @@ pub struct WaiverReport {
 
 impl Summary {
     pub fn add(&mut self, report: &SheetReport) {
-        self.add_status(report.status);
+        self.add_sheet(report.status, report.no_policy_applied());
     }
 
     /// [`Summary::add`] for a sheet whose report is no longer at hand.
     pub fn add_status(&mut self, status: SheetStatus) {
+        self.add_sheet(status, false);
+    }
+
+    /// A sheet of `status`; `skipped`: it passed only because no policy
+    /// applied ([`SheetReport::no_policy_applied`]).
+    pub fn add_sheet(&mut self, status: SheetStatus, skipped: bool) {
         self.sheets += 1;
         match status {
+            SheetStatus::Pass if skipped => self.skipped += 1,
             SheetStatus::Pass => self.passed += 1,
             SheetStatus::Fail => self.failed += 1,
             SheetStatus::Error => self.errors += 1,
@@ -370,8 +390,12 @@ impl Summary {
     /// failed, c could not be evaluated" (no policy count for `lint`).
     pub fn line(&self, command: &str) -> String {
         let what = if command == "lint" { String::new() } else { format!(" × {} policies", self.policies) };
+        let skipped = match self.skipped {
+            0 => String::new(),
+            n => format!(", {n} skipped (no policy applied)"),
+        };
         format!(
-            "{} sheet(s){what}: {} passed, {} failed, {} could not be evaluated",
+            "{} sheet(s){what}: {} passed, {} failed, {} could not be evaluated{skipped}",
             self.sheets, self.passed, self.failed, self.errors
         )
     }

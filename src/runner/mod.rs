@@ -140,7 +140,7 @@ impl Runner<'_> {
                             Some(e) => {
                                 let mut bytes = Vec::new();
                                 let bytes = e.encode(&report, &mut bytes).map(|()| bytes);
-                                Evaluated::Encoded { status: report.status, bytes }
+                                Evaluated::Encoded { status: report.status, skipped: report.no_policy_applied(), bytes }
                             }
                             None => Evaluated::Report(report),
                         }
@@ -172,7 +172,7 @@ impl Runner<'_> {
 /// on workers.
 enum Evaluated {
     Report(SheetReport),
-    Encoded { status: SheetStatus, bytes: io::Result<Vec<u8>> },
+    Encoded { status: SheetStatus, skipped: bool, bytes: io::Result<Vec<u8>> },
 }
 
 fn write_batch(batch: Vec<Evaluated>, renderer: &mut dyn Renderer, summary: &mut Summary) -> io::Result<()> {
@@ -182,8 +182,8 @@ fn write_batch(batch: Vec<Evaluated>, renderer: &mut dyn Renderer, summary: &mut
                 summary.add(&report);
                 renderer.sheet(&report)?;
             }
-            Evaluated::Encoded { status, bytes } => {
-                summary.add_status(status);
+            Evaluated::Encoded { status, skipped, bytes } => {
+                summary.add_sheet(status, skipped);
                 renderer.sheet_encoded(&bytes?)?;
             }
         }
