@@ -153,9 +153,24 @@ fn check_parts(bytes: &[u8]) -> Result<(), String> {
                 ));
             }
         }
-        let n = std::io::copy(&mut reader, &mut std::io::sink())
-            .map_err(|e| format!("part {name} cannot be unpacked: {e}"))?
-            + head.len() as u64;
+        let n = if name == "content.xml" {
+            // ODS: calamine expands repeated rows and columns into a dense
+            // range, so a few bytes can ask for billions of cells.
+            let mut xml = head;
+            (&mut reader).read_to_end(&mut xml).map_err(|e| format!("part {name} cannot be unpacked: {e}"))?;
+            let cells = ods_dense_cells(&xml);
+            if cells > limits::CELLS as u64 {
+                return Err(format!(
+                    "its repeated rows and columns expand to {cells} cells; the limit is {}",
+                    limits::CELLS
+                ));
+            }
+            xml.len() as u64
+        } else {
+            std::io::copy(&mut reader, &mut std::io::sink())
+                .map_err(|e| format!("part {name} cannot be unpacked: {e}"))?
+                + head.len() as u64
+        };
         if n > limit {
             return Err(over(n));
         }
@@ -165,6 +180,67 @@ fn check_parts(bytes: &[u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The cells of the dense range calamine builds from an ODS `content.xml`:
+/// (rows up to the last one holding a value, repeats counted) × (columns up
+/// to the last value in any row). Empty trailing rows and cells, which
+/// LibreOffice writes with huge repeat counts, do not count. Linear in the
+/// XML; approximate where the XML is odd, never low for repeats.
+fn ods_dense_cells(xml: &[u8]) -> u64 {
+    use memchr::memmem;
+    let repeat = |attrs: &[u8], key: &[u8]| -> u64 {
+        memmem::find(attrs, key)
+            .map(|at| {
+                let digits = attrs[at + key.len()..].iter().take_while(|b| b.is_ascii_digit());
+                digits.fold(0u64, |n, d| n.saturating_mul(10).saturating_add(u64::from(d - b'0')))
+            })
+            .unwrap_or(1)
+            .max(1)
+    };
+    let (mut rows, mut last_row, mut width) = (0u64, 0u64, 0u64);
+    let mut at = 0;
+    while let Some(start) = memmem::find(&xml[at..], b"<table:table-row").map(|i| at + i) {
+        let Some(tag_end) = memchr::memchr(b'>', &xml[start..]).map(|i| start + i) else { break };
+        let attrs = &xml[start..tag_end];
+        let repeats = repeat(attrs, b"table:number-rows-repeated=\"");
+        let closed = attrs.ends_with(b"/");
+        let body_end = if closed {
+            tag_end
+        } else {
+            memmem::find(&xml[tag_end..], b"</table:table-row>").map_or(xml.len(), |i| tag_end + i)
+        };
+        let body = &xml[tag_end..body_end];
+        let (mut col, mut extent) = (0u64, 0u64);
+        let mut c = 0;
+        while let Some(cs) = memmem::find(&body[c..], b"<table:").map(|i| c + i) {
+            let Some(ce) = memchr::memchr(b'>', &body[cs..]).map(|i| cs + i) else { break };
+            let tag = &body[cs..ce];
+            c = ce + 1;
+            if !(tag.starts_with(b"<table:table-cell") || tag.starts_with(b"<table:covered-table-cell")) {
+                continue;
+            }
+            let n = repeat(tag, b"table:number-columns-repeated=\"");
+            let cell_end = if tag.ends_with(b"/") {
+                ce
+            } else {
+                memmem::find(&body[ce..], b"</table:").map_or(body.len(), |i| ce + i)
+            };
+            let valued = memmem::find(tag, b"office:value-type").is_some()
+                || memmem::find(&body[ce..cell_end], b"<text:p").is_some();
+            col = col.saturating_add(n);
+            if valued {
+                extent = col;
+            }
+        }
+        rows = rows.saturating_add(repeats);
+        if extent > 0 {
+            last_row = rows;
+            width = width.max(extent);
+        }
+        at = body_end.max(tag_end + 1);
+    }
+    last_row.saturating_mul(width)
 }
 
 /// `uniqueCount="N"` of the `<sst>` tag, if the start of the part has one.
@@ -883,6 +959,24 @@ mod tests {
         assert_eq!(c(r#"<sst uniqueCount="99999999999999999999999">"#), Some(u64::MAX));
         assert_eq!(c(r#"<sst count="5">"#), None);
         assert_eq!(c(r#"<sst uniqueCount="">"#), None);
+    }
+
+    #[test]
+    fn ods_repeats_are_counted_before_calamine_expands_them() {
+        let row = |rows: &str, cols: &str| {
+            format!(
+                "<table:table-row table:number-rows-repeated=\"{rows}\"><table:table-cell table:number-columns-repeated=\"{cols}\" office:value-type=\"string\"><text:p>x</text:p></table:table-cell></table:table-row>"
+            )
+        };
+        let bomb = row("1048575", "16384");
+        assert_eq!(ods_dense_cells(bomb.as_bytes()), 1_048_575 * 16_384);
+        // LibreOffice's trailing empty rows and columns do not count
+        let normal = format!(
+            "{}<table:table-row table:number-rows-repeated=\"1048570\"><table:table-cell table:number-columns-repeated=\"1024\"/></table:table-row>",
+            row("3", "4")
+        );
+        assert_eq!(ods_dense_cells(normal.as_bytes()), 12);
+        assert_eq!(ods_dense_cells(b"<table:table-row/><table:table-row"), 0);
     }
 
     #[test]
