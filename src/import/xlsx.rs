@@ -157,7 +157,7 @@ fn check_parts(bytes: &[u8]) -> Result<(), String> {
             // ODS: calamine expands repeated rows and columns into a dense
             // range, so a few bytes can ask for billions of cells.
             let mut xml = head;
-            (&mut reader).read_to_end(&mut xml).map_err(|e| format!("part {name} cannot be unpacked: {e}"))?;
+            reader.read_to_end(&mut xml).map_err(|e| format!("part {name} cannot be unpacked: {e}"))?;
             let cells = ods_dense_cells(&xml);
             if cells > limits::CELLS as u64 {
                 return Err(format!(
