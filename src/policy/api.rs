@@ -135,23 +135,32 @@ fn mentions(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<bool> 
             check_budget(pos)?;
         }
     }
-    // One pass over the text for all the words (Aho-Corasick), unless the
-    // words are so long that building the automaton would cost more than
-    // searching them one by one; either way within the deadline.
+    // A policy's word list is usually a dozen words over short remarks:
+    // searching each is cheapest. Many words (a generated list, a flood)
+    // take one pass for all (Aho-Corasick, the NFA that is cheap to build),
+    // unless they are so long that building it would cost more than the
+    // search; either way within the deadline.
     let total: usize = list.iter().map(String::len).sum();
-    if total <= MENTIONS_AUTOMATON_BYTES {
-        let ac = aho_corasick::AhoCorasick::new(&list)
+    if list.len() > MENTIONS_SCAN_WORDS && total <= MENTIONS_AUTOMATON_BYTES {
+        let ac = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
+            .build(&list)
             .map_err(|e| record(EvalAltResult::ErrorRuntime(format!("mentions: {e}").into(), pos).into()))?;
         return Ok(ac.is_match(text.as_bytes()));
     }
-    for w in &list {
-        check_budget(pos)?;
+    for (i, w) in list.iter().enumerate() {
+        if i % 64 == 63 {
+            check_budget(pos)?;
+        }
         if memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some() {
             return Ok(true);
         }
     }
     Ok(false)
 }
+
+/// Words up to which `mentions` searches them one by one.
+const MENTIONS_SCAN_WORDS: usize = 64;
 
 /// Total bytes of words up to which `mentions` builds one automaton.
 const MENTIONS_AUTOMATON_BYTES: usize = 1 << 20;
@@ -291,6 +300,104 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
     })
 }
 
+/// The ids of a form as Rhai strings, made once per form and thread: every
+/// `sheet.ids()` (and every query) hands out shared strings instead of
+/// allocating one per id per call. Keyed by a `Weak`, which keeps the
+/// form's allocation (and so its address) from being reused while cached.
+pub(super) fn form_ids(form: &Arc<crate::form::Form>) -> Arc<Vec<Dynamic>> {
+    thread_local! {
+        static IDS: RefCell<Vec<(std::sync::Weak<crate::form::Form>, Arc<Vec<Dynamic>>)>> = const { RefCell::new(Vec::new()) };
+    }
+    IDS.with_borrow_mut(|cache| {
+        if let Some((_, ids)) = cache.iter().find(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(form))) {
+            return ids.clone();
+        }
+        // Forms of dropped registries go; a run has one or two forms.
+        cache.retain(|(w, _)| w.strong_count() > 0);
+        let ids: Arc<Vec<Dynamic>> = Arc::new(form.questions().iter().map(|q| str_dyn(&q.id)).collect());
+        cache.push((Arc::downgrade(form), ids.clone()));
+        ids
+    })
+}
+
+/// `sheet.ids_in(section)`.
+fn ids_in(sheet: &Sheet, section: &str, pos: Position) -> Res<Array> {
+    let want = crate::text::normalize(section);
+    let ids = form_ids(&sheet.form);
+    let qs = sheet.form.questions();
+    let found: Array = (0..qs.len())
+        .filter(|&i| qs[i].section == section || crate::text::normalize(&qs[i].section) == want)
+        .map(|i| ids[i].clone())
+        .collect();
+    if found.is_empty() {
+        let mut sections: Vec<&str> = qs.iter().map(|q| q.section.as_str()).collect();
+        sections.dedup();
+        let hint = crate::text::did_you_mean(&want, sections.iter().copied())
+            .map(|s| format!(" — did you mean \"{s}\"?"))
+            .unwrap_or_default();
+        return err(
+            format!(
+                "ids_in: no section \"{section}\" in form {}{hint} (sections: {})",
+                sheet.form.id,
+                sections.join(", ")
+            ),
+            pos,
+        );
+    }
+    Ok(found)
+}
+
+/// The answer words a query matches: a set of answers, and whether an
+/// unanswered question matches (`""`).
+struct Words {
+    answers: [bool; 5],
+    unanswered: bool,
+}
+
+impl Words {
+    fn parse(fname: &str, words: &Array, pos: Position) -> Res<Words> {
+        let mut w = Words { answers: [false; 5], unanswered: false };
+        for (i, word) in words.iter().enumerate() {
+            let Some(text) = word.read_lock::<ImmutableString>() else {
+                return err(format!("{fname}: word {i} is {}, not a string", word.type_name()), pos);
+            };
+            if text.trim().is_empty() {
+                w.unanswered = true;
+                continue;
+            }
+            let Some(a) = crate::sheet::Answer::parse(&text) else {
+                return err(
+                    format!(
+                        "{fname}: \"{}\" is not an answer word (はい, いいえ, 対象外, 該当, 非該当, or \"\" for unanswered)",
+                        text.as_str()
+                    ),
+                    pos,
+                );
+            };
+            w.answers[crate::sheet::Answer::ALL.iter().position(|x| *x == a).expect("one of ALL")] = true;
+        }
+        Ok(w)
+    }
+
+    fn matches(&self, answer: Option<crate::sheet::Answer>) -> bool {
+        match answer {
+            None => self.unanswered,
+            Some(a) => self.answers[crate::sheet::Answer::ALL.iter().position(|x| *x == a).expect("one of ALL")],
+        }
+    }
+}
+
+/// The form index of element `i` of an id array.
+fn id_at(sheet: &Sheet, fname: &str, i: usize, id: &Dynamic, pos: Position) -> Res<usize> {
+    let Some(id) = id.read_lock::<ImmutableString>() else {
+        return err(
+            format!("{fname}: id {i} is {}, not a string (question ids are strings: \"17.1.d\")", id.type_name()),
+            pos,
+        );
+    };
+    index(sheet, &id, pos)
+}
+
 /// Doc comment lines in Rhai's `///` form.
 fn docs(text: &str) -> [String; 1] {
     [text.lines().map(|l| format!("/// {l}").trim_end().to_string()).collect::<Vec<_>>().join("\n")]
@@ -389,9 +496,54 @@ pub(crate) fn register(e: &mut Engine) {
         Ok(m)
     });
     reg("ids", &["sheet: Sheet", "array"], "Every question id of the sheet's form, in form order.")
-        .register_into_engine(e, |s: &mut SheetRef| -> Array {
-            s.0.form.questions().iter().map(|q| str_dyn(&q.id)).collect()
-        });
+        .register_into_engine(e, |s: &mut SheetRef| -> Array { form_ids(&s.0.form).iter().cloned().collect() });
+    reg(
+        "ids_in",
+        &["sheet: Sheet", "section: string", "array"],
+        "The ids of the questions under form section `section` (its heading, e.g. \"技術的安全対策\",\n\
+         compared after NFKC normalisation), in form order. An unknown section is a policy error\n\
+         naming the nearest one. Example: `for q in sheet.ids_where(sheet.ids_in(\"技術的安全対策\"), [\"いいえ\", \"\"]) { ... }`",
+    )
+    .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, section: &str| -> Res<Array> {
+        ids_in(&s.0, section, ctx.call_position())
+    });
+    reg(
+        "ids_where",
+        &["sheet: Sheet", "ids: array", "words: array", "array"],
+        "The ids of `ids`, in the given order, whose answer is one of `words` (はい いいえ 対象外 該当 非該当,\n\
+         or their aliases); `\"\"` in `words` matches an unanswered question. An unknown id or word is a\n\
+         policy error. The guideline 7.0 selection rule, every listed item はい or 対象外:\n\
+         `for q in sheet.ids_where(LIST, [\"いいえ\", \"\"]) { fail(q, \"はい または 対象外 であること\"); }`",
+    )
+    .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, ids: Array, words: Array| -> Res<Array> {
+        let pos = ctx.call_position();
+        let want = Words::parse("ids_where", &words, pos)?;
+        let mut out = Array::new();
+        for (i, id) in ids.iter().enumerate() {
+            if want.matches(s.0.answer_at(id_at(&s.0, "ids_where", i, id, pos)?)) {
+                out.push(id.clone());
+            }
+        }
+        Ok(out)
+    });
+    reg(
+        "count_where",
+        &["sheet: Sheet", "ids: array", "words: array", "int"],
+        "How many of `ids` are answered with one of `words` (`\"\"` counts unanswered ones), as\n\
+         `sheet.ids_where(ids, words).len()` without building the array.\n\
+         Example: `if sheet.count_where(sheet.ids_in(\"技術的安全対策\"), [\"\"]) > 0 { fail(\"未回答の設問がある\"); }`",
+    )
+    .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, ids: Array, words: Array| -> Res<rhai::INT> {
+        let pos = ctx.call_position();
+        let want = Words::parse("count_where", &words, pos)?;
+        let mut n: rhai::INT = 0;
+        for (i, id) in ids.iter().enumerate() {
+            if want.matches(s.0.answer_at(id_at(&s.0, "count_where", i, id, pos)?)) {
+                n += 1;
+            }
+        }
+        Ok(n)
+    });
     getter("vendor", "string", "サービス事業者 / 製造業者 (\"\" when absent).")
         .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.vendor().into() });
     getter("service", "string", "サービス名称 / 製品名称 (\"\" when absent).")

@@ -28,6 +28,8 @@ pub mod tls;
 #[cfg(test)]
 mod fail_closed_tests;
 #[cfg(test)]
+mod query_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;

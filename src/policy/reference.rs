@@ -165,6 +165,9 @@ mod tests {
             "sheet.all_remarks() -> string",
             "sheet.question(id: string) -> map",
             "sheet.ids() -> array",
+            "sheet.ids_in(section: string) -> array",
+            "sheet.ids_where(ids: array, words: array) -> array",
+            "sheet.count_where(ids: array, words: array) -> int",
             "sheet.vendor -> string",
             "sheet.service -> string",
             "sheet.version -> string",
@@ -183,7 +186,7 @@ mod tests {
         ] {
             assert!(sigs.contains(&want), "missing {want}; have {sigs:#?}");
         }
-        assert_eq!(all.len(), 28, "{sigs:#?}");
+        assert_eq!(all.len(), 31, "{sigs:#?}");
     }
 
     #[test]
