@@ -305,8 +305,9 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
 /// allocating one per id per call. Keyed by a `Weak`, which keeps the
 /// form's allocation (and so its address) from being reused while cached.
 pub(super) fn form_ids(form: &Arc<crate::form::Form>) -> Arc<Vec<Dynamic>> {
+    type FormIds = (std::sync::Weak<crate::form::Form>, Arc<Vec<Dynamic>>);
     thread_local! {
-        static IDS: RefCell<Vec<(std::sync::Weak<crate::form::Form>, Arc<Vec<Dynamic>>)>> = const { RefCell::new(Vec::new()) };
+        static IDS: RefCell<Vec<FormIds>> = const { RefCell::new(Vec::new()) };
     }
     IDS.with_borrow_mut(|cache| {
         if let Some((_, ids)) = cache.iter().find(|(w, _)| std::ptr::eq(w.as_ptr(), Arc::as_ptr(form))) {
