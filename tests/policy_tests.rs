@@ -177,3 +177,9 @@ fn json_and_junit_reports_of_policy_tests() {
     assert!(xml.contains("tests=\"3\"") && xml.contains("failures=\"2\""), "{xml}");
     assert!(xml.contains("H-AUTH-001: wrongly expects a pass"), "{xml}");
 }
+
+#[test]
+fn the_selection_list_example_passes_its_tests() {
+    let out = kaiji().args(["test", "examples/policies", "--require-coverage"]).assert().code(0);
+    assert!(last_line(&out.get_output().stdout).ends_with(" passed, 0 failed"));
+}
