@@ -133,6 +133,8 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         }
         return Ok(if broken > 0 { 2 } else { 0 });
     }
+    // Before any sheet is read: a contradicting -f/-o is a usage error.
+    args.report.resolved_format()?;
     let waivers = match &args.waivers {
         Some(path) => Some(load_waivers(path, &policies, forms)?),
         None => None,

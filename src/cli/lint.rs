@@ -49,6 +49,8 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
         print(&format!("{} ({})\n\n{}\n\n{}\n", i.name, i.severity.as_str(), i.summary, i.explanation))?;
         return Ok(0);
     }
+    // Before any sheet is read: a contradicting -f/-o is a usage error.
+    args.report.resolved_format()?;
     let inputs = runner::expand(&args.sheets);
     let mut read = RunInputs::default();
     for f in runner::files(&inputs) {
