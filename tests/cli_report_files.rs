@@ -105,3 +105,32 @@ fn an_unknown_extension_without_f_names_the_known_ones() {
     }
     assert_eq!(std::fs::read_dir(d.path()).unwrap().count(), 0, "nothing written");
 }
+
+#[test]
+fn with_o_the_summary_line_goes_to_stderr_unless_quiet() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("r.json");
+    kaiji()
+        .args(["check", &example("aozora-cloud.toml"), &example("hinode-systems.json"), "-o"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("kaiji check: 2 sheet(s) × "))
+        .stderr(predicate::str::contains(": 1 passed, 1 failed, 0 could not be evaluated; report in "));
+    kaiji()
+        .args(["lint", &example("aozora-cloud.toml"), "-o"])
+        .arg(d.path().join("l.json"))
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("kaiji lint: 1 sheet(s): 1 passed"));
+    for quiet in ["-q", "--quiet"] {
+        kaiji()
+            .args(["check", &example("aozora-cloud.toml"), quiet, "-o"])
+            .arg(d.path().join("q.json"))
+            .assert()
+            .code(0)
+            .stdout("")
+            .stderr("");
+    }
+}

@@ -197,6 +197,10 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: crate::report::FailOn,
 
+    /// With -o: print no run summary on stderr (only the summary line; the report is unchanged).
+    #[arg(short, long)]
+    pub quiet: bool,
+
     /// Worker threads (default: one per core).
     #[arg(short, long, default_value_t = 0)]
     pub jobs: usize,
@@ -273,5 +277,11 @@ pub fn render_run(
         super::progress::run(runner, inputs, info, renderer.as_mut(), on_terminal).map_err(WriteError)?
     };
     out.commit()?;
+    // The report went to a file: without this line a run looks the same
+    // whether it passed or failed (the exit code aside). Human output to
+    // stdout already ends with it.
+    if let (Some(path), false) = (&args.output, args.quiet) {
+        eprintln!("kaiji {}: {}; report in {}", info.command, summary.line(info.command), path.display());
+    }
     Ok(summary)
 }
