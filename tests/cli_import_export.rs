@@ -171,3 +171,60 @@ fn imported_seed_lints_with_two_unreferenced_remarks() {
     unreferenced.sort();
     assert_eq!(unreferenced, ["remark 21 is cited by no answer", "remark 24 is cited by no answer"]);
 }
+
+#[test]
+fn export_refuses_an_extension_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["sheet.xls", "sheet.csv", "sheet.ods"] {
+        cargo_bin_cmd!("kaiji")
+            .arg("export")
+            .arg(example("aozora-cloud.toml"))
+            .arg("-o")
+            .arg(dir.path().join(name))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot write ."))
+            .stderr(predicate::str::contains("xlsx, toml and json"));
+    }
+    // Even with -f: a TOML text named .xls would open as garbage.
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .args(["-f", "toml", "-o"])
+        .arg(dir.path().join("sheet.xls"))
+        .assert()
+        .code(2);
+    // An extension that names nothing needs -f; with it, it is written.
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .arg("-o")
+        .arg(dir.path().join("sheet.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot tell what to write"))
+        .stderr(predicate::str::contains("-f xlsx|toml|json"));
+    assert_eq!(entries(dir.path()), Vec::<String>::new(), "nothing written");
+    let txt = dir.path().join("sheet.txt");
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .args(["-f", "toml", "-o"])
+        .arg(&txt)
+        .assert()
+        .success();
+    toml::from_str::<toml::Table>(&std::fs::read_to_string(&txt).unwrap()).unwrap();
+    // A contradicting -f names both.
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .args(["-f", "json", "-o"])
+        .arg(dir.path().join("sheet.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("-f json contradicts"));
+    // .xlsx is a real workbook.
+    let xlsx = dir.path().join("sheet.xlsx");
+    cargo_bin_cmd!("kaiji").arg("export").arg(example("aozora-cloud.toml")).arg("-o").arg(&xlsx).assert().success();
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+}

@@ -228,7 +228,8 @@ fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Fo
         (Some(given), Some(named)) if given != named && (named != Format::Human || given.is_binary()) => {
             miette::bail!(
                 code = "kaiji::usage::format_conflict",
-                help = format!("drop -f to write {}, or give the file a name that fits -f {}", named.name(), given.name()),
+                help =
+                    format!("drop -f to write {}, or give the file a name that fits -f {}", named.name(), given.name()),
                 "-f {} contradicts -o {}, whose extension means -f {}; nothing was written",
                 given.name(),
                 out.display(),
