@@ -40,10 +40,12 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     }
     if let Some(name) = &args.explain {
         let Some(rule) = crate::lint::rule(name) else {
-            let names = crate::lint::RULES.iter().map(|r| r.info().name);
-            let hint =
-                crate::text::did_you_mean(name, names).map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default();
-            miette::bail!("no lint rule named `{name}`{hint}; `kaiji lint --list-rules` lists them");
+            let hint = suggest_rule(name).map(|s| format!(" — did you mean {s}?")).unwrap_or_default();
+            miette::bail!(
+                code = "kaiji::usage::unknown_rule",
+                help = "`kaiji lint --list-rules` lists them",
+                "no lint rule named `{name}`{hint}"
+            );
         };
         let i = rule.info();
         print(&format!("{} ({})\n\n{}\n\n{}\n", i.name, i.severity.as_str(), i.summary, i.explanation))?;
@@ -65,4 +67,19 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.report.fail_on, lint: true };
     let summary = render_run(&runner, &inputs, &info, &args.report)?;
     Ok(summary.exit_code() as u8)
+}
+
+/// The rules `name` probably means: those with `name` as one of their
+/// dash-separated words (`gating` → `gating-conflict`; edit distance alone
+/// finds nothing for a short word of a long name), else the nearest by
+/// edit distance.
+fn suggest_rule(name: &str) -> Option<String> {
+    let names = || crate::lint::RULES.iter().map(|r| r.info().name);
+    let word = name.trim().to_ascii_lowercase();
+    let by_word: Vec<String> =
+        names().filter(|n| !word.is_empty() && n.split('-').any(|w| w == word)).map(|n| format!("`{n}`")).collect();
+    if !by_word.is_empty() {
+        return Some(by_word.join(" or "));
+    }
+    crate::text::did_you_mean(&word, names()).map(|n| format!("`{n}`"))
 }
