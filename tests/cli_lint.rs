@@ -151,8 +151,8 @@ fn unmatched_glob_and_missing_file_are_errors() {
     let report = json_of(&out.get_output().stdout);
     assert_eq!(report["summary"]["errors"], 2);
     let text = serde_json::to_string(&report).unwrap();
-    assert!(text.contains("matches no file"));
-    assert!(text.contains("cannot read the file"));
+    assert!(text.contains("no-such-dir/*.toml: the pattern matched no file"));
+    assert!(text.contains("missing.toml: no such file"));
 }
 
 #[test]

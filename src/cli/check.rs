@@ -24,6 +24,9 @@ Exit codes: 0 nothing at or above --fail-on, 1 some finding at or above it,
 2 some sheet or policy could not be evaluated (everything else is still reported).")]
 pub struct CheckArgs {
     /// Sheet files, directories or glob patterns (quote globs to let kaiji expand them).
+    /// A directory is searched for .toml/.json files, not entering hidden directories
+    /// or target/; what a directory or glob finds that is not a sheet (no top-level
+    /// [sheet] or [answers]) is skipped with a note. A file named here is always read.
     #[arg(value_name = "SHEET|GLOB", required_unless_present = "list_policies")]
     pub sheets: Vec<String>,
 
@@ -133,13 +136,13 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         }
         return Ok(if broken > 0 { 2 } else { 0 });
     }
-    // Before any sheet is read: a contradicting -f/-o is a usage error.
-    args.report.resolved_format()?;
     let waivers = match &args.waivers {
         Some(path) => Some(load_waivers(path, &policies, forms)?),
         None => None,
     };
-    let inputs = runner::expand(&args.sheets);
+    let expanded = runner::expand_all(&args.sheets);
+    super::output::note_not_sheets(&expanded.not_sheets);
+    let inputs = expanded.inputs;
     let mut read = RunInputs::default();
     for f in runner::files(&inputs) {
         read.add("sheet", f);
@@ -154,6 +157,9 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         read.add("form catalog", f);
     }
     read.refuse_as_output(args.report.output.as_deref())?;
+    // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
+    // After the check above, whose message matters more.
+    args.report.resolved_format()?;
     let lint = LintCheck;
     let mut checks: Vec<&dyn Check> = Vec::new();
     if !args.no_lint {

@@ -110,10 +110,6 @@ fn resolve(flag: Option<ExportFormat>, out: Option<&Path>) -> miette::Result<Exp
 }
 
 pub fn run(args: ExportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
-    let format = resolve(args.format, args.output.as_deref())?;
-    if format == ExportFormat::Xlsx && args.output.is_none() {
-        miette::bail!(help = "e.g. kaiji export sheet.toml -o sheet.xlsx", "an xlsx export needs -o FILE");
-    }
     // Before the --force check: --force replaces an old output, never the input.
     let mut read = super::output::RunInputs::default();
     read.add("sheet", &args.sheet);
@@ -121,6 +117,10 @@ pub fn run(args: ExportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
         read.add("form catalog", f);
     }
     read.refuse_as_output(args.output.as_deref())?;
+    let format = resolve(args.format, args.output.as_deref())?;
+    if format == ExportFormat::Xlsx && args.output.is_none() {
+        miette::bail!(help = "e.g. kaiji export sheet.toml -o sheet.xlsx", "an xlsx export needs -o FILE");
+    }
     if let Some(out) = &args.output {
         refuse_overwrite(out, args.force)?;
     }

@@ -14,6 +14,9 @@ Examples:
   kaiji lint --explain unanswered")]
 pub struct LintArgs {
     /// Sheet files, directories or glob patterns (quote globs to let kaiji expand them).
+    /// A directory is searched for .toml/.json files, not entering hidden directories
+    /// or target/; what a directory or glob finds that is not a sheet (no top-level
+    /// [sheet] or [answers]) is skipped with a note. A file named here is always read.
     #[arg(value_name = "SHEET|GLOB", required_unless_present_any = ["list_rules", "explain"])]
     pub sheets: Vec<String>,
 
@@ -51,9 +54,9 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
         print(&format!("{} ({})\n\n{}\n\n{}\n", i.name, i.severity.as_str(), i.summary, i.explanation))?;
         return Ok(0);
     }
-    // Before any sheet is read: a contradicting -f/-o is a usage error.
-    args.report.resolved_format()?;
-    let inputs = runner::expand(&args.sheets);
+    let expanded = runner::expand_all(&args.sheets);
+    super::output::note_not_sheets(&expanded.not_sheets);
+    let inputs = expanded.inputs;
     let mut read = RunInputs::default();
     for f in runner::files(&inputs) {
         read.add("sheet", f);
@@ -62,6 +65,9 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
         read.add("form catalog", f);
     }
     read.refuse_as_output(args.report.output.as_deref())?;
+    // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
+    // After the check above, whose message matters more.
+    args.report.resolved_format()?;
     let lint = LintCheck;
     let runner = Runner { forms, checks: vec![&lint], fail_on: args.report.fail_on, jobs: args.report.jobs };
     let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.report.fail_on, lint: true };

@@ -286,3 +286,22 @@ pub fn render_run(
     }
     Ok(summary)
 }
+
+/// One note on stderr for the files a directory or glob found that are not
+/// sheets, so a left-out file is never a mystery: how many, the first few.
+pub fn note_not_sheets(skipped: &[PathBuf]) {
+    const SHOWN: usize = 3;
+    if skipped.is_empty() {
+        return;
+    }
+    let mut names: Vec<String> = skipped.iter().take(SHOWN).map(|p| p.display().to_string()).collect();
+    if skipped.len() > SHOWN {
+        names.push(format!("and {} more", skipped.len() - SHOWN));
+    }
+    eprintln!(
+        "note: skipped {} TOML/JSON file(s) that are not sheets (no top-level [sheet] or [answers]): {}; \
+         name a file to read it anyway",
+        skipped.len(),
+        names.join(", ")
+    );
+}

@@ -33,6 +33,70 @@ impl SheetFormat {
     }
 }
 
+/// Whether `bytes` may be a kaiji sheet, as opposed to some other TOML or
+/// JSON file (Cargo.toml, a policy test file, build metadata): it has a
+/// top-level `sheet` or `answers` table, or it does not parse at all.
+///
+/// It runs over every TOML/JSON file a directory or glob finds, so it is
+/// cheap for sheets: a line scan accepts them (a `[sheet]`/`[answers]`
+/// header, or a `sheet`/`answers` key before the first header; a JSON
+/// `"sheet"`/`"answers"` key), and only the rest are parsed, for their
+/// top-level keys. A file that does not parse is kept: a sheet with a
+/// syntax error must be reported as an error, not vanish from the run.
+pub fn looks_like_sheet(bytes: &[u8], format: SheetFormat) -> bool {
+    match format {
+        SheetFormat::Toml => {
+            toml_marks_a_sheet(bytes)
+                || std::str::from_utf8(bytes).map_or(true, |text| text.parse::<toml::Table>().is_err())
+        }
+        SheetFormat::Json => {
+            use std::collections::BTreeMap;
+            match serde_json::from_slice::<BTreeMap<String, serde::de::IgnoredAny>>(bytes) {
+                Ok(keys) => keys.contains_key("sheet") || keys.contains_key("answers"),
+                // Valid JSON that is not an object is not a sheet; anything
+                // else (comments, a BOM, a syntax error) is for loading to judge.
+                Err(e) => !e.is_data(),
+            }
+        }
+    }
+}
+
+/// The rest of `s` after a `sheet` or `answers` name, bare or quoted.
+fn after_sheet_name(s: &[u8]) -> Option<&[u8]> {
+    let (quote, s) = match s.first() {
+        Some(&q @ (b'"' | b'\'')) => (Some(q), &s[1..]),
+        _ => (None, s),
+    };
+    let rest = [&b"sheet"[..], b"answers"].iter().find_map(|name| s.strip_prefix(*name))?;
+    let rest = match quote {
+        Some(q) => rest.strip_prefix(&[q])?,
+        // `sheets = …` or `answers_override = …` is another key.
+        None if rest.first().is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-') => return None,
+        None => rest,
+    };
+    Some(rest.trim_ascii_start())
+}
+
+/// The line scan of [`looks_like_sheet`] for TOML.
+fn toml_marks_a_sheet(bytes: &[u8]) -> bool {
+    let mut top_level = true;
+    for line in bytes.split(|&b| b == b'\n') {
+        let line = line.trim_ascii_start();
+        if line.starts_with(b"[[") {
+            top_level = false;
+        } else if let Some(header) = line.strip_prefix(b"[") {
+            // `[sheet]`, `[sheet.x]`, and a broken `[answers` too.
+            if after_sheet_name(header.trim_ascii_start()).is_some() {
+                return true;
+            }
+            top_level = false;
+        } else if top_level && after_sheet_name(line).is_some_and(|r| r.starts_with(b"=") || r.starts_with(b".")) {
+            return true;
+        }
+    }
+    false
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SheetErrorKind {
     /// The file could not be read.

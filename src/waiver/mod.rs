@@ -322,7 +322,10 @@ impl WaiverSet {
         let text = crate::walk::read_input_text(path, crate::walk::InputKind::Waivers).map_err(|e| WaiverError {
             path: shown.clone(),
             message: match &e {
-                crate::walk::ReadError::Io { source, .. } => format!("cannot read the waiver file: {source}"),
+                crate::walk::ReadError::Io { error, .. } if error.kind() == std::io::ErrorKind::NotFound => {
+                    "no such waiver file".to_string()
+                }
+                crate::walk::ReadError::Io { error, .. } => format!("cannot read the waiver file: {error}"),
                 _ => e.reason(),
             },
             help: match &e {
