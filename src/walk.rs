@@ -104,7 +104,7 @@ pub enum ReadError {
     // `error` is deliberately not a `#[source]`: the message already says
     // what it says, and miette would print it a second time as a cause.
     #[error("{path}: {}", self.reason())]
-    #[diagnostic(code(kaiji::input::io))]
+    #[diagnostic(code(kaiji::input::io), help("check the path, and that the file may be read"))]
     Io { path: String, error: io::Error },
 }
 

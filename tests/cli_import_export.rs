@@ -96,7 +96,8 @@ fn unrecognisable_input_fails_without_a_file() {
         .arg(dir.path().join("missing.txt"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read"));
+        .stderr(predicate::str::contains("missing.txt: no such file"))
+        .stderr(predicate::str::contains("No such file or directory").not());
     assert_eq!(entries(dir.path()), ["book.xlsx", "letter.txt"]);
 }
 
@@ -227,4 +228,30 @@ fn export_refuses_an_extension_it_cannot_write() {
     let xlsx = dir.path().join("sheet.xlsx");
     cargo_bin_cmd!("kaiji").arg("export").arg(example("aozora-cloud.toml")).arg("-o").arg(&xlsx).assert().success();
     assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+}
+
+#[test]
+fn importing_a_kaiji_sheet_converts_it_to_canonical_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, what) in [("hinode-systems.json", "JSON"), ("aozora-cloud.toml", "TOML")] {
+        let out = dir.path().join(format!("{name}.toml"));
+        cargo_bin_cmd!("kaiji")
+            .arg("import")
+            .arg(example(name))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!("is already a kaiji sheet ({what}, form sds-6.0)")))
+            .stderr(predicate::str::contains("canonical TOML"))
+            .stderr(predicate::str::contains("no line matches").not());
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains("\n[sheet]\n") && text.contains("\n[answers]\n"), "{text}");
+        // The same sheet: what export makes of either is identical.
+        let json = |p: &Path| {
+            let o = cargo_bin_cmd!("kaiji").arg("export").arg(p).args(["-f", "json"]).assert().success();
+            o.get_output().stdout.clone()
+        };
+        assert_eq!(json(&out), json(&example(name)), "{name}");
+    }
 }

@@ -49,15 +49,30 @@ pub fn looks_like_sheet(bytes: &[u8], format: SheetFormat) -> bool {
             toml_marks_a_sheet(bytes)
                 || std::str::from_utf8(bytes).map_or(true, |text| text.parse::<toml::Table>().is_err())
         }
-        SheetFormat::Json => {
-            use std::collections::BTreeMap;
-            match serde_json::from_slice::<BTreeMap<String, serde::de::IgnoredAny>>(bytes) {
-                Ok(keys) => keys.contains_key("sheet") || keys.contains_key("answers"),
-                // Valid JSON that is not an object is not a sheet; anything
-                // else (comments, a BOM, a syntax error) is for loading to judge.
-                Err(e) => !e.is_data(),
-            }
-        }
+        SheetFormat::Json => json_looks_like_sheet(bytes),
+    }
+}
+
+/// Whether `bytes` show the mark of a kaiji sheet (a top-level `sheet` or
+/// `answers` table, by the scan of [`looks_like_sheet`]), as text: unlike
+/// [`looks_like_sheet`], a file that does not parse is not one, so this
+/// tells a sheet from a PDF's text (`kaiji import`).
+pub fn marks_a_sheet(text: &str) -> Option<SheetFormat> {
+    if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+        static KEY: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(r#""(?:sheet|answers)"\s*:"#).expect("valid regex"));
+        return KEY.is_match(text).then_some(SheetFormat::Json);
+    }
+    toml_marks_a_sheet(text.as_bytes()).then_some(SheetFormat::Toml)
+}
+
+fn json_looks_like_sheet(bytes: &[u8]) -> bool {
+    use std::collections::BTreeMap;
+    match serde_json::from_slice::<BTreeMap<String, serde::de::IgnoredAny>>(bytes) {
+        Ok(keys) => keys.contains_key("sheet") || keys.contains_key("answers"),
+        // Valid JSON that is not an object is not a sheet; anything else
+        // (comments, a BOM, a syntax error) is for loading to judge.
+        Err(e) => !e.is_data(),
     }
 }
 
