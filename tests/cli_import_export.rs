@@ -255,3 +255,54 @@ fn importing_a_kaiji_sheet_converts_it_to_canonical_toml() {
         assert_eq!(json(&out), json(&example(name)), "{name}");
     }
 }
+
+/// The vendor's text comes back as written (full-width brackets, half-width
+/// katakana); only comparisons normalise it.
+#[test]
+fn vendor_text_is_kept_as_written_and_compared_normalised() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("v.toml");
+    let text = "[sheet]\nvendor = \"株式会社ﾃｽﾄ\"\nservice = \"サービス（Ａ）\"\nversion = \"3.2（2026年版）\"\n\n\
+                [answers]\n\"1\" = { answer = \"該当\", remarks = [1], note = \"ＴＬＳ１．２ 対応\" }\n\n\
+                [remarks]\n1 = \"二要素認証（パスワード＋ワンタイムコード）\"\n";
+    std::fs::write(&sheet, text).unwrap();
+    for format in ["toml", "json"] {
+        let out = cargo_bin_cmd!("kaiji").arg("export").arg(&sheet).args(["-f", format]).assert().success();
+        let got = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        for written in [
+            "株式会社ﾃｽﾄ",
+            "サービス（Ａ）",
+            "3.2（2026年版）",
+            "ＴＬＳ１．２ 対応",
+            "二要素認証（パスワード＋ワンタイムコード）",
+        ] {
+            assert!(got.contains(written), "{format} keeps {written}: {got}");
+        }
+    }
+    // Reports show it as written too.
+    let out = cargo_bin_cmd!("kaiji").arg("lint").arg(&sheet).args(["-f", "json"]).assert().code(0);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["sheets"][0]["service"], "サービス（Ａ）");
+    // NFKC-equal text is no change for diff.
+    let other = dir.path().join("w.toml");
+    std::fs::write(&other, text.replace("3.2（2026年版）", "3.2(2026年版)").replace("ＴＬＳ１．２", "TLS1.2")).unwrap();
+    let out = cargo_bin_cmd!("kaiji").arg("diff").arg(&sheet).arg(&other).args(["-f", "json"]).assert().code(0);
+    let diff: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(diff["changed"], false, "{diff}");
+    // A waiver written half-width still matches the full-width sheet.
+    let waivers = dir.path().join("w-waivers.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\npolicy = \"missing-metadata\"\nservice = \"サービス(A)\"\nreason = \"r\"\nexpires = \"2999-01-01\"\n",
+    )
+    .unwrap();
+    let out = cargo_bin_cmd!("kaiji")
+        .arg("check")
+        .arg(&sheet)
+        .args(["-f", "json", "--fail-on", "never", "--waivers"])
+        .arg(&waivers)
+        .assert()
+        .code(0);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["waivers"][0]["status"], "active", "{}", report["waivers"]);
+}

@@ -298,8 +298,19 @@ impl Builder {
     }
 
     fn string(&self, node: &Node, what: &str) -> Result<Spanned<String>, SheetError> {
+        let mut s = self.text(node, what)?;
+        s.value = normalize(&s.value);
+        Ok(s)
+    }
+
+    /// A string of the vendor's (vendor, service, version, note, remark):
+    /// kept as written, only trimmed, so export and reports give it back
+    /// unchanged (「3.2（…）」 stays full-width). Whatever compares such text
+    /// normalises it there: waiver matching, `kaiji diff`, the policies'
+    /// text helpers (`mentions`, `matches`, `tls_versions`).
+    fn text(&self, node: &Node, what: &str) -> Result<Spanned<String>, SheetError> {
         match &node.value {
-            Value::Str(s) => Ok(Spanned { value: normalize(s), span: node.span }),
+            Value::Str(s) => Ok(Spanned { value: s.trim().to_string(), span: node.span }),
             other => Err(self.schema(
                 format!("{what} must be a string, found {}", other.type_name()),
                 node.span,
@@ -351,7 +362,7 @@ impl Builder {
                         Some("remarks are numbered as on the form: 1 = \"...\"".into()),
                     )
                 })?;
-                let text = self.string(v, &format!("remark {number}"))?;
+                let text = self.text(v, &format!("remark {number}"))?;
                 if let Some(prev) =
                     remarks.insert(number, Remark { number, text: text.value, span: v.span, key_span: k.span })
                 {
@@ -419,7 +430,8 @@ impl Builder {
                 }
                 _ => return Err(self.unknown_key(k, SHEET_KEYS, "[sheet]")),
             };
-            let s = self.string(v, &k.name)?;
+            // The form id is matched against the catalogs; the rest is the vendor's text.
+            let s = if k.name == "form" { self.string(v, &k.name)? } else { self.text(v, &k.name)? };
             // An empty string is as good as absent (the missing-metadata rule says so).
             *field = (!s.value.is_empty()).then_some(s);
         }
@@ -464,7 +476,7 @@ impl Builder {
                         },
                         "remarks" => entry.remarks = self.citations(&entry.id.value, f)?,
                         "note" => {
-                            let note = self.string(f, &format!("the note of {}", entry.id.value))?;
+                            let note = self.text(f, &format!("the note of {}", entry.id.value))?;
                             entry.note = (!note.value.is_empty()).then_some(note);
                         }
                         _ => return Err(self.unknown_key(k, ANSWER_KEYS, &format!("answer {}", entry.id.value))),
