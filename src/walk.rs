@@ -101,9 +101,11 @@ pub enum ReadError {
     #[error("{path}: {}", self.reason())]
     #[diagnostic(code(kaiji::input::encoding), help("save the file as UTF-8"))]
     NotText { path: String, offset: usize },
+    // `error` is deliberately not a `#[source]`: the message already says
+    // what it says, and miette would print it a second time as a cause.
     #[error("{path}: {}", self.reason())]
-    #[diagnostic(code(kaiji::input::io))]
-    Io { path: String, source: io::Error },
+    #[diagnostic(code(kaiji::input::io), help("check the path, and that the file may be read"))]
+    Io { path: String, error: io::Error },
 }
 
 impl ReadError {
@@ -117,14 +119,15 @@ impl ReadError {
             ReadError::NotText { offset, .. } => {
                 format!("the file is not UTF-8 text (invalid byte at offset {offset})")
             }
-            ReadError::Io { source, .. } => format!("cannot read the file: {source}"),
+            ReadError::Io { error, .. } if error.kind() == io::ErrorKind::NotFound => "no such file".to_string(),
+            ReadError::Io { error, .. } => format!("cannot read the file: {error}"),
         }
     }
 
     /// The underlying I/O error kind, when the file system refused.
     pub fn io_kind(&self) -> Option<io::ErrorKind> {
         match self {
-            ReadError::Io { source, .. } => Some(source.kind()),
+            ReadError::Io { error, .. } => Some(error.kind()),
             ReadError::NotAFile { what: "a directory", .. } => Some(io::ErrorKind::IsADirectory),
             _ => None,
         }
@@ -166,7 +169,7 @@ fn describe(m: &Metadata) -> &'static str {
 /// of at most `kind.limit()` bytes.
 pub fn read_input(path: &Path, kind: InputKind) -> Result<Vec<u8>, ReadError> {
     let shown = || path.display().to_string();
-    let io_err = |source| ReadError::Io { path: shown(), source };
+    let io_err = |error| ReadError::Io { path: shown(), error };
     let limit = kind.limit();
     let check = |m: &Metadata| -> Result<(), ReadError> {
         if !m.is_file() {

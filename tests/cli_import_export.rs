@@ -96,7 +96,8 @@ fn unrecognisable_input_fails_without_a_file() {
         .arg(dir.path().join("missing.txt"))
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("cannot read"));
+        .stderr(predicate::str::contains("missing.txt: no such file"))
+        .stderr(predicate::str::contains("No such file or directory").not());
     assert_eq!(entries(dir.path()), ["book.xlsx", "letter.txt"]);
 }
 
@@ -167,4 +168,138 @@ fn imported_seed_lints_with_two_unreferenced_remarks() {
         .collect();
     unreferenced.sort();
     assert_eq!(unreferenced, ["remark 21 is cited by no answer", "remark 24 is cited by no answer"]);
+}
+
+#[test]
+fn export_refuses_an_extension_it_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["sheet.xls", "sheet.csv", "sheet.ods"] {
+        cargo_bin_cmd!("kaiji")
+            .arg("export")
+            .arg(example("aozora-cloud.toml"))
+            .arg("-o")
+            .arg(dir.path().join(name))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("cannot write ."))
+            .stderr(predicate::str::contains("xlsx, toml and json"));
+    }
+    // Even with -f: a TOML text named .xls would open as garbage.
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .args(["-f", "toml", "-o"])
+        .arg(dir.path().join("sheet.xls"))
+        .assert()
+        .code(2);
+    // An extension that names nothing needs -f; with it, it is written.
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .arg("-o")
+        .arg(dir.path().join("sheet.txt"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot tell what to write"))
+        .stderr(predicate::str::contains("-f xlsx|toml|json"));
+    assert_eq!(entries(dir.path()), Vec::<String>::new(), "nothing written");
+    let txt = dir.path().join("sheet.txt");
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .args(["-f", "toml", "-o"])
+        .arg(&txt)
+        .assert()
+        .success();
+    toml::from_str::<toml::Table>(&std::fs::read_to_string(&txt).unwrap()).unwrap();
+    // A contradicting -f names both.
+    cargo_bin_cmd!("kaiji")
+        .arg("export")
+        .arg(example("aozora-cloud.toml"))
+        .args(["-f", "json", "-o"])
+        .arg(dir.path().join("sheet.toml"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("-f json contradicts"));
+    // .xlsx is a real workbook.
+    let xlsx = dir.path().join("sheet.xlsx");
+    cargo_bin_cmd!("kaiji").arg("export").arg(example("aozora-cloud.toml")).arg("-o").arg(&xlsx).assert().success();
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+}
+
+#[test]
+fn importing_a_kaiji_sheet_converts_it_to_canonical_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, what) in [("hinode-systems.json", "JSON"), ("aozora-cloud.toml", "TOML")] {
+        let out = dir.path().join(format!("{name}.toml"));
+        cargo_bin_cmd!("kaiji")
+            .arg("import")
+            .arg(example(name))
+            .arg("-o")
+            .arg(&out)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!("is already a kaiji sheet ({what}, form sds-6.0)")))
+            .stderr(predicate::str::contains("canonical TOML"))
+            .stderr(predicate::str::contains("no line matches").not());
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert!(text.contains("\n[sheet]\n") && text.contains("\n[answers]\n"), "{text}");
+        // The same sheet: what export makes of either is identical.
+        let json = |p: &Path| {
+            let o = cargo_bin_cmd!("kaiji").arg("export").arg(p).args(["-f", "json"]).assert().success();
+            o.get_output().stdout.clone()
+        };
+        assert_eq!(json(&out), json(&example(name)), "{name}");
+    }
+}
+
+/// The vendor's text comes back as written (full-width brackets, half-width
+/// katakana); only comparisons normalise it.
+#[test]
+fn vendor_text_is_kept_as_written_and_compared_normalised() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("v.toml");
+    let text = "[sheet]\nvendor = \"株式会社ﾃｽﾄ\"\nservice = \"サービス（Ａ）\"\nversion = \"3.2（2026年版）\"\n\n\
+                [answers]\n\"1\" = { answer = \"該当\", remarks = [1], note = \"ＴＬＳ１．２ 対応\" }\n\n\
+                [remarks]\n1 = \"二要素認証（パスワード＋ワンタイムコード）\"\n";
+    std::fs::write(&sheet, text).unwrap();
+    for format in ["toml", "json"] {
+        let out = cargo_bin_cmd!("kaiji").arg("export").arg(&sheet).args(["-f", format]).assert().success();
+        let got = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+        for written in [
+            "株式会社ﾃｽﾄ",
+            "サービス（Ａ）",
+            "3.2（2026年版）",
+            "ＴＬＳ１．２ 対応",
+            "二要素認証（パスワード＋ワンタイムコード）",
+        ] {
+            assert!(got.contains(written), "{format} keeps {written}: {got}");
+        }
+    }
+    // Reports show it as written too.
+    let out = cargo_bin_cmd!("kaiji").arg("lint").arg(&sheet).args(["-f", "json"]).assert().code(0);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["sheets"][0]["service"], "サービス（Ａ）");
+    // NFKC-equal text is no change for diff.
+    let other = dir.path().join("w.toml");
+    std::fs::write(&other, text.replace("3.2（2026年版）", "3.2(2026年版)").replace("ＴＬＳ１．２", "TLS1.2")).unwrap();
+    let out = cargo_bin_cmd!("kaiji").arg("diff").arg(&sheet).arg(&other).args(["-f", "json"]).assert().code(0);
+    let diff: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(diff["changed"], false, "{diff}");
+    // A waiver written half-width still matches the full-width sheet.
+    let waivers = dir.path().join("w-waivers.toml");
+    std::fs::write(
+        &waivers,
+        "[[waiver]]\npolicy = \"missing-metadata\"\nservice = \"サービス(A)\"\nreason = \"r\"\nexpires = \"2999-01-01\"\n",
+    )
+    .unwrap();
+    let out = cargo_bin_cmd!("kaiji")
+        .arg("check")
+        .arg(&sheet)
+        .args(["-f", "json", "--fail-on", "never", "--waivers"])
+        .arg(&waivers)
+        .assert()
+        .code(0);
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["waivers"][0]["status"], "active", "{}", report["waivers"]);
 }

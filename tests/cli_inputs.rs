@@ -290,3 +290,82 @@ fn a_report_is_never_written_over_an_input() {
     // Another path is fine.
     kaiji().args(["lint", "-f", "json"]).arg(&sheet).arg("-o").arg(d.path().join("report.json")).assert().code(0);
 }
+
+/// A missing file, a glob that matched nothing and an empty directory each
+/// say what happened, on the human line and in the JSON report.
+#[test]
+fn unread_inputs_say_what_happened_in_every_format() {
+    let d = tempfile::tempdir().unwrap();
+    let empty = d.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let missing = d.path().join("vendor.toml");
+    let pattern = d.path().join("none/*.toml");
+    let args = || {
+        let mut c = kaiji();
+        c.arg("lint").arg(&missing).arg(&pattern).arg(&empty);
+        c
+    };
+    let human = args().assert().code(2);
+    let out = String::from_utf8_lossy(&human.get_output().stdout).to_string();
+    for (input, why) in [
+        (missing.display().to_string(), "no such file"),
+        (pattern.display().to_string(), "the pattern matched no file"),
+        (empty.display().to_string(), "the directory holds no sheet"),
+    ] {
+        assert!(out.contains(&format!("ERROR {input}  ({why})\n")), "{input}: {out}");
+    }
+    assert!(!out.contains("0 error(s)"), "{out}");
+    let report = json_of(&args().args(["-f", "json"]).assert().code(2).get_output().stdout);
+    let messages: Vec<&str> =
+        report["sheets"].as_array().unwrap().iter().map(|s| s["errors"][0]["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 3);
+    assert!(messages.iter().any(|m| m.ends_with("vendor.toml: no such file")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("*.toml: the pattern matched no file")), "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("empty: the directory holds no sheet")), "{messages:?}");
+    // Said once, not twice ("No such file or directory" as message and cause).
+    let e = stderr(&kaiji().arg("import").arg(&missing).assert().code(2));
+    assert_eq!(e.matches("no such file").count() + e.matches("No such file").count(), 1, "{e}");
+}
+
+/// `kaiji check .` in a project: Cargo.toml, policy tests and build output
+/// are not sheets, and target/ and hidden directories are not entered.
+#[test]
+fn a_directory_walk_skips_files_that_are_not_sheets() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    std::fs::copy(example("aozora-cloud.toml"), root.join("a.toml")).unwrap();
+    std::fs::copy(example("hinode-systems.json"), write(root, "sheets/h.json", "")).unwrap();
+    write(root, "Cargo.toml", "[package]\nname = \"x\"\n");
+    write(root, "policies/tests/t.toml", "[[case]]\nname = \"n\"\nanswers = { \"1\" = \"該当\" }\nexpect = \"pass\"\n");
+    write(root, "meta.json", "{\"reason\": \"build-finished\", \"success\": true}");
+    write(root, "broken.toml", "[answers\n");
+    // Never entered: a sheet there would be read otherwise.
+    std::fs::copy(example("aozora-cloud.toml"), write(root, "target/debug/x.toml", "")).unwrap();
+    std::fs::copy(example("aozora-cloud.toml"), write(root, ".git/x.toml", "")).unwrap();
+    let a = kaiji().args(["lint", "-f", "json"]).arg(root).assert().code(2);
+    let report = json_of(&a.get_output().stdout);
+    let mut paths: Vec<String> = report["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["path"].as_str().unwrap().strip_prefix(root.to_str().unwrap()).unwrap().to_string())
+        .collect();
+    paths.sort();
+    // A broken sheet is still reported, not skipped.
+    assert_eq!(paths, ["/a.toml", "/broken.toml", "/sheets/h.json"]);
+    let e = stderr(&a);
+    assert!(e.contains("note: skipped 3 TOML/JSON file(s) that are not sheets"), "{e}");
+    assert!(e.contains("Cargo.toml") && e.contains("meta.json"), "{e}");
+    // Named explicitly, a file is read whatever it holds.
+    let a = kaiji().args(["lint", "-f", "json"]).arg(root.join("Cargo.toml")).assert().code(2);
+    assert!(!stderr(&a).contains("skipped"));
+    assert!(!json_of(&a.get_output().stdout)["sheets"][0]["errors"].as_array().unwrap().is_empty());
+    // A glob that finds only files that are not sheets says so.
+    let pattern = root.join("*.json").display().to_string();
+    let a = kaiji().args(["lint", "-f", "json", &pattern]).assert().code(2);
+    let msg = json_of(&a.get_output().stdout)["sheets"][0]["errors"][0]["message"].as_str().unwrap().to_string();
+    assert!(msg.contains("the pattern matched no sheet, only 1 TOML/JSON file(s) that are not sheets"), "{msg}");
+    // --help says what a walk leaves out.
+    let help = kaiji().args(["check", "--help"]).assert().code(0);
+    assert!(String::from_utf8_lossy(&help.get_output().stdout).contains("not entering hidden directories"));
+}

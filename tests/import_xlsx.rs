@@ -189,7 +189,8 @@ fn single_answer_column_and_remarks_sheet() {
     assert_eq!(imp.doc.answer("6").unwrap().answer, Some(AnswerValue::Invalid("対応済み".into())));
     assert_eq!(imp.doc.answer("17.1.f").unwrap().known(), Some(Answer::Yes));
     assert_eq!(imp.doc.remarks[&1], "一行目\n二行目");
-    assert_eq!(imp.doc.remarks[&2], "二つ目\n(続き)");
+    // The vendor's full-width brackets are kept (NFKC only for matching).
+    assert_eq!(imp.doc.remarks[&2], "二つ目\n（続き）");
     assert_eq!(imp.doc.remarks[&3], "=SUM(A1) ではなく文字列");
 }
 

@@ -125,15 +125,39 @@ fn a_bad_waiver_file_stops_the_run() {
         .stderr(predicate::str::contains("unknown key `questoin` in [[waiver]]"))
         .stderr(predicate::str::contains("did you mean `question`?"))
         .stderr(predicate::str::contains("waiver #3 has no `expires`"));
-    // A well-formed file naming a policy the run does not have.
+    kaiji().args(["check", HINODE, "--waivers", "no-such-waivers.toml"]).assert().code(2);
+}
+
+/// A hospital-wide waiver file with a run of part of the pack: waivers of
+/// policies not in the run are stale, not a stop; --strict-waivers makes
+/// any stale waiver exit 2.
+#[test]
+fn waivers_of_policies_not_in_the_run_are_stale_and_strict_makes_them_errors() {
+    let dir = tempfile::tempdir().unwrap();
     let file = waiver_file(dir.path(), &WAIVERS.replace("H-AUTH-001", "H-AUTH-01"));
+    let out = kaiji().args(["check", HINODE, "-f", "json", "--waivers"]).arg(&file).assert().code(1); // the run goes on: hinode fails as without waivers
+    // miette wraps the message: join its lines again.
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).replace("\n  │ ", " ");
+    assert!(
+        stderr.contains("waiver for H-AUTH-01 for 日の出システムズ株式会社 on 17.1.d is stale: its policy is not in this run — did you mean `H-AUTH-001`?"),
+        "{stderr}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let typo = v["waivers"].as_array().unwrap().iter().find(|w| w["policy"] == "H-AUTH-01").unwrap();
+    assert_eq!(typo["status"], "stale");
+    assert!(v["sheets"][0]["policies"].as_array().unwrap().len() > 1, "every policy still ran");
     kaiji()
-        .args(["check", HINODE, "--waivers"])
+        .args(["check", HINODE, "-f", "json", "--strict-waivers", "--waivers"])
         .arg(&file)
         .assert()
         .code(2)
-        .stdout("")
-        .stderr(predicate::str::contains("no policy `H-AUTH-01` in this run"))
-        .stderr(predicate::str::contains("did you mean `H-AUTH-001`?"));
-    kaiji().args(["check", HINODE, "--waivers", "no-such-waivers.toml"]).assert().code(2);
+        .stderr(predicate::str::contains("error: --strict-waivers: the waiver file has stale waivers"));
+    // The unchanged file has a stale waiver too (one that matches nothing).
+    let file = waiver_file(dir.path(), WAIVERS);
+    kaiji().args(["check", HINODE, "--strict-waivers", "--waivers"]).arg(&file).assert().code(2);
+    // Without stale waivers, --strict-waivers changes nothing.
+    let only_active = WAIVERS.split("\n\n[[waiver]]").next().unwrap();
+    let file = waiver_file(dir.path(), only_active);
+    kaiji().args(["check", HINODE, "--strict-waivers", "--waivers"]).arg(&file).assert().code(1);
+    kaiji().args(["check", HINODE, "--strict-waivers"]).assert().code(2).stderr(predicate::str::contains("--waivers"));
 }

@@ -19,11 +19,17 @@ Examples:
   kaiji check vendors/ --fail-on warning              warnings fail too
   kaiji check --list-policies -p hospital/            what would run
   kaiji check vendors/ --waivers waivers.toml         accepted deviations count as waived
+  kaiji check vendors/ -p auth/ --waivers hospital.toml --strict-waivers
+                                                      stale waivers (their policy not in the run,
+                                                      or matching nothing) exit 2, for CI
 
 Exit codes: 0 nothing at or above --fail-on, 1 some finding at or above it,
 2 some sheet or policy could not be evaluated (everything else is still reported).")]
 pub struct CheckArgs {
     /// Sheet files, directories or glob patterns (quote globs to let kaiji expand them).
+    /// A directory is searched for .toml/.json files, not entering hidden directories
+    /// or target/; what a directory or glob finds that is not a sheet (no top-level
+    /// [sheet] or [answers]) is skipped with a note. A file named here is always read.
     #[arg(value_name = "SHEET|GLOB", required_unless_present = "list_policies")]
     pub sheets: Vec<String>,
 
@@ -40,9 +46,15 @@ pub struct CheckArgs {
 
     /// Accepted deviations: a TOML file of [[waiver]] entries (policy, vendor/service,
     /// optional question, reason, approver, expires). Matching failures are reported
-    /// as waived; expired and stale waivers are reported too.
+    /// as waived; expired and stale waivers (matched nothing, or their policy is not in
+    /// this run) are reported as warnings and the run goes on.
     #[arg(long, value_name = "FILE")]
     pub waivers: Option<PathBuf>,
+
+    /// Make a stale waiver (one that matched nothing, or whose policy is not in this run)
+    /// an error: exit 2 after the report, for CI that keeps the waiver file tidy.
+    #[arg(long, requires = "waivers")]
+    pub strict_waivers: bool,
 
     /// List the policies that would run (id, title, file) and exit.
     #[arg(long)]
@@ -137,7 +149,9 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         Some(path) => Some(load_waivers(path, &policies, forms)?),
         None => None,
     };
-    let inputs = runner::expand(&args.sheets);
+    let expanded = runner::expand_all(&args.sheets);
+    super::output::note_not_sheets(&expanded.not_sheets);
+    let inputs = expanded.inputs;
     let mut read = RunInputs::default();
     for f in runner::files(&inputs) {
         read.add("sheet", f);
@@ -152,6 +166,9 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         read.add("form catalog", f);
     }
     read.refuse_as_output(args.report.output.as_deref())?;
+    // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
+    // After the check above, whose message matters more.
+    args.report.resolved_format()?;
     let lint = LintCheck;
     let mut checks: Vec<&dyn Check> = Vec::new();
     if !args.no_lint {
@@ -171,15 +188,24 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
     for warning in waivers.iter().flat_map(WaiverCheck::warnings) {
         eprintln!("{:?}", miette::Report::new(crate::text::PrintableDiagnostic::new(&warning)));
     }
+    if args.strict_waivers && waivers.as_ref().is_some_and(WaiverCheck::any_stale) {
+        eprintln!(
+            "error: --strict-waivers: the waiver file has stale waivers (see the warnings above); \
+             remove or correct them, or drop --strict-waivers"
+        );
+        return Ok(2);
+    }
     Ok(summary.exit_code() as u8)
 }
 
-/// Read and validate the waiver file against the policies and lint rules of
-/// this run; any problem stops the run (exit 2).
+/// Read and validate the waiver file; a malformed file stops the run (exit
+/// 2). Waivers whose policy is not among this run's policies and lint rules
+/// are reported stale, not refused: one hospital-wide file serves runs of
+/// part of the pack.
 fn load_waivers(path: &std::path::Path, policies: &PolicySet, forms: &FormRegistry) -> miette::Result<WaiverCheck> {
     let set = WaiverSet::load(path)?;
     let rules: Vec<&str> =
         policies.policies().iter().map(|p| p.id()).chain(crate::lint::RULES.iter().map(|r| r.info().name)).collect();
-    set.validate(forms, rules.iter().copied())?;
-    Ok(WaiverCheck::new(set, WaiverCheck::local_today()))
+    set.validate(forms)?;
+    Ok(WaiverCheck::new(set, WaiverCheck::local_today()).in_run(rules.iter().copied()))
 }

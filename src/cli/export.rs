@@ -30,7 +30,8 @@ pub struct ExportArgs {
     #[arg(value_name = "SHEET")]
     pub sheet: PathBuf,
 
-    /// Output format (default: from the -o extension, else toml).
+    /// Output format (default: from the -o extension .xlsx/.toml/.json, else toml to stdout;
+    /// another -o extension needs -f, and .xls/.csv/.ods are refused).
     #[arg(short, long, value_enum)]
     pub format: Option<ExportFormat>,
 
@@ -43,8 +44,22 @@ pub struct ExportArgs {
     pub force: bool,
 }
 
-fn format_of(path: &Path) -> Option<ExportFormat> {
-    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+impl ExportFormat {
+    fn name(self) -> &'static str {
+        match self {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Toml => "toml",
+            ExportFormat::Json => "json",
+        }
+    }
+}
+
+fn extension(path: &Path) -> Option<String> {
+    Some(path.extension()?.to_str()?.to_ascii_lowercase())
+}
+
+fn format_of(ext: &str) -> Option<ExportFormat> {
+    match ext {
         "xlsx" => Some(ExportFormat::Xlsx),
         "json" => Some(ExportFormat::Json),
         "toml" => Some(ExportFormat::Toml),
@@ -52,11 +67,49 @@ fn format_of(path: &Path) -> Option<ExportFormat> {
     }
 }
 
-pub fn run(args: ExportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
-    let format = args.format.or_else(|| args.output.as_deref().and_then(format_of)).unwrap_or(ExportFormat::Toml);
-    if format == ExportFormat::Xlsx && args.output.is_none() {
-        miette::bail!(help = "e.g. kaiji export sheet.toml -o sheet.xlsx", "an xlsx export needs -o FILE");
+/// Formats people ask for by extension that export cannot write: a TOML
+/// text named `.xls` or `.csv` would open as garbage, whatever -f says.
+const UNWRITABLE: &[&str] = &["xls", "xlsm", "xlsb", "ods", "csv", "tsv"];
+
+/// The format to write: -f, else the -o extension, else TOML (stdout). An
+/// -o extension that names no format is refused without -f, as `check`
+/// does, rather than getting TOML silently; one that names a format export
+/// cannot write is refused even with -f.
+fn resolve(flag: Option<ExportFormat>, out: Option<&Path>) -> miette::Result<ExportFormat> {
+    let Some(out) = out else { return Ok(flag.unwrap_or(ExportFormat::Toml)) };
+    let ext = extension(out);
+    if let Some(e) = ext.as_deref().filter(|e| UNWRITABLE.contains(e)) {
+        miette::bail!(
+            code = "kaiji::usage::export_format",
+            help = "name the file .xlsx (the form's workbook, which Excel and LibreOffice open), .toml or .json",
+            "kaiji export cannot write .{e} files (-o {}); it writes xlsx, toml and json; nothing was written",
+            out.display()
+        );
     }
+    match (flag, ext.as_deref().and_then(format_of)) {
+        (Some(given), Some(named)) if given != named => miette::bail!(
+            code = "kaiji::usage::format_conflict",
+            help = format!("drop -f to write {}, or give the file a name that fits -f {}", named.name(), given.name()),
+            "-f {} contradicts -o {}, whose extension means -f {}; nothing was written",
+            given.name(),
+            out.display(),
+            named.name()
+        ),
+        (Some(given), _) => Ok(given),
+        (None, Some(named)) => Ok(named),
+        // A device or FIFO (`-o /dev/stdout`) has no extension: TOML, as on stdout.
+        (None, None) if std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir()) => Ok(ExportFormat::Toml),
+        (None, None) => miette::bail!(
+            code = "kaiji::usage::export_format",
+            help = "name the file .xlsx, .toml or .json, or add -f xlsx|toml|json",
+            "cannot tell what to write to -o {} from {}; kaiji export writes xlsx, toml and json; nothing was written",
+            out.display(),
+            ext.map(|e| format!("the extension `.{e}`")).unwrap_or_else(|| "its name (no extension)".into())
+        ),
+    }
+}
+
+pub fn run(args: ExportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
     // Before the --force check: --force replaces an old output, never the input.
     let mut read = super::output::RunInputs::default();
     read.add("sheet", &args.sheet);
@@ -64,6 +117,10 @@ pub fn run(args: ExportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
         read.add("form catalog", f);
     }
     read.refuse_as_output(args.output.as_deref())?;
+    let format = resolve(args.format, args.output.as_deref())?;
+    if format == ExportFormat::Xlsx && args.output.is_none() {
+        miette::bail!(help = "e.g. kaiji export sheet.toml -o sheet.xlsx", "an xlsx export needs -o FILE");
+    }
     if let Some(out) = &args.output {
         refuse_overwrite(out, args.force)?;
     }

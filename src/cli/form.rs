@@ -27,8 +27,18 @@ pub struct FormArgs {
 #[derive(Debug, Subcommand)]
 pub enum FormAction {
     /// Every question in form order, grouped by section.
+    #[command(after_help = "\
+Examples:
+  kaiji form list                                   sds-6.0, grouped by section
+  kaiji form list -f json > sds-6.0.json            the catalog as JSON
+  kaiji --form-file mds-6.0.toml form list --form mds-6.0")]
     List,
     /// One question: its text, section, kind, parent and children.
+    #[command(after_help = "\
+Examples:
+  kaiji form show 17.1.d                            text, section, kind, parent, children
+  kaiji form show 17                                a gate (該当/非該当) and its children
+  kaiji form show 17.1.d -f json")]
     Show {
         /// Question id, e.g. 17.1.d
         id: String,

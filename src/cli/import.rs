@@ -52,8 +52,17 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
     }
     let form = forms.get(&args.form)?;
     let source = args.from.unwrap_or_else(|| Source::from_path(&args.file));
-    let imported = import::import_file(&args.file, source, &form)?;
     let shown = args.file.display().to_string();
+    if source == Source::Text {
+        // A kaiji sheet given to import (a JSON one to be made TOML, or a
+        // hand-written one to be made canonical) is not a PDF's text: the
+        // text importer would find "no line matches a question".
+        let bytes = crate::walk::read_input(&args.file, crate::walk::InputKind::TextImport)?;
+        if let Some(format) = std::str::from_utf8(&bytes).ok().and_then(crate::sheet::marks_a_sheet) {
+            return convert_sheet(&args, &shown, bytes, format, forms);
+        }
+    }
+    let imported = import::import_file(&args.file, source, &form)?;
     let from = match source {
         Source::Text => "text",
         Source::Xlsx => "workbook",
@@ -63,18 +72,49 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
         format!("{}.", imported.report.to_string().lines().next().unwrap_or_default()),
     ];
     let toml = write::to_toml(&imported.doc, Some(&form), &header);
-    match &args.output {
-        Some(out) => super::output::write_atomic(out, toml.as_bytes(), args.force)?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(toml.as_bytes()).into_diagnostic()?;
-            stdout.flush().into_diagnostic()?;
-        }
-    }
+    write_out(&args, &toml)?;
     let target = args.output.as_ref().map(|o| format!(" → {}", o.display())).unwrap_or_default();
     // The account quotes what the input said where it was not understood.
     eprintln!("{}", crate::text::printable(&format!("kaiji import: {shown}{target}\n  {}", imported.report)));
     Ok(0)
+}
+
+/// `kaiji import` of a file that is already a kaiji sheet: load it (every
+/// check of the loader applies) and write it as the canonical TOML import
+/// writes, saying so on stderr.
+fn convert_sheet(
+    args: &ImportArgs,
+    shown: &str,
+    bytes: Vec<u8>,
+    format: crate::sheet::SheetFormat,
+    forms: &FormRegistry,
+) -> miette::Result<u8> {
+    let loaded = crate::sheet::load_bytes(shown, bytes, format, forms)?;
+    let what = match format {
+        crate::sheet::SheetFormat::Toml => "TOML",
+        crate::sheet::SheetFormat::Json => "JSON",
+    };
+    let header = [format!("Converted by kaiji from {shown} (a kaiji {what} sheet) against form {}.", loaded.form.id)];
+    let toml = write::to_toml(&loaded.to_doc(), Some(&loaded.form), &header);
+    write_out(args, &toml)?;
+    let target = args.output.as_ref().map(|o| format!(" → {}", o.display())).unwrap_or_default();
+    eprintln!(
+        "kaiji import: {shown}{target}\n  {shown} is already a kaiji sheet ({what}, form {}): written as canonical \
+         TOML (answers in form order, remarks by number); nothing was imported",
+        loaded.form.id
+    );
+    Ok(0)
+}
+
+fn write_out(args: &ImportArgs, toml: &str) -> miette::Result<()> {
+    match &args.output {
+        Some(out) => super::output::write_atomic(out, toml.as_bytes(), args.force),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(toml.as_bytes()).into_diagnostic()?;
+            stdout.flush().into_diagnostic()
+        }
+    }
 }
 
 /// Fail (exit 2) when `path` exists and `--force` was not given.

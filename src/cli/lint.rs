@@ -14,6 +14,9 @@ Examples:
   kaiji lint --explain unanswered")]
 pub struct LintArgs {
     /// Sheet files, directories or glob patterns (quote globs to let kaiji expand them).
+    /// A directory is searched for .toml/.json files, not entering hidden directories
+    /// or target/; what a directory or glob finds that is not a sheet (no top-level
+    /// [sheet] or [answers]) is skipped with a note. A file named here is always read.
     #[arg(value_name = "SHEET|GLOB", required_unless_present_any = ["list_rules", "explain"])]
     pub sheets: Vec<String>,
 
@@ -40,16 +43,20 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     }
     if let Some(name) = &args.explain {
         let Some(rule) = crate::lint::rule(name) else {
-            let names = crate::lint::RULES.iter().map(|r| r.info().name);
-            let hint =
-                crate::text::did_you_mean(name, names).map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default();
-            miette::bail!("no lint rule named `{name}`{hint}; `kaiji lint --list-rules` lists them");
+            let hint = suggest_rule(name).map(|s| format!(" — did you mean {s}?")).unwrap_or_default();
+            miette::bail!(
+                code = "kaiji::usage::unknown_rule",
+                help = "`kaiji lint --list-rules` lists them",
+                "no lint rule named `{name}`{hint}"
+            );
         };
         let i = rule.info();
         print(&format!("{} ({})\n\n{}\n\n{}\n", i.name, i.severity.as_str(), i.summary, i.explanation))?;
         return Ok(0);
     }
-    let inputs = runner::expand(&args.sheets);
+    let expanded = runner::expand_all(&args.sheets);
+    super::output::note_not_sheets(&expanded.not_sheets);
+    let inputs = expanded.inputs;
     let mut read = RunInputs::default();
     for f in runner::files(&inputs) {
         read.add("sheet", f);
@@ -58,9 +65,27 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
         read.add("form catalog", f);
     }
     read.refuse_as_output(args.report.output.as_deref())?;
+    // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
+    // After the check above, whose message matters more.
+    args.report.resolved_format()?;
     let lint = LintCheck;
     let runner = Runner { forms, checks: vec![&lint], fail_on: args.report.fail_on, jobs: args.report.jobs };
     let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.report.fail_on, lint: true };
     let summary = render_run(&runner, &inputs, &info, &args.report)?;
     Ok(summary.exit_code() as u8)
+}
+
+/// The rules `name` probably means: those with `name` as one of their
+/// dash-separated words (`gating` → `gating-conflict`; edit distance alone
+/// finds nothing for a short word of a long name), else the nearest by
+/// edit distance.
+fn suggest_rule(name: &str) -> Option<String> {
+    let names = || crate::lint::RULES.iter().map(|r| r.info().name);
+    let word = name.trim().to_ascii_lowercase();
+    let by_word: Vec<String> =
+        names().filter(|n| !word.is_empty() && n.split('-').any(|w| w == word)).map(|n| format!("`{n}`")).collect();
+    if !by_word.is_empty() {
+        return Some(by_word.join(" or "));
+    }
+    crate::text::did_you_mean(&word, names()).map(|n| format!("`{n}`"))
 }

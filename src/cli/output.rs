@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
-use crate::report::Style;
+use crate::report::{Format, Style};
 
 pub enum Output {
     Stdout,
@@ -183,17 +183,23 @@ pub fn is_broken_pipe(report: &miette::Report) -> bool {
 /// The report options `check` and `lint` share.
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// Output format.
-    #[arg(short, long, value_enum, default_value = "human")]
-    pub format: crate::report::Format,
+    /// Output format (default: from the -o extension, else human).
+    #[arg(short, long, value_enum)]
+    pub format: Option<Format>,
 
-    /// Write the report to FILE instead of stdout.
+    /// Write the report to FILE instead of stdout. Without -f the extension picks the
+    /// format: .json, .xml (junit), .sarif/.sarif.json, .md, .csv, .html, .xlsx, and
+    /// .txt/.log for human text; another extension needs -f.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
     /// Lowest severity that fails a sheet (exit 1).
     #[arg(long, value_enum, default_value = "error")]
     pub fail_on: crate::report::FailOn,
+
+    /// With -o: print no run summary on stderr (only the summary line; the report is unchanged).
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// Worker threads (default: one per core).
     #[arg(short, long, default_value_t = 0)]
@@ -222,6 +228,58 @@ pub enum MinSeverity {
     Error,
 }
 
+impl ReportArgs {
+    /// The format to write: `-f`, else the one `-o`'s extension names, else
+    /// human. A usage error (exit 2, nothing run) when they contradict.
+    pub fn resolved_format(&self) -> miette::Result<Format> {
+        resolve_format(self.format, self.output.as_deref())
+    }
+}
+
+/// See [`ReportArgs::resolved_format`]. An extension that names no format
+/// is refused rather than read as human: `-o report.sarif.txt` or a typo
+/// such as `report.jsn` would otherwise get human text silently, the very
+/// surprise this check exists to remove; `-f` states the intent. `.txt`
+/// and `.log` say "text" rather than one format, so they take any text
+/// format given with -f (e.g. `-f github -o annotations.txt`), only not
+/// xlsx. A device or FIFO (`-o /dev/stderr`) has no extension to go by and
+/// gets human text, as stdout would.
+fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Format> {
+    let Some(out) = out else { return Ok(flag.unwrap_or(Format::Human)) };
+    match (flag, Format::from_file_name(out)) {
+        (Some(given), Some(named)) if given != named && (named != Format::Human || given.is_binary()) => {
+            miette::bail!(
+                code = "kaiji::usage::format_conflict",
+                help =
+                    format!("drop -f to write {}, or give the file a name that fits -f {}", named.name(), given.name()),
+                "-f {} contradicts -o {}, whose extension means -f {}; nothing was written",
+                given.name(),
+                out.display(),
+                named.name()
+            )
+        }
+        (Some(given), _) => Ok(given),
+        (None, Some(named)) => Ok(named),
+        (None, None) if is_special(out) => Ok(Format::Human),
+        (None, None) => {
+            let ext = out.extension().map(|e| format!("the extension `.{}`", e.to_string_lossy()));
+            let table: Vec<String> =
+                crate::report::EXTENSIONS.iter().map(|(e, f)| format!(".{e} {}", f.name())).collect();
+            miette::bail!(
+                code = "kaiji::usage::unknown_format",
+                help = format!(
+                    "add -f FORMAT, or name the file by its format: {}, .sarif.json sarif (github has no \
+                     extension: use -f github)",
+                    table.join(", ")
+                ),
+                "cannot tell the report format of -o {} from {}; nothing was written",
+                out.display(),
+                ext.unwrap_or_else(|| "its name (no extension)".to_string())
+            )
+        }
+    }
+}
+
 /// Run `runner` over `inputs` and render the reports as `args` say: the one
 /// path `check` and `lint` share.
 pub fn render_run(
@@ -230,11 +288,10 @@ pub fn render_run(
     info: &crate::report::RunInfo,
     args: &ReportArgs,
 ) -> miette::Result<crate::report::Summary> {
-    let format = args.format;
+    let format = args.resolved_format()?;
     let out = Output::open(args.output.as_deref())?;
     if format.is_binary() && out.is_terminal() {
-        let name = clap::ValueEnum::to_possible_value(&format).map(|v| v.get_name().to_string());
-        miette::bail!("-f {} writes a binary file, not for a terminal: add -o FILE", name.unwrap_or_default());
+        miette::bail!("-f {} writes a binary file, not for a terminal: add -o FILE", format.name());
     }
     let mut style = out.style();
     style.verbose = args.verbose;
@@ -249,5 +306,30 @@ pub fn render_run(
         super::progress::run(runner, inputs, info, renderer.as_mut(), on_terminal).map_err(WriteError)?
     };
     out.commit()?;
+    // The report went to a file: without this line a run looks the same
+    // whether it passed or failed (the exit code aside). Human output to
+    // stdout already ends with it.
+    if let (Some(path), false) = (&args.output, args.quiet) {
+        eprintln!("kaiji {}: {}; report in {}", info.command, summary.line(info.command), path.display());
+    }
     Ok(summary)
+}
+
+/// One note on stderr for the files a directory or glob found that are not
+/// sheets, so a left-out file is never a mystery: how many, the first few.
+pub fn note_not_sheets(skipped: &[PathBuf]) {
+    const SHOWN: usize = 3;
+    if skipped.is_empty() {
+        return;
+    }
+    let mut names: Vec<String> = skipped.iter().take(SHOWN).map(|p| p.display().to_string()).collect();
+    if skipped.len() > SHOWN {
+        names.push(format!("and {} more", skipped.len() - SHOWN));
+    }
+    eprintln!(
+        "note: skipped {} TOML/JSON file(s) that are not sheets (no top-level [sheet] or [answers]): {}; \
+         name a file to read it anyway",
+        skipped.len(),
+        names.join(", ")
+    );
 }

@@ -83,6 +83,20 @@ impl<T: PartialEq> Delta<T> {
     }
 }
 
+impl Delta<String> {
+    /// [`Delta::of`] for vendor text, which sheets keep as written: equal
+    /// after normalisation (NFKC), e.g. （…） against (…), is no change.
+    fn of_text(old: Option<String>, new: Option<String>) -> Option<Delta<String>> {
+        fn norm(s: &Option<String>) -> Option<std::borrow::Cow<'_, str>> {
+            s.as_deref().map(crate::text::normalized)
+        }
+        if norm(&old) == norm(&new) {
+            return None;
+        }
+        Delta::of(old, new)
+    }
+}
+
 /// A `[sheet]` field that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MetaChange {
@@ -240,7 +254,7 @@ pub fn diff(old: &Sheet, new: &Sheet) -> SheetDiff {
         ("created", o.created.clone(), n.created.clone()),
     ];
     for (field, a, b) in fields {
-        if let Some(delta) = Delta::of(a, b) {
+        if let Some(delta) = Delta::of_text(a, b) {
             metadata.push(MetaChange { field, delta });
         }
     }
@@ -259,7 +273,7 @@ pub fn diff(old: &Sheet, new: &Sheet) -> SheetDiff {
         let b = new_ids.get(&id).map(|&i| &new.answers[i]);
         let answer = Delta::of(a.and_then(word), b.and_then(word));
         let remarks = Delta::of(a.and_then(citations), b.and_then(citations));
-        let note = Delta::of(
+        let note = Delta::of_text(
             a.and_then(|e| e.note.as_ref()).map(|n| n.value.clone()),
             b.and_then(|e| e.note.as_ref()).map(|n| n.value.clone()),
         );
@@ -297,7 +311,7 @@ pub fn diff(old: &Sheet, new: &Sheet) -> SheetDiff {
         .into_iter()
         .filter_map(|number| {
             let delta =
-                Delta::of(old.remark(number).map(|r| r.text.clone()), new.remark(number).map(|r| r.text.clone()))?;
+                Delta::of_text(old.remark(number).map(|r| r.text.clone()), new.remark(number).map(|r| r.text.clone()))?;
             let mut by = cited.get(&number).cloned().unwrap_or_default();
             by.sort();
             let rank = by.first().map_or(usize::MAX, |(r, _)| *r);

@@ -421,11 +421,9 @@ pub fn plain_text(s: &str) -> String {
     }
     push_text(&mut out, &s[last..], list_depth > 0 && !li_seen);
     let decoded = decode_entities(&out);
-    let lines: Vec<String> = normalize(&decoded)
-        .lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect();
+    // Not NFKC-normalised: the remark is the vendor's text, kept as written.
+    let lines: Vec<String> =
+        decoded.lines().map(|l| l.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|l| !l.is_empty()).collect();
     lines.join("\n")
 }
 
@@ -504,7 +502,12 @@ pub(crate) enum MetaField {
 /// Fill a `[sheet]` field from a header value (the first occurrence wins:
 /// page headers repeat it). Returns a warning for a date that cannot be read.
 pub(crate) fn set_meta(doc: &mut SheetDoc, field: MetaField, value: &str) -> Option<String> {
-    let v = normalize(value);
+    // Vendor, service and version are the vendor's text, kept as written
+    // (only trimmed); the form id and the date are read, so normalised.
+    let v = match field {
+        MetaField::Form | MetaField::Created => normalize(value),
+        _ => value.trim().to_string(),
+    };
     if v.is_empty() {
         return None;
     }
@@ -569,7 +572,8 @@ mod tests {
         let a = r#"<a href="https://example.jp/x">説明</a> と <a href="https://e.jp">https://e.jp</a>"#;
         assert_eq!(plain_text(a), "説明 (https://example.jp/x) と https://e.jp");
         assert_eq!(plain_text("TLS<1.2 は不可 &#x41;&#66; &bogus;"), "TLS<1.2 は不可 AB &bogus;");
-        assert_eq!(plain_text("  ２要素　認証  "), "2要素 認証");
+        // Spacing is tidied, the vendor's characters are kept.
+        assert_eq!(plain_text("  ２要素　認証  "), "２要素 認証");
     }
 
     #[test]

@@ -851,9 +851,9 @@ impl Matcher<'_> {
 }
 
 /// Cell text as the sheet keeps it: markup removed when there is some,
-/// otherwise only normalised (line breaks and spacing as written).
+/// otherwise only trimmed (characters, line breaks and spacing as written).
 fn clean(s: &str) -> String {
-    if super::looks_like_markup(s) { plain_text(s) } else { normalize(s) }
+    if super::looks_like_markup(s) { plain_text(s) } else { s.trim().to_string() }
 }
 
 /// An id cell as an id: NFKC, spaces removed (`1 7. 1` → `17.1`).

@@ -545,7 +545,12 @@ pub(crate) fn register(e: &mut Engine) {
         }
         Ok(n)
     });
-    getter("vendor", "string", "サービス事業者 / 製造業者 (\"\" when absent).")
+    // Decision: policies see the vendor's text as written (the sheet keeps
+    // it so; see sheet::load). A policy that compares it should go through
+    // the text helpers (`mentions`, `matches`, `tls_versions`), which
+    // normalise both sides, so ＴＬＳ１．２ still equals TLS1.2 there; a bare
+    // `==` on `sheet.vendor` compares the exact text.
+    getter("vendor", "string", "サービス事業者 / 製造業者 as written (\"\" when absent).")
         .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.vendor().into() });
     getter("service", "string", "サービス名称 / 製品名称 (\"\" when absent).")
         .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.service().into() });

@@ -144,9 +144,14 @@ fn predicates() {
 #[test]
 fn remarks_and_questions() {
     let s = fixture();
+    // The vendor's text as written; the text helpers normalise it.
     assert_eq!(
         value(r#"sheet.remarks("17.1.d")"#, &s),
-        r#"["二要素認証(パスワード+ワンタイムコード)に対応", "TLS1.2、1.3で通信"]"#
+        r#"["二要素認証（パスワード＋ワンタイムコード）に対応", "ＴＬＳ１．２、1.3で通信"]"#
+    );
+    assert_eq!(
+        value(r#"[mentions(sheet.remarks("17.1.d")[1], "TLS1.2"), tls_versions(sheet.remarks("17.1.d")[1])]"#, &s),
+        r#"[true, ["1.2", "1.3"]]"#
     );
     assert_eq!(value(r#"sheet.remarks("17.1.a").len()"#, &s), "0");
     assert_eq!(value(r#"sheet.remarks("58.1")"#, &s), r#"["日次で14世代保持、うち週次1世代はオフライン媒体"]"#);

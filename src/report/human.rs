@@ -71,6 +71,16 @@ impl SheetEncoder for HumanSheet {
                 n => format!(", {n} waived"),
             }
         );
+        // An input that was never read has no counts to show: say why instead.
+        let counts = match (&r.sheet, r.errors.first()) {
+            (None, Some(e)) => {
+                let first = e.message.lines().next().unwrap_or_default();
+                let reason = first.strip_prefix(&format!("{}: ", r.path)).unwrap_or(first);
+                // The gist; the whole message follows below the line.
+                reason.split(" (").next().unwrap_or(reason).to_string()
+            }
+            _ => counts,
+        };
         let verdict = self.paint(&format!("{mark:<5}"), color);
         writeln!(out, "{verdict} {}{who}  ({counts})", printable_line(&r.path))?;
         writeln!(out)?;

@@ -90,7 +90,51 @@ impl Format {
     pub fn is_binary(self) -> bool {
         matches!(self, Format::Xlsx)
     }
+
+    /// The `-f` name of the format (`human`, `json` ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+            Format::Csv => "csv",
+            Format::Html => "html",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    /// The format a report file's name asks for: `.json`, `.xml` (JUnit),
+    /// `.sarif` (and `.sarif.json`, the name code-scanning uploads use),
+    /// `.md`, `.csv`, `.html`, `.xlsx`, and `.txt`/`.log` for human text.
+    /// GitHub annotations have no extension of their own. Case-insensitive.
+    pub fn from_file_name(path: &std::path::Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".sarif.json") {
+            return Some(Format::Sarif);
+        }
+        let (_, ext) = name.rsplit_once('.')?;
+        EXTENSIONS.iter().find(|(e, _)| *e == ext).map(|&(_, f)| f)
+    }
 }
+
+/// File extensions and the format each one selects (see
+/// [`Format::from_file_name`]).
+pub const EXTENSIONS: &[(&str, Format)] = &[
+    ("txt", Format::Human),
+    ("log", Format::Human),
+    ("json", Format::Json),
+    ("xml", Format::Junit),
+    ("sarif", Format::Sarif),
+    ("md", Format::Markdown),
+    ("markdown", Format::Markdown),
+    ("csv", Format::Csv),
+    ("html", Format::Html),
+    ("htm", Format::Html),
+    ("xlsx", Format::Xlsx),
+];
 
 /// Options that shape human output; fixed in tests for stable snapshots.
 #[derive(Debug, Clone)]

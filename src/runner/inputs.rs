@@ -4,35 +4,79 @@
 
 use std::path::{Path, PathBuf};
 
-/// One sheet to evaluate, or a pattern that found nothing (reported as an
+/// One sheet to evaluate, or an argument that gave none (reported as an
 /// error for that input while the rest still run).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Input {
     File(PathBuf),
-    NoMatch(String),
+    /// A glob pattern that matched no file, or only files that are not
+    /// sheets (`not_sheets` of them).
+    NoMatch {
+        pattern: String,
+        not_sheets: usize,
+    },
+    /// A directory with no sheet below it (`not_sheets` TOML/JSON files
+    /// that are not sheets).
+    NoSheet {
+        dir: String,
+        not_sheets: usize,
+    },
 }
 
-/// Expand files, directories (their `*.toml`/`*.json`, recursively) and
-/// glob patterns; sorted by path, each real file once (the first path in
-/// sorted order: `./a.toml`, a symlink and `a.toml` are one sheet).
+/// What [`expand_all`] found.
+#[derive(Debug, Default)]
+pub struct Expanded {
+    pub inputs: Vec<Input>,
+    /// TOML/JSON files a directory or glob found that are not sheets (no
+    /// top-level `sheet` or `answers` table), left out, sorted.
+    pub not_sheets: Vec<PathBuf>,
+}
+
+/// Directories a directory walk does not enter: hidden ones (`.git`,
+/// `.github`) and `target` (Cargo's build output, full of JSON). A path
+/// named on the command line is always read, whatever its name.
+pub fn skipped_by_walk(name: &str) -> bool {
+    name.starts_with('.') || name == "target"
+}
+
+/// [`expand_all`]'s inputs.
 pub fn expand(args: &[String]) -> Vec<Input> {
+    expand_all(args).inputs
+}
+
+/// Expand files, directories (their `*.toml`/`*.json`, recursively, not
+/// entering hidden directories or `target`) and glob patterns; sorted by
+/// path, each real file once (the first path in sorted order: `./a.toml`,
+/// a symlink and `a.toml` are one sheet). What a directory or a glob finds
+/// is kept only if it looks like a sheet ([`crate::sheet::looks_like_sheet`]):
+/// `kaiji check .` must not read Cargo.toml as a broken sheet. A file named
+/// explicitly is always read.
+pub fn expand_all(args: &[String]) -> Expanded {
     let mut files = Vec::new();
     let mut misses = Vec::new();
+    let mut not_sheets = Vec::new();
     let sheets = crate::walk::has_extension(&["toml", "json"]);
     for arg in args {
         let path = Path::new(arg);
         if arg.contains(['*', '?', '[']) && !path.exists() {
-            let found = glob(arg);
+            let (found, skipped) = only_sheets(glob(arg));
             if found.is_empty() {
-                misses.push(Input::NoMatch(arg.clone()));
+                misses.push(Input::NoMatch { pattern: arg.clone(), not_sheets: skipped.len() });
             }
             files.extend(found);
+            not_sheets.extend(skipped);
         } else if path.is_dir() {
-            let before = files.len();
-            files.extend(crate::walk::files_under(path, &sheets));
-            if files.len() == before {
-                misses.push(Input::NoMatch(arg.clone()));
+            let walk = crate::walk::Walk {
+                max_depth: crate::walk::MAX_DEPTH,
+                skip_name: &|name| skipped_by_walk(name),
+                keep: &sheets,
+            };
+            let (found, skipped) = only_sheets(walk.run(path).files);
+            if found.is_empty() {
+                misses.push(Input::NoSheet { dir: arg.clone(), not_sheets: skipped.len() });
             }
+            files.extend(found);
+            not_sheets.extend(skipped);
         } else {
             // Missing files (and FIFOs, devices) go through: loading
             // reports them with the path.
@@ -41,9 +85,30 @@ pub fn expand(args: &[String]) -> Vec<Input> {
     }
     files.sort();
     files.dedup();
-    let mut out: Vec<Input> = crate::walk::dedup_by_identity(files).into_iter().map(Input::File).collect();
-    out.extend(misses);
-    out
+    // A file both named and found by a walk is read: drop it from the skipped.
+    not_sheets.retain(|p| files.binary_search(p).is_err());
+    not_sheets.sort();
+    not_sheets.dedup();
+    let mut inputs: Vec<Input> = crate::walk::dedup_by_identity(files).into_iter().map(Input::File).collect();
+    inputs.extend(misses);
+    Expanded { inputs, not_sheets }
+}
+
+/// Split found files into sheets and TOML/JSON files that are not sheets.
+/// A file that cannot be read counts as a sheet: loading reports why.
+/// In parallel: each file is read once more here, and a directory of
+/// thousands of sheets should not wait on one core for it.
+fn only_sheets(found: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    use rayon::prelude::*;
+    let is_sheet: Vec<bool> = found
+        .par_iter()
+        .map(|p| match crate::walk::read_input(p, crate::walk::InputKind::Sheet) {
+            Ok(bytes) => crate::sheet::looks_like_sheet(&bytes, crate::sheet::SheetFormat::from_path(p)),
+            Err(_) => true,
+        })
+        .collect();
+    let (sheets, others): (Vec<_>, Vec<_>) = found.into_iter().zip(is_sheet).partition(|(_, s)| *s);
+    (sheets.into_iter().map(|(p, _)| p).collect(), others.into_iter().map(|(p, _)| p).collect())
 }
 
 /// The regular files a glob pattern matches, sorted. The directory part
@@ -83,9 +148,10 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let root = d.path();
         std::fs::create_dir(root.join("sub")).unwrap();
-        for f in ["b.toml", "a.json", "sub/c.toml", "notes.txt"] {
-            std::fs::write(root.join(f), "").unwrap();
+        for f in ["b.toml", "sub/c.toml", "notes.txt"] {
+            std::fs::write(root.join(f), "[sheet]\n").unwrap();
         }
+        std::fs::write(root.join("a.json"), "{}").unwrap();
         let s = |p: &str| root.join(p).display().to_string();
         let got = expand(&[s("*.toml"), s("sub"), s("a.json"), s("zz*.toml"), s("missing.toml")]);
         assert_eq!(
@@ -95,7 +161,7 @@ mod tests {
                 Input::File(root.join("b.toml")),
                 Input::File(root.join("missing.toml")),
                 Input::File(root.join("sub/c.toml")),
-                Input::NoMatch(s("zz*.toml")),
+                Input::NoMatch { pattern: s("zz*.toml"), not_sheets: 0 },
             ]
         );
     }
@@ -107,8 +173,8 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let root = d.path();
         std::fs::create_dir(root.join("sub")).unwrap();
-        std::fs::write(root.join("a.toml"), "").unwrap();
-        std::fs::write(root.join("sub/b.toml"), "").unwrap();
+        std::fs::write(root.join("a.toml"), "[sheet]\n").unwrap();
+        std::fs::write(root.join("sub/b.toml"), "[sheet]\n").unwrap();
         symlink(".", root.join("l1")).unwrap();
         symlink(".", root.join("l2")).unwrap();
         symlink("a.toml", root.join("z.toml")).unwrap();

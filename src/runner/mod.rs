@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use inputs::{Input, expand};
+pub use inputs::{Expanded, Input, expand, expand_all, skipped_by_walk};
 
 use crate::form::FormRegistry;
 use crate::report::{FailOn, Renderer, RunError, RunInfo, SheetReport, SheetStatus, Summary};
@@ -60,17 +60,42 @@ impl Runner<'_> {
     pub fn evaluate(&self, input: &Input) -> SheetReport {
         let path = match input {
             Input::File(p) => p,
-            Input::NoMatch(pattern) => {
-                let mut r = SheetReport::new(pattern.clone(), None);
-                r.errors.push(RunError::new(format!(
-                    "{pattern}: matches no file (check the pattern, or the current directory)"
-                )));
-                r.finalize(self.fail_on);
-                return r;
+            Input::NoMatch { pattern, not_sheets } => {
+                let message = match not_sheets {
+                    0 => {
+                        format!("{pattern}: the pattern matched no file (check the pattern, or the current directory)")
+                    }
+                    n => format!(
+                        "{pattern}: the pattern matched no sheet, only {n} TOML/JSON file(s) that are not sheets \
+                         (no [sheet] or [answers] table; name a file to read it anyway)"
+                    ),
+                };
+                return self.unread(pattern, message);
+            }
+            Input::NoSheet { dir, not_sheets } => {
+                let message = match not_sheets {
+                    0 => format!(
+                        "{dir}: the directory holds no sheet (no .toml or .json file below it; hidden \
+                         directories and target/ are not searched)"
+                    ),
+                    n => format!(
+                        "{dir}: the directory holds no sheet, only {n} TOML/JSON file(s) that are not sheets \
+                         (no [sheet] or [answers] table; name a file to read it anyway)"
+                    ),
+                };
+                return self.unread(dir, message);
             }
         };
         let shown = path.display().to_string();
         self.report_for(shown, sheet::load_file(path, self.forms))
+    }
+
+    /// The report for an argument that gave no sheet.
+    fn unread(&self, arg: &str, message: String) -> SheetReport {
+        let mut r = SheetReport::new(arg.to_string(), None);
+        r.errors.push(RunError::new(message));
+        r.finalize(self.fail_on);
+        r
     }
 
     /// The report for a sheet already read (or the error reading it).
@@ -195,6 +220,6 @@ fn write_batch(batch: Vec<Evaluated>, renderer: &mut dyn Renderer, summary: &mut
 pub fn files(inputs: &[Input]) -> impl Iterator<Item = &PathBuf> {
     inputs.iter().filter_map(|i| match i {
         Input::File(p) => Some(p),
-        Input::NoMatch(_) => None,
+        Input::NoMatch { .. } | Input::NoSheet { .. } => None,
     })
 }

@@ -74,12 +74,14 @@ impl SheetDoc {
         self.answers.sort_by_key(|a| form.index_of(&a.id).unwrap_or(usize::MAX));
     }
 
-    /// Normalise every text the way the loader does (NFKC, trimmed; empty
-    /// strings become absent) and drop citations of remark 0, which no file
-    /// can hold. Idempotent; writers assume it has been applied.
+    /// Normalise the document the way the loader does: ids, the form id and
+    /// answer words NFKC-normalised; the vendor's text (vendor, service,
+    /// version, notes, remarks) only trimmed, kept as written; empty strings
+    /// absent; citations of remark 0, which no file can hold, dropped.
+    /// Idempotent; writers assume it has been applied.
     pub fn normalized(mut self) -> SheetDoc {
         fn opt(s: Option<String>) -> Option<String> {
-            s.map(|s| normalize(&s)).filter(|s| !s.is_empty())
+            s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
         }
         let form = normalize(&self.meta.form);
         self.meta.form = if form.is_empty() { DEFAULT_FORM.to_string() } else { form };
@@ -102,7 +104,7 @@ impl SheetDoc {
         self.remarks = std::mem::take(&mut self.remarks)
             .into_iter()
             .filter(|(n, _)| *n > 0)
-            .map(|(n, t)| (n, normalize(&t)))
+            .map(|(n, t)| (n, t.trim().to_string()))
             .collect();
         self
     }

@@ -33,6 +33,85 @@ impl SheetFormat {
     }
 }
 
+/// Whether `bytes` may be a kaiji sheet, as opposed to some other TOML or
+/// JSON file (Cargo.toml, a policy test file, build metadata): it has a
+/// top-level `sheet` or `answers` table, or it does not parse at all.
+///
+/// It runs over every TOML/JSON file a directory or glob finds, so it is
+/// cheap for sheets: a line scan accepts them (a `[sheet]`/`[answers]`
+/// header, or a `sheet`/`answers` key before the first header; a JSON
+/// `"sheet"`/`"answers"` key), and only the rest are parsed, for their
+/// top-level keys. A file that does not parse is kept: a sheet with a
+/// syntax error must be reported as an error, not vanish from the run.
+pub fn looks_like_sheet(bytes: &[u8], format: SheetFormat) -> bool {
+    match format {
+        SheetFormat::Toml => {
+            toml_marks_a_sheet(bytes)
+                || std::str::from_utf8(bytes).map_or(true, |text| text.parse::<toml::Table>().is_err())
+        }
+        SheetFormat::Json => json_looks_like_sheet(bytes),
+    }
+}
+
+/// Whether `bytes` show the mark of a kaiji sheet (a top-level `sheet` or
+/// `answers` table, by the scan of [`looks_like_sheet`]), as text: unlike
+/// [`looks_like_sheet`], a file that does not parse is not one, so this
+/// tells a sheet from a PDF's text (`kaiji import`).
+pub fn marks_a_sheet(text: &str) -> Option<SheetFormat> {
+    if text.trim_start_matches('\u{feff}').trim_start().starts_with('{') {
+        static KEY: std::sync::LazyLock<regex::Regex> =
+            std::sync::LazyLock::new(|| regex::Regex::new(r#""(?:sheet|answers)"\s*:"#).expect("valid regex"));
+        return KEY.is_match(text).then_some(SheetFormat::Json);
+    }
+    toml_marks_a_sheet(text.as_bytes()).then_some(SheetFormat::Toml)
+}
+
+fn json_looks_like_sheet(bytes: &[u8]) -> bool {
+    use std::collections::BTreeMap;
+    match serde_json::from_slice::<BTreeMap<String, serde::de::IgnoredAny>>(bytes) {
+        Ok(keys) => keys.contains_key("sheet") || keys.contains_key("answers"),
+        // Valid JSON that is not an object is not a sheet; anything else
+        // (comments, a BOM, a syntax error) is for loading to judge.
+        Err(e) => !e.is_data(),
+    }
+}
+
+/// The rest of `s` after a `sheet` or `answers` name, bare or quoted.
+fn after_sheet_name(s: &[u8]) -> Option<&[u8]> {
+    let (quote, s) = match s.first() {
+        Some(&q @ (b'"' | b'\'')) => (Some(q), &s[1..]),
+        _ => (None, s),
+    };
+    let rest = [&b"sheet"[..], b"answers"].iter().find_map(|name| s.strip_prefix(*name))?;
+    let rest = match quote {
+        Some(q) => rest.strip_prefix(&[q])?,
+        // `sheets = …` or `answers_override = …` is another key.
+        None if rest.first().is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'-') => return None,
+        None => rest,
+    };
+    Some(rest.trim_ascii_start())
+}
+
+/// The line scan of [`looks_like_sheet`] for TOML.
+fn toml_marks_a_sheet(bytes: &[u8]) -> bool {
+    let mut top_level = true;
+    for line in bytes.split(|&b| b == b'\n') {
+        let line = line.trim_ascii_start();
+        if line.starts_with(b"[[") {
+            top_level = false;
+        } else if let Some(header) = line.strip_prefix(b"[") {
+            // `[sheet]`, `[sheet.x]`, and a broken `[answers` too.
+            if after_sheet_name(header.trim_ascii_start()).is_some() {
+                return true;
+            }
+            top_level = false;
+        } else if top_level && after_sheet_name(line).is_some_and(|r| r.starts_with(b"=") || r.starts_with(b".")) {
+            return true;
+        }
+    }
+    false
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SheetErrorKind {
     /// The file could not be read.
@@ -219,8 +298,19 @@ impl Builder {
     }
 
     fn string(&self, node: &Node, what: &str) -> Result<Spanned<String>, SheetError> {
+        let mut s = self.text(node, what)?;
+        s.value = normalize(&s.value);
+        Ok(s)
+    }
+
+    /// A string of the vendor's (vendor, service, version, note, remark):
+    /// kept as written, only trimmed, so export and reports give it back
+    /// unchanged (「3.2（…）」 stays full-width). Whatever compares such text
+    /// normalises it there: waiver matching, `kaiji diff`, the policies'
+    /// text helpers (`mentions`, `matches`, `tls_versions`).
+    fn text(&self, node: &Node, what: &str) -> Result<Spanned<String>, SheetError> {
         match &node.value {
-            Value::Str(s) => Ok(Spanned { value: normalize(s), span: node.span }),
+            Value::Str(s) => Ok(Spanned { value: s.trim().to_string(), span: node.span }),
             other => Err(self.schema(
                 format!("{what} must be a string, found {}", other.type_name()),
                 node.span,
@@ -272,7 +362,7 @@ impl Builder {
                         Some("remarks are numbered as on the form: 1 = \"...\"".into()),
                     )
                 })?;
-                let text = self.string(v, &format!("remark {number}"))?;
+                let text = self.text(v, &format!("remark {number}"))?;
                 if let Some(prev) =
                     remarks.insert(number, Remark { number, text: text.value, span: v.span, key_span: k.span })
                 {
@@ -340,7 +430,8 @@ impl Builder {
                 }
                 _ => return Err(self.unknown_key(k, SHEET_KEYS, "[sheet]")),
             };
-            let s = self.string(v, &k.name)?;
+            // The form id is matched against the catalogs; the rest is the vendor's text.
+            let s = if k.name == "form" { self.string(v, &k.name)? } else { self.text(v, &k.name)? };
             // An empty string is as good as absent (the missing-metadata rule says so).
             *field = (!s.value.is_empty()).then_some(s);
         }
@@ -385,7 +476,7 @@ impl Builder {
                         },
                         "remarks" => entry.remarks = self.citations(&entry.id.value, f)?,
                         "note" => {
-                            let note = self.string(f, &format!("the note of {}", entry.id.value))?;
+                            let note = self.text(f, &format!("the note of {}", entry.id.value))?;
                             entry.note = (!note.value.is_empty()).then_some(note);
                         }
                         _ => return Err(self.unknown_key(k, ANSWER_KEYS, &format!("answer {}", entry.id.value))),

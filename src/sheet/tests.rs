@@ -197,3 +197,34 @@ fn mutated_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn looks_like_sheet_finds_sheets_and_only_sheets() {
+    use SheetFormat::*;
+    for toml in [
+        "[sheet]\nvendor = \"a\"\n",
+        "# c\n[remarks]\n1 = \"x\"\n\n[answers]\n\"1\" = \"該当\"\n",
+        "[ \"sheet\" ]\n",
+        "sheet = { vendor = \"a\" }\n",
+        "sheet.vendor = \"a\"\n",
+        "[answers]\n\"1\" = \n", // a syntax error is still a sheet, for loading to report
+        "[answers\n\"17.1.d\" = \"はい\"\n",
+        "not = [toml",
+    ] {
+        assert!(looks_like_sheet(toml.as_bytes(), Toml), "{toml}");
+    }
+    for toml in [
+        "[package]\nname = \"kaiji\"\n",
+        "[[case]]\nname = \"x\"\nanswers = { \"17.1.1.5\" = \"いいえ\" }\n",
+        "answers_override = 1\n",
+        "[sheets]\n",
+        "",
+    ] {
+        assert!(!looks_like_sheet(toml.as_bytes(), Toml), "{toml}");
+    }
+    assert!(looks_like_sheet(br#"{"sheet": {"vendor": "a"}, "answers": {}}"#, Json));
+    assert!(looks_like_sheet(b"{\n  \"answers\"\n  : {}}", Json));
+    assert!(!looks_like_sheet(br#"{"reason": "compiler-artifact", "package_id": "x"}"#, Json));
+    assert!(!looks_like_sheet(br#"["sheet"]"#, Json));
+    assert!(looks_like_sheet(b"{\"vendor\": ", Json), "broken JSON is for loading to report");
+}

@@ -39,6 +39,9 @@ pub struct WaiverCheck {
     /// The file's text with its line index: locating each of thousands of
     /// waivers by rescanning the text from its start was quadratic.
     text: IndexedText,
+    /// Waivers whose policy is not in this run (by index), each with the
+    /// nearest id that is, if one is close: stale whatever the sheets say.
+    not_in_run: std::collections::HashMap<usize, Option<String>>,
 }
 
 impl WaiverCheck {
@@ -50,7 +53,27 @@ impl WaiverCheck {
             (0..set.waivers.len()).partition(|&i| !set.waivers[i].is_expired(today));
         order.extend(expired);
         let text = IndexedText::new(set.source.clone());
-        WaiverCheck { set, today, tallies, order, text }
+        WaiverCheck { set, today, tallies, order, text, not_in_run: Default::default() }
+    }
+
+    /// Mark the waivers whose policy is none of `rules` (the run's policy
+    /// ids and lint rule names) as stale: "its policy is not in this run",
+    /// with a did-you-mean, which catches a misspelt id.
+    pub fn in_run<'a>(mut self, rules: impl IntoIterator<Item = &'a str> + Clone) -> WaiverCheck {
+        let known: std::collections::HashSet<&str> = rules.clone().into_iter().collect();
+        for (i, w) in self.set.waivers.iter().enumerate() {
+            if !known.contains(w.policy.value.as_str()) {
+                let hint = crate::text::did_you_mean(&w.policy.value, rules.clone()).map(str::to_string);
+                self.not_in_run.insert(i, hint);
+            }
+        }
+        self
+    }
+
+    /// Whether some waiver is stale (matched nothing, or its policy is not
+    /// in the run): an error under `--strict-waivers`.
+    pub fn any_stale(&self) -> bool {
+        (0..self.set.waivers.len()).any(|i| self.status(i) == WaiverStatus::Stale)
     }
 
     /// Today's date in the local time zone.
@@ -77,7 +100,9 @@ impl WaiverCheck {
     }
 
     fn status(&self, i: usize) -> WaiverStatus {
-        if self.set.waivers[i].is_expired(self.today) {
+        if self.not_in_run.contains_key(&i) {
+            WaiverStatus::Stale
+        } else if self.set.waivers[i].is_expired(self.today) {
             WaiverStatus::Expired
         } else if self.tallies[i].findings.load(Ordering::Relaxed) == 0 {
             WaiverStatus::Stale
@@ -116,6 +141,19 @@ impl WaiverCheck {
                 let matched = self.tallies[i].findings.load(Ordering::Relaxed);
                 let (message, help) = match self.status(i) {
                     WaiverStatus::Active => return None,
+                    WaiverStatus::Stale if self.not_in_run.contains_key(&i) => (
+                        format!(
+                            "waiver for {} is stale: its policy is not in this run{}",
+                            w.describe(),
+                            match &self.not_in_run[&i] {
+                                Some(near) => format!(" — did you mean `{near}`?"),
+                                None => String::new(),
+                            }
+                        ),
+                        "a waiver names a policy id (its `//! id:` line) or a lint rule; with -p only those \
+                         policies run, so a hospital-wide file may name others (--strict-waivers makes this an error)"
+                            .to_string(),
+                    ),
                     WaiverStatus::Expired => (
                         format!(
                             "waiver for {} expired on {}{}",
@@ -126,11 +164,11 @@ impl WaiverCheck {
                                 n => format!("; {n} finding(s) it covered count again"),
                             }
                         ),
-                        "renew it with a later `expires`, or remove it once the sheet is fixed",
+                        "renew it with a later `expires`, or remove it once the sheet is fixed".to_string(),
                     ),
                     WaiverStatus::Stale => (
                         format!("waiver for {} matched nothing in this run (stale)", w.describe()),
-                        "the sheet may have been fixed: remove the waiver, or check its policy, vendor, service and question against the sheet",
+                        "the sheet may have been fixed: remove the waiver, or check its policy, vendor, service and question against the sheet".to_string(),
                     ),
                 };
                 Some(WaiverWarning {
@@ -218,7 +256,7 @@ impl Check for WaiverCheck {
 #[derive(Debug)]
 pub struct WaiverWarning {
     pub message: String,
-    help: &'static str,
+    help: String,
     source: NamedSource<IndexedText>,
     span: crate::sheet::Span,
 }
@@ -241,7 +279,7 @@ impl Diagnostic for WaiverWarning {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.help))
+        Some(Box::new(&self.help))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
