@@ -125,3 +125,19 @@ fn space_separated_layout_and_notes() {
     assert_eq!(imp.doc.meta.service.as_deref(), Some("テスト"));
     assert_eq!(imp.doc.meta.created.unwrap().to_string(), "2026-05-01");
 }
+
+#[test]
+fn vendor_text_is_kept_as_the_vendor_wrote_it() {
+    // Full-width forms NFKC would fold: recognition still works on them,
+    // and what the vendor wrote comes through unchanged.
+    let text = MARKED
+        .replace("サービス名称\tつばめ予約クラウド", "サービス名称\tつばめ予約クラウド（Ｗｅｂ版）")
+        .replace("バージョン\t4.1", "バージョン\t４．１（２０２６年版）")
+        .replace("1\t<p>受託したデータは国内の二拠点", "１\t<p>受託したデータは国内の２拠点（ＤＣ）");
+    let imp = import(&text);
+    assert_eq!(imp.report.recognised, 198, "{}", imp.report);
+    assert_eq!(imp.doc.meta.service.as_deref(), Some("つばめ予約クラウド（Ｗｅｂ版）"));
+    assert_eq!(imp.doc.meta.version.as_deref(), Some("４．１（２０２６年版）"));
+    let r1 = &imp.doc.remarks[&1];
+    assert!(r1.starts_with("受託したデータは国内の２拠点（ＤＣ）"), "{r1}");
+}

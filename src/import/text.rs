@@ -156,8 +156,12 @@ struct State<'f> {
 
 impl State<'_> {
     fn line(&mut self, no: usize, raw: &str) {
+        // Recognition reads the NFKC form; what the vendor wrote (metadata,
+        // remark texts) is kept from the raw line, cell for cell.
         let line = normalize(raw);
         let cells: Vec<&str> = line.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+        let raw_cells: Vec<&str> = raw.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+        let raw_cells = if raw_cells.len() == cells.len() { raw_cells } else { cells.clone() };
         if cells.is_empty() || cells.iter().all(|c| c.chars().all(|ch| matches!(ch, '-' | '=' | '_' | '|'))) {
             return;
         }
@@ -166,8 +170,10 @@ impl State<'_> {
             self.flush_pending();
             return;
         }
-        if let Some((field, value)) = header(&cells) {
+        if let Some((field, _)) = header(&cells) {
             self.flush_pending();
+            // The label is matched in NFKC; the value is the vendor's.
+            let value = header(&raw_cells).map(|(_, v)| v).unwrap_or_else(|| header(&cells).expect("matched").1);
             if let Some(w) = set_meta(&mut self.doc, field, &value) {
                 self.report.warnings.push(format!("line {no}: {w}"));
             }
@@ -178,12 +184,12 @@ impl State<'_> {
             self.flush_pending();
             self.in_remarks = true;
             if cells.len() > 1 {
-                self.remark_line(no, &cells[1..].join("\t"));
+                self.remark_line(no, &cells[1..].join("\t"), &raw_cells[1..].join("\t"));
             }
             return;
         }
         if self.in_remarks {
-            self.remark_line(no, &line);
+            self.remark_line(no, &line, raw);
             return;
         }
         if first.starts_with('※') {
@@ -328,8 +334,12 @@ impl State<'_> {
         self.entries[index] = Some(entry);
     }
 
-    fn remark_line(&mut self, no: usize, line: &str) {
+    /// A line of the 備考記載欄: numbers read from `line` (NFKC), text kept
+    /// from `raw`, the same line as the vendor wrote it.
+    fn remark_line(&mut self, no: usize, line: &str, raw: &str) {
         let cells: Vec<&str> = line.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+        let raw_cells: Vec<&str> = raw.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+        let text_cells = if raw_cells.len() == cells.len() { &raw_cells } else { &cells };
         let Some(first) = cells.first() else { return };
         let last = self.remarks.last().map_or(0, |r| r.0);
         let tabbed = cells.len() > 1 || line.trim_end().ends_with('\t') || !first.contains(char::is_whitespace);
@@ -339,12 +349,14 @@ impl State<'_> {
             && tabbed
             && (n > last || self.remarks.is_empty())
         {
-            Some((n, cells[1..].join(" ")))
-        } else if let Some((num, rest)) = first.split_once(char::is_whitespace)
+            Some((n, text_cells[1..].join(" ")))
+        } else if let Some((num, _)) = first.split_once(char::is_whitespace)
             && let Ok(n) = num.parse::<u32>()
             && n == last + 1
         {
-            Some((n, std::iter::once(rest).chain(cells[1..].iter().copied()).collect::<Vec<_>>().join(" ")))
+            let raw_first = text_cells[0];
+            let rest = raw_first.split_once(char::is_whitespace).map_or(raw_first, |(_, r)| r.trim_start());
+            Some((n, std::iter::once(rest).chain(text_cells[1..].iter().copied()).collect::<Vec<_>>().join(" ")))
         } else {
             None
         };
@@ -359,7 +371,7 @@ impl State<'_> {
                 // continued over a line or page break
                 Some((_, text)) => {
                     text.push('\n');
-                    text.push_str(&cells.join(" "));
+                    text.push_str(&text_cells.join(" "));
                 }
                 None => self.report.unread.push(Unread { place: format!("line {no}"), excerpt: excerpt(line, 40) }),
             },
