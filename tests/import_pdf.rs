@@ -176,3 +176,33 @@ fn damaged() {
 fn memchr_rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
+
+fn fixture_bytes() -> &'static [u8] {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| {
+        let form = form();
+        pdfgen::sheet_pdf(&form, &pdfgen::spec(&form, Style::Glyph)).0
+    })
+}
+
+proptest::proptest! {
+    // each case is a whole import: few cases, the fuzz target does the rest
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 12, ..Default::default() })]
+
+    #[test]
+    fn damaged_bytes_never_panic(cut in 0.0f64..1.0, flips in proptest::collection::vec((0.0f64..1.0, 0u8..8), 0..6)) {
+        let full = fixture_bytes();
+        let mut bytes = full[..(full.len() as f64 * cut) as usize].to_vec();
+        if flips.len() % 2 == 0 {
+            // keep the end, so more than the %%EOF check is exercised
+            bytes = full.to_vec();
+        }
+        for (at, bit) in flips {
+            if !bytes.is_empty() {
+                let i = ((bytes.len() - 1) as f64 * at) as usize;
+                bytes[i] ^= 1 << bit;
+            }
+        }
+        let _ = pdf::import_bytes(&bytes, &form(), "fuzz.pdf");
+    }
+}

@@ -30,6 +30,14 @@ const MAX_GLYPHS_PER_PAGE: usize = 60_000;
 const MAX_PATHS_PER_PAGE: usize = 60_000;
 const MAX_WIDGETS: usize = 20_000;
 const DEADLINE: Duration = Duration::from_secs(30);
+/// Arrays and dictionaries nest a few levels in real PDFs; pdf_oxide's
+/// parser recurses, so deep nesting would overflow the stack.
+const MAX_NESTING: usize = 100;
+const MAX_PAGE_TREE_DEPTH: usize = 64;
+/// Decompressed size of an object stream scanned for nesting.
+const MAX_OBJSTM: u64 = 32 << 20;
+/// Stack for the thread that parses (pdf_oxide recurses on what it reads).
+const STACK: usize = 64 << 20;
 
 /// Where a line handed to the text importer came from.
 #[derive(Debug, Clone, Default)]
@@ -57,6 +65,18 @@ fn guarded<T>(path: &str, what: &str, f: impl FnOnce() -> T) -> Result<T, Import
 
 /// Import a PDF's bytes.
 pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
+    // parsing recurses: give it a roomy stack of its own
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, || import_here(bytes, form, path));
+        match worker {
+            Ok(h) => h.join().unwrap_or_else(|_| Err(err(path, "the PDF is damaged: reading it failed", None))),
+            // no thread to be had: read on this one
+            Err(_) => import_here(bytes, form, path),
+        }
+    })
+}
+
+fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
     let started = Instant::now();
     if bytes.len() > MAX_BYTES {
         return Err(err(
@@ -88,10 +108,17 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
             Some("re-save or re-export the PDF and try again"),
         ));
     }
+    if nesting(bytes, 0) > MAX_NESTING {
+        return Err(err(path, format!("the PDF is damaged: its objects nest over {MAX_NESTING} deep"), None));
+    }
     let doc = guarded(path, "structure", || pdf_oxide::PdfDocument::from_bytes(bytes.to_vec()))?.map_err(|e| {
         err(path, format!("the PDF is damaged: {e}"), Some("re-save or re-export the PDF and try again"))
     })?;
     let encrypted = guarded(path, "encryption", || doc.is_encrypted())?;
+    if !encrypted {
+        guarded(path, "page tree", || check_page_tree(&doc))?
+            .map_err(|why| err(path, format!("the PDF is damaged: {why}"), None))?;
+    }
     let pages = guarded(path, "page tree", || doc.page_count())?
         .map_err(|e| damaged_or_encrypted(path, encrypted, &e.to_string()))?;
     if pages == 0 {
@@ -234,6 +261,105 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
         *w = page_of(w);
     }
     Ok(imported)
+}
+
+/// Walk the page tree before pdf_oxide does: it follows a tree that loops
+/// back on itself forever.
+fn check_page_tree(doc: &pdf_oxide::PdfDocument) -> Result<(), String> {
+    use pdf_oxide::object::Object;
+    let catalog = doc.catalog().map_err(|e| e.to_string())?;
+    let Some(root) = catalog.as_dict().and_then(|d| d.get("Pages")).and_then(Object::as_reference) else {
+        return Err("its catalog has no page tree".into());
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(root, 0usize)];
+    let mut leaves = 0usize;
+    while let Some((r, depth)) = stack.pop() {
+        if !seen.insert((r.id, r.r#gen)) {
+            return Err("its page tree loops back on itself".into());
+        }
+        if depth > MAX_PAGE_TREE_DEPTH || seen.len() > 4 * MAX_PAGES + 64 {
+            return Err(format!("its page tree is over {MAX_PAGE_TREE_DEPTH} levels deep or too large"));
+        }
+        let Ok(node) = doc.load_object(r) else { continue };
+        match node.as_dict().and_then(|d| d.get("Kids")).and_then(Object::as_array) {
+            Some(kids) => stack.extend(kids.iter().filter_map(Object::as_reference).map(|k| (k, depth + 1))),
+            None => leaves += 1,
+        }
+    }
+    if leaves > MAX_PAGES {
+        return Err(format!("it has {leaves} pages; kaiji reads sheets of up to {MAX_PAGES}"));
+    }
+    Ok(())
+}
+
+/// How deep arrays and dictionaries nest in the file's objects, including
+/// those in (Flate-compressed) object streams; strings, comments and other
+/// streams skipped.
+fn nesting(bytes: &[u8], level: usize) -> usize {
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                let mut parens = 0usize;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 1,
+                        b'(' => parens += 1,
+                        b')' => {
+                            parens -= 1;
+                            if parens == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                max = max.max(depth);
+                i += 1;
+            }
+            b']' => depth = depth.saturating_sub(1),
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b's' if level == 0
+                && bytes[i..].starts_with(b"stream")
+                && (i == 0 || !bytes[i - 1].is_ascii_alphabetic()) =>
+            {
+                let start = i + 6;
+                let end = memchr::memmem::find(&bytes[start..], b"endstream").map_or(bytes.len(), |e| start + e);
+                let dict = &bytes[i.saturating_sub(512)..i];
+                if memchr::memmem::find(dict, b"/ObjStm").is_some()
+                    && memchr::memmem::find(dict, b"/FlateDecode").is_some()
+                {
+                    use std::io::Read;
+                    let body = bytes[start..end].trim_ascii_start();
+                    let mut out = Vec::new();
+                    let _ = flate2::read::ZlibDecoder::new(body).take(MAX_OBJSTM).read_to_end(&mut out);
+                    max = max.max(depth + nesting(&out, level + 1));
+                }
+                i = end + 9;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    max
 }
 
 /// Whether the file's last `startxref` points at cross-reference data (an
