@@ -67,6 +67,7 @@ pub fn sheet(data: &[u8], format: SheetFormat) -> Outcome {
 pub enum Importer {
     Text,
     Xlsx,
+    Pdf,
 }
 
 /// A vendor file's bytes through an importer. What an import produces must
@@ -77,6 +78,7 @@ pub fn import(data: &[u8], importer: Importer) -> Outcome {
     let imported = match importer {
         Importer::Text => crate::import::text::import_bytes(data, &form, "fuzz.txt"),
         Importer::Xlsx => crate::import::xlsx::import_bytes(data, &form, "fuzz.xlsx"),
+        Importer::Pdf => crate::import::pdf::import_bytes(data, &form, "fuzz.pdf"),
     };
     let imported = match imported {
         Ok(i) => i,

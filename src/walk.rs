@@ -29,6 +29,9 @@ pub mod limits {
     /// A workbook given to `kaiji import` (compressed; see the importer's
     /// own limits on what it may decompress to).
     pub const WORKBOOK: u64 = 64 * MIB;
+    /// A vendor's PDF given to `kaiji import` (a 30-page sheet is well under
+    /// 5 MiB; the importer bounds pages and objects on its own too).
+    pub const PDF: u64 = 64 * MIB;
     /// Text extracted from a sheet's PDF (the reference seed is ~100 KiB).
     pub const TEXT_IMPORT: u64 = 16 * MIB;
     /// A `--form-file` catalog (the built-in one is ~40 KiB).
@@ -50,6 +53,7 @@ pub enum InputKind {
     Waivers,
     Workbook,
     TextImport,
+    Pdf,
     Catalog,
     PolicyTest,
 }
@@ -63,6 +67,7 @@ impl InputKind {
             InputKind::Waivers => limits::WAIVERS,
             InputKind::Workbook => limits::WORKBOOK,
             InputKind::TextImport => limits::TEXT_IMPORT,
+            InputKind::Pdf => limits::PDF,
             InputKind::Catalog => limits::CATALOG,
             InputKind::PolicyTest => limits::POLICY_TEST,
         }
@@ -77,6 +82,7 @@ impl InputKind {
             InputKind::Waivers => "a waiver file",
             InputKind::Workbook => "a workbook",
             InputKind::TextImport => "an imported text",
+            InputKind::Pdf => "a PDF",
             InputKind::Catalog => "a form catalog",
             InputKind::PolicyTest => "a policy test file",
         }

@@ -83,6 +83,12 @@ fn import_xlsx() {
 }
 
 #[test]
+fn import_pdf() {
+    let n = replay("import_pdf", |d| fuzzing::import(d, fuzzing::Importer::Pdf));
+    assert!(n >= 5);
+}
+
+#[test]
 fn policy() {
     let n = replay("policy", fuzzing::policy);
     assert!(n >= 19);

@@ -11,18 +11,25 @@ use crate::sheet::write;
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Examples:
-  pdftotext -layout vendor.pdf vendor.txt && kaiji import vendor.txt -o vendor.toml
+  kaiji import vendor.pdf -o vendor.toml
   kaiji import vendor.xlsx -o vendor.toml
   kaiji import sheet.ods --from xlsx > vendor.toml
+  pdftotext -layout vendor.pdf vendor.txt && kaiji import vendor.txt -o vendor.toml
 
-The account of the import (questions recognised, answered, unanswered, and
-what was not understood, with line or row numbers) goes to stderr.")]
+A PDF is read as printed: the chosen word circled or boxed, its cell shaded,
+the other words greyed, a mark (● ■ ✓) beside it, only it printed, or a
+checked form field. Rows whose marks do not single out one word are left
+unanswered and listed with their page.
+
+The account of the import (questions recognised, answered, unanswered, how
+the answers were read, and what was not understood, with page, line or row
+numbers) goes to stderr.")]
 pub struct ImportArgs {
-    /// The vendor's file: text extracted from the sheet's PDF, or a workbook.
+    /// The vendor's file: the sheet's PDF, text extracted from it, or a workbook.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
 
-    /// Input format (default: xlsx for .xlsx/.xlsm/.xls/.xlsb/.ods, else text).
+    /// Input format (default: pdf for .pdf, xlsx for .xlsx/.xlsm/.xls/.xlsb/.ods, else text).
     #[arg(long, value_enum)]
     pub from: Option<Source>,
 
@@ -66,6 +73,7 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
     let from = match source {
         Source::Text => "text",
         Source::Xlsx => "workbook",
+        Source::Pdf => "pdf",
     };
     let header = [
         format!("Imported by kaiji from {shown} ({from}) against form {}.", form.id),

@@ -7,10 +7,11 @@
 //! others. Every import returns an [`ImportReport`]: what was recognised and
 //! what was not, for the user to check.
 
+pub mod pdf;
 pub mod text;
 pub mod xlsx;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::path::Path;
 use std::sync::LazyLock;
@@ -28,6 +29,8 @@ pub enum Source {
     Text,
     /// An Excel (.xlsx/.xlsm/.xls/.xlsb) or OpenDocument (.ods) workbook.
     Xlsx,
+    /// The sheet's PDF itself (answer marks read from the drawing).
+    Pdf,
 }
 
 impl Source {
@@ -35,6 +38,7 @@ impl Source {
     pub fn from_path(path: &Path) -> Source {
         match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
             Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") => Source::Xlsx,
+            Some("pdf") => Source::Pdf,
             _ => Source::Text,
         }
     }
@@ -84,6 +88,20 @@ pub struct ImportReport {
     pub unread: Vec<Unread>,
     /// Things that were read but need a look (ambiguous marks, bad dates ...).
     pub warnings: Vec<String>,
+    /// Rows whose marks could not be told apart, left unanswered (PDF).
+    pub ambiguous: Vec<Ambiguous>,
+    /// How many answers each kind of mark gave (`ellipse` → 120), for PDFs.
+    pub read_by: BTreeMap<String, usize>,
+}
+
+/// A row left unanswered because its marks do not single out one word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguous {
+    pub id: String,
+    /// 1-based page.
+    pub page: u32,
+    /// What was seen: `two words marked (はい、いいえ)`.
+    pub why: String,
 }
 
 impl ImportReport {
@@ -105,6 +123,16 @@ impl fmt::Display for ImportReport {
         )?;
         if self.recognised > 0 && self.answered == 0 {
             write!(f, "\n  no answer marks survived in the input: the answers are left for you to fill in")?;
+        }
+        if !self.read_by.is_empty() {
+            let kinds: Vec<String> = self.read_by.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            write!(f, "\n  read by: {}", kinds.join(", "))?;
+        }
+        if !self.ambiguous.is_empty() {
+            write!(f, "\n  {} left unanswered, marks ambiguous:", plural(self.ambiguous.len(), "row", "rows"))?;
+            for a in &self.ambiguous {
+                write!(f, "\n    {} (page {}): {}", a.id, a.page, a.why)?;
+            }
         }
         if !self.missing.is_empty() {
             write!(f, "\n  not found in the input ({}): {}", self.missing.len(), abbreviate(&self.missing, 20))?;
@@ -149,6 +177,30 @@ pub(crate) fn excerpt(s: &str, n: usize) -> String {
 pub struct Imported {
     pub doc: SheetDoc,
     pub report: ImportReport,
+    /// Where each imported answer was read, by question id.
+    pub sources: BTreeMap<String, ReadAt>,
+}
+
+/// Where an answer was read in the input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadAt {
+    /// A line of a text input (1-based).
+    Line { line: usize },
+    /// A place on a PDF page.
+    Pdf(PdfPlace),
+}
+
+/// The chosen word on a PDF page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PdfPlace {
+    /// 1-based page number.
+    pub page: u32,
+    /// Centre of the chosen word in PDF user space: points from the page's
+    /// bottom-left corner.
+    pub x: f32,
+    pub y: f32,
+    /// The evidence that singled the word out.
+    pub by: pdf::MarkKind,
 }
 
 /// Import the file at `path` with the given source format.
@@ -157,11 +209,13 @@ pub fn import_file(path: &Path, source: Source, form: &Form) -> Result<Imported,
     let kind = match source {
         Source::Text => crate::walk::InputKind::TextImport,
         Source::Xlsx => crate::walk::InputKind::Workbook,
+        Source::Pdf => crate::walk::InputKind::Pdf,
     };
     let bytes = crate::walk::read_input(path, kind)?;
     match source {
         Source::Text => text::import_bytes(&bytes, form, &shown),
         Source::Xlsx => xlsx::import_bytes(&bytes, form, &shown),
+        Source::Pdf => pdf::import_bytes(&bytes, form, &shown),
     }
 }
 

@@ -69,7 +69,27 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
 
 /// Import the text of a sheet.
 pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, ImportError> {
+    let (mut imported, lines) = import_str_traced(text, form, path)?;
+    for a in &imported.doc.answers {
+        if a.answer.is_some()
+            && let Some(line) = form.index_of(&a.id).and_then(|i| lines[i])
+        {
+            imported.sources.insert(a.id.clone(), super::ReadAt::Line { line });
+        }
+    }
+    Ok(imported)
+}
+
+/// [`import_str`], also returning the line each recognised question was read
+/// from (by form index): the PDF importer hands its rows over as lines and
+/// maps them back to pages.
+pub(crate) fn import_str_traced(
+    text: &str,
+    form: &Form,
+    path: &str,
+) -> Result<(Imported, Vec<Option<usize>>), ImportError> {
     let mut st = State {
+        lines: vec![None; form.len()],
         m: Matcher::new(form),
         doc: SheetDoc::new(&form.id),
         entries: vec![None; form.len()],
@@ -111,7 +131,8 @@ pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, Impor
         }
     }
     st.flush_pending();
-    st.finish(path)
+    let lines = std::mem::take(&mut st.lines);
+    st.finish(path).map(|i| (i, lines))
 }
 
 /// A question row: its printed number, text, and what follows the text.
@@ -142,6 +163,8 @@ impl Row {
 }
 
 struct State<'f> {
+    /// The line each question was read from, by form index.
+    lines: Vec<Option<usize>>,
     m: Matcher<'f>,
     doc: SheetDoc,
     entries: Vec<Option<DocAnswer>>,
@@ -281,6 +304,7 @@ impl State<'_> {
     }
 
     fn record(&mut self, row: &Row, index: usize, citation_tokens: &[String]) {
+        self.lines[index] = Some(row.line);
         let q = &self.m.form().questions()[index];
         let mut entry = DocAnswer::new(q.id.clone());
         let joined = citation_tokens.join(" ");
@@ -400,7 +424,7 @@ impl State<'_> {
         self.report.remarks = self.doc.remarks.len();
         self.report.missing = self.m.unclaimed();
         self.doc.answers = self.entries.into_iter().flatten().filter(|e| !e.is_empty()).collect();
-        Ok(Imported { doc: self.doc.normalized(), report: self.report })
+        Ok(Imported { doc: self.doc.normalized(), report: self.report, sources: Default::default() })
     }
 }
 

@@ -820,7 +820,7 @@ impl<'f> Importer<'f> {
             ));
         }
         self.doc.answers = self.entries.into_iter().flatten().filter(|e| !e.is_empty()).chain(self.unknown).collect();
-        Imported { doc: self.doc.normalized(), report: self.report }
+        Imported { doc: self.doc.normalized(), report: self.report, sources: Default::default() }
     }
 }
 

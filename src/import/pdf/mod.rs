@@ -1,0 +1,544 @@
+//! The PDF importer: the vendor's PDF read directly, no external program.
+//!
+//! Glyphs with positions and colours, and drawn paths, come from pdf_oxide;
+//! form fields (checkbox and radio widgets) from lopdf. [`layout`] groups the
+//! glyphs into lines and question rows and drops repeated page headers;
+//! [`marks`] decides which choice word of each row is marked. The rows are
+//! then handed, as tab-separated lines with ■/□ before the choice words, to
+//! the text importer's recognition (questions by text, metadata, citations,
+//! the 備考記載欄), and what it reads is mapped back to pages and positions.
+
+pub mod layout;
+pub mod marks;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
+
+use regex::Regex;
+
+use self::layout::{BBox, Glyph, Line};
+pub use self::marks::MarkKind;
+use self::marks::{Evidence, Shape, Widget, Word};
+use super::{Ambiguous, ImportError, Imported, PdfPlace, ReadAt};
+use crate::form::Form;
+
+/// Bounds on the work one import may do.
+const MAX_BYTES: usize = 64 << 20;
+const MAX_PAGES: usize = 300;
+const MAX_GLYPHS_PER_PAGE: usize = 60_000;
+const MAX_PATHS_PER_PAGE: usize = 60_000;
+const MAX_WIDGETS: usize = 20_000;
+const DEADLINE: Duration = Duration::from_secs(30);
+/// Arrays and dictionaries nest a few levels in real PDFs; pdf_oxide's
+/// parser recurses, so deep nesting would overflow the stack.
+const MAX_NESTING: usize = 100;
+const MAX_PAGE_TREE_DEPTH: usize = 64;
+/// Decompressed size of an object stream scanned for nesting.
+const MAX_OBJSTM: u64 = 32 << 20;
+/// Stack for the thread that parses (pdf_oxide recurses on what it reads).
+const STACK: usize = 64 << 20;
+
+/// Where a line handed to the text importer came from.
+#[derive(Debug, Clone, Default)]
+struct LineInfo {
+    page: u32,
+    /// The chosen word, for a question row with one.
+    chosen: Option<(BBox, Vec<MarkKind>)>,
+    ambiguous: Option<String>,
+}
+
+fn err(path: &str, message: impl Into<String>, help: Option<&str>) -> ImportError {
+    ImportError::Unrecognised { path: path.to_string(), message: message.into(), help: help.map(str::to_string) }
+}
+
+/// Run a call into a PDF crate, turning a panic on hostile input into an error.
+fn guarded<T>(path: &str, what: &str, f: impl FnOnce() -> T) -> Result<T, ImportError> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
+        err(
+            path,
+            format!("the PDF is damaged: reading its {what} failed"),
+            Some("re-save or re-export the PDF and try again"),
+        )
+    })
+}
+
+/// Import a PDF's bytes.
+pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
+    // parsing recurses: give it a roomy stack of its own
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, || import_here(bytes, form, path));
+        match worker {
+            Ok(h) => h.join().unwrap_or_else(|_| Err(err(path, "the PDF is damaged: reading it failed", None))),
+            // no thread to be had: read on this one
+            Err(_) => import_here(bytes, form, path),
+        }
+    })
+}
+
+fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
+    let started = Instant::now();
+    if bytes.len() > MAX_BYTES {
+        return Err(err(
+            path,
+            format!("the PDF is {} MiB; kaiji reads sheets up to {} MiB", bytes.len() >> 20, MAX_BYTES >> 20),
+            None,
+        ));
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    if memchr::memmem::find(head, b"%PDF-").is_none() {
+        return Err(err(
+            path,
+            "this is not a PDF (no %PDF- header)",
+            Some("for text extracted from a sheet use --from text, for a workbook --from xlsx"),
+        ));
+    }
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    if memchr::memmem::rfind(tail, b"%%EOF").is_none() {
+        return Err(err(
+            path,
+            "the PDF is damaged: it is truncated (no %%EOF at its end)",
+            Some("download or export the PDF again"),
+        ));
+    }
+    if let Some(why) = broken_xref(bytes) {
+        return Err(err(
+            path,
+            format!("the PDF is damaged: its cross-reference data is broken ({why})"),
+            Some("re-save or re-export the PDF and try again"),
+        ));
+    }
+    if nesting(bytes, 0) > MAX_NESTING {
+        return Err(err(path, format!("the PDF is damaged: its objects nest over {MAX_NESTING} deep"), None));
+    }
+    let doc = guarded(path, "structure", || pdf_oxide::PdfDocument::from_bytes(bytes.to_vec()))?.map_err(|e| {
+        err(path, format!("the PDF is damaged: {e}"), Some("re-save or re-export the PDF and try again"))
+    })?;
+    let encrypted = guarded(path, "encryption", || doc.is_encrypted())?;
+    if !encrypted {
+        guarded(path, "page tree", || check_page_tree(&doc))?
+            .map_err(|why| err(path, format!("the PDF is damaged: {why}"), None))?;
+    }
+    let pages = guarded(path, "page tree", || doc.page_count())?
+        .map_err(|e| damaged_or_encrypted(path, encrypted, &e.to_string()))?;
+    if pages == 0 {
+        return Err(err(path, "the PDF has no pages", None));
+    }
+    if pages > MAX_PAGES {
+        return Err(err(path, format!("the PDF has {pages} pages; kaiji reads sheets of up to {MAX_PAGES}"), None));
+    }
+
+    let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages);
+    let mut page_shapes: Vec<Vec<Shape>> = Vec::with_capacity(pages);
+    for p in 0..pages {
+        if started.elapsed() > DEADLINE {
+            return Err(err(
+                path,
+                format!("reading the PDF took over {}s (stopped at page {})", DEADLINE.as_secs(), p + 1),
+                None,
+            ));
+        }
+        let chars = guarded(path, "text", || doc.extract_chars(p))?
+            .map_err(|e| damaged_or_encrypted(path, encrypted, &e.to_string()))?;
+        if chars.len() > MAX_GLYPHS_PER_PAGE {
+            return Err(err(
+                path,
+                format!(
+                    "page {} has {} glyphs; a sheet page has far fewer than {MAX_GLYPHS_PER_PAGE}",
+                    p + 1,
+                    chars.len()
+                ),
+                None,
+            ));
+        }
+        let glyphs = chars
+            .iter()
+            .map(|c| Glyph {
+                c: c.char,
+                bbox: BBox { x0: c.bbox.x, y0: c.bbox.y, x1: c.bbox.x + c.bbox.width, y1: c.bbox.y + c.bbox.height },
+                y: c.bbox.y,
+                size: if c.font_size > 0.0 { c.font_size } else { c.bbox.height },
+                rgb: [c.color.r, c.color.g, c.color.b],
+            })
+            .collect();
+        page_lines.push(layout::lines(p as u32 + 1, glyphs));
+        let paths = guarded(path, "drawings", || doc.extract_paths(p))?.unwrap_or_default();
+        if paths.len() > MAX_PATHS_PER_PAGE {
+            return Err(err(
+                path,
+                format!(
+                    "page {} has {} drawn paths; a sheet page has far fewer than {MAX_PATHS_PER_PAGE}",
+                    p + 1,
+                    paths.len()
+                ),
+                None,
+            ));
+        }
+        page_shapes.push(paths.iter().map(shape).collect());
+    }
+    if encrypted && page_lines.iter().all(Vec::is_empty) {
+        return Err(encryption_error(path));
+    }
+    let widgets = if memchr::memmem::find(bytes, b"/AcroForm").is_some() {
+        form_widgets(bytes, path, pages)?
+    } else {
+        vec![Vec::new(); pages]
+    };
+    layout::drop_repeated(&mut page_lines);
+
+    // Hand the pages over as lines, question rows with their marks.
+    let rows: Vec<Vec<layout::RowLines>> = page_lines.iter().map(|l| layout::rows(l)).collect();
+    let only_word_doc = only_word_document(&page_lines, &rows);
+    let mut text = String::new();
+    let mut infos: Vec<LineInfo> = Vec::new();
+    for (p, lines) in page_lines.iter().enumerate() {
+        let mut in_row = vec![None; lines.len()];
+        for (r, row) in rows[p].iter().enumerate() {
+            for &m in &row.members {
+                in_row[m] = Some(r);
+            }
+        }
+        for (i, line) in lines.iter().enumerate() {
+            let page = p as u32 + 1;
+            match in_row[i] {
+                Some(r) if rows[p][r].anchor == i => {
+                    let row = &rows[p][r];
+                    let (synth, info) = question_line(lines, row, &page_shapes[p], &widgets[p], only_word_doc, page);
+                    text.push_str(&synth);
+                    infos.push(info);
+                }
+                Some(_) => continue,
+                None => {
+                    text.push_str(&line.text());
+                    infos.push(LineInfo { page, ..LineInfo::default() });
+                }
+            }
+            text.push('\n');
+        }
+    }
+
+    let (mut imported, read_lines) = super::text::import_str_traced(&text, form, path).map_err(|e| match e {
+        ImportError::Unrecognised { .. } if page_lines.iter().all(Vec::is_empty) => err(
+            path,
+            "the PDF has no text to read (a scanned image?)",
+            Some("kaiji reads PDFs printed from the form, not scans; ask the vendor for the original or a workbook"),
+        ),
+        ImportError::Unrecognised { .. } => err(
+            path,
+            format!("this PDF is not a disclosure sheet: none of its text matches a question of form {}", form.id),
+            Some("for another form or version, pass its catalog with --form-file"),
+        ),
+        e => e,
+    })?;
+    let info = |line: usize| infos.get(line.wrapping_sub(1));
+    for (idx, line) in read_lines.iter().enumerate() {
+        let (Some(line), Some(q)) = (line, form.questions().get(idx)) else { continue };
+        let Some(li) = info(*line) else { continue };
+        if let Some(why) = &li.ambiguous {
+            imported.report.ambiguous.push(Ambiguous { id: q.id.clone(), page: li.page, why: why.clone() });
+        }
+        let answered = imported.doc.answer(&q.id).is_some_and(|a| a.answer.is_some());
+        if answered && let Some((bbox, kinds)) = &li.chosen {
+            let (x, y) = bbox.centre();
+            let by = kinds.first().copied().unwrap_or(MarkKind::Glyph);
+            *imported.report.read_by.entry(by.as_str().to_string()).or_default() += 1;
+            imported.sources.insert(q.id.clone(), ReadAt::Pdf(PdfPlace { page: li.page, x, y, by }));
+        }
+    }
+    // The text importer speaks of its lines: say pages instead.
+    let page_of = |s: &str| -> String {
+        LINE_REF
+            .replace_all(s, |c: &regex::Captures<'_>| match c[1].parse::<usize>().ok().and_then(info) {
+                Some(li) => format!("page {}", li.page),
+                None => c[0].to_string(),
+            })
+            .into_owned()
+    };
+    for u in &mut imported.report.unread {
+        u.place = page_of(&u.place);
+    }
+    for w in &mut imported.report.warnings {
+        *w = page_of(w);
+    }
+    Ok(imported)
+}
+
+/// Walk the page tree before pdf_oxide does: it follows a tree that loops
+/// back on itself forever.
+fn check_page_tree(doc: &pdf_oxide::PdfDocument) -> Result<(), String> {
+    use pdf_oxide::object::Object;
+    let catalog = doc.catalog().map_err(|e| e.to_string())?;
+    let Some(root) = catalog.as_dict().and_then(|d| d.get("Pages")).and_then(Object::as_reference) else {
+        return Err("its catalog has no page tree".into());
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![(root, 0usize)];
+    let mut leaves = 0usize;
+    while let Some((r, depth)) = stack.pop() {
+        if !seen.insert((r.id, r.r#gen)) {
+            return Err("its page tree loops back on itself".into());
+        }
+        if depth > MAX_PAGE_TREE_DEPTH || seen.len() > 4 * MAX_PAGES + 64 {
+            return Err(format!("its page tree is over {MAX_PAGE_TREE_DEPTH} levels deep or too large"));
+        }
+        let Ok(node) = doc.load_object(r) else { continue };
+        match node.as_dict().and_then(|d| d.get("Kids")).and_then(Object::as_array) {
+            Some(kids) => stack.extend(kids.iter().filter_map(Object::as_reference).map(|k| (k, depth + 1))),
+            None => leaves += 1,
+        }
+    }
+    if leaves > MAX_PAGES {
+        return Err(format!("it has {leaves} pages; kaiji reads sheets of up to {MAX_PAGES}"));
+    }
+    Ok(())
+}
+
+/// How deep arrays and dictionaries nest in the file's objects, including
+/// those in (Flate-compressed) object streams; strings, comments and other
+/// streams skipped.
+fn nesting(bytes: &[u8], level: usize) -> usize {
+    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+            }
+            b'(' => {
+                let mut parens = 0usize;
+                while i < bytes.len() {
+                    match bytes[i] {
+                        b'\\' => i += 1,
+                        b'(' => parens += 1,
+                        b')' => {
+                            parens -= 1;
+                            if parens == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'[' => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            b'<' if bytes.get(i + 1) == Some(&b'<') => {
+                depth += 1;
+                max = max.max(depth);
+                i += 1;
+            }
+            b']' => depth = depth.saturating_sub(1),
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                depth = depth.saturating_sub(1);
+                i += 1;
+            }
+            b's' if level == 0
+                && bytes[i..].starts_with(b"stream")
+                && (i == 0 || !bytes[i - 1].is_ascii_alphabetic()) =>
+            {
+                let start = i + 6;
+                let end = memchr::memmem::find(&bytes[start..], b"endstream").map_or(bytes.len(), |e| start + e);
+                let dict = &bytes[i.saturating_sub(512)..i];
+                if memchr::memmem::find(dict, b"/ObjStm").is_some()
+                    && memchr::memmem::find(dict, b"/FlateDecode").is_some()
+                {
+                    use std::io::Read;
+                    let body = bytes[start..end].trim_ascii_start();
+                    let mut out = Vec::new();
+                    let _ = flate2::read::ZlibDecoder::new(body).take(MAX_OBJSTM).read_to_end(&mut out);
+                    max = max.max(depth + nesting(&out, level + 1));
+                }
+                i = end + 9;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    max
+}
+
+/// Whether the file's last `startxref` points at cross-reference data (an
+/// `xref` table or an `N G obj` xref stream). pdf_oxide would rebuild a
+/// broken table by scanning, but a file damaged there may be damaged
+/// elsewhere too, and a wrong answer is worse than a refusal.
+fn broken_xref(bytes: &[u8]) -> Option<String> {
+    static OBJ: LazyLock<regex::bytes::Regex> =
+        LazyLock::new(|| regex::bytes::Regex::new(r"^\s*[0-9]+\s+[0-9]+\s+obj").expect("valid regex"));
+    let from = bytes.len().saturating_sub(2048);
+    let at = memchr::memmem::rfind(&bytes[from..], b"startxref")? + from;
+    let rest = &bytes[at + 9..];
+    let digits: String = rest
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit())
+        .map(|&b| b as char)
+        .collect();
+    let Ok(offset) = digits.parse::<usize>() else {
+        return Some("startxref gives no offset".into());
+    };
+    let Some(target) = bytes.get(offset..) else {
+        return Some(format!("startxref points past the end of the file, to byte {offset}"));
+    };
+    let target = &target[..target.len().min(64)];
+    let ok = target.starts_with(b"xref") || OBJ.is_match(target);
+    (!ok).then(|| format!("startxref points to byte {offset}, which holds none"))
+}
+
+static LINE_REF: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bline (\d+)\b").expect("valid regex"));
+
+fn encryption_error(path: &str) -> ImportError {
+    err(
+        path,
+        "the PDF is encrypted (password-protected); kaiji cannot read its content",
+        Some("open it with the password and save or print an unprotected copy, then import that"),
+    )
+}
+
+fn damaged_or_encrypted(path: &str, encrypted: bool, e: &str) -> ImportError {
+    if encrypted {
+        encryption_error(path)
+    } else {
+        err(path, format!("the PDF is damaged: {e}"), Some("re-save or re-export the PDF and try again"))
+    }
+}
+
+fn shape(p: &pdf_oxide::elements::PathContent) -> Shape {
+    use pdf_oxide::elements::PathOperation as Op;
+    let curved = p.operations.iter().any(|o| matches!(o, Op::CurveTo(..)));
+    let straight = p.operations.iter().any(|o| matches!(o, Op::LineTo(..) | Op::Rectangle(..)));
+    Shape {
+        bbox: BBox { x0: p.bbox.x, y0: p.bbox.y, x1: p.bbox.x + p.bbox.width, y1: p.bbox.y + p.bbox.height },
+        curved,
+        straight,
+        stroked: p.stroke_color.is_some(),
+        fill: p.fill_color.map(|c| [c.r, c.g, c.b]),
+    }
+}
+
+/// Whether rows print just the chosen word: most rows with choice words
+/// have exactly one.
+fn only_word_document(lines: &[Vec<Line>], rows: &[Vec<layout::RowLines>]) -> bool {
+    let counts: Vec<usize> = lines
+        .iter()
+        .zip(rows)
+        .flat_map(|(l, rs)| rs.iter().map(move |r| l[r.anchor].cells.iter().filter(|c| c.choice().is_some()).count()))
+        .filter(|n| *n > 0)
+        .collect();
+    let single = counts.iter().filter(|n| **n == 1).count();
+    counts.len() >= 3 && single * 10 >= counts.len() * 8
+}
+
+/// One question row as a line for the text importer, and what was seen.
+fn question_line(
+    lines: &[Line],
+    row: &layout::RowLines,
+    shapes: &[Shape],
+    widgets: &[Widget],
+    only_word_doc: bool,
+    page: u32,
+) -> (String, LineInfo) {
+    let anchor = &lines[row.anchor];
+    let tail = anchor.tail_at().unwrap_or(anchor.cells.len());
+    let words: Vec<(usize, Word)> = anchor.cells[tail..]
+        .iter()
+        .enumerate()
+        .filter_map(|(k, c)| c.choice().map(|a| (tail + k, Word { answer: a, bbox: c.bbox, rgb: c.rgb })))
+        .collect();
+    let glyphs: Vec<_> = anchor.cells.iter().flat_map(|c| c.marks.iter().copied()).collect();
+    let plain: Vec<Word> = words.iter().map(|(_, w)| w.clone()).collect();
+    let evidence = marks::read_row(&plain, &glyphs, shapes, widgets, only_word_doc);
+    let mut info = LineInfo { page, ..LineInfo::default() };
+    let chosen_cell = match &evidence {
+        Evidence::One { word, kinds } => {
+            info.chosen = Some((words[*word].1.bbox, kinds.clone()));
+            Some(words[*word].0)
+        }
+        Evidence::Ambiguous(why) => {
+            info.ambiguous = Some(why.clone());
+            None
+        }
+        Evidence::None => None,
+    };
+    let mut out = layout::row_text(lines, row);
+    for (k, c) in anchor.cells.iter().enumerate().skip(tail) {
+        out.push('\t');
+        if c.choice().is_some() {
+            // marks decided here; the text importer reads ■/□
+            match chosen_cell {
+                Some(ch) => out.push(if ch == k { '■' } else { '□' }),
+                None => {}
+            }
+        }
+        out.push_str(&c.text);
+    }
+    (out, info)
+}
+
+/// Checkbox and radio widgets per page, with their on/off state (AcroForm).
+fn form_widgets(bytes: &[u8], path: &str, pages: usize) -> Result<Vec<Vec<Widget>>, ImportError> {
+    use lopdf::Object;
+    let mut out = vec![Vec::new(); pages];
+    let Ok(Ok(doc)) = catch_unwind(AssertUnwindSafe(|| lopdf::Document::load_mem(bytes))) else {
+        // the text was read; only the fields are lost
+        return Ok(out);
+    };
+    let read = catch_unwind(AssertUnwindSafe(|| {
+        let mut n = 0;
+        for (p, page_id) in doc.get_pages().into_values().enumerate().take(pages) {
+            let Ok(page) = doc.get_dictionary(page_id) else { continue };
+            let annots = match page.get(b"Annots") {
+                Ok(Object::Array(a)) => a.clone(),
+                Ok(Object::Reference(r)) => doc.get_object(*r).and_then(Object::as_array).cloned().unwrap_or_default(),
+                _ => continue,
+            };
+            for a in annots {
+                n += 1;
+                if n > MAX_WIDGETS {
+                    return Err(());
+                }
+                let dict = match &a {
+                    Object::Reference(r) => doc.get_dictionary(*r).ok(),
+                    Object::Dictionary(d) => Some(d),
+                    _ => None,
+                };
+                let Some(d) = dict else { continue };
+                if d.get(b"Subtype").and_then(Object::as_name).ok() != Some(b"Widget".as_slice()) {
+                    continue;
+                }
+                // the field type may sit on the parent (radio groups)
+                let ft = d.get(b"FT").ok().or_else(|| {
+                    d.get(b"Parent")
+                        .and_then(Object::as_reference)
+                        .and_then(|r| doc.get_dictionary(r))
+                        .ok()?
+                        .get(b"FT")
+                        .ok()
+                });
+                if ft.and_then(|f| f.as_name().ok()) != Some(b"Btn".as_slice()) {
+                    continue;
+                }
+                let Ok(rect) = d.get(b"Rect").and_then(Object::as_array) else { continue };
+                let v: Vec<f32> = rect.iter().filter_map(|o| o.as_float().ok()).collect();
+                let [a, b, c, e] = v[..] else { continue };
+                let on = match d.get(b"AS").and_then(Object::as_name) {
+                    Ok(state) => state != b"Off",
+                    Err(_) => d.get(b"V").and_then(Object::as_name).is_ok_and(|v| v != b"Off"),
+                };
+                out[p].push(Widget { rect: BBox { x0: a.min(c), y0: b.min(e), x1: a.max(c), y1: b.max(e) }, on });
+            }
+        }
+        Ok(())
+    }));
+    match read {
+        Ok(Ok(())) => Ok(out),
+        Ok(Err(())) => {
+            Err(err(path, format!("the PDF has over {MAX_WIDGETS} form widgets; a sheet has far fewer"), None))
+        }
+        Err(_) => Err(err(path, "the PDF is damaged: reading its form fields failed", None)),
+    }
+}

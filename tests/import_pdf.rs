@@ -1,0 +1,208 @@
+//! The PDF importer on generated sheets (tests/pdfgen): for every mark
+//! style, every answered question read right, none wrong, blanks blank,
+//! ambiguous rows left unanswered and listed with their page, metadata,
+//! citations and remarks exact; and refusals of what is no readable sheet.
+
+#[path = "pdfgen/mod.rs"]
+mod pdfgen;
+
+use std::collections::BTreeMap;
+
+use kaiji::form::{Form, FormRegistry};
+use kaiji::import::{Imported, ReadAt, pdf};
+use pdfgen::{Spec, Style};
+
+fn form() -> std::sync::Arc<Form> {
+    FormRegistry::builtin().get("sds-6.0").unwrap()
+}
+
+fn import(style: Style) -> (Spec, pdfgen::Layout, Imported) {
+    let form = form();
+    let spec = pdfgen::spec(&form, style);
+    let (bytes, layout) = pdfgen::sheet_pdf(&form, &spec);
+    let imported = pdf::import_bytes(&bytes, &form, "vendor.pdf").unwrap_or_else(|e| panic!("{style:?}: {e}"));
+    (spec, layout, imported)
+}
+
+fn check_style(style: Style) {
+    let form = form();
+    let (spec, layout, imp) = import(style);
+    let report = imp.report.to_string();
+    assert!(layout.pages >= 5, "{style:?}: {} pages", layout.pages);
+    assert!(layout.remark_pages.len() >= 2, "{style:?}: remarks on {:?}", layout.remark_pages);
+    assert_eq!(imp.report.recognised, 198, "{style:?}:\n{report}");
+    let expected = pdfgen::expected(&spec);
+    let mut wrong = Vec::new();
+    for (id, want) in &expected {
+        let got = imp.doc.answer(id).and_then(|a| a.known());
+        if got != *want {
+            wrong.push(format!("{id}: expected {want:?}, read {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{style:?}: {} wrong:\n{}\n{report}", wrong.len(), wrong.join("\n"));
+    let answered = expected.values().filter(|a| a.is_some()).count();
+    assert_eq!(imp.report.answered, answered, "{style:?}");
+    // citations exact, for every row
+    for row in &spec.rows {
+        let got = imp.doc.answer(&row.id).map(|a| a.remarks.clone()).unwrap_or_default();
+        assert_eq!(got, row.cites, "{style:?}: citations of {}", row.id);
+    }
+    // metadata
+    let meta = &imp.doc.meta;
+    assert_eq!(meta.vendor.as_deref(), Some(pdfgen::VENDOR), "{style:?}");
+    assert_eq!(meta.service.as_deref(), Some(pdfgen::SERVICE), "{style:?}");
+    assert_eq!(meta.version.as_deref(), Some(pdfgen::VERSION), "{style:?}");
+    assert_eq!(meta.created.map(|d| d.to_string()).as_deref(), Some("2026-02-03"), "{style:?}");
+    // remarks, the last one over a page break
+    assert_eq!(imp.doc.remarks, pdfgen::remark_texts(&spec), "{style:?}");
+    // ambiguous rows: unanswered, listed with their page
+    let listed: BTreeMap<String, u32> = imp.report.ambiguous.iter().map(|a| (a.id.clone(), a.page)).collect();
+    let want: BTreeMap<String, u32> =
+        pdfgen::ambiguous(&spec).into_iter().map(|id| (id.clone(), layout.page_of[&id])).collect();
+    assert_eq!(listed, want, "{style:?}:\n{report}");
+    for a in &imp.report.ambiguous {
+        assert!(report.contains(&format!("{} (page {})", a.id, a.page)), "{report}");
+    }
+    // every answer says where it was read
+    for a in imp.doc.answers.iter().filter(|a| a.answer.is_some()) {
+        match imp.sources.get(&a.id) {
+            Some(ReadAt::Pdf(p)) => {
+                assert_eq!(p.page, layout.page_of[&a.id], "{style:?}: page of {}", a.id);
+                assert!(p.x > 380.0 && p.x < 525.0 && p.y > 0.0 && p.y < 842.0, "{style:?}: {p:?}");
+            }
+            other => panic!("{style:?}: {} read at {other:?}", a.id),
+        }
+    }
+    assert!(report.contains("read by: "), "{report}");
+    // nothing else on the pages was left unexplained (headers dropped)
+    assert!(imp.report.unread.is_empty(), "{style:?}: {:?}", imp.report.unread);
+    assert!(imp.report.missing.is_empty(), "{style:?}");
+    let _ = form;
+}
+
+#[test]
+fn ellipse() {
+    check_style(Style::Ellipse);
+}
+
+#[test]
+fn rounded_rectangle() {
+    check_style(Style::RoundedRect);
+}
+
+#[test]
+fn shading() {
+    check_style(Style::Shading);
+}
+
+#[test]
+fn greyed_out() {
+    check_style(Style::Grey);
+}
+
+#[test]
+fn mark_glyph() {
+    check_style(Style::Glyph);
+}
+
+#[test]
+fn only_word_printed() {
+    check_style(Style::OnlyWord);
+}
+
+#[test]
+fn acroform_checkboxes() {
+    check_style(Style::AcroForm);
+}
+
+#[test]
+fn kinds_are_counted() {
+    let (_, _, imp) = import(Style::Shading);
+    assert_eq!(imp.report.read_by.get("shading"), Some(&imp.report.answered), "{:?}", imp.report.read_by);
+    let (_, _, imp) = import(Style::Ellipse);
+    assert_eq!(imp.report.read_by.get("ellipse"), Some(&imp.report.answered), "{:?}", imp.report.read_by);
+}
+
+#[test]
+fn unmarked_sheet_is_recognised_but_unanswered() {
+    let form = form();
+    let spec = pdfgen::spec(&form, Style::Unmarked);
+    let (bytes, _) = pdfgen::sheet_pdf(&form, &spec);
+    let imp = pdf::import_bytes(&bytes, &form, "blank.pdf").unwrap();
+    assert_eq!(imp.report.recognised, 198);
+    assert_eq!(imp.report.answered, 0);
+    assert!(imp.report.ambiguous.is_empty());
+    assert!(imp.report.to_string().contains("no answer marks survived"));
+}
+
+fn refusal(bytes: &[u8]) -> String {
+    match pdf::import_bytes(bytes, &form(), "x.pdf") {
+        Ok(i) => panic!("imported: {}", i.report),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn not_a_sheet() {
+    let e = refusal(&pdfgen::letter_pdf());
+    assert!(e.contains("not a disclosure sheet"), "{e}");
+    let e = refusal(b"hello, world");
+    assert!(e.contains("not a PDF"), "{e}");
+}
+
+#[test]
+fn encrypted() {
+    let form = form();
+    let (bytes, _) = pdfgen::sheet_pdf(&form, &pdfgen::spec(&form, Style::Ellipse));
+    let e = refusal(&pdfgen::encrypted(&bytes));
+    assert!(e.contains("encrypted"), "{e}");
+}
+
+#[test]
+fn damaged() {
+    let form = form();
+    let (bytes, _) = pdfgen::sheet_pdf(&form, &pdfgen::spec(&form, Style::Ellipse));
+    let e = refusal(&bytes[..bytes.len() / 2]);
+    assert!(e.contains("damaged") && e.contains("truncated"), "{e}");
+    // garbage in place of the cross-reference data and trailer
+    let at = memchr_rfind(&bytes, b"startxref").unwrap();
+    let mut broken = bytes[..at.saturating_sub(400)].to_vec();
+    broken.extend(std::iter::repeat_n(b'#', 400));
+    broken.extend_from_slice(b"startxref\n99999999\n%%EOF\n");
+    let e = refusal(&broken);
+    assert!(e.contains("damaged") && e.contains("cross-reference"), "{e}");
+}
+
+fn memchr_rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+fn fixture_bytes() -> &'static [u8] {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| {
+        let form = form();
+        pdfgen::sheet_pdf(&form, &pdfgen::spec(&form, Style::Glyph)).0
+    })
+}
+
+proptest::proptest! {
+    // each case is a whole import: few cases, the fuzz target does the rest
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 12, ..Default::default() })]
+
+    #[test]
+    fn damaged_bytes_never_panic(cut in 0.0f64..1.0, flips in proptest::collection::vec((0.0f64..1.0, 0u8..8), 0..6)) {
+        let full = fixture_bytes();
+        let mut bytes = full[..(full.len() as f64 * cut) as usize].to_vec();
+        if flips.len() % 2 == 0 {
+            // keep the end, so more than the %%EOF check is exercised
+            bytes = full.to_vec();
+        }
+        for (at, bit) in flips {
+            if !bytes.is_empty() {
+                let i = ((bytes.len() - 1) as f64 * at) as usize;
+                bytes[i] ^= 1 << bit;
+            }
+        }
+        let _ = pdf::import_bytes(&bytes, &form(), "fuzz.pdf");
+    }
+}

@@ -1,0 +1,656 @@
+//! Generates filled SDS disclosure sheets as PDFs (krilla, with the shipped
+//! IPAexGothic subset) for the PDF importer's tests and benchmark. Every
+//! question of the form in form order, laid out like the printed form: a
+//! number column, the question text wrapping inside its cell, one cell per
+//! choice word, a 備考 label and number; section rows shaded; a repeated
+//! page header, column header and page footer; metadata at the top and the
+//! 備考記載欄 at the end. The answer marks are drawn in one [`Style`]; the
+//! answers the generator chose are the tests' expected values.
+//!
+//! Included with `#[path]` by several test crates and the bench, so not every
+//! item is used by each.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kaiji::form::{Form, Kind};
+use kaiji::sheet::Answer;
+use krilla::Document;
+use krilla::color::luma;
+use krilla::geom::{PathBuilder, Point};
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{Font, TextDirection};
+
+/// IPAexGothic cut down to the characters the fixtures use (IPA Font
+/// License; see tests/fixtures/README.md for how to regenerate it).
+pub const FONT: &[u8] = include_bytes!("../fixtures/fonts/ipaexg-subset.ttf");
+
+pub const VENDOR: &str = "株式会社やまびこ医療クラウド";
+pub const SERVICE: &str = "やまびこカルテ クラウド版";
+pub const VERSION: &str = "3.2";
+pub const CREATED: &str = "2026年2月3日";
+
+/// How the chosen word is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A drawn ellipse around the word.
+    Ellipse,
+    /// A drawn rounded rectangle around the word.
+    RoundedRect,
+    /// The word's cell filled with a light colour.
+    Shading,
+    /// Unchosen words printed in grey.
+    Grey,
+    /// A ● or ✓ glyph before the word.
+    Glyph,
+    /// Only the chosen word is printed (a drop-down cell).
+    OnlyWord,
+    /// Interactive form: a checkbox field before each word.
+    AcroForm,
+    /// No marks at all (a blank form).
+    Unmarked,
+}
+
+pub const STYLES: [Style; 7] =
+    [Style::Ellipse, Style::RoundedRect, Style::Shading, Style::Grey, Style::Glyph, Style::OnlyWord, Style::AcroForm];
+
+/// What a row shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mark {
+    Blank,
+    One(Answer),
+    /// Two words marked: must be left unanswered.
+    Two(Answer, Answer),
+    /// (Ellipse styles) one shape drawn between two words.
+    Between(Answer, Answer),
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: String,
+    pub mark: Mark,
+    pub cites: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub style: Style,
+    pub rows: Vec<Row>,
+    pub remarks: Vec<(u32, Vec<String>)>,
+    /// Extra height per question row (the bench stretches the sheet to 30 pages).
+    pub row_gap: f32,
+}
+
+/// What the generator put where, for the tests.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    pub pages: u32,
+    /// Page of each question row, by id.
+    pub page_of: BTreeMap<String, u32>,
+    /// Pages the 備考記載欄 covers.
+    pub remark_pages: BTreeSet<u32>,
+}
+
+const REMARKS: [&[&str]; 8] = [
+    &["当社の国内データセンター二拠点で運用しています。"],
+    &["利用者の情報一覧は、契約時にお渡しする資料に記載しています。", "最新版は管理画面からも確認できます。"],
+    &["情報セキュリティ委員会を設置し、責任者を任命しています。"],
+    &["利用規約の第十二条に安全管理の条項があります。"],
+    &["保守作業の一部を協力会社に委託しており、", "委託先とは秘密保持契約を結んでいます。"],
+    &["管理端末には覗き見防止フィルタを貼付しています。"],
+    &["一定時間操作がない場合、自動でログアウトします。"],
+    &[
+        "パスワードは十二文字以上とし、英字と数字を混在させる設定にしています。",
+        "有効期限は九十日とし、期限が近づくと利用者に通知します。",
+        "過去五回分と同じパスワードには変更できません。",
+        "連続して五回失敗した場合はアカウントをロックします。",
+        "ロックの解除は管理者が本人確認をしたうえで行います。",
+        "多要素認証として、ワンタイムパスワードを併用できます。",
+        "認証の記録は五年間保存し、定期的に点検しています。",
+        "詳細は別紙の運用手順書に記載しています。",
+        "運用手順書は年一回見直し、改訂履歴を残しています。",
+        "お問い合わせは専用窓口で受け付けています。",
+        "窓口の受付時間は平日の九時から十八時までです。",
+        "緊急時は二十四時間対応の連絡先をご案内します。",
+        "以上の内容は契約書の別紙にも記載しています。",
+        "変更がある場合は事前にお知らせします。",
+    ],
+];
+
+/// The standard fixture: answers for every question (gates 非該当 with
+/// 対象外 descendants), three blanks, remark citations, eight remarks, and
+/// two rows with two words marked (plus, for the shape styles, one shape
+/// drawn between two words).
+pub fn spec(form: &Form, style: Style) -> Spec {
+    let qs = form.questions();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut closed: BTreeSet<usize> = BTreeSet::new();
+    let mut gate_no = 0;
+    for (i, q) in qs.iter().enumerate() {
+        let under_closed = form.ancestors(i).any(|a| closed.contains(&a));
+        let answer = if under_closed {
+            match q.kind {
+                Kind::YesNo => Answer::NotApplicable,
+                Kind::Applicability => Answer::DoesNotApply,
+            }
+        } else {
+            match q.kind {
+                Kind::Applicability => {
+                    gate_no += 1;
+                    if gate_no % 3 == 2 {
+                        closed.insert(i);
+                        Answer::DoesNotApply
+                    } else {
+                        Answer::Applies
+                    }
+                }
+                Kind::YesNo => [Answer::Yes, Answer::Yes, Answer::No, Answer::Yes, Answer::NotApplicable][i % 5],
+            }
+        };
+        let mark = if [7, 61, 140].contains(&i) { Mark::Blank } else { Mark::One(answer) };
+        let cites = if i % 17 == 0 {
+            vec![(i as u32 / 17) % 8 + 1, (i as u32 / 17 + 1) % 8 + 1]
+        } else if i % 6 == 0 {
+            vec![(i as u32 / 6) % 8 + 1]
+        } else {
+            vec![]
+        };
+        rows.push(Row { id: q.id.clone(), mark, cites });
+    }
+    for i in [30, 95] {
+        if qs[i].kind == Kind::YesNo {
+            rows[i].mark = Mark::Two(Answer::Yes, Answer::No);
+        }
+    }
+    if matches!(style, Style::Ellipse | Style::RoundedRect) && qs[150].kind == Kind::YesNo {
+        rows[150].mark = Mark::Between(Answer::No, Answer::NotApplicable);
+    }
+    let remarks =
+        REMARKS.iter().enumerate().map(|(i, r)| (i as u32 + 1, r.iter().map(|s| s.to_string()).collect())).collect();
+    Spec { style, rows, remarks, row_gap: 0.0 }
+}
+
+/// The answer each question should import as (None: blank or ambiguous).
+pub fn expected(spec: &Spec) -> BTreeMap<String, Option<Answer>> {
+    spec.rows.iter().map(|r| (r.id.clone(), if let Mark::One(a) = r.mark { Some(a) } else { None })).collect()
+}
+
+/// Ids of the rows that must be reported ambiguous.
+pub fn ambiguous(spec: &Spec) -> Vec<String> {
+    spec.rows.iter().filter(|r| matches!(r.mark, Mark::Two(..) | Mark::Between(..))).map(|r| r.id.clone()).collect()
+}
+
+/// Printed number of a question: none for the lettered sub-items (17.1.a).
+fn printed_number(id: &str) -> Option<&str> {
+    (!id.chars().any(|c| c.is_ascii_lowercase())).then_some(id)
+}
+
+// ---- layout -------------------------------------------------------------
+
+const PAGE_W: f32 = 595.0;
+const PAGE_H: f32 = 842.0;
+const SIZE: f32 = 8.0;
+const LINE: f32 = 11.0;
+const BOTTOM: f32 = 790.0;
+const TEXT_X: f32 = 76.0;
+const TEXT_W: f32 = 300.0;
+/// Choice cells: left edges; the last one ends at BIKOU_X.
+const CHOICE_CELLS: [f32; 3] = [385.0, 430.0, 475.0];
+const BIKOU_X: f32 = 520.0;
+const CITE_X: f32 = 548.0;
+const RIGHT: f32 = 580.0;
+
+#[derive(Debug, Clone)]
+enum Item {
+    /// Baseline at (x, y), top-left origin.
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        text: String,
+        luma: u8,
+    },
+    Line {
+        x0: f32,
+        y0: f32,
+        x1: f32,
+        y1: f32,
+    },
+    Fill {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        luma: u8,
+    },
+    Ellipse {
+        cx: f32,
+        cy: f32,
+        rx: f32,
+        ry: f32,
+    },
+    RoundRect {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+    },
+    Checkbox {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        name: String,
+        on: bool,
+    },
+}
+
+fn width(text: &str, size: f32) -> f32 {
+    text.chars().map(|c| if c.is_ascii() { 0.5 } else { 1.0 }).sum::<f32>() * size
+}
+
+fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for c in text.chars() {
+        let cur = lines.last_mut().unwrap();
+        if width(cur, size) + width(&c.to_string(), size) > max {
+            lines.push(String::new());
+        }
+        lines.last_mut().unwrap().push(c);
+    }
+    lines
+}
+
+struct Pager {
+    pages: Vec<Vec<Item>>,
+    y: f32,
+}
+
+impl Pager {
+    fn items(&mut self) -> &mut Vec<Item> {
+        self.pages.last_mut().unwrap()
+    }
+    fn page(&self) -> u32 {
+        self.pages.len() as u32
+    }
+    fn new_page(&mut self) {
+        self.pages.push(Vec::new());
+        let items = self.items();
+        items.push(Item::Text { x: 36.0, y: 28.0, size: 7.0, text: VENDOR.into(), luma: 0 });
+        items.push(Item::Text { x: 520.0, y: 28.0, size: 7.0, text: "社外秘".into(), luma: 0 });
+        self.y = 44.0;
+        if self.pages.len() > 1 {
+            self.column_header();
+        }
+    }
+    fn column_header(&mut self) {
+        let y = self.y;
+        let items = self.items();
+        items.push(Item::Fill { x: 34.0, y, w: RIGHT - 34.0, h: 14.0, luma: 220 });
+        for (x, t) in
+            [(38.0, "No."), (TEXT_X + 4.0, "質問項目"), (CHOICE_CELLS[1] + 6.0, "回答"), (BIKOU_X + 2.0, "備考")]
+        {
+            items.push(Item::Text { x, y: y + 10.0, size: SIZE, text: t.into(), luma: 0 });
+        }
+        self.y += 14.0;
+    }
+    fn ensure(&mut self, h: f32) {
+        if self.y + h > BOTTOM {
+            self.new_page();
+        }
+    }
+}
+
+fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
+    let mut p = Pager { pages: Vec::new(), y: 0.0 };
+    let mut layout = Layout::default();
+    p.new_page();
+    p.items().push(Item::Text {
+        x: 60.0,
+        y: 70.0,
+        size: 13.0,
+        text: "サービス事業者による医療情報セキュリティ開示書".into(),
+        luma: 0,
+    });
+    p.y = 96.0;
+    for (label, value) in
+        [("作成日", CREATED), ("サービス事業者", VENDOR), ("サービス名称", SERVICE), ("バージョン", VERSION)]
+    {
+        let y = p.y;
+        p.items().push(Item::Text { x: 40.0, y, size: 9.0, text: label.into(), luma: 0 });
+        p.items().push(Item::Text { x: 140.0, y, size: 9.0, text: value.into(), luma: 0 });
+        p.y += 14.0;
+    }
+    p.y += 10.0;
+    p.column_header();
+    let mut section = String::new();
+    let glyph_marks = ["●", "✓"];
+    for (i, (q, row)) in form.questions().iter().zip(&spec.rows).enumerate() {
+        if q.section != section {
+            section = q.section.clone();
+            p.ensure(16.0 + 30.0);
+            let y = p.y;
+            p.items().push(Item::Fill { x: 34.0, y, w: RIGHT - 34.0, h: 16.0, luma: 230 });
+            p.items().push(Item::Text { x: 40.0, y: y + 11.0, size: SIZE, text: section.clone(), luma: 0 });
+            p.y += 16.0;
+        }
+        let text = if printed_number(&q.id).is_some() { q.text.clone() } else { format!("・{}", q.text) };
+        let lines = wrap(&text, SIZE, TEXT_W);
+        let h = lines.len() as f32 * LINE + 7.0 + spec.row_gap;
+        p.ensure(h);
+        layout.page_of.insert(q.id.clone(), p.page());
+        let top = p.y;
+        let style = spec.style;
+        let items = p.items();
+        for (k, l) in lines.iter().enumerate() {
+            items.push(Item::Text {
+                x: TEXT_X + 3.0,
+                y: top + 12.0 + k as f32 * LINE,
+                size: SIZE,
+                text: l.clone(),
+                luma: 0,
+            });
+        }
+        if let Some(n) = printed_number(&q.id) {
+            items.push(Item::Text { x: 38.0, y: top + 12.0, size: SIZE, text: n.into(), luma: 0 });
+        }
+        let base = top + h / 2.0 + 3.0;
+        let choices = q.kind.choices();
+        let marked: Vec<Answer> = match &row.mark {
+            Mark::Blank => vec![],
+            Mark::One(a) => vec![*a],
+            Mark::Two(a, b) => vec![*a, *b],
+            Mark::Between(..) => vec![],
+        };
+        // word boxes (x0, x1) for the marks
+        let boxes: Vec<(f32, f32)> = choices
+            .iter()
+            .enumerate()
+            .map(|(k, a)| {
+                let cell = CHOICE_CELLS[k];
+                let w = width(a.as_str(), SIZE);
+                let x0 = cell + (45.0 - w) / 2.0;
+                (x0, x0 + w)
+            })
+            .collect();
+        for (k, a) in choices.iter().enumerate() {
+            let chosen = marked.contains(a);
+            let (x0, x1) = boxes[k];
+            let cell = CHOICE_CELLS[k];
+            match style {
+                Style::Shading if chosen => {
+                    // behind the word: drawn first
+                    items.insert(0, Item::Fill { x: cell + 1.0, y: top + 1.0, w: 43.0, h: h - 2.0, luma: 200 })
+                }
+                Style::Ellipse if chosen => items.push(Item::Ellipse {
+                    cx: (x0 + x1) / 2.0,
+                    cy: base - SIZE * 0.35,
+                    rx: (x1 - x0) / 2.0 + 5.0,
+                    ry: SIZE * 0.5 + 3.0,
+                }),
+                Style::RoundedRect if chosen => {
+                    items.push(Item::RoundRect { x: x0 - 4.0, y: base - SIZE - 2.0, w: x1 - x0 + 8.0, h: SIZE + 5.0 })
+                }
+                Style::Glyph if chosen => items.push(Item::Text {
+                    x: x0 - SIZE - 1.5,
+                    y: base,
+                    size: SIZE,
+                    text: glyph_marks[i % 2].into(),
+                    luma: 0,
+                }),
+                Style::AcroForm => items.push(Item::Checkbox {
+                    x: x0 - 9.0,
+                    y: base - 7.0,
+                    w: 7.0,
+                    h: 7.0,
+                    name: format!("q{}_{}", q.id.replace('.', "_"), k),
+                    on: chosen,
+                }),
+                _ => {}
+            }
+            let show = style != Style::OnlyWord || chosen;
+            if show {
+                let luma = if style == Style::Grey && !chosen { 150 } else { 0 };
+                let x = if style == Style::OnlyWord {
+                    // one drop-down cell across the choice columns
+                    CHOICE_CELLS[0]
+                        + (BIKOU_X - CHOICE_CELLS[0] - width(a.as_str(), SIZE)) / 2.0
+                        + if marked.len() > 1 { (k as f32 - 0.5) * 30.0 } else { 0.0 }
+                } else {
+                    x0
+                };
+                items.push(Item::Text { x, y: base, size: SIZE, text: a.as_str().into(), luma });
+            }
+        }
+        if let Mark::Between(a, b) = &row.mark {
+            let ka = choices.iter().position(|c| c == a).unwrap();
+            let kb = choices.iter().position(|c| c == b).unwrap();
+            let cx = (boxes[ka].1 + boxes[kb].0) / 2.0;
+            items.push(Item::Ellipse { cx, cy: base - SIZE * 0.35, rx: 20.0, ry: SIZE * 0.5 + 3.0 });
+        }
+        items.push(Item::Text { x: BIKOU_X + 2.0, y: base, size: SIZE, text: "備考".into(), luma: 0 });
+        let cite = if row.cites.is_empty() {
+            "-".to_string()
+        } else {
+            row.cites.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+        };
+        items.push(Item::Text { x: CITE_X + 3.0, y: base, size: SIZE, text: cite, luma: 0 });
+        // cell rules: straight lines, as a spreadsheet prints them
+        items.push(Item::Line { x0: 34.0, y0: top, x1: RIGHT, y1: top });
+        items.push(Item::Line { x0: 34.0, y0: top + h, x1: RIGHT, y1: top + h });
+        for x in [34.0, TEXT_X, CHOICE_CELLS[0], CHOICE_CELLS[1], CHOICE_CELLS[2], BIKOU_X, CITE_X, RIGHT] {
+            items.push(Item::Line { x0: x, y0: top, x1: x, y1: top + h });
+        }
+        p.y += h;
+    }
+    // 備考記載欄, placed so that it runs over a page break
+    let remark_lines: usize =
+        spec.remarks.iter().map(|(_, ls)| ls.iter().map(|l| wrap(l, SIZE, 480.0).len()).sum::<usize>()).sum();
+    let need = 30.0 + remark_lines as f32 * LINE;
+    p.y += 12.0;
+    p.ensure(40.0);
+    if p.y + need <= BOTTOM {
+        p.y = (BOTTOM - need / 2.0).max(p.y);
+    }
+    let y = p.y;
+    p.items().push(Item::Text { x: 40.0, y: y + 10.0, size: 10.0, text: "備考記載欄".into(), luma: 0 });
+    layout.remark_pages.insert(p.page());
+    p.y += 18.0;
+    for (n, lines) in &spec.remarks {
+        let wrapped: Vec<String> = lines.iter().flat_map(|l| wrap(l, SIZE, 480.0)).collect();
+        for (k, l) in wrapped.iter().enumerate() {
+            p.ensure(LINE);
+            layout.remark_pages.insert(p.page());
+            let y = p.y + 9.0;
+            if k == 0 {
+                p.items().push(Item::Text { x: 40.0, y, size: SIZE, text: n.to_string(), luma: 0 });
+            }
+            p.items().push(Item::Text { x: 60.0, y, size: SIZE, text: l.clone(), luma: 0 });
+            p.y += LINE;
+        }
+    }
+    let total = p.pages.len();
+    for (k, items) in p.pages.iter_mut().enumerate() {
+        items.push(Item::Text { x: 280.0, y: 820.0, size: 7.0, text: format!("- {} / {} -", k + 1, total), luma: 0 });
+    }
+    layout.pages = total as u32;
+    (p.pages, layout)
+}
+
+/// Remark texts as the importer should read them: the printed lines.
+pub fn remark_texts(spec: &Spec) -> BTreeMap<u32, String> {
+    spec.remarks
+        .iter()
+        .map(|(n, lines)| (*n, lines.iter().flat_map(|l| wrap(l, SIZE, 480.0)).collect::<Vec<_>>().join("\n")))
+        .collect()
+}
+
+// ---- rendering ----------------------------------------------------------
+
+fn font() -> Font {
+    Font::new(FONT.to_vec().into(), 0).expect("the shipped font subset loads")
+}
+
+fn fill(l: u8) -> Fill {
+    Fill { paint: luma::Color::new(l).into(), opacity: NormalizedF32::ONE, rule: Default::default() }
+}
+
+fn stroke(width: f32) -> Stroke {
+    Stroke { width, ..Stroke::default() }
+}
+
+fn render(pages: &[Vec<Item>]) -> Vec<u8> {
+    let font = font();
+    let mut doc = Document::new();
+    for items in pages {
+        let mut page = doc.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).unwrap());
+        let mut s = page.surface();
+        for item in items {
+            match item {
+                Item::Text { x, y, size, text, luma } => {
+                    s.set_fill(Some(fill(*luma)));
+                    s.set_stroke(None);
+                    s.draw_text(Point::from_xy(*x, *y), font.clone(), *size, text, false, TextDirection::Auto);
+                }
+                Item::Line { x0, y0, x1, y1 } => {
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(*x0, *y0);
+                    pb.line_to(*x1, *y1);
+                    s.set_fill(None);
+                    s.set_stroke(Some(stroke(0.4)));
+                    s.draw_path(&pb.finish().unwrap());
+                }
+                Item::Fill { x, y, w, h, luma } => {
+                    let mut pb = PathBuilder::new();
+                    pb.push_rect(krilla::geom::Rect::from_xywh(*x, *y, *w, *h).unwrap());
+                    s.set_fill(Some(fill(*luma)));
+                    s.set_stroke(None);
+                    s.draw_path(&pb.finish().unwrap());
+                }
+                Item::Ellipse { cx, cy, rx, ry } => {
+                    // four Bézier quarters, as office suites draw an oval
+                    let (kx, ky) = (rx * 0.5523, ry * 0.5523);
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(cx + rx, *cy);
+                    pb.cubic_to(cx + rx, cy + ky, cx + kx, cy + ry, *cx, cy + ry);
+                    pb.cubic_to(cx - kx, cy + ry, cx - rx, cy + ky, cx - rx, *cy);
+                    pb.cubic_to(cx - rx, cy - ky, cx - kx, cy - ry, *cx, cy - ry);
+                    pb.cubic_to(cx + kx, cy - ry, cx + rx, cy - ky, cx + rx, *cy);
+                    pb.close();
+                    s.set_fill(None);
+                    s.set_stroke(Some(stroke(0.8)));
+                    s.draw_path(&pb.finish().unwrap());
+                }
+                Item::RoundRect { x, y, w, h } => {
+                    let r = 3.0;
+                    let k = r * 0.5523;
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(x + r, *y);
+                    pb.line_to(x + w - r, *y);
+                    pb.cubic_to(x + w - r + k, *y, x + w, y + r - k, x + w, y + r);
+                    pb.line_to(x + w, y + h - r);
+                    pb.cubic_to(x + w, y + h - r + k, x + w - r + k, y + h, x + w - r, y + h);
+                    pb.line_to(x + r, y + h);
+                    pb.cubic_to(x + r - k, y + h, *x, y + h - r + k, *x, y + h - r);
+                    pb.line_to(*x, y + r);
+                    pb.cubic_to(*x, y + r - k, x + r - k, *y, x + r, *y);
+                    pb.close();
+                    s.set_fill(None);
+                    s.set_stroke(Some(stroke(0.8)));
+                    s.draw_path(&pb.finish().unwrap());
+                }
+                Item::Checkbox { x, y, w, h, .. } => {
+                    // the box as printed; the field itself is added afterwards
+                    let mut pb = PathBuilder::new();
+                    pb.push_rect(krilla::geom::Rect::from_xywh(*x, *y, *w, *h).unwrap());
+                    s.set_fill(None);
+                    s.set_stroke(Some(stroke(0.5)));
+                    s.draw_path(&pb.finish().unwrap());
+                }
+            }
+        }
+        s.finish();
+        page.finish();
+    }
+    doc.finish().expect("krilla writes the PDF")
+}
+
+/// Add the checkbox widgets as AcroForm fields (krilla writes no form
+/// fields): one /Btn field per checkbox, /V and /AS /Yes or /Off.
+fn add_fields(pdf: Vec<u8>, pages: &[Vec<Item>]) -> Vec<u8> {
+    use lopdf::{Dictionary, Object, dictionary};
+    let mut doc = lopdf::Document::load_mem(&pdf).expect("krilla output loads");
+    let page_ids: Vec<_> = doc.get_pages().values().copied().collect();
+    let mut fields = Vec::new();
+    for (items, page_id) in pages.iter().zip(page_ids) {
+        let mut annots = Vec::new();
+        for item in items {
+            if let Item::Checkbox { x, y, w, h, name, on } = item {
+                let state = if *on { "Yes" } else { "Off" };
+                // PDF space: origin bottom-left
+                let rect = vec![(*x).into(), (PAGE_H - y - h).into(), (x + w).into(), (PAGE_H - y).into()];
+                let widget: Dictionary = dictionary! {
+                    "Type" => "Annot",
+                    "Subtype" => "Widget",
+                    "FT" => "Btn",
+                    "T" => Object::string_literal(name.as_str()),
+                    "V" => Object::Name(state.into()),
+                    "AS" => Object::Name(state.into()),
+                    "Rect" => rect,
+                    "P" => page_id,
+                };
+                let id = doc.add_object(widget);
+                annots.push(Object::Reference(id));
+                fields.push(Object::Reference(id));
+            }
+        }
+        if let Ok(page) = doc.get_object_mut(page_id).and_then(Object::as_dict_mut) {
+            page.set("Annots", annots);
+        }
+    }
+    let form = doc.add_object(dictionary! { "Fields" => fields });
+    let root = doc.trailer.get(b"Root").and_then(Object::as_reference).expect("a catalog");
+    doc.get_object_mut(root).and_then(Object::as_dict_mut).expect("catalog dict").set("AcroForm", form);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("lopdf writes the PDF");
+    out
+}
+
+/// The sheet as PDF bytes, and where things went.
+pub fn sheet_pdf(form: &Form, spec: &Spec) -> (Vec<u8>, Layout) {
+    let (pages, layout) = lay_out(form, spec);
+    let pdf = render(&pages);
+    let pdf = if spec.style == Style::AcroForm { add_fields(pdf, &pages) } else { pdf };
+    (pdf, layout)
+}
+
+/// A PDF that is not a disclosure sheet: a short letter.
+pub fn letter_pdf() -> Vec<u8> {
+    let lines =
+        ["お知らせ", "平素より格別のご高配を賜り、厚く御礼申し上げます。", "本書は点検の日程をご案内するものです。"];
+    let items: Vec<Item> = lines
+        .iter()
+        .enumerate()
+        .map(|(k, t)| Item::Text { x: 60.0, y: 80.0 + k as f32 * 20.0, size: 11.0, text: t.to_string(), luma: 0 })
+        .collect();
+    render(&[items])
+}
+
+/// The fixture encrypted with an owner and a user password (RC4, 128 bit).
+pub fn encrypted(pdf: &[u8]) -> Vec<u8> {
+    let mut doc = lopdf::Document::load_mem(pdf).expect("fixture loads");
+    let state = lopdf::EncryptionState::try_from(lopdf::EncryptionVersion::V2 {
+        document: &doc,
+        owner_password: "owner",
+        user_password: "user",
+        key_length: 128,
+        permissions: lopdf::Permissions::all(),
+    })
+    .expect("encryption state");
+    doc.encrypt(&state).expect("encrypts");
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("saves");
+    out
+}
