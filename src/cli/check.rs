@@ -7,7 +7,7 @@ use super::output::{ReportArgs, RunInputs, print, render_run};
 use crate::form::FormRegistry;
 use crate::policy::{Limits, PolicySet};
 use crate::report::RunInfo;
-use crate::runner::{self, Check, LintCheck, Runner};
+use crate::runner::{Check, LintCheck, Runner};
 use crate::waiver::{WaiverCheck, WaiverSet};
 
 #[derive(Debug, Args)]
@@ -149,13 +149,9 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         Some(path) => Some(load_waivers(path, &policies, forms)?),
         None => None,
     };
-    let expanded = runner::expand_all(&args.sheets);
-    super::output::note_not_sheets(&expanded.not_sheets);
-    let inputs = expanded.inputs;
+    let inputs = super::output::expand_sheets(&args.sheets);
     let mut read = RunInputs::default();
-    for f in runner::files(&inputs) {
-        read.add("sheet", f);
-    }
+    read.add_sheets(&inputs);
     for p in &args.policies {
         read.add_policy_arg(p);
     }

@@ -87,14 +87,9 @@ fn resolve(flag: Option<ExportFormat>, out: Option<&Path>) -> miette::Result<Exp
         );
     }
     match (flag, ext.as_deref().and_then(format_of)) {
-        (Some(given), Some(named)) if given != named => miette::bail!(
-            code = "kaiji::usage::format_conflict",
-            help = format!("drop -f to write {}, or give the file a name that fits -f {}", named.name(), given.name()),
-            "-f {} contradicts -o {}, whose extension means -f {}; nothing was written",
-            given.name(),
-            out.display(),
-            named.name()
-        ),
+        (Some(given), Some(named)) if given != named => {
+            Err(super::output::format_conflict(given.name(), out, named.name()))
+        }
         (Some(given), _) => Ok(given),
         (None, Some(named)) => Ok(named),
         // A device or FIFO (`-o /dev/stdout`) has no extension: TOML, as on stdout.

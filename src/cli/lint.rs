@@ -3,7 +3,7 @@ use clap::Args;
 use super::output::{ReportArgs, RunInputs, print, render_run};
 use crate::form::FormRegistry;
 use crate::report::RunInfo;
-use crate::runner::{self, LintCheck, Runner};
+use crate::runner::{LintCheck, Runner};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -54,13 +54,9 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
         print(&format!("{} ({})\n\n{}\n\n{}\n", i.name, i.severity.as_str(), i.summary, i.explanation))?;
         return Ok(0);
     }
-    let expanded = runner::expand_all(&args.sheets);
-    super::output::note_not_sheets(&expanded.not_sheets);
-    let inputs = expanded.inputs;
+    let inputs = super::output::expand_sheets(&args.sheets);
     let mut read = RunInputs::default();
-    for f in runner::files(&inputs) {
-        read.add("sheet", f);
-    }
+    read.add_sheets(&inputs);
     for f in form_files {
         read.add("form catalog", f);
     }

@@ -123,6 +123,14 @@ impl<'a> RunInputs<'a> {
         self
     }
 
+    /// The sheet files among `inputs`.
+    pub fn add_sheets(&mut self, inputs: &'a [crate::runner::Input]) -> &mut Self {
+        for f in crate::runner::files(inputs) {
+            self.add("sheet", f);
+        }
+        self
+    }
+
     /// A `-p` argument: the file, or every file under the directory
     /// (policies, the modules they import, their tests).
     pub fn add_policy_arg(&mut self, path: &'a Path) -> &mut Self {
@@ -248,15 +256,7 @@ fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Fo
     let Some(out) = out else { return Ok(flag.unwrap_or(Format::Human)) };
     match (flag, Format::from_file_name(out)) {
         (Some(given), Some(named)) if given != named && (named != Format::Human || given.is_binary()) => {
-            miette::bail!(
-                code = "kaiji::usage::format_conflict",
-                help =
-                    format!("drop -f to write {}, or give the file a name that fits -f {}", named.name(), given.name()),
-                "-f {} contradicts -o {}, whose extension means -f {}; nothing was written",
-                given.name(),
-                out.display(),
-                named.name()
-            )
+            Err(format_conflict(given.name(), out, named.name()))
         }
         (Some(given), _) => Ok(given),
         (None, Some(named)) => Ok(named),
@@ -317,6 +317,25 @@ pub fn render_run(
 
 /// One note on stderr for the files a directory or glob found that are not
 /// sheets, so a left-out file is never a mystery: how many, the first few.
+/// The sheet arguments of `check`/`lint` expanded, with the note about
+/// files a walk skipped as not sheets.
+pub fn expand_sheets(args: &[String]) -> Vec<crate::runner::Input> {
+    let expanded = crate::runner::expand_all(args);
+    note_not_sheets(&expanded.not_sheets);
+    expanded.inputs
+}
+
+/// `-f` contradicting the format `-o`'s extension names: a usage error,
+/// worded the same for reports and exports.
+pub fn format_conflict(given: &str, out: &Path, named: &str) -> miette::Report {
+    miette::miette!(
+        code = "kaiji::usage::format_conflict",
+        help = format!("drop -f to write {named}, or give the file a name that fits -f {given}"),
+        "-f {given} contradicts -o {}, whose extension means -f {named}; nothing was written",
+        out.display()
+    )
+}
+
 pub fn note_not_sheets(skipped: &[PathBuf]) {
     const SHOWN: usize = 3;
     if skipped.is_empty() {
