@@ -469,9 +469,8 @@ fn question_line(
         out.push('\t');
         if c.choice().is_some() {
             // marks decided here; the text importer reads ■/□
-            match chosen_cell {
-                Some(ch) => out.push(if ch == k { '■' } else { '□' }),
-                None => {}
+            if let Some(ch) = chosen_cell {
+                out.push(if ch == k { '■' } else { '□' });
             }
         }
         out.push_str(&c.text);
