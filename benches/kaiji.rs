@@ -6,6 +6,8 @@
 //! - `policies/baseline`: the built-in pack on a loaded sheet; `policy/<id>`
 //!   one policy at a time
 //! - `render/json`, `render/human`: one sheet's report
+//! - `import/pdf_30_pages`: a generated 30-page sheet PDF (tests/pdfgen)
+//!   through the PDF importer
 //!
 //! Throughput is per sheet (per sheet × policy for `policies`). Run with
 //! `cargo bench --bench kaiji [FILTER]`; end-to-end CLI figures come from
@@ -14,6 +16,9 @@
 use std::hint::black_box;
 use std::io;
 use std::sync::Arc;
+
+#[path = "../tests/pdfgen/mod.rs"]
+mod pdfgen;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use kaiji::form::FormRegistry;
@@ -130,8 +135,33 @@ fn render(c: &mut Criterion, d: &Data) {
     g.finish();
 }
 
+fn import_pdf(c: &mut Criterion, d: &Data) {
+    let form = d.forms.get("sds-6.0").unwrap();
+    let mut spec = pdfgen::spec(&form, pdfgen::Style::Ellipse);
+    // taller rows stretch the 198 questions over 30 pages
+    let (pdf, _) = (60..100)
+        .map(|gap| {
+            spec.row_gap = gap as f32;
+            pdfgen::sheet_pdf(&form, &spec)
+        })
+        .find(|(_, layout)| layout.pages == 30)
+        .expect("some row gap gives 30 pages");
+    let mut g = c.benchmark_group("import");
+    g.throughput(Throughput::Elements(1));
+    g.sample_size(10);
+    g.bench_function("pdf_30_pages", |b| {
+        b.iter(|| {
+            let i = kaiji::import::pdf::import_bytes(black_box(&pdf), &form, "bench.pdf").unwrap();
+            assert_eq!(i.report.recognised, 198);
+            i
+        })
+    });
+    g.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let d = data();
+    import_pdf(c, &d);
     parse(c, &d);
     lint(c, &d);
     policies(c, &d);

@@ -79,7 +79,7 @@ pub struct Spec {
     pub style: Style,
     pub rows: Vec<Row>,
     pub remarks: Vec<(u32, Vec<String>)>,
-    /// Extra height per question row (the bench stretches the sheet to 30 pages).
+    /// Space below each question row (the bench stretches the sheet to 30 pages).
     pub row_gap: f32,
 }
 
@@ -338,8 +338,8 @@ fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
         }
         let text = if printed_number(&q.id).is_some() { q.text.clone() } else { format!("・{}", q.text) };
         let lines = wrap(&text, SIZE, TEXT_W);
-        let h = lines.len() as f32 * LINE + 7.0 + spec.row_gap;
-        p.ensure(h);
+        let h = lines.len() as f32 * LINE + 7.0;
+        p.ensure(h + spec.row_gap);
         layout.page_of.insert(q.id.clone(), p.page());
         let top = p.y;
         let style = spec.style;
@@ -443,7 +443,7 @@ fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
         for x in [34.0, TEXT_X, CHOICE_CELLS[0], CHOICE_CELLS[1], CHOICE_CELLS[2], BIKOU_X, CITE_X, RIGHT] {
             items.push(Item::Line { x0: x, y0: top, x1: x, y1: top + h });
         }
-        p.y += h;
+        p.y += h + spec.row_gap;
     }
     // 備考記載欄, placed so that it runs over a page break
     let remark_lines: usize =
