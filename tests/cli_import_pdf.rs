@@ -44,6 +44,62 @@ fn import_pdf_to_a_file_with_the_account_on_stderr() {
 }
 
 #[test]
+fn every_answer_read_from_a_pdf_says_its_page_and_mark_and_check_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = FormRegistry::builtin().get("sds-6.0").unwrap();
+    let spec = pdfgen::spec(&form, pdfgen::Style::Shading);
+    let (bytes, layout) = pdfgen::sheet_pdf(&form, &spec);
+    let pdf = dir.path().join("vendor.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    let out = dir.path().join("vendor.toml");
+    cargo_bin_cmd!("kaiji").arg("import").arg(&pdf).arg("-o").arg(&out).assert().success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let sheet: toml::Table = text.parse().unwrap();
+    use sha2::Digest as _;
+    let digest: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(sheet["source"]["sha256"].as_str(), Some(digest.as_str()));
+    assert_eq!(sheet["source"]["format"].as_str(), Some("pdf"));
+    let expected = pdfgen::expected(&spec);
+    let evidence = sheet["evidence"].as_table().unwrap();
+    assert_eq!(evidence.len(), expected.values().filter(|a| a.is_some()).count());
+    for (id, e) in evidence {
+        let page = layout.page_of[id];
+        let at = e["at"].as_str().unwrap();
+        assert!(at.starts_with(&format!("PDF p.{page} (")), "{id}: {at} (page {page})");
+        assert_eq!(e["read"].as_str(), expected[id].map(|a| a.as_str()), "{id}");
+        assert_eq!(e["by"].as_str(), Some("shading"), "{id}");
+    }
+    // a finding on an imported answer names the page it was read on
+    let id = "17.1.d";
+    assert!(evidence.contains_key(id) && expected[id] != Some(kaiji::sheet::Answer::No), "the fixture answers 17.1.d");
+    let page = layout.page_of[id];
+    let check = cargo_bin_cmd!("kaiji").args(["lint", "-f", "json"]).arg(&out).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let findings = report["sheets"][0]["findings"].as_array().unwrap();
+    for f in findings.iter().filter(|f| f["question"].is_string()) {
+        let q = f["question"].as_str().unwrap();
+        match (evidence.get(q), f["read_at"].as_str()) {
+            (Some(e), Some(at)) => assert_eq!(at, e["at"].as_str().unwrap()),
+            (None, None) => {}
+            (e, at) => panic!("{q}: evidence {e:?}, read_at {at:?}"),
+        }
+    }
+    // an answer edited after the import shows against what was read
+    let edited = dir.path().join("edited.toml");
+    let re = regex::Regex::new(r#"(?m)^"17\.1\.d" = .*$"#).unwrap();
+    std::fs::write(&edited, re.replace(&text, "\"17.1.d\" = \"いいえ\"").as_ref()).unwrap();
+    let check = cargo_bin_cmd!("kaiji").args(["check", "-f", "json"]).arg(&edited).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let on_q: Vec<&serde_json::Value> =
+        report["sheets"][0]["findings"].as_array().unwrap().iter().filter(|f| f["question"] == "17.1.d").collect();
+    assert!(!on_q.is_empty(), "H-AUTH-001 fails on いいえ: {report}");
+    for f in on_q {
+        let at = f["read_at"].as_str().unwrap();
+        assert!(at.starts_with(&format!("PDF p.{page} (")) && at.ends_with(", changed since"), "{at}");
+    }
+}
+
+#[test]
 fn from_pdf_whatever_the_extension() {
     let dir = tempfile::tempdir().unwrap();
     let (_, bytes) = write_sheet(dir.path(), "a.pdf", pdfgen::Style::Shading);

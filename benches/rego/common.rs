@@ -100,7 +100,8 @@ pub fn engine(pack: &[(String, String)], form: &Form) -> Engine {
     e
 }
 
-/// The Rego input for a sheet: normalised answers by id, remark texts by
+/// The Rego input for a sheet: normalised answers by id (only the words
+/// each question's kind allows), remark texts by
 /// number (NFKC, as kaiji's text helpers see them), citations and notes by
 /// id, and all remarks joined.
 pub fn input(s: &Sheet) -> Value {
@@ -110,7 +111,8 @@ pub fn input(s: &Sheet) -> Value {
     for (q, question) in s.form.questions().iter().enumerate() {
         let Some(e) = s.entry_at(q) else { continue };
         let id = Value::from(question.id.as_str());
-        if let Some(a) = e.known() {
+        // As the policies see it: a word the question's kind does not allow is no answer.
+        if let Some(a) = s.answer_at(q) {
             answers.insert(id.clone(), Value::from(a.as_str()));
         }
         if !e.remarks.is_empty() {

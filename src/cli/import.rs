@@ -79,12 +79,31 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
         format!("Imported by kaiji from {shown} ({from}) against form {}.", form.id),
         format!("{}.", imported.report.to_string().lines().next().unwrap_or_default()),
     ];
-    let toml = write::to_toml(&imported.doc, Some(&form), &header);
+    let toml = write::to_toml_fill_in(&imported.doc, &form, &header);
     write_out(&args, &toml)?;
     let target = args.output.as_ref().map(|o| format!(" → {}", o.display())).unwrap_or_default();
+    let next = next_step(&imported.report, args.output.as_deref());
     // The account quotes what the input said where it was not understood.
-    eprintln!("{}", crate::text::printable(&format!("kaiji import: {shown}{target}\n  {}", imported.report)));
+    eprintln!("{}", crate::text::printable(&format!("kaiji import: {shown}{target}\n  {}\n{next}", imported.report)));
     Ok(0)
+}
+
+/// The account's last lines: what to do with the sheet just written.
+fn next_step(report: &import::ImportReport, out: Option<&Path>) -> String {
+    let toml = out.map_or_else(|| "SHEET.toml".to_string(), |o| o.display().to_string());
+    let unanswered = report.questions - report.answered.min(report.questions);
+    if unanswered == 0 {
+        return format!("  next: kaiji check {toml}");
+    }
+    let xlsx = out.map_or_else(|| "SHEET.xlsx".to_string(), |o| o.with_extension("xlsx").display().to_string());
+    format!(
+        "  next: fill in the {unanswered} unanswered questions, either in {toml} (each is an entry without an \
+         answer, under its question text) or in a workbook with drop-downs:\n    \
+         kaiji export {toml} -o {xlsx}\n    \
+         (choose はい/いいえ/対象外 or 該当/非該当 in the 回答 column; unanswered rows are highlighted)\n    \
+         kaiji import {xlsx} -o {toml} --force\n  \
+         then: kaiji check {toml}"
+    )
 }
 
 /// `kaiji import` of a file that is already a kaiji sheet: load it (every

@@ -1,4 +1,4 @@
-//! Comparing two versions of a vendor's sheet (DESIGN §7, `kaiji diff`):
+//! Comparing two versions of a vendor's sheet (`kaiji diff`, README "Comparing sheet versions"):
 //! metadata, answers, remark citations, inline notes and remark texts that
 //! changed, in form order, and — when policies were evaluated on both —
 //! which policy outcomes changed.

@@ -3,8 +3,11 @@
 //!
 //! - 「開示書」: the header block (作成日, サービス事業者, サービス名称,
 //!   バージョン, 様式), then per section a heading row and one row per
-//!   question — 項番, 質問, はい／該当, いいえ／非該当, 対象外 (○ in the chosen
-//!   column), 備考 (remark numbers), 注記 (the inline note);
+//!   question — 項番, 質問, 回答 (the word, chosen from a drop-down of the
+//!   question's words), 備考 (remark numbers), 注記 (the inline note). It is
+//!   the fill-in form too: an empty 回答 cell is highlighted, and the rows
+//!   under a 該当/非該当 question are greyed while it says 非該当 (conditional
+//!   formats, so they follow what the person fills in);
 //! - 「備考記載欄」: the numbered remark texts;
 //! - 「要確認」 (only when needed): answers the choice columns cannot show —
 //!   words that are none of the form's, ids the form does not have — with
@@ -14,7 +17,10 @@
 //! since Excel's autofit undersizes Japanese; vendor text is always written
 //! with `write_string`, so a text starting with `=` stays text.
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    Color, ConditionalFormatBlank, ConditionalFormatFormula, DataValidation, DataValidationErrorStyle, Format,
+    FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError, row_col_to_cell, row_col_to_cell_absolute,
+};
 
 use crate::form::{Form, Kind};
 use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
@@ -28,12 +34,12 @@ pub struct ExportError(#[from] XlsxError);
 /// Columns of the main worksheet.
 const ID: u16 = 0;
 const TEXT: u16 = 1;
-/// The three choice columns: はい／該当, いいえ／非該当, 対象外.
-const CHOICE: u16 = 2;
-const REMARKS: u16 = 5;
-const NOTE: u16 = 6;
+/// The answer word, from a drop-down of the question's words.
+const ANSWER: u16 = 2;
+const REMARKS: u16 = 3;
+const NOTE: u16 = 4;
 const LAST: u16 = NOTE;
-const HEADERS: [&str; 7] = ["項番", "質問", "はい／該当", "いいえ／非該当", "対象外", "備考", "注記"];
+const HEADERS: [&str; 5] = ["項番", "質問", "回答", "備考", "注記"];
 
 /// Widest a wrapped column gets (in character units).
 const TEXT_MAX: usize = 70;
@@ -51,7 +57,10 @@ struct Styles {
     id: Format,
     text: Format,
     mark: Format,
-    unused: Format,
+    /// An empty answer cell that needs filling in.
+    blank: Format,
+    /// A row a 非該当 gate closes.
+    closed: Format,
     number: Format,
 }
 
@@ -72,7 +81,8 @@ impl Styles {
             id: cell.clone().set_align(FormatAlign::Top),
             text: cell.clone().set_text_wrap().set_align(FormatAlign::Top),
             mark: cell.clone().set_align(FormatAlign::Center),
-            unused: cell.clone().set_background_color(Color::RGB(0xD9D9D9)),
+            blank: Format::new().set_background_color(Color::RGB(0xFCE4D6)),
+            closed: Format::new().set_background_color(Color::RGB(0xD9D9D9)).set_font_color(Color::RGB(0x808080)),
             number: cell.clone().set_align(FormatAlign::Center),
         }
     }
@@ -159,6 +169,7 @@ fn main_sheet(ws: &mut Worksheet, doc: &SheetDoc, form: &Form, st: &Styles) -> R
         widths.see(c as u16, h);
     }
     ws.set_freeze_panes(header_row + 1, 0)?;
+    ws.autofilter(header_row, ID, header_row, LAST)?;
     ws.set_repeat_rows(header_row, header_row)?;
     row += 1;
 
@@ -178,24 +189,34 @@ fn main_sheet(ws: &mut Worksheet, doc: &SheetDoc, form: &Form, st: &Styles) -> R
     let text_w = widths.of(TEXT, &caps);
     let note_w = widths.of(NOTE, &caps);
     let mut section: Option<&str> = None;
-    for q in form.questions() {
+    // Answer cells by the words their drop-down offers; rows by the gates
+    // (該当/非該当 questions above them) that close them.
+    let mut rows_of: Vec<(Kind, Vec<u32>)> = Vec::new();
+    let mut row_of = vec![0u32; form.len()];
+    let mut gated: Vec<(Vec<usize>, Vec<u32>)> = Vec::new();
+    for (i, q) in form.questions().iter().enumerate() {
         if section != Some(q.section.as_str()) {
             ws.merge_range(row, ID, row, LAST, &q.section, &st.section)?;
             section = Some(&q.section);
             row += 1;
         }
+        row_of[i] = row;
         let a = by_id.get(q.id.as_str());
         ws.write_string_with_format(row, ID, &q.id, &st.id)?;
         ws.write_string_with_format(row, TEXT, &q.text, &st.text)?;
-        let chosen = a.and_then(|a| a.known()).and_then(|w| choice_column(q.kind, w));
-        for i in 0..3u16 {
-            let usable = (i as usize) < q.kind.choices().len();
-            let (mark, fmt) = match (usable, chosen == Some(i as usize)) {
-                (_, true) => ("○", &st.mark),
-                (true, false) => ("", &st.mark),
-                (false, false) => ("", &st.unused),
-            };
-            ws.write_string_with_format(row, CHOICE + i, mark, fmt)?;
+        let word = a.and_then(|a| a.known()).filter(|w| q.kind.allows(*w)).map_or("", |w| w.as_str());
+        ws.write_string_with_format(row, ANSWER, word, &st.mark)?;
+        match rows_of.iter_mut().find(|(k, _)| *k == q.kind) {
+            Some((_, rows)) => rows.push(row),
+            None => rows_of.push((q.kind, vec![row])),
+        }
+        let gates: Vec<usize> =
+            form.ancestors(i).filter(|&g| form.questions()[g].kind == Kind::Applicability).collect();
+        if !gates.is_empty() {
+            match gated.iter_mut().find(|(g, _)| *g == gates) {
+                Some((_, rows)) => rows.push(row),
+                None => gated.push((gates, vec![row])),
+            }
         }
         let (cites, note) = a.map_or((String::new(), ""), |a| (citations(&a.remarks), a.note.as_deref().unwrap_or("")));
         ws.write_string_with_format(row, REMARKS, &cites, &st.number)?;
@@ -205,6 +226,37 @@ fn main_sheet(ws: &mut Worksheet, doc: &SheetDoc, form: &Form, st: &Styles) -> R
             ws.set_row_height(row, LINE_HEIGHT * lines as f64)?;
         }
         row += 1;
+    }
+    let cells = |rows: &[u32]| rows.iter().map(|r| row_col_to_cell(*r, ANSWER)).collect::<Vec<_>>().join(" ");
+    for (kind, rows) in &rows_of {
+        let words: Vec<&str> = kind.choices().iter().map(|a| a.as_str()).collect();
+        let dv = DataValidation::new()
+            .allow_list_strings(&words)?
+            .ignore_blank(true)
+            .set_error_style(DataValidationErrorStyle::Stop)
+            .set_error_title("回答")?
+            .set_error_message(format!("{} のいずれかを選んでください", words.join("・")))?
+            .set_multi_range(cells(rows));
+        ws.add_data_validation(rows[0], ANSWER, rows[0], ANSWER, &dv)?;
+    }
+    // Greying first, and it stops there: a closed row's empty answer is
+    // not one to fill in.
+    for (gates, rows) in &gated {
+        let closed: Vec<String> =
+            gates.iter().map(|g| format!("{}=\"非該当\"", row_col_to_cell_absolute(row_of[*g], ANSWER))).collect();
+        let rule = if closed.len() == 1 { format!("={}", closed[0]) } else { format!("=OR({})", closed.join(",")) };
+        let ranges: Vec<String> =
+            rows.iter().map(|r| format!("{}:{}", row_col_to_cell(*r, ID), row_col_to_cell(*r, LAST))).collect();
+        let cf = ConditionalFormatFormula::new()
+            .set_rule(rule.as_str())
+            .set_format(&st.closed)
+            .set_stop_if_true(true)
+            .set_multi_range(ranges.join(" "));
+        ws.add_conditional_format(rows[0], ID, rows[0], LAST, &cf)?;
+    }
+    if let Some(&first) = row_of.first() {
+        let cf = ConditionalFormatBlank::new().set_format(&st.blank).set_multi_range(cells(&row_of));
+        ws.add_conditional_format(first, ANSWER, first, ANSWER, &cf)?;
     }
     widths.apply(ws, &caps)?;
     ws.set_landscape();

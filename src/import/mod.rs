@@ -1,5 +1,5 @@
 //! Importers: vendor sheets as kaiji receives them — text extracted from a
-//! PDF, or an Excel/ODS workbook — turned into a [`SheetDoc`] (DESIGN §3).
+//! PDF, or an Excel/ODS workbook — turned into a [`SheetDoc`] (README, "Importing and exporting").
 //!
 //! Questions are recognised by their text, matched against the form catalog
 //! ([`Matcher`]); printed numbers are only a hint, so garbled numbering, a
@@ -188,6 +188,28 @@ pub enum ReadAt {
     Line { line: usize },
     /// A place on a PDF page.
     Pdf(PdfPlace),
+    /// A workbook cell: `開示書!D40`.
+    Cell { place: String },
+}
+
+impl ReadAt {
+    /// Where, as the sheet's `[evidence]` says it: `PDF p.3 (412, 530)`,
+    /// `line 120`, `開示書!D40` (PDF points from the page's bottom left).
+    pub fn at(&self) -> String {
+        match self {
+            ReadAt::Line { line } => format!("line {line}"),
+            ReadAt::Pdf(p) => format!("PDF p.{} ({:.0}, {:.0})", p.page, p.x, p.y),
+            ReadAt::Cell { place } => place.clone(),
+        }
+    }
+
+    /// The kind of mark that singled the answer out (PDF only).
+    pub fn by(&self) -> Option<&'static str> {
+        match self {
+            ReadAt::Pdf(p) => Some(p.by.as_str()),
+            _ => None,
+        }
+    }
 }
 
 /// The chosen word on a PDF page.
@@ -212,10 +234,46 @@ pub fn import_file(path: &Path, source: Source, form: &Form) -> Result<Imported,
         Source::Pdf => crate::walk::InputKind::Pdf,
     };
     let bytes = crate::walk::read_input(path, kind)?;
-    match source {
+    let mut imported = match source {
         Source::Text => text::import_bytes(&bytes, form, &shown),
         Source::Xlsx => xlsx::import_bytes(&bytes, form, &shown),
         Source::Pdf => pdf::import_bytes(&bytes, form, &shown),
+    }?;
+    imported.record_provenance(&shown, &bytes, source, form);
+    Ok(imported)
+}
+
+impl Imported {
+    /// Write into the doc what it was read from (`[source]`: the file, the
+    /// SHA-256 of `bytes`, the format) and where each answer was read
+    /// (`[evidence]`, in form order, with the word read).
+    pub fn record_provenance(&mut self, file: &str, bytes: &[u8], source: Source, form: &Form) {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(bytes);
+        let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let format = match source {
+            Source::Text => "text",
+            Source::Xlsx => "workbook",
+            Source::Pdf => "pdf",
+        };
+        self.doc.source = Some(crate::sheet::DocSource { file: file.to_string(), sha256, format: format.to_string() });
+        let mut evidence: Vec<(usize, crate::sheet::DocEvidence)> = self
+            .sources
+            .iter()
+            .filter_map(|(id, at)| {
+                let i = form.index_of(id)?;
+                let read = self.doc.answer(id)?.answer.as_ref()?;
+                let read = match read {
+                    crate::sheet::AnswerValue::Known(a) => a.as_str().to_string(),
+                    crate::sheet::AnswerValue::Invalid(w) => w.clone(),
+                };
+                let e =
+                    crate::sheet::DocEvidence { id: id.clone(), read, at: at.at(), by: at.by().map(str::to_string) };
+                Some((i, e))
+            })
+            .collect();
+        evidence.sort_by_key(|(i, _)| *i);
+        self.doc.evidence = evidence.into_iter().map(|(_, e)| e).collect();
     }
 }
 

@@ -467,6 +467,8 @@ struct Importer<'f> {
     m: Matcher<'f>,
     doc: SheetDoc,
     entries: Vec<Option<DocAnswer>>,
+    /// The cell each entry's answer was read from, by form index.
+    places: Vec<Option<String>>,
     unknown: Vec<DocAnswer>,
     report: ImportReport,
     remarks_raw: Vec<(u32, String)>,
@@ -479,6 +481,7 @@ impl<'f> Importer<'f> {
             m: Matcher::new(form),
             doc: SheetDoc::new(&form.id),
             entries: vec![None; form.len()],
+            places: vec![None; form.len()],
             unknown: Vec::new(),
             report,
             remarks_raw: Vec::new(),
@@ -651,10 +654,16 @@ impl<'f> Importer<'f> {
                     self.m.claim(i);
                     let q = &self.m.form().questions()[i];
                     let mut entry = DocAnswer::new(q.id.clone());
-                    self.fill(&mut entry, content, q.kind, &g.place_row(r));
+                    let at = self.fill(&mut entry, content, q.kind, &g.place_row(r));
                     match &mut self.entries[i] {
-                        slot @ None => *slot = Some(entry),
-                        Some(prev) if prev.is_empty() => *prev = entry,
+                        slot @ None => {
+                            *slot = Some(entry);
+                            self.places[i] = at;
+                        }
+                        Some(prev) if prev.is_empty() => {
+                            *prev = entry;
+                            self.places[i] = at;
+                        }
                         Some(_) if entry.is_empty() => {}
                         Some(_) => self.report.warnings.push(format!(
                             "{}: question {} appears again; the first row is kept",
@@ -668,7 +677,7 @@ impl<'f> Importer<'f> {
                     if text.is_empty() && looks_like_id(&cid) && !content.is_empty() {
                         // an id the form does not have: kept for lint to report
                         let mut entry = DocAnswer::new(cid);
-                        self.fill(&mut entry, content, crate::form::Kind::YesNo, &g.place_row(r));
+                        let _ = self.fill(&mut entry, content, crate::form::Kind::YesNo, &g.place_row(r));
                         self.unknown.push(entry);
                         continue;
                     }
@@ -716,13 +725,13 @@ impl<'f> Importer<'f> {
             }
             match role {
                 Role::Choice(words, pos) => match cell_mark(v) {
-                    Some(true) => rc.marked.push((words.clone(), *pos)),
+                    Some(true) => rc.marked.push((words.clone(), *pos, g.place(r, *c))),
                     Some(false) => {}
                     None => rc.odd.push(format!("「{}」 in {}", excerpt(v, 10), g.place(r, *c))),
                 },
                 Role::Answer => {
                     if cell_mark(v) != Some(false) {
-                        rc.word = Some(v.to_string());
+                        rc.word = Some((v.to_string(), g.place(r, *c)));
                     }
                 }
                 Role::Remarks => match parse_citations(v) {
@@ -735,7 +744,8 @@ impl<'f> Importer<'f> {
         rc
     }
 
-    fn fill(&mut self, entry: &mut DocAnswer, rc: RowContent, kind: crate::form::Kind, place: &str) {
+    /// Fill `entry` from its row; the cell its answer was read from.
+    fn fill(&mut self, entry: &mut DocAnswer, rc: RowContent, kind: crate::form::Kind, place: &str) -> Option<String> {
         entry.remarks = rc.citations;
         if !rc.notes.is_empty() {
             entry.note = Some(clean(&rc.notes.join("\n")));
@@ -743,31 +753,40 @@ impl<'f> Importer<'f> {
         for o in rc.odd {
             self.report.warnings.push(format!("{place}: {o} is not an answer mark; ignored"));
         }
-        if let Some(w) = rc.word {
+        if let Some((w, at)) = rc.word {
             entry.answer = Some(match Answer::parse(&w) {
                 Some(a) => AnswerValue::Known(a),
                 None => AnswerValue::Invalid(normalize(&w)),
             });
-            return;
+            return Some(at);
         }
         match rc.marked.as_slice() {
-            [] => {}
-            [(words, pos)] => {
+            [] => None,
+            [(words, pos, at)] => {
                 let a = words.iter().copied().find(|a| kind.allows(*a)).or_else(|| kind.choices().get(*pos).copied());
                 match a {
-                    Some(a) => entry.answer = Some(AnswerValue::Known(a)),
-                    None => self.report.warnings.push(format!(
-                        "{place}: {} is marked in a column ({}) its kind has no word for; left unanswered",
-                        entry.id,
-                        words.iter().map(|a| a.as_str()).collect::<Vec<_>>().join("/")
-                    )),
+                    Some(a) => {
+                        entry.answer = Some(AnswerValue::Known(a));
+                        Some(at.clone())
+                    }
+                    None => {
+                        self.report.warnings.push(format!(
+                            "{place}: {} is marked in a column ({}) its kind has no word for; left unanswered",
+                            entry.id,
+                            words.iter().map(|a| a.as_str()).collect::<Vec<_>>().join("/")
+                        ));
+                        None
+                    }
                 }
             }
-            many => self.report.warnings.push(format!(
-                "{place}: {} has {} choices marked; left unanswered",
-                entry.id,
-                many.len()
-            )),
+            many => {
+                self.report.warnings.push(format!(
+                    "{place}: {} has {} choices marked; left unanswered",
+                    entry.id,
+                    many.len()
+                ));
+                None
+            }
         }
     }
 
@@ -819,15 +838,26 @@ impl<'f> Importer<'f> {
                 self.unknown.iter().map(|u| u.id.as_str()).collect::<Vec<_>>().join(", ")
             ));
         }
+        let sources = self
+            .entries
+            .iter()
+            .zip(&self.places)
+            .filter_map(|(e, at)| {
+                let e = e.as_ref().filter(|e| e.answer.is_some())?;
+                Some((normalize(&e.id), super::ReadAt::Cell { place: at.clone()? }))
+            })
+            .collect();
         self.doc.answers = self.entries.into_iter().flatten().filter(|e| !e.is_empty()).chain(self.unknown).collect();
-        Imported { doc: self.doc.normalized(), report: self.report, sources: Default::default() }
+        Imported { doc: self.doc.normalized(), report: self.report, sources }
     }
 }
 
 #[derive(Debug, Default)]
 struct RowContent {
-    marked: Vec<(Vec<Answer>, usize)>,
-    word: Option<String>,
+    /// Marked choice cells: the words of the column, its position, the cell.
+    marked: Vec<(Vec<Answer>, usize, String)>,
+    /// A 回答 cell's word, and the cell.
+    word: Option<(String, String)>,
     citations: Vec<u32>,
     notes: Vec<String>,
     odd: Vec<String>,

@@ -1,5 +1,5 @@
 //! Built-in lint rules: consistency checks every sheet must pass whatever the
-//! hospital's policies say (DESIGN §5). Each rule is a small unit in
+//! hospital's policies say (README, "Lint rules"). Each rule is a small unit in
 //! `rules/` with its name, severity, explanation and tests, registered in
 //! [`RULES`].
 
@@ -44,6 +44,7 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::unreferenced_remark::UnreferencedRemark,
     &rules::remark_required::RemarkRequired,
     &rules::missing_metadata::MissingMetadata,
+    &rules::changed_after_import::ChangedAfterImport,
 ];
 
 /// Look a rule up by name.
@@ -68,10 +69,10 @@ mod tests {
     #[test]
     fn registry_names_are_unique_and_documented() {
         let mut names: Vec<&str> = RULES.iter().map(|r| r.info().name).collect();
-        assert_eq!(names.len(), 8);
+        assert_eq!(names.len(), 9);
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), 8);
+        assert_eq!(names.len(), 9);
         for r in RULES {
             let i = r.info();
             assert!(i.explanation.len() > 80, "{} needs an explanation", i.name);

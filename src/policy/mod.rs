@@ -1,4 +1,4 @@
-//! Policies: a hospital's acceptance criteria as Rhai scripts (DESIGN §4).
+//! Policies: a hospital's acceptance criteria as Rhai scripts (README, "Writing policies").
 //!
 //! A [`PolicySet`] loads `.rhai` files (or the built-in pack), compiles each
 //! once, and evaluates every policy against a sheet in a sandboxed engine

@@ -1,4 +1,4 @@
-//! Policy unit tests (DESIGN §7, `kaiji test`): declarative cases stored
+//! Policy unit tests (`kaiji test`, README "Testing policies"): declarative cases stored
 //! beside the policies, in `<policy dir>/tests/*.toml`.
 //!
 //! ```toml

@@ -129,6 +129,9 @@ impl SheetEncoder for GithubSheet {
             {
                 message.push_str(&format!("\n設問 {q}: {t}"));
             }
+            if let Some(at) = &v.read_at {
+                message.push_str(&format!("\n読取位置 (read at): {at}"));
+            }
             if let Some(h) = &v.help {
                 message.push_str(&format!("\n{h}"));
             }

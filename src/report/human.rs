@@ -265,9 +265,10 @@ impl fmt::Debug for FindingDiagnostic<'_> {
 impl fmt::Display for FindingDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let message = printable(&self.finding.message);
-        match &self.finding.question {
-            Some(q) => write!(f, "[{}] {message}", printable_line(q)),
-            None => f.write_str(&message),
+        match (&self.finding.question, &self.finding.read_at) {
+            (Some(q), Some(at)) => write!(f, "[{} · {}] {message}", printable_line(q), printable_line(at)),
+            (Some(q), None) => write!(f, "[{}] {message}", printable_line(q)),
+            (None, _) => f.write_str(&message),
         }
     }
 }

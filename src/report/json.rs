@@ -1,4 +1,4 @@
-//! `-f json`: the `kaiji.check/v1` schema of DESIGN §6, streamed sheet by
+//! `-f json`: the `kaiji.check/v1` schema (README, "Reports"), streamed sheet by
 //! sheet (`summary` is written last, since it is known only at the end).
 //!
 //! Additive extension: with `--waivers`, a top-level `waivers` array after
@@ -156,6 +156,9 @@ pub fn finding_value(loc: &super::view::Locator<'_>, f: &Finding) -> Value {
     if let Some(w) = &f.waived {
         v["waived"] = serde_json::to_value(w).unwrap_or(Value::Null);
     }
+    if let Some(at) = &f.read_at {
+        v["read_at"] = json!(at);
+    }
     v
 }
 
@@ -236,6 +239,9 @@ struct FindingOut<'a> {
     location: Option<LocationOut<'a>>,
     message: &'a str,
     question: Option<&'a str>,
+    /// Where the answer was read in the vendor's file (imported sheets).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    read_at: Option<&'a str>,
     rule: &'a str,
     severity: super::Severity,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -317,6 +323,7 @@ impl<'a> FindingOut<'a> {
             location,
             message: &f.message,
             question: f.question.as_deref(),
+            read_at: f.read_at.as_deref(),
             rule: &f.rule,
             severity: f.severity,
             waived: f.waived.as_ref().map(|w| WaivedOut {

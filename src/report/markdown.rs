@@ -61,8 +61,10 @@ fn finding(out: &mut String, row: &Row, f: &FindingView) {
         escape(&f.message),
         escape(&f.place(&row.path))
     ));
-    if let Some(a) = &f.answer {
-        out.push_str(&format!("  - 回答: {}\n", escape(a)));
+    match (&f.answer, &f.read_at) {
+        (Some(a), Some(at)) => out.push_str(&format!("  - 回答: {} ({})\n", escape(a), escape(at))),
+        (Some(a), None) => out.push_str(&format!("  - 回答: {}\n", escape(a))),
+        _ => {}
     }
     for r in &f.remarks {
         out.push_str(&format!("  - 備考: {}\n", escape(r)));

@@ -96,6 +96,9 @@ pub struct Finding {
     pub waived: Option<WaiverNote>,
     /// Form-order index of `question`, for sorting.
     pub order: Option<usize>,
+    /// Where the question's answer was read in the vendor's file (an
+    /// imported sheet's `[evidence]`): `PDF p.3 (412, 530)`.
+    pub read_at: Option<String>,
 }
 
 impl Finding {
@@ -112,6 +115,7 @@ impl Finding {
             policy_site: None,
             waived: None,
             order: None,
+            read_at: None,
         }
     }
 
@@ -121,6 +125,7 @@ impl Finding {
         self.question = Some(sheet.form.questions()[q].id.clone());
         self.order = Some(q);
         self.span = Some(sheet.span_for_question(q));
+        self.read_at = sheet.read_at(q);
         self
     }
 
@@ -400,7 +405,7 @@ impl Summary {
         )
     }
 
-    /// DESIGN §6: 2 when anything could not be evaluated, else 1 when some
+    /// The exit code (README, "Reports"): 2 when anything could not be evaluated, else 1 when some
     /// sheet failed, else 0.
     pub fn exit_code(&self) -> i32 {
         if self.errors > 0 {

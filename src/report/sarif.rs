@@ -49,6 +49,9 @@ struct SarifResult {
 #[derive(Serialize)]
 struct ResultProperties {
     question: String,
+    /// Where the answer was read in the vendor's file.
+    #[serde(rename = "readAt", skip_serializing_if = "Option::is_none")]
+    read_at: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -321,7 +324,10 @@ impl Renderer for Sarif<'_> {
             let v = FindingView::new(&loc, f);
             let index = self.rule_index(&v.rule, v.severity);
             let text = match &v.question {
-                Some(q) => format!("[{q}] {}", v.message),
+                Some(q) => match &v.read_at {
+                    Some(at) => format!("[{q} · {at}] {}", v.message),
+                    None => format!("[{q}] {}", v.message),
+                },
                 None => v.message.clone(),
             };
             let related = v
@@ -355,7 +361,10 @@ impl Renderer for Sarif<'_> {
                 locations: vec![location(&r.path, v.range.map_or_else(whole_file, Region::from), None)],
                 related_locations: related,
                 suppressions,
-                properties: v.question.clone().map(|question| ResultProperties { question }),
+                properties: v
+                    .question
+                    .clone()
+                    .map(|question| ResultProperties { question, read_at: v.read_at.clone() }),
             };
             self.emit(&result)?;
         }

@@ -258,6 +258,8 @@ pub struct FindingView {
     /// The policy file and the place of the `fail`/`warn` call.
     pub policy_site: Option<(String, Range)>,
     pub waived: Option<WaiverNote>,
+    /// Where the answer was read in the vendor's file (imported sheets).
+    pub read_at: Option<String>,
 }
 
 impl FindingView {
@@ -292,6 +294,7 @@ impl FindingView {
             range: f.span.and_then(|span| loc.sheet_range(span)),
             policy_site: f.policy_site.as_ref().map(|p| (p.path.clone(), loc.policy_range(p))),
             waived: f.waived.clone(),
+            read_at: f.read_at.clone(),
         }
     }
 

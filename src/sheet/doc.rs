@@ -50,6 +50,29 @@ impl DocAnswer {
     }
 }
 
+/// The `[source]` table: the vendor's file an imported sheet was read from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocSource {
+    /// The file as it was named to `kaiji import`.
+    pub file: String,
+    /// SHA-256 of the file's bytes as read, lowercase hex.
+    pub sha256: String,
+    /// `pdf`, `text` or `workbook`.
+    pub format: String,
+}
+
+/// One entry of `[evidence]`: where an imported answer was read, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocEvidence {
+    pub id: String,
+    /// The answer word as read; a later edit of the answer shows against it.
+    pub read: String,
+    /// `PDF p.3 (412, 530)`, `line 120`, `開示書!D40`.
+    pub at: String,
+    /// The kind of mark that singled the word out (PDF): `ellipse`, ...
+    pub by: Option<String>,
+}
+
 /// A whole sheet as plain data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SheetDoc {
@@ -57,6 +80,10 @@ pub struct SheetDoc {
     /// Questions of the form in form order, then ids the form does not know.
     pub answers: Vec<DocAnswer>,
     pub remarks: BTreeMap<u32, String>,
+    /// Set for an imported sheet.
+    pub source: Option<DocSource>,
+    /// Where each imported answer was read, in form order.
+    pub evidence: Vec<DocEvidence>,
 }
 
 impl SheetDoc {
@@ -135,6 +162,16 @@ impl Sheet {
             .collect();
         answers.sort_by_key(|a| self.form.index_of(&a.id).unwrap_or(usize::MAX));
         let remarks = self.remarks.values().map(|r| (r.number, r.text.clone())).collect();
-        SheetDoc { meta, answers, remarks }
+        let evidence = self
+            .evidence
+            .iter()
+            .map(|(q, e)| DocEvidence {
+                id: self.form.questions()[*q].id.clone(),
+                read: e.read.clone(),
+                at: e.at.clone(),
+                by: e.by.clone(),
+            })
+            .collect();
+        SheetDoc { meta, answers, remarks, source: self.source_file.clone(), evidence }
     }
 }

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use miette::{NamedSource, SourceSpan};
 
 use super::tree::{self, Key, Node, Value};
-use super::{AnswerEntry, AnswerValue, Metadata, Remark, Sheet, Span, Spanned};
-use crate::form::{DEFAULT_FORM, FormRegistry};
+use super::{AnswerEntry, AnswerValue, DocSource, Evidence, Metadata, Remark, Sheet, Span, Spanned};
+use crate::form::{DEFAULT_FORM, Form, FormRegistry};
 use crate::text::{did_you_mean, normalize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -264,7 +264,9 @@ struct Builder {
     source: Arc<str>,
 }
 
-const TOP_KEYS: &[&str] = &["sheet", "answers", "remarks"];
+const TOP_KEYS: &[&str] = &["sheet", "answers", "remarks", "source", "evidence"];
+const SOURCE_KEYS: &[&str] = &["file", "sha256", "format"];
+const EVIDENCE_KEYS: &[&str] = &["read", "at", "by"];
 const SHEET_KEYS: &[&str] = &["form", "vendor", "service", "version", "created"];
 const ANSWER_KEYS: &[&str] = &["answer", "remarks", "note"];
 
@@ -332,6 +334,8 @@ impl Builder {
         let mut answers_node = None;
         let mut answers_key = None;
         let mut remarks_node = None;
+        let mut source_node = None;
+        let mut evidence_node = None;
         for (k, v) in top {
             match k.name.as_ref() {
                 "sheet" => meta_node = Some(v),
@@ -340,6 +344,8 @@ impl Builder {
                     answers_key = Some(k.span);
                 }
                 "remarks" => remarks_node = Some(v),
+                "source" => source_node = Some(v),
+                "evidence" => evidence_node = Some(v),
                 _ => return Err(self.unknown_key(k, TOP_KEYS, "a sheet file")),
             }
         }
@@ -400,9 +406,74 @@ impl Builder {
                 answers.push(self.answer(Spanned { value: id, span: k.span }, question, v)?);
             }
         }
+        let source_file = source_node.map(|n| self.source_table(n)).transpose()?;
+        let evidence = match evidence_node {
+            Some(n) => self.evidence(n, &form)?,
+            None => BTreeMap::new(),
+        };
         let mut sheet = Sheet::new(self.path, format, self.source, form, meta, answers, remarks);
         sheet.answers_span = answers_key;
+        sheet.source_file = source_file;
+        sheet.evidence = evidence;
         Ok(sheet)
+    }
+
+    /// `[source]`: the file an imported sheet was read from.
+    fn source_table(&self, node: &Node) -> Result<DocSource, SheetError> {
+        let mut out = DocSource::default();
+        for (k, v) in self.table(node, "[source]")? {
+            let field = match k.name.as_ref() {
+                "file" => &mut out.file,
+                "sha256" => &mut out.sha256,
+                "format" => &mut out.format,
+                _ => return Err(self.unknown_key(k, SOURCE_KEYS, "[source]")),
+            };
+            *field = self.text(v, &format!("source.{}", k.name))?.value;
+        }
+        if !(out.sha256.len() == 64 && out.sha256.bytes().all(|b| b.is_ascii_hexdigit())) {
+            return Err(self.schema(
+                "source.sha256 must be the 64 hex digits of the imported file's SHA-256".into(),
+                node.span,
+                Some("`kaiji import` writes it; remove the [source] table rather than editing it".into()),
+            ));
+        }
+        Ok(out)
+    }
+
+    /// `[evidence]`: `"17.1.d" = { read = "いいえ", at = "PDF p.3 (412, 530)", by = "ellipse" }`.
+    fn evidence(&self, node: &Node, form: &Form) -> Result<BTreeMap<usize, Evidence>, SheetError> {
+        let mut out = BTreeMap::new();
+        for (k, v) in self.table(node, "[evidence]")? {
+            let id = normalize(&k.name);
+            let q = form.index_of(&id).ok_or_else(|| {
+                let help = form.suggest(&id).map(|s| format!("did you mean {s}?"));
+                self.schema(format!("evidence for {id}, which form {} does not have", form.id), k.span, help)
+            })?;
+            let mut read = None;
+            let mut at = None;
+            let mut by = None;
+            for (fk, fv) in self.table(v, &format!("the evidence of {id}"))? {
+                let slot = match fk.name.as_ref() {
+                    "read" => &mut read,
+                    "at" => &mut at,
+                    "by" => &mut by,
+                    _ => return Err(self.unknown_key(fk, EVIDENCE_KEYS, &format!("the evidence of {id}"))),
+                };
+                *slot = Some(self.text(fv, &format!("evidence.{}", fk.name))?.value);
+            }
+            let (Some(read), Some(at)) = (read, at) else {
+                return Err(self.schema(
+                    format!("the evidence of {id} needs both `read` (the word read) and `at` (where)"),
+                    v.span,
+                    None,
+                ));
+            };
+            let e = Evidence { read: normalize(&read), at, by, span: v.span };
+            if out.insert(q, e).is_some() {
+                return Err(self.schema(format!("evidence for {id} is written twice"), k.span, None));
+            }
+        }
+        Ok(out)
     }
 
     fn metadata(&self, node: &Node) -> Result<Metadata, SheetError> {

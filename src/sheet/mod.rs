@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 pub use answer::Answer;
-pub use doc::{DocAnswer, DocMeta, SheetDoc};
+pub use doc::{DocAnswer, DocEvidence, DocMeta, DocSource, SheetDoc};
 pub(crate) use fast_toml::check_against_toml as check_toml_fast_path;
 pub use load::{
     SheetError, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str, looks_like_sheet, marks_a_sheet,
@@ -109,6 +109,18 @@ pub struct Remark {
     pub key_span: Span,
 }
 
+/// One entry of `[evidence]`: where the importer read a question's answer.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// The word read (NFKC).
+    pub read: String,
+    /// The place in the vendor's file, as written (`PDF p.3 (412, 530)`).
+    pub at: String,
+    /// The kind of mark, for a PDF.
+    pub by: Option<String>,
+    pub span: Span,
+}
+
 /// A loaded sheet. Immutable once built; shared behind `Arc` by the runner.
 #[derive(Debug, Clone)]
 pub struct Sheet {
@@ -123,6 +135,10 @@ pub struct Sheet {
     pub remarks: BTreeMap<u32, Remark>,
     /// The `answers` key (`[answers]` header), where missing answers point.
     pub answers_span: Option<Span>,
+    /// The `[source]` table of an imported sheet.
+    pub source_file: Option<DocSource>,
+    /// The `[evidence]` table, by form index.
+    pub evidence: BTreeMap<usize, Evidence>,
     /// Form index → index into `answers`.
     slots: Vec<Option<u32>>,
     all_remarks: String,
@@ -156,6 +172,8 @@ impl Sheet {
             answers,
             remarks,
             answers_span: None,
+            source_file: None,
+            evidence: BTreeMap::new(),
             slots,
             all_remarks,
             lines: OnceLock::new(),
@@ -183,9 +201,12 @@ impl Sheet {
         self.slots.get(q).copied().flatten().map(|i| &self.answers[i as usize])
     }
 
-    /// The accepted answer word for the question at form index `q`.
+    /// The answer to the question at form index `q`, if it is one of the
+    /// words its kind allows: 該当 on a はい/いいえ question is no answer to
+    /// it (`invalid-answer` reports it), so a policy cannot pass it as one.
     pub fn answer_at(&self, q: usize) -> Option<Answer> {
-        self.entry_at(q).and_then(AnswerEntry::known)
+        let a = self.entry_at(q).and_then(AnswerEntry::known)?;
+        self.form.questions()[q].kind.allows(a).then_some(a)
     }
 
     /// The answer entry for a question id (exact, normalised id).
@@ -248,3 +269,19 @@ impl Sheet {
 
 #[cfg(test)]
 mod tests;
+
+impl Sheet {
+    /// Where question `q`'s answer was read in the vendor's file, for a
+    /// report: `PDF p.3 (412, 530)`, or, when the answer was changed after
+    /// the import, what was read there too (`PDF p.3 (412, 530): read いいえ, changed since`),
+    /// so an edit never passes for the vendor's own answer.
+    pub fn read_at(&self, q: usize) -> Option<String> {
+        let e = self.evidence.get(&q)?;
+        let now = self.answer_at(q).map(Answer::as_str);
+        Some(if now == Some(e.read.as_str()) {
+            e.at.clone()
+        } else {
+            format!("{}: read {}, changed since", e.at, e.read)
+        })
+    }
+}

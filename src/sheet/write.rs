@@ -1,17 +1,32 @@
 //! Canonical sheet writers: the TOML a person diffs and the JSON a machine
-//! reads, with the same structure (DESIGN §2). Loading what these write gives
+//! reads, with the same structure (README, "Sheet files"). Loading what these write gives
 //! back the same [`SheetDoc`].
 
 use std::fmt::Write as _;
 
-use super::AnswerValue;
 use super::doc::{DocAnswer, SheetDoc};
-use crate::form::Form;
+use super::{Answer, AnswerValue};
+use crate::form::{Form, Kind};
+use crate::text::printable_line;
 
 /// The sheet as canonical TOML: `[sheet]`, `[answers]` (in the doc's order,
 /// with a comment line at each section change when `form` is given), then
-/// `[remarks]` in number order. `header` lines are written first as comments.
+/// `[remarks]` in number order, then an imported sheet's `[source]` and
+/// `[evidence]`. `header` lines are written first as comments.
 pub fn to_toml(doc: &SheetDoc, form: Option<&Form>, header: &[String]) -> String {
+    write_toml(doc, form, header, false)
+}
+
+/// The sheet as [`to_toml`] writes it, but with every question of `form` in
+/// `[answers]`, in form order: a question the doc does not answer is an
+/// entry holding no answer word, under a comment with its question text
+/// (and its gate, when it sits under a 該当/非該当 question), so a person
+/// fills in the blanks in place. What `kaiji import` writes.
+pub fn to_toml_fill_in(doc: &SheetDoc, form: &Form, header: &[String]) -> String {
+    write_toml(doc, Some(form), header, true)
+}
+
+fn write_toml(doc: &SheetDoc, form: Option<&Form>, header: &[String], all_questions: bool) -> String {
     let mut out = String::new();
     for line in header {
         for l in line.lines() {
@@ -35,13 +50,29 @@ pub fn to_toml(doc: &SheetDoc, form: Option<&Form>, header: &[String]) -> String
     }
 
     out.push_str("\n[answers]\n");
+    let filled;
+    let answers: &[DocAnswer] = match form {
+        Some(form) if all_questions => {
+            filled = every_question(doc, form);
+            &filled
+        }
+        _ => &doc.answers,
+    };
     let mut section: Option<&str> = None;
-    for a in &doc.answers {
+    for a in answers {
         if let Some(form) = form {
             let here = form.question(&a.id).map(|q| q.section.as_str());
             if here != section {
                 let _ = writeln!(out, "# ── {} ──", here.unwrap_or("フォームにない設問 (not in the form)"));
                 section = here;
+            }
+            if all_questions
+                && a.answer.is_none()
+                && let Some(i) = form.index_of(&a.id)
+            {
+                let q = &form.questions()[i];
+                let gate = gate_note(doc, form, i);
+                let _ = writeln!(out, "# {} {gate}{}", q.id, printable_line(&q.text));
             }
         }
         let _ = writeln!(out, "{} = {}", basic(&a.id), toml_answer(a));
@@ -51,7 +82,54 @@ pub fn to_toml(doc: &SheetDoc, form: Option<&Form>, header: &[String]) -> String
     for (n, text) in &doc.remarks {
         let _ = writeln!(out, "{n} = {}", if text.contains('\n') { multiline(text) } else { basic(text) });
     }
+    if let Some(src) = &doc.source {
+        out.push_str("\n# The vendor's file this sheet was imported from (kaiji import).\n[source]\n");
+        let _ = writeln!(out, "file = {}", basic(&src.file));
+        let _ = writeln!(out, "sha256 = {}", basic(&src.sha256));
+        let _ = writeln!(out, "format = {}", basic(&src.format));
+    }
+    if !doc.evidence.is_empty() {
+        out.push_str("\n# Where each answer was read in that file, and the word read there.\n[evidence]\n");
+        for e in &doc.evidence {
+            let by = e.by.as_ref().map(|b| format!(", by = {}", basic(b))).unwrap_or_default();
+            let _ = writeln!(out, "{} = {{ read = {}, at = {}{by} }}", basic(&e.id), basic(&e.read), basic(&e.at));
+        }
+    }
     out
+}
+
+/// The doc's answers with an empty entry for each form question it lacks,
+/// in form order, then the ids the form does not know.
+fn every_question(doc: &SheetDoc, form: &Form) -> Vec<DocAnswer> {
+    let mut slots: Vec<Option<&DocAnswer>> = vec![None; form.len()];
+    let mut unknown = Vec::new();
+    for a in &doc.answers {
+        match form.index_of(&a.id) {
+            Some(i) if slots[i].is_none() => slots[i] = Some(a),
+            _ => unknown.push(a.clone()),
+        }
+    }
+    let mut out: Vec<DocAnswer> = form
+        .questions()
+        .iter()
+        .zip(slots)
+        .map(|(q, a)| a.cloned().unwrap_or_else(|| DocAnswer::new(q.id.clone())))
+        .collect();
+    out.extend(unknown);
+    out
+}
+
+/// `〔1 が該当の場合〕 ` for a question under a 該当/非該当 gate, saying so
+/// when the doc's answer already closes it.
+fn gate_note(doc: &SheetDoc, form: &Form, i: usize) -> String {
+    let Some(g) = form.ancestors(i).find(|&g| form.questions()[g].kind == Kind::Applicability) else {
+        return String::new();
+    };
+    let gate = &form.questions()[g].id;
+    match doc.answer(gate).and_then(DocAnswer::known) {
+        Some(Answer::DoesNotApply) => format!("〔{gate} が非該当のため回答不要〕 "),
+        _ => format!("〔{gate} が該当の場合〕 "),
+    }
 }
 
 fn toml_answer(a: &DocAnswer) -> String {
@@ -170,7 +248,28 @@ pub fn to_json(doc: &SheetDoc) -> String {
     out.push_str("  \"remarks\": {");
     let remarks: Vec<String> = doc.remarks.iter().map(|(n, t)| format!("\n    \"{n}\": {}", s(t))).collect();
     out.push_str(&remarks.join(","));
-    out.push_str(if remarks.is_empty() { "}\n}\n" } else { "\n  }\n}\n" });
+    out.push_str(if remarks.is_empty() { "}" } else { "\n  }" });
+    if let Some(src) = &doc.source {
+        let _ = write!(
+            out,
+            ",\n  \"source\": {{\n    \"file\": {},\n    \"sha256\": {},\n    \"format\": {}\n  }}",
+            s(&src.file),
+            s(&src.sha256),
+            s(&src.format)
+        );
+    }
+    if !doc.evidence.is_empty() {
+        let entries: Vec<String> = doc
+            .evidence
+            .iter()
+            .map(|e| {
+                let by = e.by.as_ref().map(|b| format!(", \"by\": {}", s(b))).unwrap_or_default();
+                format!("\n    {}: {{\"read\": {}, \"at\": {}{by}}}", s(&e.id), s(&e.read), s(&e.at))
+            })
+            .collect();
+        let _ = write!(out, ",\n  \"evidence\": {{{}\n  }}", entries.join(","));
+    }
+    out.push_str("\n}\n");
     // serde_json leaves DEL, C1 and bidi controls raw.
     match crate::text::escape_json_controls(&out) {
         std::borrow::Cow::Owned(escaped) => escaped,
@@ -186,7 +285,7 @@ mod tests {
 
     use super::*;
     use crate::form::FormRegistry;
-    use crate::sheet::doc::DocMeta;
+    use crate::sheet::doc::{DocEvidence, DocMeta, DocSource};
     use crate::sheet::{Answer, SheetFormat, load_str};
 
     fn reload(text: &str, format: SheetFormat) -> SheetDoc {
@@ -221,6 +320,90 @@ mod tests {
             (100, String::new()),
         ]);
         doc
+    }
+
+    fn provenance(doc: &mut SheetDoc) {
+        doc.source =
+            Some(DocSource { file: "業者/vendor \"x\".pdf".into(), sha256: "ab".repeat(32), format: "pdf".into() });
+        doc.evidence = vec![
+            DocEvidence {
+                id: "1".into(),
+                read: "該当".into(),
+                at: "PDF p.1 (300, 700)".into(),
+                by: Some("ellipse".into()),
+            },
+            DocEvidence { id: "17.1.d".into(), read: "はい".into(), at: "line 40".into(), by: None },
+        ];
+    }
+
+    #[test]
+    fn source_and_evidence_round_trip_in_toml_and_json() {
+        let mut doc = sample();
+        provenance(&mut doc);
+        let form = FormRegistry::builtin().get("sds-6.0").unwrap();
+        let text = to_toml(&doc, Some(&form), &[]);
+        assert!(text.contains("[source]\nfile = \"業者/vendor \\\"x\\\".pdf\"\n"), "{text}");
+        assert!(
+            text.contains("[evidence]\n\"1\" = { read = \"該当\", at = \"PDF p.1 (300, 700)\", by = \"ellipse\" }\n")
+        );
+        let mut expected = doc.clone();
+        expected.sort_answers(&form);
+        assert_eq!(reload(&text, SheetFormat::Toml), expected);
+        assert_eq!(reload(&to_json(&doc), SheetFormat::Json).evidence, doc.evidence);
+        assert_eq!(reload(&to_json(&doc), SheetFormat::Json).source, doc.source);
+    }
+
+    #[test]
+    fn a_changed_answer_shows_against_what_was_read() {
+        let mut doc = sample();
+        provenance(&mut doc);
+        let form = FormRegistry::builtin().get("sds-6.0").unwrap();
+        let text = to_toml(&doc, Some(&form), &[])
+            .replace("\"17.1.d\" = { answer = \"はい\"", "\"17.1.d\" = { answer = \"いいえ\"");
+        let sheet = load_str("t.toml", text, SheetFormat::Toml, &FormRegistry::builtin()).unwrap();
+        assert_eq!(sheet.read_at(form.index_of("1").unwrap()).as_deref(), Some("PDF p.1 (300, 700)"));
+        assert_eq!(
+            sheet.read_at(form.index_of("17.1.d").unwrap()).as_deref(),
+            Some("line 40: read はい, changed since")
+        );
+        assert_eq!(sheet.read_at(form.index_of("2").unwrap()), None);
+    }
+
+    #[test]
+    fn bad_provenance_is_a_located_error() {
+        let load = |extra: &str| {
+            let text = format!("[answers]\n\"1\" = \"該当\"\n{extra}");
+            load_str("t.toml", text, SheetFormat::Toml, &FormRegistry::builtin()).map(|_| ()).unwrap_err().to_string()
+        };
+        assert!(load("[source]\nfile = \"x.pdf\"\nsha256 = \"12\"\n").contains("64 hex digits"));
+        assert!(load("[source]\nfiel = \"x\"\n").contains("unknown key `fiel`"));
+        assert!(load("[evidence]\n\"17.1.z\" = { read = \"はい\", at = \"line 1\" }\n").contains("does not have"));
+        assert!(load("[evidence]\n\"1\" = { at = \"line 1\" }\n").contains("needs both"));
+        assert!(load("[evidence]\n\"1\" = { read = \"該当\", at = \"l\", page = 3 }\n").contains("unknown key `page`"));
+    }
+
+    #[test]
+    fn fill_in_writes_every_question_with_its_text_and_gate() {
+        let form = FormRegistry::builtin().get("sds-6.0").unwrap();
+        let mut doc = SheetDoc::new("sds-6.0");
+        let mut gate = DocAnswer::new("1");
+        gate.answer = Some(AnswerValue::Known(Answer::DoesNotApply));
+        let mut cited = DocAnswer::new("2");
+        cited.remarks = vec![3];
+        doc.answers = vec![gate, cited];
+        let text = to_toml_fill_in(&doc, &form, &[]);
+        let entries = text.lines().filter(|l| l.starts_with('"')).count();
+        assert_eq!(entries, form.len());
+        // answered: no comment; unanswered: its text above it, gates noted
+        assert!(text.contains("──\n\"1\" = \"非該当\"\n"), "{text}");
+        let q11 = &form.question("1.1").unwrap().text;
+        assert!(text.contains(&format!("# 1.1 〔1 が非該当のため回答不要〕 {q11}\n\"1.1\" = {{}}\n")));
+        let q2 = &form.question("2").unwrap().text;
+        assert!(text.contains(&format!("# 2 {q2}\n\"2\" = {{ remarks = [3] }}\n")));
+        // what it writes loads back as the doc (empty entries hold nothing)
+        assert_eq!(reload(&text, SheetFormat::Toml), doc);
+        let open = to_toml_fill_in(&SheetDoc::new("sds-6.0"), &form, &[]);
+        assert!(open.contains(&format!("# 1.1 〔1 が該当の場合〕 {q11}\n")));
     }
 
     #[test]
@@ -297,6 +480,12 @@ mod tests {
             ], 0..6),
             words in prop::collection::vec((word(), prop::collection::vec(0u32..40, 0..3), prop::option::of(text())), 6),
             remarks in prop::collection::btree_map(0u32..50, text(), 0..5),
+            source in prop::option::of(("[^\\s\\p{C}]([ -~あ-ん]{0,20}[^\\s\\p{C}])?", "[0-9a-f]{64}")),
+            evidence in prop::collection::btree_map(
+                prop::sample::select(vec!["1", "1.1", "17.1.d", "58.1"]),
+                (prop::sample::select(Answer::ALL.to_vec()), "[!-~]{1,12}", prop::option::of("[a-z]{1,8}")),
+                0..4,
+            ),
         ) -> SheetDoc {
             let meta = DocMeta {
                 form: "sds-6.0".into(), vendor, service, version,
@@ -305,7 +494,11 @@ mod tests {
             let answers = ids.into_iter().zip(words).map(|(id, (answer, remarks, note))| {
                 DocAnswer { id, answer, remarks, note }
             }).collect();
-            SheetDoc { meta, answers, remarks }
+            let source = source.map(|(file, sha256)| DocSource { file, sha256, format: "pdf".into() });
+            let evidence = evidence.into_iter().map(|(id, (read, at, by))| {
+                DocEvidence { id: id.to_string(), read: read.as_str().to_string(), at, by }
+            }).collect();
+            SheetDoc { meta, answers, remarks, source, evidence }
         }
     }
 

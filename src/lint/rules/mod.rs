@@ -1,5 +1,6 @@
 //! One file per rule.
 
+pub mod changed_after_import;
 pub mod gating_conflict;
 pub mod invalid_answer;
 pub mod missing_metadata;

@@ -71,6 +71,22 @@ fn canonical_writer_output_takes_the_fast_path() {
         let form = forms.get(&doc.meta.form).unwrap();
         let text = crate::sheet::write::to_toml(&doc, Some(&form), &["imported\nfrom x".into()]);
         assert!(check_against_toml(&text), "{name}\n{text}");
+        // what `kaiji import` writes: every question, [source], [evidence]
+        doc.source = Some(crate::sheet::DocSource {
+            file: "業者 \"x\".pdf".into(),
+            sha256: "0f".repeat(32),
+            format: "pdf".into(),
+        });
+        doc.evidence = vec![crate::sheet::DocEvidence {
+            id: "17.1.d".into(),
+            read: "はい".into(),
+            at: "PDF p.3 (408, 752)".into(),
+            by: Some("ellipse".into()),
+        }];
+        doc.answers.retain(|a| a.id != "2");
+        let text = crate::sheet::write::to_toml_fill_in(&doc, &form, &["imported".into()]);
+        assert!(text.contains("\"2\" = {}\n") && text.contains("[evidence]"), "{text}");
+        assert!(check_against_toml(&text), "{name} fill-in\n{text}");
     }
 }
 
