@@ -50,8 +50,7 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
                 "no lint rule named `{name}`{hint}"
             );
         };
-        let i = rule.info();
-        print(&format!("{} ({})\n\n{}\n\n{}\n", i.name, i.severity.as_str(), i.summary, i.explanation))?;
+        print(&rule.info().explain())?;
         return Ok(0);
     }
     let inputs = super::output::expand_sheets(&args.sheets);

@@ -10,7 +10,11 @@ pub(crate) mod testutil;
 use crate::report::{Finding, Severity};
 use crate::sheet::Sheet;
 
-/// A rule's identity and documentation.
+/// A rule's identity and documentation, in the shape ruff documents its
+/// rules: what it flags, why that matters, an example that triggers it, and
+/// how to fix it. `kaiji lint --explain`, SARIF's rule help and the README's
+/// rule table are all made from it, and the example is tested to trigger
+/// the rule (with a snapshot of the diagnostic it gives).
 #[derive(Debug)]
 pub struct RuleInfo {
     /// The name used in reports and on the command line.
@@ -18,8 +22,35 @@ pub struct RuleInfo {
     pub severity: Severity,
     /// One line: what it flags.
     pub summary: &'static str,
-    /// One paragraph: why it matters and how to fix it.
-    pub explanation: &'static str,
+    /// One paragraph: why it matters.
+    pub why: &'static str,
+    /// Sheet lines that trigger it, laid over a clean sheet: `[answers]`
+    /// lines (the table header may be left out) replace the same question's
+    /// line, a `[sheet]` table replaces the header, `[remarks]` lines are
+    /// added, other tables appended.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+impl RuleInfo {
+    /// The whole documentation as `kaiji lint --explain` prints it.
+    pub fn explain(&self) -> String {
+        let example: String = self.example.lines().map(|l| format!("    {l}\n")).collect();
+        format!(
+            "{} ({})\n\n{}\n\nWhy it matters\n\n{}\n\nExample\n\n{example}\nHow to fix\n\n{}\n",
+            self.name,
+            self.severity.as_str(),
+            self.summary,
+            self.why,
+            self.fix
+        )
+    }
+
+    /// The README's table row: `| `name` | severity | summary |`.
+    pub fn table_row(&self) -> String {
+        format!("| `{}` | {} | {} |", self.name, self.severity.as_str(), self.summary.replace('|', "\\|"))
+    }
 }
 
 pub trait Rule: Send + Sync {
@@ -75,9 +106,48 @@ mod tests {
         assert_eq!(names.len(), 9);
         for r in RULES {
             let i = r.info();
-            assert!(i.explanation.len() > 80, "{} needs an explanation", i.name);
+            assert!(i.why.len() > 80, "{} needs to say why it matters", i.name);
+            assert!(!i.example.is_empty() && !i.fix.is_empty(), "{} needs an example and a fix", i.name);
             assert!(rule(i.name).is_some());
         }
+    }
+
+    /// Each rule's documented example triggers it, and the diagnostic it
+    /// gives is kept as a snapshot (fixed width, no colour), as ruff keeps
+    /// one per rule.
+    #[test]
+    fn every_example_triggers_its_rule() {
+        let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+            .with_width(100)
+            .with_links(false);
+        for r in RULES {
+            let i = r.info();
+            assert!(testutil::run(*r, &testutil::clean()).is_empty(), "{}: the clean sheet triggers it", i.name);
+            let sheet = testutil::load(&testutil::with_example(i.example));
+            let findings = testutil::run(*r, &sheet);
+            assert!(!findings.is_empty(), "{}: its example does not trigger it", i.name);
+            let shown = crate::text::PrintableText::new(&sheet.indexed_text());
+            let mut out = String::new();
+            for f in &findings {
+                let d = crate::report::human::FindingDiagnostic::new(f, "example.toml", shown.clone(), None);
+                handler.render_report(&mut out, &d).unwrap();
+            }
+            insta::assert_snapshot!(format!("rule_{}", i.name), out);
+        }
+    }
+
+    /// The README's rule table is the registry's (`RuleInfo::table_row`).
+    #[test]
+    fn readme_rule_table_matches_the_registry() {
+        let readme = include_str!("../../README.md");
+        let rows: Vec<&str> = readme
+            .lines()
+            .skip_while(|l| *l != "| rule | severity | what it flags |")
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .collect();
+        let expected: Vec<String> = RULES.iter().map(|r| r.info().table_row()).collect();
+        assert_eq!(rows, expected, "update the README's table under \"Lint rules\" to:\n{}", expected.join("\n"));
     }
 
     #[test]

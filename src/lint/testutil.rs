@@ -51,3 +51,69 @@ pub fn underlined<'a>(sheet: &'a Sheet, f: &crate::report::Finding) -> &'a str {
     let s = f.span.expect("finding has a span");
     &sheet.source[s.start..s.end]
 }
+
+/// The clean sheet with a rule's example laid over it (see
+/// [`RuleInfo::example`](super::RuleInfo::example)).
+pub fn with_example(example: &str) -> String {
+    let mut sheet_table: Option<Vec<&str>> = None;
+    let mut answers: Vec<&str> = Vec::new();
+    let mut remarks: Vec<&str> = Vec::new();
+    let mut other = String::new();
+    let mut table = "answers";
+    for line in example.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            table = match name {
+                "sheet" => {
+                    sheet_table = Some(Vec::new());
+                    "sheet"
+                }
+                "answers" | "remarks" => name,
+                _ => {
+                    other.push_str(&format!("\n{line}\n"));
+                    "other"
+                }
+            };
+            continue;
+        }
+        match table {
+            "sheet" => sheet_table.as_mut().expect("in [sheet]").push(line),
+            "answers" if !line.trim().is_empty() => answers.push(line),
+            "remarks" if !line.trim().is_empty() => remarks.push(line),
+            "other" => {
+                other.push_str(line);
+                other.push('\n');
+            }
+            _ => {}
+        }
+    }
+    let key = |l: &str| l.split(" = ").next().unwrap_or("").to_string();
+    let mut out = Vec::new();
+    let mut in_sheet = false;
+    let mut in_answers = false;
+    let mut replaced = std::collections::HashSet::new();
+    for line in clean_text().lines() {
+        if line.starts_with('[') {
+            if in_answers {
+                // ids the clean sheet does not have go at the end of [answers]
+                out.extend(answers.iter().filter(|a| !replaced.contains(&key(a))).map(|a| a.to_string()));
+                out.push(String::new());
+            }
+            in_sheet = line == "[sheet]";
+            in_answers = line == "[answers]";
+            if in_sheet && let Some(t) = &sheet_table {
+                out.push(line.to_string());
+                out.extend(t.iter().map(|l| l.to_string()));
+                continue;
+            }
+        } else if in_sheet && sheet_table.is_some() {
+            continue;
+        } else if in_answers && let Some(a) = answers.iter().find(|a| key(a) == key(line)) {
+            replaced.insert(key(line));
+            out.push(a.to_string());
+            continue;
+        }
+        out.push(line.to_string());
+    }
+    out.extend(remarks.iter().map(|r| r.to_string()));
+    format!("{}\n{other}", out.join("\n"))
+}

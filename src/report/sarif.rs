@@ -254,8 +254,13 @@ impl Renderer for Sarif<'_> {
                     id: i.name.to_string(),
                     name: pascal(i.name),
                     short_description: Message { text: i.summary.to_string() },
-                    full_description: Message { text: i.explanation.to_string() },
-                    help: Message { text: format!("{}\n\nSee `kaiji lint --explain {}`.", i.explanation, i.name) },
+                    full_description: Message { text: i.why.to_string() },
+                    help: Message {
+                        text: format!(
+                            "{}\n\nHow to fix: {}\n\nExample:\n{}\n\nSee `kaiji lint --explain {}`.",
+                            i.why, i.fix, i.example, i.name
+                        ),
+                    },
                     default_configuration: Configuration { level: level(i.severity) },
                 });
             }

@@ -8,12 +8,9 @@ static INFO: RuleInfo = RuleInfo {
     name: "changed-after-import",
     severity: Severity::Warning,
     summary: "an imported answer differs from the word its [evidence] says was read",
-    explanation: "`kaiji import` records in [evidence] where each answer was read in the vendor's \
-        file and the word read there. An answer that no longer matches was changed by someone after \
-        the import (a correction, a typo, or a wish), so it is no longer the vendor's own: a \
-        committee signing off on the verdict should know. Check the answer against the place named \
-        (a PDF page, a line, a cell); if the vendor's file is wrong, ask the vendor for a corrected \
-        sheet and import it again, rather than editing the import.",
+    why: "`kaiji import` records in [evidence] where each answer was read in the vendor's file and the word read there. An answer that no longer matches was changed by someone after the import (a correction, a typo, or a wish), so it is no longer the vendor's own: a committee signing off on the verdict should know.",
+    example: "\"17.1.d\" = { answer = \"いいえ\", remarks = [1] }\n\n[evidence]\n\"17.1.d\" = { read = \"はい\", at = \"PDF p.3 (408, 752)\", by = \"ellipse\" }",
+    fix: "Check the answer against the place named (a PDF page, a line, a cell). If the vendor's file is wrong, ask the vendor for a corrected sheet and import it again, rather than editing the import.",
 };
 
 impl Rule for ChangedAfterImport {

@@ -8,10 +8,9 @@ static INFO: RuleInfo = RuleInfo {
     name: "gating-conflict",
     severity: Severity::Error,
     summary: "a descendant of a 非該当 gate is answered はい, いいえ or 該当",
-    explanation: "An applicability question (該当/非該当) gates the questions under it: when the vendor \
-        answers 非該当 (e.g. 51 持ち出し機器を提供しているか → 非該当), every question below it must be \
-        対象外 or left empty. A はい or いいえ there contradicts the gate, and a hospital cannot tell \
-        which of the two answers is true. Either the gate should be 該当, or the descendant 対象外.",
+    why: "An applicability question (該当/非該当) gates the questions under it: when the vendor answers 非該当 (e.g. 51 持ち出し機器を提供しているか → 非該当), every question below it must be 対象外 or left empty. A はい or いいえ there contradicts the gate, and a hospital cannot tell which of the two answers is true.",
+    example: "\"51\" = \"非該当\"\n\"51.1\" = \"はい\"",
+    fix: "Either the gate is 該当, or the question under it is 対象外: ask the vendor which, and correct the other.",
 };
 
 impl Rule for GatingConflict {

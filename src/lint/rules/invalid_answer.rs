@@ -8,11 +8,9 @@ static INFO: RuleInfo = RuleInfo {
     name: "invalid-answer",
     severity: Severity::Error,
     summary: "an answer word not allowed for the question's kind",
-    explanation: "Yes/no questions take はい, いいえ or 対象外; applicability questions (the ones that \
-        open a block, such as 59 専用線) take 該当 or 非該当. The aliases yes, no, na, applicable and \
-        not_applicable are accepted too. Anything else (\"対応済み\", \"○\", or 該当 on a yes/no question) \
-        cannot be evaluated: policies see the question as unanswered. Write the form's own word, and \
-        put any nuance in a 備考.",
+    why: "Yes/no questions take はい, いいえ or 対象外; applicability questions (the ones that open a block, such as 59 専用線) take 該当 or 非該当. The aliases yes, no, na, applicable and not_applicable are accepted too. Anything else (\"対応済み\", \"○\", or 該当 on a yes/no question) cannot be evaluated: policies see the question as unanswered.",
+    example: "\"17.1.d\" = \"対応済み\"",
+    fix: "Write the form's own word, and put any nuance in a 備考.",
 };
 
 impl Rule for InvalidAnswer {

@@ -8,10 +8,9 @@ static INFO: RuleInfo = RuleInfo {
     name: "missing-metadata",
     severity: Severity::Warning,
     summary: "vendor, service or created absent from [sheet]",
-    explanation: "The sheet header names who discloses (サービス事業者 / 製造業者 → vendor), for what \
-        (サービス名称 / 製品名称 → service) and when (作成日 → created). Without them a hospital \
-        screening many sheets cannot tell which vendor a result belongs to, waivers cannot match, and \
-        an outdated sheet cannot be recognised. Fill them in under [sheet].",
+    why: "The sheet header names who discloses (サービス事業者 / 製造業者 → vendor), for what (サービス名称 / 製品名称 → service) and when (作成日 → created). Without them a hospital screening many sheets cannot tell which vendor a result belongs to, waivers cannot match, and an outdated sheet cannot be recognised.",
+    example: "[sheet]\nvendor = \"株式会社テスト\"\ncreated = \"2026-01-13\"",
+    fix: "Fill them in under [sheet]: vendor, service and created (作成日, e.g. 2026-01-13).",
 };
 
 impl Rule for MissingMetadata {

@@ -8,10 +8,9 @@ static INFO: RuleInfo = RuleInfo {
     name: "missing-remark",
     severity: Severity::Error,
     summary: "an answer cites a remark number that does not exist",
-    explanation: "Answers cite numbered 備考 (remarks = [8]); the text lives in the sheet's [remarks] \
-        table (the form's 備考記載欄). A citation of a number that has no text points the hospital at \
-        nothing, and policies that read remarks find nothing to read. Add the remark, or correct the \
-        number.",
+    why: "Answers cite numbered 備考 (remarks = [8]); the text lives in the sheet's [remarks] table (the form's 備考記載欄). A citation of a number that has no text points the hospital at nothing, and policies that read remarks find nothing to read.",
+    example: "\"17.1.d\" = { answer = \"はい\", remarks = [9] }",
+    fix: "Add the remark under [remarks], or correct the number.",
 };
 
 impl Rule for MissingRemark {

@@ -8,10 +8,9 @@ static INFO: RuleInfo = RuleInfo {
     name: "remark-required",
     severity: Severity::Warning,
     summary: "answered はい where the question asks for details in 備考, but no remark or note",
-    explanation: "Some questions ask the vendor to write the details in 備考 — 17.1 「上記のうちの二要素を\
-        組み合わせた認証 (具体的な組み合わせを備考に記入してください)」 and 「その他 (具体的な方法を備考に\
-        記入してください)」. A bare はい there tells the hospital nothing it can verify: cite a remark \
-        (remarks = [n]) or add an inline note describing the combination or method.",
+    why: "Some questions ask the vendor to write the details in 備考 — 17.1 「上記のうちの二要素を組み合わせた認証 (具体的な組み合わせを備考に記入してください)」 and 「その他 (具体的な方法を備考に記入してください)」. A bare はい there tells the hospital nothing it can verify.",
+    example: "\"17.1.d\" = \"はい\"",
+    fix: "Cite a remark (remarks = [n]) or add an inline note describing the combination or method.",
 };
 
 impl Rule for RemarkRequired {

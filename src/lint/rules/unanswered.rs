@@ -8,11 +8,9 @@ static INFO: RuleInfo = RuleInfo {
     name: "unanswered",
     severity: Severity::Warning,
     summary: "a question has no answer (descendants of a 非該当 gate excepted)",
-    explanation: "A complete disclosure sheet answers every question. An empty answer is read by \
-        policies as unanswered (sheet.answered(id) is false), which usually fails them. Questions \
-        under an applicability gate answered 非該当 may be left empty, so they are not reported. \
-        Sheets imported from a PDF whose answer marks were lost show this for every question: fill \
-        the answers in before screening.",
+    why: "A complete disclosure sheet answers every question. An empty answer is read by policies as unanswered (sheet.answered(id) is false), which fails them. Questions under an applicability gate answered 非該当 may be left empty, so they are not reported. Sheets imported from a PDF whose answer marks were lost show this for every question.",
+    example: "\"17.1.d\" = {}",
+    fix: "Answer it with the form's word; `kaiji export sheet.toml -o sheet.xlsx` gives a workbook with a drop-down per question to fill in, and `kaiji import sheet.xlsx` reads it back.",
 };
 
 impl Rule for Unanswered {

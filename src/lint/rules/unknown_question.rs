@@ -8,11 +8,9 @@ static INFO: RuleInfo = RuleInfo {
     name: "unknown-question",
     severity: Severity::Error,
     summary: "an answer's id is not a question of the sheet's form",
-    explanation: "Every key under [answers] must be a question id of the form the sheet declares \
-        (sds-6.0 by default), written as printed on the form with the PDF's stray spaces removed: \
-        \"17.1.d\", \"100\", \"105.1\". An unknown id is usually a typo or a number copied from another \
-        version of the form; its answer is ignored by every policy, so the question it was meant for \
-        reads as unanswered. The message suggests the nearest real id.",
+    why: "Every key under [answers] must be a question id of the form the sheet declares (sds-6.0 by default), written as printed on the form with the PDF's stray spaces removed: \"17.1.d\", \"100\", \"105.1\". An unknown id is usually a typo or a number copied from another version of the form; its answer is ignored by every policy, so the question it was meant for reads as unanswered.",
+    example: "\"17.1.z\" = \"はい\"",
+    fix: "Use the id the message suggests (the nearest real one), or `kaiji form show sds-6.0` to find the question.",
 };
 
 impl Rule for UnknownQuestion {

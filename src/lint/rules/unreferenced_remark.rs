@@ -10,9 +10,9 @@ static INFO: RuleInfo = RuleInfo {
     name: "unreferenced-remark",
     severity: Severity::Warning,
     summary: "a remark that no answer cites",
-    explanation: "Every numbered 備考 should be cited by at least one answer; a remark nobody cites is \
-        either a citation the vendor forgot (so the answer it explains looks unexplained) or a leftover \
-        from an earlier version of the sheet. Cite it from the answer it belongs to, or remove it.",
+    why: "Every numbered 備考 should be cited by at least one answer; a remark nobody cites is either a citation the vendor forgot (so the answer it explains looks unexplained) or a leftover from an earlier version of the sheet.",
+    example: "[remarks]\n2 = \"旧版の備考（現在は該当する回答なし）\"",
+    fix: "Cite it from the answer it belongs to ({ answer = \"はい\", remarks = [2] }), or remove it.",
 };
 
 impl Rule for UnreferencedRemark {
