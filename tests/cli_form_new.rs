@@ -151,4 +151,9 @@ fn builds_from_a_pdf() {
     let want: Vec<(String, Kind, String)> =
         form.questions().iter().map(|q| (q.id.clone(), q.kind, match_key(&q.text))).collect();
     assert_eq!(got, want);
+    // the title from page 1's header (dropped from later pages), the sections from the shaded rows
+    assert_eq!(built.title, form.title);
+    let sections =
+        |f: &kaiji::form::Form| -> Vec<String> { f.questions().iter().map(|q| match_key(&q.section)).collect() };
+    assert_eq!(sections(&built), sections(&form));
 }
