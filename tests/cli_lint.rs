@@ -219,6 +219,7 @@ fn every_subcommand_help_has_examples() {
         &["form"],
         &["form", "list"],
         &["form", "show"],
+        &["form", "new"],
         &["api"],
         &["import"],
         &["export"],

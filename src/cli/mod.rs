@@ -29,6 +29,7 @@ Examples:
   kaiji import vendor.txt -o vendor.toml     a vendor's PDF text (or .xlsx) as a sheet
   kaiji export vendor.toml -o vendor.xlsx    the sheet as a workbook in the form's layout
   kaiji form show 17.1.d                     print a question of the form
+  kaiji form new mds.pdf --id mds-6.0 -o mds-6.0.toml   a catalog from a form's PDF or text
   kaiji lint --explain gating-conflict       what a lint rule checks
   kaiji diff old.toml new.toml               what changed between two versions
 
@@ -58,7 +59,7 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run the built-in consistency rules over sheets.
     Lint(lint::LintArgs),
-    /// List the questions of a form, or show one.
+    /// List the questions of a form, show one, or build a catalog from a form's text.
     Form(form::FormArgs),
     /// Print the reference of every function a policy can call (Markdown).
     Api(api::ApiArgs),
@@ -94,7 +95,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
     let forms = load_forms(&cli.form_files)?;
     match cli.command {
         Command::Lint(args) => lint::run(args, &forms, &cli.form_files),
-        Command::Form(args) => form::run(args, &forms),
+        Command::Form(args) => form::run(args, &forms, &cli.form_files),
         Command::Check(args) => check::run(args, &forms, &cli.form_files),
         Command::Api(args) => api::run(args),
         Command::Import(args) => import::run(args, &forms, &cli.form_files),

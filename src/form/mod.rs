@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::sheet::Answer;
 
+pub mod build;
+mod write;
+
+pub use write::to_toml;
+
 /// The embedded catalogs, by file name. Add a file here to ship a new form.
 const BUILTIN: &[(&str, &str)] = &[("sds-6.0.toml", include_str!("sds-6.0.toml"))];
 
@@ -98,6 +103,10 @@ pub struct Form {
     pub id: String,
     pub title: String,
     pub guideline: String,
+    /// The standard that publishes the form, e.g. `JAHIS標準24-005`.
+    pub standard: String,
+    /// The form's own version, e.g. `Ver.5.0`.
+    pub edition: String,
     questions: Vec<Question>,
     index: HashMap<String, usize, IdHash>,
     /// Questions whose text asks for details in 備考, in form order.
@@ -113,7 +122,7 @@ pub enum FormError {
     #[diagnostic(
         code(kaiji::form::parse),
         help(
-            "a catalog is TOML: a [form] table with id, then [[section]] tables with title and [[section.question]] entries (id, text, optional kind and parent)"
+            "a catalog is TOML: a [form] table with id (and optional title, guideline, standard, edition), then [[section]] tables with title and [[section.question]] entries (id, text, optional kind and parent)"
         )
     )]
     Parse { path: String, message: String },
@@ -144,6 +153,10 @@ struct RawForm {
     title: String,
     #[serde(default)]
     guideline: String,
+    #[serde(default)]
+    standard: String,
+    #[serde(default)]
+    edition: String,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +183,11 @@ impl Form {
     pub fn from_toml(text: &str, path: &str) -> Result<Form, FormError> {
         let raw: RawCatalog = toml::from_str(text)
             .map_err(|e| FormError::Parse { path: path.to_string(), message: e.message().to_string() })?;
+        Form::from_raw(raw, path)
+    }
+
+    /// Check a catalog's content and index it; `path` names it in errors.
+    fn from_raw(raw: RawCatalog, path: &str) -> Result<Form, FormError> {
         let invalid = |message: String| FormError::Invalid { path: path.to_string(), message };
         let mut questions = Vec::new();
         let mut index = HashMap::with_hasher(IdHash);
@@ -221,6 +239,8 @@ impl Form {
             id: raw.form.id,
             title: raw.form.title,
             guideline: raw.form.guideline,
+            standard: raw.form.standard,
+            edition: raw.form.edition,
             questions,
             index,
             asking_remarks,

@@ -41,9 +41,15 @@ const GIVE_UP_AFTER: usize = 300;
 
 /// Import text bytes (UTF-8, with or without BOM).
 pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
+    import_str(decode(bytes, path)?, form, path)
+}
+
+/// The text of `bytes`: UTF-8, not binary. Shared by the importer and the
+/// catalog builder (`kaiji form new`).
+pub(crate) fn decode<'b>(bytes: &'b [u8], path: &str) -> Result<&'b str, ImportError> {
     let binary = bytes.iter().take(8192).any(|b| *b == 0);
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) if !binary => t,
+    match std::str::from_utf8(bytes) {
+        Ok(t) if !binary => Ok(t),
         r => {
             let what = if binary {
                 "this is a binary file, not text extracted from a sheet".to_string()
@@ -53,7 +59,7 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
                     r.err().map_or(0, |e| e.valid_up_to())
                 )
             };
-            return Err(ImportError::Unrecognised {
+            Err(ImportError::Unrecognised {
                 path: path.to_string(),
                 message: what,
                 help: Some(
@@ -61,10 +67,94 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
                      import a workbook with --from xlsx"
                         .into(),
                 ),
+            })
+        }
+    }
+}
+
+/// Walk the lines of a sheet's text (BOM dropped), 1-based, refusing a line
+/// over [`MAX_LINE`]; `f` returns false to stop early. Shared by the
+/// importer and the catalog builder.
+pub(crate) fn for_each_line(text: &str, path: &str, mut f: impl FnMut(usize, &str) -> bool) -> Result<(), ImportError> {
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    for (i, raw) in text.lines().enumerate() {
+        if raw.len() > MAX_LINE {
+            return Err(ImportError::Unrecognised {
+                path: path.to_string(),
+                message: format!(
+                    "line {} is {} bytes long; the limit for one line is {}",
+                    i + 1,
+                    raw.len(),
+                    crate::walk::show_size(MAX_LINE as u64)
+                ),
+                help: Some(
+                    "a sheet's text has one question a line: extract it again keeping the line breaks \
+                     (e.g. `pdftotext -layout sheet.pdf`)"
+                        .into(),
+                ),
             });
         }
+        if !f(i + 1, raw) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// What a line of a sheet's text is, before any form is consulted.
+pub(crate) enum LineKind {
+    /// Blank, or a rule of dashes.
+    Skip,
+    /// The sheet's title (repeated at the top of every page).
+    Title,
+    /// A header field (作成日, サービス事業者 ...) and its value as written.
+    Header(super::MetaField, String),
+    /// The 備考記載欄 heading, with the rest of its line (NFKC and as written).
+    Remarks { rest: String, raw_rest: String },
+    /// The form's own notes (※ disclaimers, instructions).
+    Note,
+    /// One cell of text and nothing else: a section heading, a wrapped
+    /// question's text, or a question row whose cells are space-separated.
+    Single,
+    /// Anything else: question rows (or remarks, in the 備考記載欄).
+    Content,
+}
+
+/// A line of a sheet's text: as written, its NFKC form, and what it is.
+pub(crate) struct TextLine {
+    /// NFKC, as recognition reads it.
+    pub norm: String,
+    pub kind: LineKind,
+    /// The match key of the first cell.
+    pub key: String,
+}
+
+/// Classify one line. Recognition reads the NFKC form; what the vendor wrote
+/// (metadata, remark texts, the form's question texts) is kept from the raw
+/// line, cell for cell.
+pub(crate) fn read_line(raw: &str) -> TextLine {
+    let line = normalize(raw);
+    let cells: Vec<&str> = line.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+    let raw_cells: Vec<&str> = raw.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+    let raw_cells = if raw_cells.len() == cells.len() { raw_cells } else { cells.clone() };
+    let kind = if cells.is_empty() || cells.iter().all(|c| c.chars().all(|ch| matches!(ch, '-' | '=' | '_' | '|'))) {
+        LineKind::Skip
+    } else if cells.len() == 1 && is_title(cells[0]) {
+        LineKind::Title
+    } else if let Some((field, value)) = header(&cells) {
+        // The label is matched in NFKC; the value is the vendor's.
+        LineKind::Header(field, header(&raw_cells).map(|(_, v)| v).unwrap_or(value))
+    } else if matches!(match_key(cells[0]).as_str(), "備考記載欄" | "備考欄" | "備考一覧") {
+        LineKind::Remarks { rest: cells[1..].join("\t"), raw_rest: raw_cells[1..].join("\t") }
+    } else if cells[0].starts_with('※') {
+        LineKind::Note
+    } else if cells.len() == 1 {
+        LineKind::Single
+    } else {
+        LineKind::Content
     };
-    import_str(text, form, path)
+    let key = cells.first().map(|c| match_key(c)).unwrap_or_default();
+    TextLine { norm: line, kind, key }
 }
 
 /// Import the text of a sheet.
@@ -103,33 +193,14 @@ pub(crate) fn import_str_traced(
             s
         },
     };
-    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     let mut content_lines = 0;
-    for (i, raw) in text.lines().enumerate() {
-        if raw.len() > MAX_LINE {
-            return Err(ImportError::Unrecognised {
-                path: path.to_string(),
-                message: format!(
-                    "line {} is {} bytes long; the limit for one line is {}",
-                    i + 1,
-                    raw.len(),
-                    crate::walk::show_size(MAX_LINE as u64)
-                ),
-                help: Some(
-                    "a sheet's text has one question a line: extract it again keeping the line breaks \
-                     (e.g. `pdftotext -layout sheet.pdf`)"
-                        .into(),
-                ),
-            });
-        }
-        st.line(i + 1, raw);
+    for_each_line(text, path, |no, raw| {
+        st.line(no, raw);
         // A sheet's first question comes within its first page or two; a
         // long text with none is no sheet, and matching it all is wasted work.
         content_lines += usize::from(!raw.trim().is_empty());
-        if content_lines >= GIVE_UP_AFTER && st.entries.iter().all(Option::is_none) {
-            break;
-        }
-    }
+        !(content_lines >= GIVE_UP_AFTER && st.entries.iter().all(Option::is_none))
+    })?;
     st.flush_pending();
     let lines = std::mem::take(&mut st.lines);
     st.finish(path).map(|i| (i, lines))
@@ -137,27 +208,33 @@ pub(crate) fn import_str_traced(
 
 /// A question row: its printed number, text, and what follows the text.
 #[derive(Debug, Default)]
-struct Row {
-    line: usize,
+pub(crate) struct Row {
+    pub line: usize,
     /// The text the row was parsed from, for messages.
-    raw: String,
-    hint: Option<String>,
-    text: String,
+    pub raw: String,
+    /// The printed number, spaces removed (`1 7. 1` → `17.1`).
+    pub hint: Option<String>,
+    /// The row starts with a bullet (・): an unnumbered question.
+    pub bullet: bool,
+    pub text: String,
+    /// Where [`Row::text`] lies in the (NFKC) line given to [`parse_row`]:
+    /// from the start of its first word to the end of its last.
+    pub text_span: (usize, usize),
     /// Choice words in print order, each with its mark (if any).
-    choices: Vec<(Answer, Option<bool>)>,
+    pub choices: Vec<(Answer, Option<bool>)>,
     /// A 備考 label was printed.
-    bikou: bool,
+    pub bikou: bool,
     /// Number-like tokens after 備考: citations, possibly followed by the
     /// number of a question merged onto the same line.
-    numbers: Vec<String>,
+    pub numbers: Vec<String>,
     /// Free text in the 備考 cell (not numbers).
-    note: Option<String>,
+    pub note: Option<String>,
     /// The rest of the line when two rows were merged into one.
-    next: Option<Box<Row>>,
+    pub next: Option<Box<Row>>,
 }
 
 impl Row {
-    fn has_tail(&self) -> bool {
+    pub(crate) fn has_tail(&self) -> bool {
         !self.choices.is_empty() || self.bikou
     }
 }
@@ -179,53 +256,31 @@ struct State<'f> {
 
 impl State<'_> {
     fn line(&mut self, no: usize, raw: &str) {
-        // Recognition reads the NFKC form; what the vendor wrote (metadata,
-        // remark texts) is kept from the raw line, cell for cell.
-        let line = normalize(raw);
-        let cells: Vec<&str> = line.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
-        let raw_cells: Vec<&str> = raw.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
-        let raw_cells = if raw_cells.len() == cells.len() { raw_cells } else { cells.clone() };
-        if cells.is_empty() || cells.iter().all(|c| c.chars().all(|ch| matches!(ch, '-' | '=' | '_' | '|'))) {
-            return;
-        }
-        let first = cells[0];
-        if cells.len() == 1 && is_title(first) {
-            self.flush_pending();
-            return;
-        }
-        if let Some((field, _)) = header(&cells) {
-            self.flush_pending();
-            // The label is matched in NFKC; the value is the vendor's.
-            let value = header(&raw_cells).map(|(_, v)| v).unwrap_or_else(|| header(&cells).expect("matched").1);
-            if let Some(w) = set_meta(&mut self.doc, field, &value) {
-                self.report.warnings.push(format!("line {no}: {w}"));
+        let TextLine { norm: line, kind, key } = read_line(raw);
+        match kind {
+            LineKind::Skip => {}
+            LineKind::Title => self.flush_pending(),
+            LineKind::Header(field, value) => {
+                self.flush_pending();
+                if let Some(w) = set_meta(&mut self.doc, field, &value) {
+                    self.report.warnings.push(format!("line {no}: {w}"));
+                }
             }
-            return;
-        }
-        let key = match_key(first);
-        if matches!(key.as_str(), "備考記載欄" | "備考欄" | "備考一覧") {
-            self.flush_pending();
-            self.in_remarks = true;
-            if cells.len() > 1 {
-                self.remark_line(no, &cells[1..].join("\t"), &raw_cells[1..].join("\t"));
+            LineKind::Remarks { rest, raw_rest } => {
+                self.flush_pending();
+                self.in_remarks = true;
+                if !rest.is_empty() {
+                    self.remark_line(no, &rest, &raw_rest);
+                }
             }
-            return;
+            _ if self.in_remarks => self.remark_line(no, &line, raw),
+            LineKind::Note => self.flush_pending(),
+            LineKind::Single if self.is_section(&key) => self.flush_pending(),
+            LineKind::Single | LineKind::Content => {
+                let row = parse_row(no, &line);
+                self.question_row(row);
+            }
         }
-        if self.in_remarks {
-            self.remark_line(no, &line, raw);
-            return;
-        }
-        if first.starts_with('※') {
-            // the form's own notes (disclaimers, instructions)
-            self.flush_pending();
-            return;
-        }
-        if cells.len() == 1 && self.is_section(&key) {
-            self.flush_pending();
-            return;
-        }
-        let row = parse_row(no, &line);
-        self.question_row(row);
     }
 
     fn is_section(&self, key: &str) -> bool {
@@ -485,11 +540,13 @@ fn is_number_token(t: &str) -> bool {
 /// other, each from where the previous one ended. Parsing the rest of the
 /// line anew for every row, from a re-joined copy, made memory and time
 /// quadratic in the line's length (a 2 MB line needed more than 8 GB).
-fn parse_row(line_no: usize, line: &str) -> Row {
+pub(crate) fn parse_row(line_no: usize, line: &str) -> Row {
     let mut rows = Vec::new();
     let mut at = Some(line);
     while let Some(rest) = at {
         let (mut row, next) = parse_one(line_no, rest);
+        let shift = rest.as_ptr() as usize - line.as_ptr() as usize;
+        row.text_span = (row.text_span.0 + shift, row.text_span.1 + shift);
         // The row's own text plus what follows, as far as an excerpt needs.
         row.raw = match rows.is_empty() {
             true => rest.trim().to_string(),
@@ -524,8 +581,9 @@ fn prefix(s: &str, n: usize) -> &str {
 /// tokens and, after its 備考, only as far ahead as the next choice word.
 fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
     let mut row = Row { line: line_no, ..Row::default() };
-    let (hint, rest) = row_start(line);
+    let (hint, bullet, rest) = row_start(line);
     row.hint = hint;
+    row.bullet = bullet;
     let mut tokens = rest.split_whitespace();
     let mut text: Vec<&str> = Vec::new();
     let mut head: Vec<&str> = Vec::new();
@@ -542,6 +600,11 @@ fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
         }
     }
     row.text = text.join(" ");
+    let at = |t: &str| t.as_ptr() as usize - line.as_ptr() as usize;
+    row.text_span = match (text.first(), text.last()) {
+        (Some(a), Some(b)) => (at(a), at(b) + b.len()),
+        _ => (at(rest), at(rest)),
+    };
     let mut tail = head.into_iter().chain(tokens);
     let mut pending_mark: Option<bool> = None;
     let mut prev_choice = false;
@@ -583,7 +646,7 @@ fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
                     rest.split_whitespace().any(|t| matches!(classify(t), Tok::Choice(..)))
                 } else {
                     // Numbers, then a row with choices or a 備考 of its own.
-                    row_start(rest).1.split_whitespace().any(|t| !matches!(classify(t), Tok::Other | Tok::Mark(_)))
+                    row_start(rest).2.split_whitespace().any(|t| !matches!(classify(t), Tok::Other | Tok::Mark(_)))
                 };
                 if next_has_tail {
                     return (row, Some(rest));
@@ -598,15 +661,18 @@ fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
     (row, None)
 }
 
-/// A row's printed number (the hint) and the text after it and any bullet.
-fn row_start(line: &str) -> (Option<String>, &str) {
+/// A row's printed number (the hint), whether a bullet follows it, and the
+/// text after both.
+fn row_start(line: &str) -> (Option<String>, bool, &str) {
     let mut rest = line.trim_start();
     let mut hint = None;
     if let Some(m) = NUMBER.find(rest) {
         hint = Some(m.as_str().split_whitespace().collect());
         rest = &rest[m.end()..];
     }
-    (hint, rest.trim_start().trim_start_matches(['・', '•', '●', '◆']))
+    let rest = rest.trim_start();
+    let text = rest.trim_start_matches(['・', '•', '●', '◆']);
+    (hint, text.len() < rest.len(), text)
 }
 
 /// On a merged line `… 備考 9 1 7. 1. 1. 4 文字列…`, the number tokens after
@@ -614,7 +680,7 @@ fn row_start(line: &str) -> (Option<String>, &str) {
 /// number. With the next question known by its text, cut where the remaining
 /// tokens spell its id's digits; otherwise take the first token as the
 /// citation and the rest as the number.
-fn split_merged_number(tokens: &mut Vec<String>, next: &mut Row, next_id: Option<&String>) {
+pub(crate) fn split_merged_number(tokens: &mut Vec<String>, next: &mut Row, next_id: Option<&String>) {
     // The smallest cut whose tokens spell the id's digits, found from the
     // end: only the last few tokens can (an id has a handful of digits), so
     // a 備考 cell of thousands of numbers stays linear.

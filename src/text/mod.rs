@@ -34,6 +34,12 @@ fn nfkc_folded(s: &str) -> String {
     out
 }
 
+/// [`normalize`] without the trim, for mapping a normalised text back to
+/// the characters it came from one character at a time.
+pub fn normalize_untrimmed(s: &str) -> String {
+    nfkc_folded(s)
+}
+
 /// NFKC plus the folds NFKC leaves out, trimmed.
 ///
 /// NFKC already maps full-width ASCII (ＴＬＳ１．２ → TLS1.2) and half-width

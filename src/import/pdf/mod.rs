@@ -76,7 +76,85 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
     })
 }
 
+/// A PDF's text as the text importer reads it: its lines, question rows as
+/// tab-separated cells with ■/□ before the choice words, page headers and
+/// footers dropped (the sheet's title kept once, at the top, when `keep_title`).
+/// For the catalog builder (`kaiji form new`).
+pub fn text_of(bytes: &[u8], path: &str, keep_title: bool) -> Result<String, ImportError> {
+    std::thread::scope(|s| {
+        let read = || read_lines(bytes, path, keep_title);
+        let worker = std::thread::Builder::new().stack_size(STACK).spawn_scoped(s, read);
+        match worker {
+            Ok(h) => h.join().unwrap_or_else(|_| Err(err(path, "the PDF is damaged: reading it failed", None))),
+            Err(_) => read_lines(bytes, path, keep_title),
+        }
+    })
+    .and_then(|pages| if pages.no_text { Err(no_text(path)) } else { Ok(pages.text) })
+}
+
+fn no_text(path: &str) -> ImportError {
+    err(
+        path,
+        "the PDF has no text to read (a scanned image?)",
+        Some("kaiji reads PDFs printed from the form, not scans; ask the vendor for the original or a workbook"),
+    )
+}
+
+/// What [`read_lines`] read.
+struct PageText {
+    text: String,
+    /// Where each line of `text` came from.
+    infos: Vec<LineInfo>,
+    /// No page had any text.
+    no_text: bool,
+}
+
 fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
+    let PageText { text, infos, no_text: empty } = read_lines(bytes, path, false)?;
+    let (mut imported, lines_read) = super::text::import_str_traced(&text, form, path).map_err(|e| match e {
+        ImportError::Unrecognised { .. } if empty => no_text(path),
+        ImportError::Unrecognised { .. } => err(
+            path,
+            format!("this PDF is not a disclosure sheet: none of its text matches a question of form {}", form.id),
+            Some("for another form or version, pass its catalog with --form-file"),
+        ),
+        e => e,
+    })?;
+    let info = |line: usize| infos.get(line.wrapping_sub(1));
+    for (idx, line) in lines_read.iter().enumerate() {
+        let (Some(line), Some(q)) = (line, form.questions().get(idx)) else { continue };
+        let Some(li) = info(*line) else { continue };
+        if let Some(why) = &li.ambiguous {
+            imported.report.ambiguous.push(Ambiguous { id: q.id.clone(), page: li.page, why: why.clone() });
+        }
+        let answered = imported.doc.answer(&q.id).is_some_and(|a| a.answer.is_some());
+        if answered && let Some((bbox, kinds)) = &li.chosen {
+            let (x, y) = bbox.centre();
+            let by = kinds.first().copied().unwrap_or(MarkKind::Glyph);
+            *imported.report.read_by.entry(by.as_str().to_string()).or_default() += 1;
+            imported.sources.insert(q.id.clone(), ReadAt::Pdf(PdfPlace { page: li.page, x, y, by }));
+        }
+    }
+    // The text importer speaks of its lines: say pages instead.
+    let page_of = |s: &str| -> String {
+        LINE_REF
+            .replace_all(s, |c: &regex::Captures<'_>| match c[1].parse::<usize>().ok().and_then(info) {
+                Some(li) => format!("page {}", li.page),
+                None => c[0].to_string(),
+            })
+            .into_owned()
+    };
+    for u in &mut imported.report.unread {
+        u.place = page_of(&u.place);
+    }
+    for w in &mut imported.report.warnings {
+        *w = page_of(w);
+    }
+    Ok(imported)
+}
+
+/// Read a PDF's pages into lines for the text importer (see [`text_of`]).
+fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, ImportError> {
     let started = Instant::now();
     if bytes.len() > MAX_BYTES {
         return Err(err(
@@ -184,7 +262,10 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
     } else {
         vec![Vec::new(); pages]
     };
+    // The title, before page headers are dropped (it is one of them).
+    let title = page_lines.first().and_then(|p| p.iter().take(3).map(Line::text).find(|t| super::is_title(t)));
     layout::drop_repeated(&mut page_lines);
+    let title = title.filter(|t| !page_lines.first().is_some_and(|p| p.iter().any(|l| l.text() == *t)));
 
     // Hand the pages over as lines, question rows with their marks.
     let rows: Vec<Vec<layout::RowLines>> = page_lines.iter().map(|l| layout::rows(l)).collect();
@@ -217,50 +298,11 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
         }
     }
 
-    let (mut imported, read_lines) = super::text::import_str_traced(&text, form, path).map_err(|e| match e {
-        ImportError::Unrecognised { .. } if page_lines.iter().all(Vec::is_empty) => err(
-            path,
-            "the PDF has no text to read (a scanned image?)",
-            Some("kaiji reads PDFs printed from the form, not scans; ask the vendor for the original or a workbook"),
-        ),
-        ImportError::Unrecognised { .. } => err(
-            path,
-            format!("this PDF is not a disclosure sheet: none of its text matches a question of form {}", form.id),
-            Some("for another form or version, pass its catalog with --form-file"),
-        ),
-        e => e,
-    })?;
-    let info = |line: usize| infos.get(line.wrapping_sub(1));
-    for (idx, line) in read_lines.iter().enumerate() {
-        let (Some(line), Some(q)) = (line, form.questions().get(idx)) else { continue };
-        let Some(li) = info(*line) else { continue };
-        if let Some(why) = &li.ambiguous {
-            imported.report.ambiguous.push(Ambiguous { id: q.id.clone(), page: li.page, why: why.clone() });
-        }
-        let answered = imported.doc.answer(&q.id).is_some_and(|a| a.answer.is_some());
-        if answered && let Some((bbox, kinds)) = &li.chosen {
-            let (x, y) = bbox.centre();
-            let by = kinds.first().copied().unwrap_or(MarkKind::Glyph);
-            *imported.report.read_by.entry(by.as_str().to_string()).or_default() += 1;
-            imported.sources.insert(q.id.clone(), ReadAt::Pdf(PdfPlace { page: li.page, x, y, by }));
-        }
+    if let Some(t) = title.filter(|_| keep_title) {
+        text.insert_str(0, &format!("{t}\n"));
+        infos.insert(0, LineInfo { page: 1, ..LineInfo::default() });
     }
-    // The text importer speaks of its lines: say pages instead.
-    let page_of = |s: &str| -> String {
-        LINE_REF
-            .replace_all(s, |c: &regex::Captures<'_>| match c[1].parse::<usize>().ok().and_then(info) {
-                Some(li) => format!("page {}", li.page),
-                None => c[0].to_string(),
-            })
-            .into_owned()
-    };
-    for u in &mut imported.report.unread {
-        u.place = page_of(&u.place);
-    }
-    for w in &mut imported.report.warnings {
-        *w = page_of(w);
-    }
-    Ok(imported)
+    Ok(PageText { text, infos, no_text: page_lines.iter().all(Vec::is_empty) })
 }
 
 /// Walk the page tree before pdf_oxide does: it follows a tree that loops
