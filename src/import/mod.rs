@@ -256,7 +256,7 @@ pub struct Matcher<'f> {
 /// Similarity at which a text is taken to be a question.
 const ACCEPT: f64 = 0.8;
 /// Lower bar when the printed number agrees.
-const ACCEPT_WITH_HINT: f64 = 0.6;
+pub(crate) const ACCEPT_WITH_HINT: f64 = 0.6;
 
 impl<'f> Matcher<'f> {
     pub fn new(form: &'f Form) -> Matcher<'f> {
@@ -356,6 +356,12 @@ impl<'f> Matcher<'f> {
     pub fn claim(&mut self, index: usize) {
         self.used[index] = true;
         self.cursor = index + 1;
+    }
+
+    /// Characters in the longest question key: a text whose key is longer
+    /// than this over [`ACCEPT_WITH_HINT`] can match no question.
+    pub fn longest_key(&self) -> usize {
+        self.key_lens.iter().copied().max().unwrap_or(0)
     }
 
     /// Similarity of `text` to the question at `index`.

@@ -36,6 +36,10 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// breaks (or no sheet at all), and each row on a line costs a match.
 pub const MAX_LINE: usize = 64 * 1024;
 
+/// Lines of text only read as the possible rest of one question: a
+/// question of the form wraps onto at most a dozen lines of a narrow column.
+const MAX_CONTINUATION: usize = 16;
+
 /// Non-blank lines read without finding any question before giving up.
 const GIVE_UP_AFTER: usize = 300;
 
@@ -69,7 +73,7 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
 
 /// Import the text of a sheet.
 pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, ImportError> {
-    let (mut imported, lines) = import_str_traced(text, form, path)?;
+    let (mut imported, lines) = import_str_traced(text, form, path, true)?;
     for a in &imported.doc.answers {
         if a.answer.is_some()
             && let Some(line) = form.index_of(&a.id).and_then(|i| lines[i])
@@ -83,18 +87,29 @@ pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, Impor
 /// [`import_str`], also returning the line each recognised question was read
 /// from (by form index): the PDF importer hands its rows over as lines and
 /// maps them back to pages.
+///
+/// `only_words`: whether a sheet whose rows print only the chosen word (a
+/// drop-down cell prints its value) has those words read as answers. The
+/// PDF importer decides that itself, from the drawing, and passes `false`.
 pub(crate) fn import_str_traced(
     text: &str,
     form: &Form,
     path: &str,
+    only_words: bool,
 ) -> Result<(Imported, Vec<Option<usize>>), ImportError> {
+    let m = Matcher::new(form);
     let mut st = State {
         lines: vec![None; form.len()],
-        m: Matcher::new(form),
+        max_join: m.longest_key() * 5 / 3 + 1,
+        m,
+        only_words,
+        printed: vec![None; form.len()],
+        rows_with_words: 0,
         doc: SheetDoc::new(&form.id),
         entries: vec![None; form.len()],
         report: ImportReport { questions: form.len(), ..ImportReport::default() },
-        pending: None,
+        open: None,
+        cont: Vec::new(),
         in_remarks: false,
         remarks: Vec::new(),
         sections: {
@@ -130,7 +145,8 @@ pub(crate) fn import_str_traced(
             break;
         }
     }
-    st.flush_pending();
+    st.flush_open();
+    st.read_only_words();
     let lines = std::mem::take(&mut st.lines);
     st.finish(path).map(|i| (i, lines))
 }
@@ -169,8 +185,21 @@ struct State<'f> {
     doc: SheetDoc,
     entries: Vec<Option<DocAnswer>>,
     report: ImportReport,
-    /// A row with text but no choices yet: the question may wrap onto the next line.
-    pending: Option<Row>,
+    /// The last row read, not yet given its question: its text may go on
+    /// over the next line(s) — before the line with its choices, or after it.
+    open: Option<Row>,
+    /// Lines of text only after `open` (a row with choices), that may be the
+    /// rest of its question: settled when a line of another kind comes.
+    cont: Vec<Row>,
+    /// Longest joined text (in key characters) that can still match a question.
+    max_join: usize,
+    /// Read a row's only printed word as its answer, in a layout that prints one.
+    only_words: bool,
+    /// By form index, for rows with choice words and no marks: how many
+    /// words were printed, and the first.
+    printed: Vec<Option<(usize, Answer)>>,
+    /// Rows recorded with at least one choice word (marked or not).
+    rows_with_words: usize,
     in_remarks: bool,
     /// (number, raw text) in input order.
     remarks: Vec<(u32, String)>,
@@ -190,11 +219,11 @@ impl State<'_> {
         }
         let first = cells[0];
         if cells.len() == 1 && is_title(first) {
-            self.flush_pending();
+            self.flush_open();
             return;
         }
         if let Some((field, _)) = header(&cells) {
-            self.flush_pending();
+            self.flush_open();
             // The label is matched in NFKC; the value is the vendor's.
             let value = header(&raw_cells).map(|(_, v)| v).unwrap_or_else(|| header(&cells).expect("matched").1);
             if let Some(w) = set_meta(&mut self.doc, field, &value) {
@@ -204,7 +233,7 @@ impl State<'_> {
         }
         let key = match_key(first);
         if matches!(key.as_str(), "備考記載欄" | "備考欄" | "備考一覧") {
-            self.flush_pending();
+            self.flush_open();
             self.in_remarks = true;
             if cells.len() > 1 {
                 self.remark_line(no, &cells[1..].join("\t"), &raw_cells[1..].join("\t"));
@@ -217,11 +246,11 @@ impl State<'_> {
         }
         if first.starts_with('※') {
             // the form's own notes (disclaimers, instructions)
-            self.flush_pending();
+            self.flush_open();
             return;
         }
         if cells.len() == 1 && self.is_section(&key) {
-            self.flush_pending();
+            self.flush_open();
             return;
         }
         let row = parse_row(no, &line);
@@ -237,35 +266,131 @@ impl State<'_> {
     }
 
     fn question_row(&mut self, row: Row) {
-        if let Some(prev) = self.pending.take() {
-            // A wrapped question: the previous line had text only, this one
-            // continues it (no number of its own) and alone is no question.
-            let alone = self.m.peek(&row.text, row.hint.as_deref());
-            let alone_ok = matches!(alone, Ok(Match { similarity, .. }) if similarity >= 0.9);
-            if row.hint.is_none() && !alone_ok {
-                let joined = format!("{} {}", prev.text, row.text);
-                if let Ok(j) = self.m.peek(&joined, prev.hint.as_deref())
-                    && alone.map_or(true, |a| j.similarity > a.similarity)
-                {
-                    let mut row = row;
-                    row.text = joined;
-                    row.hint = prev.hint;
-                    row.line = prev.line;
-                    row.raw = format!("{} {}", prev.raw, row.raw);
-                    return self.resolve(row);
-                }
-            }
-            self.resolve(prev);
+        if self.open.as_ref().is_some_and(Row::has_tail) && self.may_continue(&row) {
+            self.cont.push(row);
+            return;
         }
-        if !row.has_tail() && row.next.is_none() {
-            self.pending = Some(row);
+        self.settle();
+        let row = match self.open.take() {
+            Some(prev) if !prev.has_tail() => match self.join_pending(prev, row) {
+                Ok(joined) => joined,
+                Err((prev, row)) => {
+                    self.resolve(prev);
+                    row
+                }
+            },
+            Some(prev) => {
+                self.resolve(prev);
+                row
+            }
+            None => row,
+        };
+        // Rows merged onto one line are complete: the next line is another row.
+        if row.next.is_none() {
+            self.open = Some(row);
         } else {
             self.resolve(row);
         }
     }
 
-    fn flush_pending(&mut self) {
-        if let Some(p) = self.pending.take() {
+    /// `row` continuing the text-only row `prev` (a question wrapped before
+    /// its choices), joined into one row; or both back when `row` is a row
+    /// of its own. `row` has no number of its own and alone is no question;
+    /// its choices, if any, are the question's.
+    fn join_pending(&self, prev: Row, row: Row) -> Result<Row, (Row, Row)> {
+        let alone = self.m.peek(&row.text, row.hint.as_deref());
+        let alone_ok = matches!(alone, Ok(Match { similarity, .. }) if similarity >= 0.9);
+        let joined = format!("{} {}", prev.text, row.text);
+        if row.hint.is_none()
+            && !alone_ok
+            && match_key(&joined).chars().count() <= self.max_join
+            && let Ok(j) = self.m.peek(&joined, prev.hint.as_deref())
+            && alone.map_or(true, |a| j.similarity > a.similarity)
+        {
+            return Ok(Row {
+                text: joined,
+                hint: prev.hint,
+                line: prev.line,
+                raw: format!("{} {}", prev.raw, prefix(&row.raw, RAW_KEEP)),
+                ..row
+            });
+        }
+        Err((prev, row))
+    }
+
+    /// The text a line of text only adds to the question above it (a line
+    /// that starts with a digit reads as a printed number: all of it).
+    fn cont_text(row: &Row) -> &str {
+        if row.hint.is_some() { &row.raw } else { &row.text }
+    }
+
+    /// Whether `row`, after a row with choices, may be the rest of that
+    /// row's question text (`pdftotext -layout` prints a wrapped question's
+    /// first line beside the choices, the rest below): text only, and the
+    /// text joined so far short enough to still match a question.
+    fn may_continue(&self, row: &Row) -> bool {
+        if row.has_tail() || row.next.is_some() || self.cont.len() >= MAX_CONTINUATION {
+            return false;
+        }
+        let text = Self::cont_text(row);
+        let so_far: usize = std::iter::once(self.open.as_ref().map_or("", |o| o.text.as_str()))
+            .chain(self.cont.iter().map(Self::cont_text))
+            .chain([text])
+            .map(|t| match_key(t).chars().count())
+            .sum();
+        !text.trim().is_empty() && so_far <= self.max_join
+    }
+
+    /// Give the open row with choices the continuation lines read after it
+    /// that make the best match (none, some or all, in order), and read the
+    /// lines left over as rows of their own.
+    fn settle(&mut self) {
+        if self.cont.is_empty() {
+            return;
+        }
+        let cont = std::mem::take(&mut self.cont);
+        let Some(held) = self.open.take() else { return };
+        let hint = held.hint.as_deref();
+        let score = |t: &str| self.m.peek(t, hint).ok().map(|m| m.similarity);
+        let mut best = (score(&held.text), 0);
+        let mut joined = held.text.clone();
+        for (k, c) in cont.iter().enumerate() {
+            // A line that alone is a question is not the rest of another.
+            if self.m.peek(&c.text, c.hint.as_deref()).is_ok_and(|a| a.similarity >= 0.9) {
+                break;
+            }
+            joined.push(' ');
+            joined.push_str(Self::cont_text(c));
+            // ties to the longer text: a line of punctuation (`？`) adds nothing
+            if let Some(s) = score(&joined)
+                && best.0.is_none_or(|b| s >= b)
+            {
+                best = (Some(s), k + 1);
+            }
+        }
+        let (sim, mut take) = best;
+        // A line that starts with a number joins only a close match.
+        if sim.is_none_or(|s| s < 0.9)
+            && let Some(first) = cont[..take].iter().position(|c| c.hint.is_some())
+        {
+            take = first;
+        }
+        let mut row = held;
+        for c in &cont[..take] {
+            row.text.push(' ');
+            row.text.push_str(Self::cont_text(c));
+            row.raw.push(' ');
+            row.raw.push_str(prefix(&c.raw, RAW_KEEP));
+        }
+        self.resolve(row);
+        for c in cont.into_iter().skip(take) {
+            self.question_row(c);
+        }
+    }
+
+    fn flush_open(&mut self) {
+        self.settle();
+        if let Some(p) = self.open.take() {
             self.resolve(p);
         }
     }
@@ -325,6 +450,12 @@ impl State<'_> {
                 Some(prev) => format!("{prev} {n}"),
                 None => n.clone(),
             });
+        }
+        if !row.choices.is_empty() {
+            self.rows_with_words += 1;
+            if row.choices.iter().all(|(_, m)| m.is_none()) {
+                self.printed[index] = Some((row.choices.len(), row.choices[0].0));
+            }
         }
         let chosen: Vec<(usize, Answer)> =
             row.choices.iter().enumerate().filter(|(_, (_, m))| *m == Some(true)).map(|(i, (a, _))| (i, *a)).collect();
@@ -399,6 +530,43 @@ impl State<'_> {
                 }
                 None => self.report.unread.push(Unread { place: format!("line {no}"), excerpt: excerpt(line, 40) }),
             },
+        }
+    }
+
+    /// In a layout where rows print only the chosen word (a drop-down cell
+    /// prints its value, nothing when blank), read that word as the answer.
+    /// Where rows print every word with the marks lost, a row with one word
+    /// is no answer: the layout is the one when at least 80% of the rows
+    /// with words print exactly one, unmarked. A word the question's kind
+    /// cannot answer, or more than one word, leaves the row unanswered.
+    fn read_only_words(&mut self) {
+        let single = self.printed.iter().flatten().filter(|(n, _)| *n == 1).count();
+        if !self.only_words || self.rows_with_words < 3 || single * 10 < self.rows_with_words * 8 {
+            return;
+        }
+        let form = self.m.form();
+        for (i, printed) in self.printed.iter().enumerate() {
+            let (Some((n, a)), Some(entry)) = (printed, self.entries[i].as_mut()) else { continue };
+            if entry.answer.is_some() {
+                continue;
+            }
+            let q = &form.questions()[i];
+            let line = self.lines[i].unwrap_or(0);
+            if *n == 1 && q.kind.allows(*a) {
+                entry.answer = Some(AnswerValue::Known(*a));
+            } else if *n == 1 {
+                self.report.warnings.push(format!(
+                    "line {line}: {} prints only 「{a}」, which a {} question cannot answer; left unanswered",
+                    q.id,
+                    kind_words(q.kind)
+                ));
+            } else {
+                self.report.warnings.push(format!(
+                    "line {line}: {} prints {n} choice words where this sheet prints only the chosen one; \
+                     left unanswered",
+                    q.id
+                ));
+            }
         }
     }
 

@@ -217,7 +217,7 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
         }
     }
 
-    let (mut imported, read_lines) = super::text::import_str_traced(&text, form, path).map_err(|e| match e {
+    let (mut imported, read_lines) = super::text::import_str_traced(&text, form, path, false).map_err(|e| match e {
         ImportError::Unrecognised { .. } if page_lines.iter().all(Vec::is_empty) => err(
             path,
             "the PDF has no text to read (a scanned image?)",
