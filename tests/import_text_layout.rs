@@ -7,7 +7,7 @@
 //! word printed (a drop-down cell prints its value: every answer is read).
 
 use kaiji::form::{Form, FormRegistry, Kind};
-use kaiji::import::{Imported, text};
+use kaiji::import::{Imported, ReadAt, text};
 use kaiji::sheet::Answer;
 
 fn form() -> std::sync::Arc<Form> {
@@ -61,8 +61,9 @@ const REMARKS: &[&str] = &[
 ];
 
 /// The generated sheet's text, the answer each question was given (the
-/// printed word in `OnlyChosen`), and its citations.
-fn sheet(print: Print) -> (String, Vec<(String, Option<Answer>, Vec<u32>)>) {
+/// printed word in `OnlyChosen`), and its citations. `label`: the remark
+/// column prints 備考 before the numbers (else only the numbers).
+fn sheet(print: Print, label: bool) -> (String, Vec<(String, Option<Answer>, Vec<u32>)>) {
     let form = form();
     let mut out = String::new();
     let mut want = Vec::new();
@@ -110,10 +111,11 @@ fn sheet(print: Print) -> (String, Vec<(String, Option<Answer>, Vec<u32>)>) {
         };
         let lines = wrap(&q.text, TEXT_WIDTH);
         out.push_str(&format!(
-            "  {}{}  {}備考  {}\n",
+            "  {}{}  {}{}{}\n",
             pad(&number, NUMBER_WIDTH - 2),
             pad(&lines[0], TEXT_WIDTH),
             area,
+            if label { "備考  " } else { "  " },
             remark
         ));
         for l in &lines[1..] {
@@ -166,27 +168,40 @@ fn check(imp: &Imported, want: &[(String, Option<Answer>, Vec<u32>)]) {
 
 #[test]
 fn every_word_printed_recognises_every_question_and_reads_no_answer() {
-    let (text, want) = sheet(Print::AllWords);
-    assert!(text.lines().count() > 400, "the questions wrap");
-    let imp = import(&text);
-    eprintln!("{}", imp.report);
-    check(&imp, &want);
-    assert_eq!(imp.report.answered, 0);
+    for label in [true, false] {
+        let (text, want) = sheet(Print::AllWords, label);
+        assert!(text.lines().count() > 400, "the questions wrap");
+        let imp = import(&text);
+        eprintln!("{}", imp.report);
+        check(&imp, &want);
+        assert_eq!(imp.report.answered, 0);
+    }
 }
 
 #[test]
 fn only_the_chosen_word_printed_reads_every_answer() {
-    let (text, want) = sheet(Print::OnlyChosen);
-    let imp = import(&text);
-    eprintln!("{}", imp.report);
-    check(&imp, &want);
-    let answered = want.iter().filter(|w| w.1.is_some()).count();
-    assert!(answered > 100 && answered < 198, "{answered}: some blank");
-    assert_eq!(imp.report.answered, answered);
-    // every word of each kind is among them
-    for a in Answer::ALL {
-        assert!(want.iter().any(|w| w.1 == Some(a)), "{a:?}");
+    for label in [true, false] {
+        let (text, want) = sheet(Print::OnlyChosen, label);
+        let imp = import(&text);
+        eprintln!("{}", imp.report);
+        check(&imp, &want);
+        let answered = want.iter().filter(|w| w.1.is_some()).count();
+        assert!(answered > 100 && answered < 198, "{answered}: some blank");
+        assert_eq!(imp.report.answered, answered);
+        // every word of each kind is among them
+        for a in Answer::ALL {
+            assert!(want.iter().any(|w| w.1 == Some(a)), "{a:?}");
+        }
+        // where each answer was read: the question's first line
+        let lines: Vec<&str> = text.lines().collect();
+        for (id, answer, _) in &want {
+            if answer.is_some() {
+                let Some(ReadAt::Line { line }) = imp.sources.get(id) else { panic!("{id}: no source") };
+                let first = &wrap(&form().question(id).unwrap().text, TEXT_WIDTH)[0];
+                assert!(lines[line - 1].contains(first.as_str()), "{id}: line {line}");
+            }
+        }
     }
     let kinds = |k: Kind| form().questions().iter().filter(|q| q.kind == k).count();
-    assert!(kinds(Kind::Applicability) > 0);
+    assert!(kinds(Kind::Applicability) > 0 && kinds(Kind::YesNo) > 0);
 }

@@ -174,7 +174,7 @@ struct Row {
 
 impl Row {
     fn has_tail(&self) -> bool {
-        !self.choices.is_empty() || self.bikou
+        !self.choices.is_empty() || self.bikou || !self.numbers.is_empty()
     }
 }
 
@@ -352,9 +352,27 @@ impl State<'_> {
         let Some(held) = self.open.take() else { return };
         let hint = held.hint.as_deref();
         let score = |t: &str| self.m.peek(t, hint).ok().map(|m| m.similarity);
-        let mut best = (score(&held.text), 0);
+        let all = std::iter::once(held.text.as_str()).chain(cont.iter().map(Self::cont_text)).collect::<Vec<_>>();
+        // All of them spelling a question's text is the common case, and the
+        // best there is (comparing every shorter join is the costly part).
+        let mut best = match score(&all.join(" ")) {
+            Some(s) if s >= 1.0 => (Some(s), cont.len()),
+            _ => (score(&held.text), 0),
+        };
         let mut joined = held.text.clone();
         for (k, c) in cont.iter().enumerate() {
+            if best.1 == cont.len() {
+                break;
+            }
+            // Past an exact match only a line that adds nothing to the text
+            // (`？`) can tie it: no need to compare.
+            if best.0.is_some_and(|s| s >= 1.0) {
+                if best.1 == k && match_key(Self::cont_text(c)).is_empty() {
+                    best.1 = k + 1;
+                    continue;
+                }
+                break;
+            }
             // A line that alone is a question is not the rest of another.
             if self.m.peek(&c.text, c.hint.as_deref()).is_ok_and(|a| a.similarity >= 0.9) {
                 break;
@@ -713,6 +731,8 @@ fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
     let mut tail = head.into_iter().chain(tokens);
     let mut pending_mark: Option<bool> = None;
     let mut prev_choice = false;
+    // Words after the last choice word, when no 備考 label is printed.
+    let mut after: Vec<&str> = Vec::new();
     while let Some(t) = tail.next() {
         match classify(t) {
             Tok::Choice(a, m) => {
@@ -722,6 +742,7 @@ fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
                 };
                 row.choices.push((a, m));
                 prev_choice = true;
+                after.clear();
             }
             Tok::Mark(m) => {
                 // beside the previous word when it has none, else before the next
@@ -760,10 +781,40 @@ fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
                 row.note = Some(rest.split_whitespace().collect::<Vec<_>>().join(" "));
                 break;
             }
-            Tok::Other => prev_choice = false,
+            Tok::Other => {
+                prev_choice = false;
+                after.push(t);
+            }
+        }
+    }
+    if !row.bikou {
+        // The remark column without its 備考 label: numbers after the
+        // choices, or after a wide gap on a row without choices.
+        if !row.choices.is_empty() {
+            if !after.is_empty() && after.iter().all(|t| is_citation_token(t)) {
+                row.numbers = after.iter().map(|t| t.to_string()).collect();
+            }
+        } else if let Some((before, cell)) = remark_cell(rest) {
+            row.text = before.split_whitespace().collect::<Vec<_>>().join(" ");
+            row.numbers = cell.split_whitespace().map(String::from).collect();
         }
     }
     (row, None)
+}
+
+/// A token of a remark cell: numbers, separators, or `-` for none.
+fn is_citation_token(t: &str) -> bool {
+    is_number_token(t) && t.chars().any(|c| c.is_ascii_digit() || c == '-')
+}
+
+/// On a row without choices, a last cell of remark numbers set off by a
+/// tab or a gap of two spaces or more (`pdftotext -layout` keeps columns
+/// apart so): the text before it and the cell.
+fn remark_cell(rest: &str) -> Option<(&str, &str)> {
+    let t = rest.trim_end();
+    let gap = t.rfind("  ").max(t.rfind('\t'))?;
+    let (before, cell) = (t[..gap].trim(), t[gap..].trim());
+    (!before.is_empty() && !cell.is_empty() && cell.split_whitespace().all(is_citation_token)).then_some((before, cell))
 }
 
 /// A row's printed number (the hint) and the text after it and any bullet.
