@@ -910,6 +910,113 @@ mod tests {
         assert_eq!(next.numbers, ["-"]);
     }
 
+    /// `pdftotext -layout`-like rows: id, first line of text, the answer
+    /// area `words`, the remark number; the rest of the text below.
+    fn layout(rows: &[(&str, &str)]) -> String {
+        let f = form();
+        let mut out = String::from("作成日  2026年3月1日\n");
+        for (id, words) in rows {
+            let text: Vec<char> = f.question(id).unwrap().text.chars().collect();
+            let (first, rest) = text.split_at(text.len().min(18));
+            let first: String = first.iter().collect();
+            out.push_str(&format!("  {id:<10}{first}      {words}   7\n"));
+            for chunk in rest.chunks(18) {
+                out.push_str(&format!("            {}\n", chunk.iter().collect::<String>()));
+            }
+        }
+        out
+    }
+
+    fn answers(imp: &Imported) -> Vec<(String, Option<&'static str>)> {
+        imp.doc.answers.iter().map(|a| (a.id.clone(), a.known().map(Answer::as_str))).collect()
+    }
+
+    #[test]
+    fn wrapped_text_after_the_choices_is_joined() {
+        let text =
+            layout(&[("17.1.d", "はい  いいえ  対象外"), ("17.1.e", "はい  いいえ  対象外"), ("1", "該当  非該当")]);
+        let imp = import_str(&text, &form(), "x.txt").unwrap();
+        assert_eq!(imp.report.recognised, 3, "{}", imp.report);
+        assert!(imp.report.unread.is_empty(), "{}", imp.report);
+        assert_eq!(imp.report.answered, 0, "every word printed: no answer");
+        assert!(imp.doc.answers.iter().all(|a| a.remarks == [7]), "{:?}", imp.doc.answers);
+    }
+
+    #[test]
+    fn only_the_chosen_word_is_the_answer_where_rows_print_one() {
+        let rows = [("2", "はい"), ("3", "いいえ"), ("4", "対象外"), ("1", "非該当"), ("5", ""), ("6", "はい")];
+        let imp = import_str(&layout(&rows), &form(), "x.txt").unwrap();
+        assert_eq!(imp.report.recognised, 6, "{}", imp.report);
+        let want: Vec<(String, Option<&str>)> = ["1", "2", "3", "4", "5", "6"]
+            .iter()
+            .zip([Some("非該当"), Some("はい"), Some("いいえ"), Some("対象外"), None, Some("はい")])
+            .map(|(id, a)| (id.to_string(), a))
+            .collect();
+        let mut got = answers(&imp);
+        got.sort();
+        assert_eq!(got, want);
+        assert!(imp.report.warnings.is_empty(), "{}", imp.report);
+
+        // The PDF importer reads its rows itself: no words read for it.
+        let (imp, _) = import_str_traced(&layout(&rows), &form(), "x.pdf", false).unwrap();
+        assert_eq!(imp.report.answered, 0);
+    }
+
+    #[test]
+    fn a_doubtful_word_is_left_blank() {
+        // a word of the other kind, two words on a row: blank, with a warning
+        let rows = [
+            ("2", "はい"),
+            ("3", "該当"),
+            ("4", "はい  いいえ"),
+            ("5", "いいえ"),
+            ("6", "はい"),
+            ("7", "対象外"),
+            ("8", "はい"),
+        ];
+        let imp = import_str(&layout(&rows), &form(), "x.txt").unwrap();
+        assert_eq!(imp.report.recognised, 7, "{}", imp.report);
+        assert_eq!(imp.report.answered, 5, "{}", imp.report);
+        assert!(imp.doc.answer("3").unwrap().answer.is_none());
+        assert!(imp.doc.answer("4").unwrap().answer.is_none());
+        let w = imp.report.warnings.join("\n");
+        assert!(w.contains("3 prints only 「該当」"), "{w}");
+        assert!(w.contains("4 prints 2 choice words"), "{w}");
+
+        // where most rows print every word (marks lost), a lone word is no answer
+        let rows = [
+            ("2", "はい  いいえ  対象外"),
+            ("3", "はい"),
+            ("4", "はい  いいえ  対象外"),
+            ("5", "はい  いいえ  対象外"),
+        ];
+        let imp = import_str(&layout(&rows), &form(), "x.txt").unwrap();
+        assert_eq!((imp.report.recognised, imp.report.answered), (4, 0), "{}", imp.report);
+        // a marked word is read as marked, not as the only word
+        let rows = [("2", "■はい  □いいえ  □対象外"), ("3", "はい"), ("4", "いいえ")];
+        let imp = import_str(&layout(&rows), &form(), "x.txt").unwrap();
+        assert_eq!(imp.doc.answer("2").unwrap().known(), Some(Answer::Yes));
+        assert_eq!(imp.report.answered, 1, "two of three rows print one word: not the layout");
+    }
+
+    #[test]
+    fn the_word_may_sit_on_the_second_line() {
+        // a two-line cell with its value centred: the word beside the rest
+        let f = form();
+        let q = &f.question("17.1.d").unwrap().text;
+        let cut = q.char_indices().nth(20).unwrap().0;
+        let rows = format!(
+            "  17.1.d    {}\n            {}      いいえ   8\n{}",
+            &q[..cut],
+            &q[cut..],
+            layout(&[("2", "はい"), ("3", "いいえ"), ("4", "対象外")])
+        );
+        let imp = import_str(&rows, &f, "x.txt").unwrap();
+        assert_eq!(imp.report.recognised, 4, "{}", imp.report);
+        let d = imp.doc.answer("17.1.d").unwrap();
+        assert_eq!((d.known(), d.remarks.as_slice()), (Some(Answer::No), &[8][..]));
+    }
+
     #[test]
     fn merged_number_split_by_next_id() {
         let mut toks: Vec<String> = ["9", "1", "7.", "1.", "1.", "4"].map(String::from).to_vec();
