@@ -36,6 +36,9 @@ fn wrap(s: &str, w: usize) -> Vec<String> {
     out.into_iter().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
 }
 
+/// A question's id, the answer it was given, its citations.
+type Want = (String, Option<Answer>, Vec<u32>);
+
 #[derive(Clone, Copy, PartialEq)]
 enum Print {
     /// Every choice word, unmarked.
@@ -63,7 +66,7 @@ const REMARKS: &[&str] = &[
 /// The generated sheet's text, the answer each question was given (the
 /// printed word in `OnlyChosen`), and its citations. `label`: the remark
 /// column prints 備考 before the numbers (else only the numbers).
-fn sheet(print: Print, label: bool) -> (String, Vec<(String, Option<Answer>, Vec<u32>)>) {
+fn sheet(print: Print, label: bool) -> (String, Vec<Want>) {
     let form = form();
     let mut out = String::new();
     let mut want = Vec::new();
@@ -139,7 +142,7 @@ fn import(text: &str) -> Imported {
     text::import_str(text, &form(), "layout.txt").unwrap()
 }
 
-fn check(imp: &Imported, want: &[(String, Option<Answer>, Vec<u32>)]) {
+fn check(imp: &Imported, want: &[Want]) {
     let report = &imp.report;
     assert_eq!(report.recognised, 198, "{report}");
     assert!(report.missing.is_empty(), "{report}");
