@@ -257,7 +257,7 @@ pub struct Matcher<'f> {
 /// Similarity at which a text is taken to be a question.
 const ACCEPT: f64 = 0.8;
 /// Lower bar when the printed number agrees.
-pub(crate) const ACCEPT_WITH_HINT: f64 = 0.6;
+const ACCEPT_WITH_HINT: f64 = 0.6;
 
 impl<'f> Matcher<'f> {
     pub fn new(form: &'f Form) -> Matcher<'f> {
@@ -365,7 +365,7 @@ impl<'f> Matcher<'f> {
     }
 
     /// Characters in the longest question key: a text whose key is longer
-    /// than this over [`ACCEPT_WITH_HINT`] can match no question.
+    /// than this over `ACCEPT_WITH_HINT` (0.6) can match no question.
     pub fn longest_key(&self) -> usize {
         self.key_lens.iter().copied().max().unwrap_or(0)
     }

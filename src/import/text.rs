@@ -11,6 +11,20 @@
 //!
 //! Cells may be tab- or space-separated. Answer marks (■/□, ○, ●, ✓) before
 //! or after a choice word are read where the extraction kept them.
+//!
+//! `pdftotext -layout` of a sheet printed from a filled form wraps long
+//! questions, the first line beside the choices, the rest below; and a
+//! drop-down cell prints only its value, the 備考 label maybe not at all:
+//!
+//! ```text
+//!   17.1.d   利用者の識別・認証に、パスワードを用い      はい        7
+//!            る場合、推測困難なパスワードを設定しているか？
+//! ```
+//!
+//! The lines below join the row when that makes a better match (the best
+//! run of them: none, some or all). Where rows print one word, the word is
+//! the answer (`State::read_only_words`); where they print every word
+//! with the marks lost, no answer is read.
 
 use std::sync::LazyLock;
 
