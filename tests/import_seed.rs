@@ -69,3 +69,91 @@ fn imported_seed_loads_and_lints() {
     assert_eq!(unref.len(), 2, "{unref:?}");
     assert!(unref[0].contains("21") && unref[1].contains("24"), "{unref:?}");
 }
+
+/// The seed's rows with one word chosen on each (or none): `Marked` keeps
+/// every word and marks the chosen one ■ (read by the marks, the reference),
+/// `OnlyWord` prints only the chosen word, `Wrapped` prints only the chosen
+/// word and wraps the question's text after it, `pdftotext -layout` style.
+#[derive(Clone, Copy, PartialEq)]
+enum Relay {
+    Marked,
+    OnlyWord,
+    Wrapped,
+}
+
+fn relaid(how: Relay) -> String {
+    let seed = std::fs::read_to_string(SEED).unwrap_or_else(|e| panic!("the reference seed {SEED}: {e}"));
+    let words = ["はい", "いいえ", "対象外", "該当", "非該当"];
+    let mut out = Vec::new();
+    let mut in_remarks = false;
+    for (n, line) in seed.lines().enumerate() {
+        in_remarks |= line.starts_with("備考記載欄");
+        let cells: Vec<&str> = line.split('\t').collect();
+        let Some(first) = cells.iter().position(|c| words.contains(c)) else {
+            out.push(line.to_string());
+            continue;
+        };
+        if in_remarks {
+            out.push(line.to_string());
+            continue;
+        }
+        let last = cells.iter().rposition(|c| words.contains(c)).unwrap();
+        let choices = &cells[first..=last];
+        let pick = (n * 5 + 1) % (choices.len() + 1); // == len: blank
+        let (text, tail) = (cells[..first].join("\t"), cells[last + 1..].join("\t"));
+        let area: Vec<String> = match how {
+            Relay::Marked => choices
+                .iter()
+                .enumerate()
+                .map(|(k, w)| {
+                    format!(
+                        "{}{w}",
+                        if pick == choices.len() {
+                            ""
+                        } else if k == pick {
+                            "■"
+                        } else {
+                            "□"
+                        }
+                    )
+                })
+                .collect(),
+            _ => choices.get(pick).map(|w| w.to_string()).into_iter().collect(),
+        };
+        let area = area.join("\t");
+        if how == Relay::Wrapped && text.chars().count() > 30 {
+            let chars: Vec<char> = text.chars().collect();
+            out.push(format!("{}\t{area}\t{tail}", chars[..24].iter().collect::<String>()));
+            for chunk in chars[24..].chunks(24) {
+                out.push(format!("            {}", chunk.iter().collect::<String>()));
+            }
+        } else {
+            out.push(format!("{text}\t{area}\t{tail}"));
+        }
+    }
+    out.join("\n")
+}
+
+#[test]
+#[cfg_attr(not(kaiji_seed), ignore = "needs the reference seed ../shared/seeds/000_22d79e97acf5181f.txt")]
+fn seed_printing_only_the_chosen_word_reads_every_answer() {
+    let form = FormRegistry::builtin().get("sds-6.0").unwrap();
+    let import = |how| text::import_str(&relaid(how), &form, "seed.txt").unwrap();
+    let reference = import(Relay::Marked);
+    assert_eq!(reference.report.recognised, 198, "{}", reference.report);
+    let answered = reference.report.answered;
+    assert!(answered > 100 && answered < 198, "{}", reference.report);
+    for how in [Relay::OnlyWord, Relay::Wrapped] {
+        let imp = import(how);
+        eprintln!("{}", imp.report);
+        assert_eq!(imp.report.recognised, 198, "{}", imp.report);
+        // the seed's own notes between the rows, as in the reference
+        let excerpts = |i: &Imported| i.report.unread.iter().map(|u| u.excerpt.clone()).collect::<Vec<_>>();
+        assert_eq!(excerpts(&imp), excerpts(&reference), "{}", imp.report);
+        assert_eq!(excerpts(&imp), excerpts(&seed()));
+        assert!(imp.report.warnings.is_empty(), "{}", imp.report);
+        assert_eq!(imp.report.answered, answered, "{}", imp.report);
+        assert_eq!(imp.doc, reference.doc, "answers, citations, remarks and metadata as with the marks");
+    }
+    assert_eq!(reference.doc.remarks, seed().doc.remarks);
+}

@@ -303,8 +303,9 @@ pub struct Matcher<'f> {
     form: &'f Form,
     keys: Vec<String>,
     key_lens: Vec<usize>,
-    /// The characters of each key, for a cheap bound before Levenshtein.
-    key_chars: Vec<std::collections::HashSet<char>>,
+    /// How often each character occurs in each key, for a cheap bound
+    /// before Levenshtein.
+    key_chars: Vec<HashMap<char, u32>>,
     exact: HashMap<String, Vec<usize>>,
     digits: Vec<String>,
     used: Vec<bool>,
@@ -326,7 +327,7 @@ impl<'f> Matcher<'f> {
         Matcher {
             form,
             key_lens: keys.iter().map(|k| k.chars().count()).collect(),
-            key_chars: keys.iter().map(|k| k.chars().collect()).collect(),
+            key_chars: keys.iter().map(|k| char_counts(k)).collect(),
             keys,
             exact,
             digits: form.questions().iter().map(|q| digits(&q.id)).collect(),
@@ -372,17 +373,22 @@ impl<'f> Matcher<'f> {
         let candidates: Vec<(usize, f64)> = match self.exact.get(&key) {
             Some(is) => is.iter().map(|&i| (i, 1.0)).collect(),
             None => {
-                let chars: Vec<char> = key.chars().collect();
-                let len = chars.len();
+                let counts = char_counts(&key);
+                let len = key.chars().count();
                 (0..self.keys.len())
                     .filter(|&i| {
                         // Necessary conditions for similarity >= ACCEPT_WITH_HINT, both
                         // linear: 1 - distance/longer can be no higher than the length
-                        // ratio, nor than the share of characters the texts have in common.
+                        // ratio, nor than the share of characters the texts have in
+                        // common, counted with repeats (the characters an alignment
+                        // leaves unedited are common to both).
                         let longer = len.max(self.key_lens[i]) as f64;
-                        let shared = chars.iter().filter(|c| self.key_chars[i].contains(c)).count();
-                        (len.min(self.key_lens[i]) as f64) / longer >= ACCEPT_WITH_HINT
-                            && shared as f64 / longer >= ACCEPT_WITH_HINT
+                        if (len.min(self.key_lens[i]) as f64) / longer < ACCEPT_WITH_HINT {
+                            return false;
+                        }
+                        let kc = &self.key_chars[i];
+                        let shared: u32 = counts.iter().map(|(c, n)| (*n).min(kc.get(c).copied().unwrap_or(0))).sum();
+                        shared as f64 / longer >= ACCEPT_WITH_HINT
                     })
                     .map(|i| (i, strsim::normalized_levenshtein(&key, &self.keys[i])))
                     .filter(|&(i, s)| s >= ACCEPT || (s >= ACCEPT_WITH_HINT && hint_score(i) > 0.0))
@@ -416,6 +422,12 @@ impl<'f> Matcher<'f> {
         self.cursor = index + 1;
     }
 
+    /// Characters in the longest question key: a text whose key is longer
+    /// than this over `ACCEPT_WITH_HINT` (0.6) can match no question.
+    pub fn longest_key(&self) -> usize {
+        self.key_lens.iter().copied().max().unwrap_or(0)
+    }
+
     /// Similarity of `text` to the question at `index`.
     pub fn similarity(&self, index: usize, text: &str) -> f64 {
         strsim::normalized_levenshtein(&match_key(text), &self.keys[index])
@@ -425,6 +437,15 @@ impl<'f> Matcher<'f> {
     pub fn unclaimed(&self) -> Vec<String> {
         self.form.questions().iter().zip(&self.used).filter(|(_, u)| !**u).map(|(q, _)| q.id.clone()).collect()
     }
+}
+
+/// How often each character occurs in `s`.
+fn char_counts(s: &str) -> HashMap<char, u32> {
+    let mut m = HashMap::new();
+    for c in s.chars() {
+        *m.entry(c).or_insert(0) += 1;
+    }
+    m
 }
 
 /// The digits of an id, which survive the PDF's stray spaces and dots:

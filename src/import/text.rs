@@ -11,6 +11,20 @@
 //!
 //! Cells may be tab- or space-separated. Answer marks (■/□, ○, ●, ✓) before
 //! or after a choice word are read where the extraction kept them.
+//!
+//! `pdftotext -layout` of a sheet printed from a filled form wraps long
+//! questions, the first line beside the choices, the rest below; and a
+//! drop-down cell prints only its value, the 備考 label maybe not at all:
+//!
+//! ```text
+//!   17.1.d   利用者の識別・認証に、パスワードを用い      はい        7
+//!            る場合、推測困難なパスワードを設定しているか？
+//! ```
+//!
+//! The lines below join the row when that makes a better match (the best
+//! run of them: none, some or all). Where rows print one word, the word is
+//! the answer (`State::read_only_words`); where they print every word
+//! with the marks lost, no answer is read.
 
 use std::sync::LazyLock;
 
@@ -35,6 +49,10 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
 /// page of merged rows a few KiB. Longer lines are text that lost its line
 /// breaks (or no sheet at all), and each row on a line costs a match.
 pub const MAX_LINE: usize = 64 * 1024;
+
+/// Lines of text only read as the possible rest of one question: a
+/// question of the form wraps onto at most a dozen lines of a narrow column.
+const MAX_CONTINUATION: usize = 16;
 
 /// Non-blank lines read without finding any question before giving up.
 const GIVE_UP_AFTER: usize = 300;
@@ -159,7 +177,7 @@ pub(crate) fn read_line(raw: &str) -> TextLine {
 
 /// Import the text of a sheet.
 pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, ImportError> {
-    let (mut imported, lines) = import_str_traced(text, form, path)?;
+    let (mut imported, lines) = import_str_traced(text, form, path, true)?;
     for a in &imported.doc.answers {
         if a.answer.is_some()
             && let Some(line) = form.index_of(&a.id).and_then(|i| lines[i])
@@ -173,18 +191,29 @@ pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, Impor
 /// [`import_str`], also returning the line each recognised question was read
 /// from (by form index): the PDF importer hands its rows over as lines and
 /// maps them back to pages.
+///
+/// `only_words`: whether a sheet whose rows print only the chosen word (a
+/// drop-down cell prints its value) has those words read as answers. The
+/// PDF importer decides that itself, from the drawing, and passes `false`.
 pub(crate) fn import_str_traced(
     text: &str,
     form: &Form,
     path: &str,
+    only_words: bool,
 ) -> Result<(Imported, Vec<Option<usize>>), ImportError> {
+    let m = Matcher::new(form);
     let mut st = State {
         lines: vec![None; form.len()],
-        m: Matcher::new(form),
+        max_join: m.longest_key() * 5 / 3 + 1,
+        m,
+        only_words,
+        printed: vec![None; form.len()],
+        rows_with_words: 0,
         doc: SheetDoc::new(&form.id),
         entries: vec![None; form.len()],
         report: ImportReport { questions: form.len(), ..ImportReport::default() },
-        pending: None,
+        open: None,
+        cont: Vec::new(),
         in_remarks: false,
         remarks: Vec::new(),
         sections: {
@@ -201,7 +230,8 @@ pub(crate) fn import_str_traced(
         content_lines += usize::from(!raw.trim().is_empty());
         !(content_lines >= GIVE_UP_AFTER && st.entries.iter().all(Option::is_none))
     })?;
-    st.flush_pending();
+    st.flush_open();
+    st.read_only_words();
     let lines = std::mem::take(&mut st.lines);
     st.finish(path).map(|i| (i, lines))
 }
@@ -235,7 +265,7 @@ pub(crate) struct Row {
 
 impl Row {
     pub(crate) fn has_tail(&self) -> bool {
-        !self.choices.is_empty() || self.bikou
+        !self.choices.is_empty() || self.bikou || !self.numbers.is_empty()
     }
 }
 
@@ -246,8 +276,21 @@ struct State<'f> {
     doc: SheetDoc,
     entries: Vec<Option<DocAnswer>>,
     report: ImportReport,
-    /// A row with text but no choices yet: the question may wrap onto the next line.
-    pending: Option<Row>,
+    /// The last row read, not yet given its question: its text may go on
+    /// over the next line(s) — before the line with its choices, or after it.
+    open: Option<Row>,
+    /// Lines of text only after `open` (a row with choices), that may be the
+    /// rest of its question: settled when a line of another kind comes.
+    cont: Vec<Row>,
+    /// Longest joined text (in key characters) that can still match a question.
+    max_join: usize,
+    /// Read a row's only printed word as its answer, in a layout that prints one.
+    only_words: bool,
+    /// By form index, for rows with choice words and no marks: how many
+    /// words were printed, and the first.
+    printed: Vec<Option<(usize, Answer)>>,
+    /// Rows recorded with at least one choice word (marked or not).
+    rows_with_words: usize,
     in_remarks: bool,
     /// (number, raw text) in input order.
     remarks: Vec<(u32, String)>,
@@ -259,23 +302,23 @@ impl State<'_> {
         let TextLine { norm: line, kind, key } = read_line(raw);
         match kind {
             LineKind::Skip => {}
-            LineKind::Title => self.flush_pending(),
+            LineKind::Title => self.flush_open(),
             LineKind::Header(field, value) => {
-                self.flush_pending();
+                self.flush_open();
                 if let Some(w) = set_meta(&mut self.doc, field, &value) {
                     self.report.warnings.push(format!("line {no}: {w}"));
                 }
             }
             LineKind::Remarks { rest, raw_rest } => {
-                self.flush_pending();
+                self.flush_open();
                 self.in_remarks = true;
                 if !rest.is_empty() {
                     self.remark_line(no, &rest, &raw_rest);
                 }
             }
             _ if self.in_remarks => self.remark_line(no, &line, raw),
-            LineKind::Note => self.flush_pending(),
-            LineKind::Single if self.is_section(&key) => self.flush_pending(),
+            LineKind::Note => self.flush_open(),
+            LineKind::Single if self.is_section(&key) => self.flush_open(),
             LineKind::Single | LineKind::Content => {
                 let row = parse_row(no, &line);
                 self.question_row(row);
@@ -292,35 +335,149 @@ impl State<'_> {
     }
 
     fn question_row(&mut self, row: Row) {
-        if let Some(prev) = self.pending.take() {
-            // A wrapped question: the previous line had text only, this one
-            // continues it (no number of its own) and alone is no question.
-            let alone = self.m.peek(&row.text, row.hint.as_deref());
-            let alone_ok = matches!(alone, Ok(Match { similarity, .. }) if similarity >= 0.9);
-            if row.hint.is_none() && !alone_ok {
-                let joined = format!("{} {}", prev.text, row.text);
-                if let Ok(j) = self.m.peek(&joined, prev.hint.as_deref())
-                    && alone.map_or(true, |a| j.similarity > a.similarity)
-                {
-                    let mut row = row;
-                    row.text = joined;
-                    row.hint = prev.hint;
-                    row.line = prev.line;
-                    row.raw = format!("{} {}", prev.raw, row.raw);
-                    return self.resolve(row);
-                }
-            }
-            self.resolve(prev);
+        if self.open.as_ref().is_some_and(Row::has_tail) && self.may_continue(&row) {
+            self.cont.push(row);
+            return;
         }
-        if !row.has_tail() && row.next.is_none() {
-            self.pending = Some(row);
+        self.settle();
+        let row = match self.open.take() {
+            Some(prev) if !prev.has_tail() => match self.join_pending(prev, row) {
+                Ok(joined) => joined,
+                Err((prev, row)) => {
+                    self.resolve(prev);
+                    row
+                }
+            },
+            Some(prev) => {
+                self.resolve(prev);
+                row
+            }
+            None => row,
+        };
+        // Rows merged onto one line are complete: the next line is another row.
+        if row.next.is_none() {
+            self.open = Some(row);
         } else {
             self.resolve(row);
         }
     }
 
-    fn flush_pending(&mut self) {
-        if let Some(p) = self.pending.take() {
+    /// `row` continuing the text-only row `prev` (a question wrapped before
+    /// its choices), joined into one row; or both back when `row` is a row
+    /// of its own. `row` has no number of its own and alone is no question;
+    /// its choices, if any, are the question's.
+    fn join_pending(&self, prev: Row, row: Row) -> Result<Row, (Row, Row)> {
+        let alone = self.m.peek(&row.text, row.hint.as_deref());
+        let alone_ok = matches!(alone, Ok(Match { similarity, .. }) if similarity >= 0.9);
+        let joined = format!("{} {}", prev.text, row.text);
+        if row.hint.is_none()
+            && !alone_ok
+            && match_key(&joined).chars().count() <= self.max_join
+            && let Ok(j) = self.m.peek(&joined, prev.hint.as_deref())
+            && alone.map_or(true, |a| j.similarity > a.similarity)
+        {
+            return Ok(Row {
+                text: joined,
+                hint: prev.hint,
+                line: prev.line,
+                raw: format!("{} {}", prev.raw, prefix(&row.raw, RAW_KEEP)),
+                ..row
+            });
+        }
+        Err((prev, row))
+    }
+
+    /// The text a line of text only adds to the question above it (a line
+    /// that starts with a digit reads as a printed number: all of it).
+    fn cont_text(row: &Row) -> &str {
+        if row.hint.is_some() { &row.raw } else { &row.text }
+    }
+
+    /// Whether `row`, after a row with choices, may be the rest of that
+    /// row's question text (`pdftotext -layout` prints a wrapped question's
+    /// first line beside the choices, the rest below): text only, and the
+    /// text joined so far short enough to still match a question.
+    fn may_continue(&self, row: &Row) -> bool {
+        if row.has_tail() || row.next.is_some() || self.cont.len() >= MAX_CONTINUATION {
+            return false;
+        }
+        let text = Self::cont_text(row);
+        let so_far: usize = std::iter::once(self.open.as_ref().map_or("", |o| o.text.as_str()))
+            .chain(self.cont.iter().map(Self::cont_text))
+            .chain([text])
+            .map(|t| match_key(t).chars().count())
+            .sum();
+        !text.trim().is_empty() && so_far <= self.max_join
+    }
+
+    /// Give the open row with choices the continuation lines read after it
+    /// that make the best match (none, some or all, in order), and read the
+    /// lines left over as rows of their own.
+    fn settle(&mut self) {
+        if self.cont.is_empty() {
+            return;
+        }
+        let cont = std::mem::take(&mut self.cont);
+        let Some(held) = self.open.take() else { return };
+        let hint = held.hint.as_deref();
+        let score = |t: &str| self.m.peek(t, hint).ok().map(|m| m.similarity);
+        let all = std::iter::once(held.text.as_str()).chain(cont.iter().map(Self::cont_text)).collect::<Vec<_>>();
+        // All of them spelling a question's text is the common case, and the
+        // best there is (comparing every shorter join is the costly part).
+        let mut best = match score(&all.join(" ")) {
+            Some(s) if s >= 1.0 => (Some(s), cont.len()),
+            _ => (score(&held.text), 0),
+        };
+        let mut joined = held.text.clone();
+        for (k, c) in cont.iter().enumerate() {
+            if best.1 == cont.len() {
+                break;
+            }
+            // Past an exact match only a line that adds nothing to the text
+            // (`？`) can tie it: no need to compare.
+            if best.0.is_some_and(|s| s >= 1.0) {
+                if best.1 == k && match_key(Self::cont_text(c)).is_empty() {
+                    best.1 = k + 1;
+                    continue;
+                }
+                break;
+            }
+            // A line that alone is a question is not the rest of another.
+            if self.m.peek(&c.text, c.hint.as_deref()).is_ok_and(|a| a.similarity >= 0.9) {
+                break;
+            }
+            joined.push(' ');
+            joined.push_str(Self::cont_text(c));
+            // ties to the longer text: a line of punctuation (`？`) adds nothing
+            if let Some(s) = score(&joined)
+                && best.0.is_none_or(|b| s >= b)
+            {
+                best = (Some(s), k + 1);
+            }
+        }
+        let (sim, mut take) = best;
+        // A line that starts with a number joins only a close match.
+        if sim.is_none_or(|s| s < 0.9)
+            && let Some(first) = cont[..take].iter().position(|c| c.hint.is_some())
+        {
+            take = first;
+        }
+        let mut row = held;
+        for c in &cont[..take] {
+            row.text.push(' ');
+            row.text.push_str(Self::cont_text(c));
+            row.raw.push(' ');
+            row.raw.push_str(prefix(&c.raw, RAW_KEEP));
+        }
+        self.resolve(row);
+        for c in cont.into_iter().skip(take) {
+            self.question_row(c);
+        }
+    }
+
+    fn flush_open(&mut self) {
+        self.settle();
+        if let Some(p) = self.open.take() {
             self.resolve(p);
         }
     }
@@ -380,6 +537,12 @@ impl State<'_> {
                 Some(prev) => format!("{prev} {n}"),
                 None => n.clone(),
             });
+        }
+        if !row.choices.is_empty() {
+            self.rows_with_words += 1;
+            if row.choices.iter().all(|(_, m)| m.is_none()) {
+                self.printed[index] = Some((row.choices.len(), row.choices[0].0));
+            }
         }
         let chosen: Vec<(usize, Answer)> =
             row.choices.iter().enumerate().filter(|(_, (_, m))| *m == Some(true)).map(|(i, (a, _))| (i, *a)).collect();
@@ -454,6 +617,43 @@ impl State<'_> {
                 }
                 None => self.report.unread.push(Unread { place: format!("line {no}"), excerpt: excerpt(line, 40) }),
             },
+        }
+    }
+
+    /// In a layout where rows print only the chosen word (a drop-down cell
+    /// prints its value, nothing when blank), read that word as the answer.
+    /// Where rows print every word with the marks lost, a row with one word
+    /// is no answer: the layout is the one when at least 80% of the rows
+    /// with words print exactly one, unmarked. A word the question's kind
+    /// cannot answer, or more than one word, leaves the row unanswered.
+    fn read_only_words(&mut self) {
+        let single = self.printed.iter().flatten().filter(|(n, _)| *n == 1).count();
+        if !self.only_words || self.rows_with_words < 3 || single * 10 < self.rows_with_words * 8 {
+            return;
+        }
+        let form = self.m.form();
+        for (i, printed) in self.printed.iter().enumerate() {
+            let (Some((n, a)), Some(entry)) = (printed, self.entries[i].as_mut()) else { continue };
+            if entry.answer.is_some() {
+                continue;
+            }
+            let q = &form.questions()[i];
+            let line = self.lines[i].unwrap_or(0);
+            if *n == 1 && q.kind.allows(*a) {
+                entry.answer = Some(AnswerValue::Known(*a));
+            } else if *n == 1 {
+                self.report.warnings.push(format!(
+                    "line {line}: {} prints only 「{a}」, which a {} question cannot answer; left unanswered",
+                    q.id,
+                    kind_words(q.kind)
+                ));
+            } else {
+                self.report.warnings.push(format!(
+                    "line {line}: {} prints {n} choice words where this sheet prints only the chosen one; \
+                     left unanswered",
+                    q.id
+                ));
+            }
         }
     }
 
@@ -608,6 +808,8 @@ fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
     let mut tail = head.into_iter().chain(tokens);
     let mut pending_mark: Option<bool> = None;
     let mut prev_choice = false;
+    // Words after the last choice word, when no 備考 label is printed.
+    let mut after: Vec<&str> = Vec::new();
     while let Some(t) = tail.next() {
         match classify(t) {
             Tok::Choice(a, m) => {
@@ -617,6 +819,7 @@ fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
                 };
                 row.choices.push((a, m));
                 prev_choice = true;
+                after.clear();
             }
             Tok::Mark(m) => {
                 // beside the previous word when it has none, else before the next
@@ -655,10 +858,40 @@ fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
                 row.note = Some(rest.split_whitespace().collect::<Vec<_>>().join(" "));
                 break;
             }
-            Tok::Other => prev_choice = false,
+            Tok::Other => {
+                prev_choice = false;
+                after.push(t);
+            }
+        }
+    }
+    if !row.bikou {
+        // The remark column without its 備考 label: numbers after the
+        // choices, or after a wide gap on a row without choices.
+        if !row.choices.is_empty() {
+            if !after.is_empty() && after.iter().all(|t| is_citation_token(t)) {
+                row.numbers = after.iter().map(|t| t.to_string()).collect();
+            }
+        } else if let Some((before, cell)) = remark_cell(rest) {
+            row.text = before.split_whitespace().collect::<Vec<_>>().join(" ");
+            row.numbers = cell.split_whitespace().map(String::from).collect();
         }
     }
     (row, None)
+}
+
+/// A token of a remark cell: numbers, separators, or `-` for none.
+fn is_citation_token(t: &str) -> bool {
+    is_number_token(t) && t.chars().any(|c| c.is_ascii_digit() || c == '-')
+}
+
+/// On a row without choices, a last cell of remark numbers set off by a
+/// tab or a gap of two spaces or more (`pdftotext -layout` keeps columns
+/// apart so): the text before it and the cell.
+fn remark_cell(rest: &str) -> Option<(&str, &str)> {
+    let t = rest.trim_end();
+    let gap = t.rfind("  ").max(t.rfind('\t'))?;
+    let (before, cell) = (t[..gap].trim(), t[gap..].trim());
+    (!before.is_empty() && !cell.is_empty() && cell.split_whitespace().all(is_citation_token)).then_some((before, cell))
 }
 
 /// A row's printed number (the hint), whether a bullet follows it, and the
@@ -755,6 +988,113 @@ mod tests {
         let next = r.next.unwrap();
         assert_eq!(next.text, "文字列制限");
         assert_eq!(next.numbers, ["-"]);
+    }
+
+    /// `pdftotext -layout`-like rows: id, first line of text, the answer
+    /// area `words`, the remark number; the rest of the text below.
+    fn layout(rows: &[(&str, &str)]) -> String {
+        let f = form();
+        let mut out = String::from("作成日  2026年3月1日\n");
+        for (id, words) in rows {
+            let text: Vec<char> = f.question(id).unwrap().text.chars().collect();
+            let (first, rest) = text.split_at(text.len().min(18));
+            let first: String = first.iter().collect();
+            out.push_str(&format!("  {id:<10}{first}      {words}   7\n"));
+            for chunk in rest.chunks(18) {
+                out.push_str(&format!("            {}\n", chunk.iter().collect::<String>()));
+            }
+        }
+        out
+    }
+
+    fn answers(imp: &Imported) -> Vec<(String, Option<&'static str>)> {
+        imp.doc.answers.iter().map(|a| (a.id.clone(), a.known().map(Answer::as_str))).collect()
+    }
+
+    #[test]
+    fn wrapped_text_after_the_choices_is_joined() {
+        let text =
+            layout(&[("17.1.d", "はい  いいえ  対象外"), ("17.1.e", "はい  いいえ  対象外"), ("1", "該当  非該当")]);
+        let imp = import_str(&text, &form(), "x.txt").unwrap();
+        assert_eq!(imp.report.recognised, 3, "{}", imp.report);
+        assert!(imp.report.unread.is_empty(), "{}", imp.report);
+        assert_eq!(imp.report.answered, 0, "every word printed: no answer");
+        assert!(imp.doc.answers.iter().all(|a| a.remarks == [7]), "{:?}", imp.doc.answers);
+    }
+
+    #[test]
+    fn only_the_chosen_word_is_the_answer_where_rows_print_one() {
+        let rows = [("2", "はい"), ("3", "いいえ"), ("4", "対象外"), ("1", "非該当"), ("5", ""), ("6", "はい")];
+        let imp = import_str(&layout(&rows), &form(), "x.txt").unwrap();
+        assert_eq!(imp.report.recognised, 6, "{}", imp.report);
+        let want: Vec<(String, Option<&str>)> = ["1", "2", "3", "4", "5", "6"]
+            .iter()
+            .zip([Some("非該当"), Some("はい"), Some("いいえ"), Some("対象外"), None, Some("はい")])
+            .map(|(id, a)| (id.to_string(), a))
+            .collect();
+        let mut got = answers(&imp);
+        got.sort();
+        assert_eq!(got, want);
+        assert!(imp.report.warnings.is_empty(), "{}", imp.report);
+
+        // The PDF importer reads its rows itself: no words read for it.
+        let (imp, _) = import_str_traced(&layout(&rows), &form(), "x.pdf", false).unwrap();
+        assert_eq!(imp.report.answered, 0);
+    }
+
+    #[test]
+    fn a_doubtful_word_is_left_blank() {
+        // a word of the other kind, two words on a row: blank, with a warning
+        let rows = [
+            ("2", "はい"),
+            ("3", "該当"),
+            ("4", "はい  いいえ"),
+            ("5", "いいえ"),
+            ("6", "はい"),
+            ("7", "対象外"),
+            ("8", "はい"),
+        ];
+        let imp = import_str(&layout(&rows), &form(), "x.txt").unwrap();
+        assert_eq!(imp.report.recognised, 7, "{}", imp.report);
+        assert_eq!(imp.report.answered, 5, "{}", imp.report);
+        assert!(imp.doc.answer("3").unwrap().answer.is_none());
+        assert!(imp.doc.answer("4").unwrap().answer.is_none());
+        let w = imp.report.warnings.join("\n");
+        assert!(w.contains("3 prints only 「該当」"), "{w}");
+        assert!(w.contains("4 prints 2 choice words"), "{w}");
+
+        // where most rows print every word (marks lost), a lone word is no answer
+        let rows = [
+            ("2", "はい  いいえ  対象外"),
+            ("3", "はい"),
+            ("4", "はい  いいえ  対象外"),
+            ("5", "はい  いいえ  対象外"),
+        ];
+        let imp = import_str(&layout(&rows), &form(), "x.txt").unwrap();
+        assert_eq!((imp.report.recognised, imp.report.answered), (4, 0), "{}", imp.report);
+        // a marked word is read as marked, not as the only word
+        let rows = [("2", "■はい  □いいえ  □対象外"), ("3", "はい"), ("4", "いいえ")];
+        let imp = import_str(&layout(&rows), &form(), "x.txt").unwrap();
+        assert_eq!(imp.doc.answer("2").unwrap().known(), Some(Answer::Yes));
+        assert_eq!(imp.report.answered, 1, "two of three rows print one word: not the layout");
+    }
+
+    #[test]
+    fn the_word_may_sit_on_the_second_line() {
+        // a two-line cell with its value centred: the word beside the rest
+        let f = form();
+        let q = &f.question("17.1.d").unwrap().text;
+        let cut = q.char_indices().nth(20).unwrap().0;
+        let rows = format!(
+            "  17.1.d    {}\n            {}      いいえ   8\n{}",
+            &q[..cut],
+            &q[cut..],
+            layout(&[("2", "はい"), ("3", "いいえ"), ("4", "対象外")])
+        );
+        let imp = import_str(&rows, &f, "x.txt").unwrap();
+        assert_eq!(imp.report.recognised, 4, "{}", imp.report);
+        let d = imp.doc.answer("17.1.d").unwrap();
+        assert_eq!((d.known(), d.remarks.as_slice()), (Some(Answer::No), &[8][..]));
     }
 
     #[test]

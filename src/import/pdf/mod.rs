@@ -111,7 +111,7 @@ struct PageText {
 
 fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
     let PageText { text, infos, no_text: empty } = read_lines(bytes, path, false)?;
-    let (mut imported, lines_read) = super::text::import_str_traced(&text, form, path).map_err(|e| match e {
+    let (mut imported, lines_read) = super::text::import_str_traced(&text, form, path, false).map_err(|e| match e {
         ImportError::Unrecognised { .. } if empty => no_text(path),
         ImportError::Unrecognised { .. } => err(
             path,
