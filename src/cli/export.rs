@@ -1,11 +1,8 @@
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use miette::IntoDiagnostic;
 
-use super::import::refuse_overwrite;
-use super::output::write_atomic;
+use super::output::refuse_overwrite;
 use crate::form::FormRegistry;
 use crate::sheet::{self, write};
 
@@ -126,13 +123,6 @@ pub fn run(args: ExportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
         ExportFormat::Toml => write::to_toml(&doc, Some(&loaded.form), &[]).into_bytes(),
         ExportFormat::Json => write::to_json(&doc).into_bytes(),
     };
-    match &args.output {
-        Some(out) => write_atomic(out, &bytes, args.force)?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(&bytes).into_diagnostic()?;
-            stdout.flush().into_diagnostic()?;
-        }
-    }
+    super::output::write_or_stdout(args.output.as_deref(), &bytes, args.force)?;
     Ok(0)
 }

@@ -1,8 +1,6 @@
-use std::io::Write as _;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use miette::IntoDiagnostic;
 use serde_json::json;
 
 use crate::form::{DEFAULT_FORM, Form, FormRegistry, Question};
@@ -151,7 +149,7 @@ fn new(args: NewArgs, form_files: &[PathBuf]) -> miette::Result<u8> {
     }
     read.refuse_as_output(args.output.as_deref())?;
     if let Some(out) = &args.output {
-        super::import::refuse_overwrite(out, args.force)?;
+        super::output::refuse_overwrite(out, args.force)?;
     }
     let pdf = args.file.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     let source = args.from.unwrap_or(if pdf { NewSource::Pdf } else { NewSource::Text });
@@ -172,14 +170,7 @@ fn new(args: NewArgs, form_files: &[PathBuf]) -> miette::Result<u8> {
         NewSource::Text => crate::form::build::from_text_bytes(&bytes, &shown, &opts)?,
         NewSource::Pdf => crate::form::build::from_pdf_bytes(&bytes, &shown, &opts)?,
     };
-    match &args.output {
-        Some(out) => super::output::write_atomic(out, built.toml.as_bytes(), args.force)?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(built.toml.as_bytes()).into_diagnostic()?;
-            stdout.flush().into_diagnostic()?;
-        }
-    }
+    super::output::write_or_stdout(args.output.as_deref(), built.toml.as_bytes(), args.force)?;
     let f = &built.form;
     let target = args.output.as_ref().map(|o| format!(" → {}", o.display())).unwrap_or_default();
     let sections = {

@@ -1,8 +1,6 @@
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use miette::IntoDiagnostic;
 
 use crate::form::{DEFAULT_FORM, FormRegistry};
 use crate::import::{self, Source};
@@ -55,7 +53,7 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
     }
     read.refuse_as_output(args.output.as_deref())?;
     if let Some(out) = &args.output {
-        refuse_overwrite(out, args.force)?;
+        super::output::refuse_overwrite(out, args.force)?;
     }
     let form = forms.get(&args.form)?;
     let source = args.from.unwrap_or_else(|| Source::from_path(&args.file));
@@ -134,24 +132,5 @@ fn convert_sheet(
 }
 
 fn write_out(args: &ImportArgs, toml: &str) -> miette::Result<()> {
-    match &args.output {
-        Some(out) => super::output::write_atomic(out, toml.as_bytes(), args.force),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(toml.as_bytes()).into_diagnostic()?;
-            stdout.flush().into_diagnostic()
-        }
-    }
-}
-
-/// Fail (exit 2) when `path` exists and `--force` was not given.
-pub(super) fn refuse_overwrite(path: &Path, force: bool) -> miette::Result<()> {
-    if !force && path.exists() {
-        miette::bail!(
-            help = "pass --force to replace it, or choose another -o path",
-            "{} already exists; kaiji does not overwrite files without --force",
-            path.display()
-        );
-    }
-    Ok(())
+    super::output::write_or_stdout(args.output.as_deref(), toml.as_bytes(), args.force)
 }

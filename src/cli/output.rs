@@ -352,3 +352,28 @@ pub fn note_not_sheets(skipped: &[PathBuf]) {
         names.join(", ")
     );
 }
+
+/// Write `bytes` to `out` (atomically, see [`write_atomic`]) or, without
+/// `-o`, to stdout: what `import`, `export` and `form new` write.
+pub fn write_or_stdout(out: Option<&Path>, bytes: &[u8], force: bool) -> miette::Result<()> {
+    match out {
+        Some(out) => write_atomic(out, bytes, force),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(bytes).into_diagnostic()?;
+            stdout.flush().into_diagnostic()
+        }
+    }
+}
+
+/// Fail (exit 2) when `path` exists and `--force` was not given.
+pub fn refuse_overwrite(path: &Path, force: bool) -> miette::Result<()> {
+    if !force && path.exists() {
+        miette::bail!(
+            help = "pass --force to replace it, or choose another -o path",
+            "{} already exists; kaiji does not overwrite files without --force",
+            path.display()
+        );
+    }
+    Ok(())
+}
