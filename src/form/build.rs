@@ -456,8 +456,8 @@ impl Builder {
     }
 
     fn kind(&mut self, row: &Row, id: &str) -> Kind {
-        let app = row.choices.iter().any(|(a, _)| matches!(a, Answer::Applies | Answer::DoesNotApply));
-        let yes_no = row.choices.iter().any(|(a, _)| matches!(a, Answer::Yes | Answer::No | Answer::NotApplicable));
+        let app = row.choices.iter().any(|(a, _)| matches!(a, Answer::Applicable | Answer::NotApplicable));
+        let yes_no = row.choices.iter().any(|(a, _)| matches!(a, Answer::Yes | Answer::No | Answer::Na));
         match (app, yes_no) {
             (true, false) => Kind::Applicability,
             (false, true) => Kind::YesNo,

@@ -43,8 +43,8 @@ impl Kind {
     /// The answer words this kind allows, in the order the form prints them.
     pub fn choices(self) -> &'static [Answer] {
         match self {
-            Kind::YesNo => &[Answer::Yes, Answer::No, Answer::NotApplicable],
-            Kind::Applicability => &[Answer::Applies, Answer::DoesNotApply],
+            Kind::YesNo => &[Answer::Yes, Answer::No, Answer::Na],
+            Kind::Applicability => &[Answer::Applicable, Answer::NotApplicable],
         }
     }
 

@@ -962,10 +962,7 @@ mod tests {
         let r = parse_row(1, "・記憶 (ID・パスワード等) ■はい □いいえ □対象外 備考 8, 9");
         assert_eq!(r.hint, None);
         assert_eq!(r.text, "記憶 (ID・パスワード等)");
-        assert_eq!(
-            r.choices,
-            [(Answer::Yes, Some(true)), (Answer::No, Some(false)), (Answer::NotApplicable, Some(false))]
-        );
+        assert_eq!(r.choices, [(Answer::Yes, Some(true)), (Answer::No, Some(false)), (Answer::Na, Some(false))]);
         assert_eq!(r.numbers, ["8,", "9"]);
 
         let r = parse_row(1, "10.0 き損 はい ○ いいえ 対象外 備考 -");
@@ -974,10 +971,10 @@ mod tests {
         assert_eq!(r.choices[1], (Answer::No, None));
 
         let r = parse_row(1, "2.3 IoT機器を使用するか? 該当 ● 非該当 備考 -");
-        assert_eq!(r.choices, [(Answer::Applies, Some(true)), (Answer::DoesNotApply, None)]);
+        assert_eq!(r.choices, [(Answer::Applicable, Some(true)), (Answer::NotApplicable, None)]);
 
         let r = parse_row(1, "5 9 通信方式として専用線に対応しているか? 該当 非該当 ○ 備考 -");
-        assert_eq!(r.choices[1], (Answer::DoesNotApply, Some(true)));
+        assert_eq!(r.choices[1], (Answer::NotApplicable, Some(true)));
 
         let r = parse_row(
             1,

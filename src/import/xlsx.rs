@@ -1031,7 +1031,7 @@ mod tests {
         }
         assert_eq!(cell_mark("要確認"), None);
         assert_eq!(header_role("はい", 0), Some(Role::Choice(vec![Answer::Yes], 0)));
-        assert_eq!(header_role("いいえ／非該当", 1), Some(Role::Choice(vec![Answer::No, Answer::DoesNotApply], 1)));
+        assert_eq!(header_role("いいえ／非該当", 1), Some(Role::Choice(vec![Answer::No, Answer::NotApplicable], 1)));
         assert_eq!(header_role("回答", 0), Some(Role::Answer));
         assert_eq!(header_role("備考", 0), Some(Role::Remarks));
         assert_eq!(header_role("備考（記述）", 0), Some(Role::Note));

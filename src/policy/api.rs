@@ -431,12 +431,8 @@ pub(crate) fn register(e: &mut Engine) {
     for (name, word, doc) in [
         ("is_yes", crate::sheet::Answer::Yes, "Question `id` is answered はい."),
         ("is_no", crate::sheet::Answer::No, "Question `id` is answered いいえ."),
-        (
-            "is_na",
-            crate::sheet::Answer::NotApplicable,
-            "Question `id` is answered 対象外 (not applicable to this service).",
-        ),
-        ("applies", crate::sheet::Answer::Applies, "Applicability question `id` is answered 該当."),
+        ("is_na", crate::sheet::Answer::Na, "Question `id` is answered 対象外 (not applicable to this service)."),
+        ("applies", crate::sheet::Answer::Applicable, "Applicability question `id` is answered 該当."),
     ] {
         reg(name, &["sheet: Sheet", "id: string", "bool"], doc).register_into_engine(
             e,

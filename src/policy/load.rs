@@ -31,6 +31,14 @@ pub enum LoadError {
     #[error("policy id `{id}` is used by both {first} and {second}")]
     #[diagnostic(code(kaiji::policy::duplicate), help("policy ids must be unique: give one of them another `//! id:`"))]
     Duplicate { id: String, first: String, second: String },
+    #[error("policy id `{id}` ({path}) is the name of a lint rule")]
+    #[diagnostic(
+        code(kaiji::policy::lint_name),
+        help(
+            "reports tell lint findings from policy findings by id, and waivers name either: give the policy another `//! id:` (`kaiji lint --list-rules` lists the rule names)"
+        )
+    )]
+    LintName { id: String, path: String },
 }
 
 /// Where a policy's imports are looked up: the policy directory on disk,

@@ -177,6 +177,9 @@ impl PolicySet {
                     table.edges.insert((importer.clone(), path.clone()), (root_key.clone(), key.clone()));
                 }
             }
+            if crate::lint::rule(policy.id()).is_some() {
+                return Err(LoadError::LintName { id: policy.id().to_string(), path: f.shown });
+            }
             if let Some(first) = by_id.insert(policy.id().to_string(), f.shown.clone()) {
                 return Err(LoadError::Duplicate { id: policy.id().to_string(), first, second: f.shown });
             }

@@ -416,6 +416,12 @@ fn duplicate_ids_name_both_files() {
     assert_eq!(e.to_string(), "policy id `X` is used by both p/a.rhai and p/sub/b.rhai");
 }
 
+#[test]
+fn a_policy_id_may_not_be_a_lint_rule_name() {
+    let e = PolicySet::from_memory(&[("u.rhai", "//! id: unanswered\n")], "p/", Limits::default()).err().unwrap();
+    assert_eq!(e.to_string(), "policy id `unanswered` (p/u.rhai) is the name of a lint rule");
+}
+
 const LIB: &str = "fn two_factor(s) { s.is_yes(\"17.1.d\") }\nfn flag(id) { fail(id, \"from the module\"); }\nfn bad(s) { s.is_yes(\"17.1.z\") }\n";
 
 #[test]

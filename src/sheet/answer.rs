@@ -9,26 +9,25 @@ pub enum Answer {
     Yes,
     /// いいえ
     No,
-    /// 対象外
+    /// 対象外 (alias `na`)
+    Na,
+    /// 該当 (alias `applicable`)
+    Applicable,
+    /// 非該当 (alias `not_applicable`)
     NotApplicable,
-    /// 該当
-    Applies,
-    /// 非該当
-    DoesNotApply,
 }
 
 impl Answer {
-    pub const ALL: [Answer; 5] =
-        [Answer::Yes, Answer::No, Answer::NotApplicable, Answer::Applies, Answer::DoesNotApply];
+    pub const ALL: [Answer; 5] = [Answer::Yes, Answer::No, Answer::Na, Answer::Applicable, Answer::NotApplicable];
 
     /// The word as printed on the form.
     pub fn as_str(self) -> &'static str {
         match self {
             Answer::Yes => "はい",
             Answer::No => "いいえ",
-            Answer::NotApplicable => "対象外",
-            Answer::Applies => "該当",
-            Answer::DoesNotApply => "非該当",
+            Answer::Na => "対象外",
+            Answer::Applicable => "該当",
+            Answer::NotApplicable => "非該当",
         }
     }
 
@@ -37,9 +36,9 @@ impl Answer {
         match self {
             Answer::Yes => "yes",
             Answer::No => "no",
-            Answer::NotApplicable => "na",
-            Answer::Applies => "applicable",
-            Answer::DoesNotApply => "not_applicable",
+            Answer::Na => "na",
+            Answer::Applicable => "applicable",
+            Answer::NotApplicable => "not_applicable",
         }
     }
 
@@ -54,8 +53,8 @@ impl Answer {
         Answer::ALL.into_iter().find(|a| {
             a.as_str() == w
                 || a.alias().eq_ignore_ascii_case(&w)
-                || (*a == Answer::NotApplicable && w.eq_ignore_ascii_case("n/a"))
-                || (*a == Answer::DoesNotApply && w.eq_ignore_ascii_case("not-applicable"))
+                || (*a == Answer::Na && w.eq_ignore_ascii_case("n/a"))
+                || (*a == Answer::NotApplicable && w.eq_ignore_ascii_case("not-applicable"))
         })
     }
 }
@@ -80,10 +79,10 @@ mod tests {
     fn words_and_aliases() {
         assert_eq!(Answer::parse("はい"), Some(Answer::Yes));
         assert_eq!(Answer::parse(" YES "), Some(Answer::Yes));
-        assert_eq!(Answer::parse("na"), Some(Answer::NotApplicable));
-        assert_eq!(Answer::parse("N/A"), Some(Answer::NotApplicable));
-        assert_eq!(Answer::parse("非該当"), Some(Answer::DoesNotApply));
-        assert_eq!(Answer::parse("not_applicable"), Some(Answer::DoesNotApply));
+        assert_eq!(Answer::parse("na"), Some(Answer::Na));
+        assert_eq!(Answer::parse("N/A"), Some(Answer::Na));
+        assert_eq!(Answer::parse("非該当"), Some(Answer::NotApplicable));
+        assert_eq!(Answer::parse("not_applicable"), Some(Answer::NotApplicable));
         assert_eq!(Answer::parse("ﾊｲ"), None); // NFKC gives katakana ハイ, not はい
         assert_eq!(Answer::parse("たぶん"), None);
         for a in Answer::ALL {

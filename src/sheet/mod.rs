@@ -253,7 +253,7 @@ impl Sheet {
     /// answered 非該当, if any: such a question is out of scope.
     pub fn closed_gate(&self, q: usize) -> Option<usize> {
         self.form.ancestors(q).find(|&a| {
-            self.form.questions()[a].kind == Kind::Applicability && self.answer_at(a) == Some(Answer::DoesNotApply)
+            self.form.questions()[a].kind == Kind::Applicability && self.answer_at(a) == Some(Answer::NotApplicable)
         })
     }
 

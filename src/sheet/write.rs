@@ -127,7 +127,7 @@ fn gate_note(doc: &SheetDoc, form: &Form, i: usize) -> String {
     };
     let gate = &form.questions()[g].id;
     match doc.answer(gate).and_then(DocAnswer::known) {
-        Some(Answer::DoesNotApply) => format!("〔{gate} が非該当のため回答不要〕 "),
+        Some(Answer::NotApplicable) => format!("〔{gate} が非該当のため回答不要〕 "),
         _ => format!("〔{gate} が該当の場合〕 "),
     }
 }
@@ -306,7 +306,7 @@ mod tests {
         a.remarks = vec![8, 9];
         a.note = Some("一行目\n二行目 \"x\"".into());
         let mut b = DocAnswer::new("1");
-        b.answer = Some(AnswerValue::Known(Answer::Applies));
+        b.answer = Some(AnswerValue::Known(Answer::Applicable));
         let mut c = DocAnswer::new("58.1");
         c.remarks = vec![20];
         let mut d = DocAnswer::new("25");
@@ -387,7 +387,7 @@ mod tests {
         let form = FormRegistry::builtin().get("sds-6.0").unwrap();
         let mut doc = SheetDoc::new("sds-6.0");
         let mut gate = DocAnswer::new("1");
-        gate.answer = Some(AnswerValue::Known(Answer::DoesNotApply));
+        gate.answer = Some(AnswerValue::Known(Answer::NotApplicable));
         let mut cited = DocAnswer::new("2");
         cited.remarks = vec![3];
         doc.answers = vec![gate, cited];

@@ -204,28 +204,27 @@ impl Generator {
             if self.closed(d, q).is_some() {
                 // Under a 非該当 gate: 対象外, or (as vendors often do) empty.
                 if rng.chance(0.85) {
-                    d.set(q, Answer::NotApplicable.as_str());
+                    d.set(q, Answer::Na.as_str());
                 }
                 continue;
             }
             let word = match plan.kind {
                 Kind::Applicability => {
                     if rng.chance(plan.gate_applies) {
-                        Answer::Applies
+                        Answer::Applicable
                     } else {
-                        Answer::DoesNotApply
+                        Answer::NotApplicable
                     }
                 }
                 Kind::YesNo => {
                     let parent_negative = qs[q].parent_index.is_some_and(|p| {
-                        qs[p].kind == Kind::YesNo
-                            && matches!(d.word(p), Some(Answer::No | Answer::NotApplicable) | None)
+                        qs[p].kind == Kind::YesNo && matches!(d.word(p), Some(Answer::No | Answer::Na) | None)
                     });
                     let covered = plan.unless_yes.is_some_and(|x| d.word(x) == Some(Answer::Yes));
                     if parent_negative || covered {
-                        Answer::NotApplicable
+                        Answer::Na
                     } else if plan.conditional && rng.chance(0.08) {
-                        d.set(q, Answer::NotApplicable.as_str());
+                        d.set(q, Answer::Na.as_str());
                         if rng.chance(0.6) {
                             d.note(q, text::not_applicable_note(rng));
                         }
@@ -239,7 +238,7 @@ impl Generator {
                     } else if rng.chance(0.85) {
                         Answer::No
                     } else {
-                        Answer::NotApplicable
+                        Answer::Na
                     }
                 }
             };
@@ -247,7 +246,7 @@ impl Generator {
             let cite = match word {
                 Answer::Yes if plan.asks_remark => true,
                 Answer::Yes => rng.chance(0.3),
-                Answer::Applies => rng.chance(0.5),
+                Answer::Applicable => rng.chance(0.5),
                 _ => false,
             };
             if let (true, Some(topic)) = (cite, plan.topic) {
@@ -266,7 +265,7 @@ impl Generator {
     fn closed(&self, d: &Draft, q: usize) -> Option<usize> {
         self.form
             .ancestors(q)
-            .find(|&a| self.plans[a].kind == Kind::Applicability && d.word(a) == Some(Answer::DoesNotApply))
+            .find(|&a| self.plans[a].kind == Kind::Applicability && d.word(a) == Some(Answer::NotApplicable))
     }
 
     /// Inject one to three problems; record the rules that should find them.
@@ -373,13 +372,13 @@ impl Generator {
         if gates.is_empty() {
             return false;
         }
-        let closed: Vec<usize> = gates.iter().copied().filter(|&g| d.word(g) == Some(Answer::DoesNotApply)).collect();
+        let closed: Vec<usize> = gates.iter().copied().filter(|&g| d.word(g) == Some(Answer::NotApplicable)).collect();
         let gate = if closed.is_empty() {
             let g = rng.pick(&gates);
-            d.set(g, Answer::DoesNotApply.as_str());
+            d.set(g, Answer::NotApplicable.as_str());
             for q in g + 1..self.plans.len() {
                 if self.form.ancestors(q).any(|a| a == g) {
-                    d.set(q, Answer::NotApplicable.as_str());
+                    d.set(q, Answer::Na.as_str());
                     let e = d.entry_mut(q);
                     e.remarks.clear();
                     e.note = None;

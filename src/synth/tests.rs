@@ -90,12 +90,12 @@ fn answers_are_coherent_and_varied() {
             let question = &form.questions()[q];
             let a = sheet.answer_at(q);
             if sheet.closed_gate(q).is_some() {
-                assert!(matches!(a, None | Some(Answer::NotApplicable)), "sheet {i} {}", question.id);
+                assert!(matches!(a, None | Some(Answer::Na)), "sheet {i} {}", question.id);
                 continue;
             }
             assert!(a.is_some(), "sheet {i}: {} unanswered", question.id);
             match (question.kind, a) {
-                (Kind::Applicability, Some(Answer::DoesNotApply)) => closed_gates += 1,
+                (Kind::Applicability, Some(Answer::NotApplicable)) => closed_gates += 1,
                 (Kind::Applicability, _) => open_gates += 1,
                 (_, Some(Answer::No)) => no += 1,
                 _ => {}
@@ -105,13 +105,13 @@ fn answers_are_coherent_and_varied() {
                 && form.questions()[p].kind == Kind::YesNo
                 && sheet.answer_at(p) == Some(Answer::No)
             {
-                assert_eq!(a, Some(Answer::NotApplicable), "sheet {i} {}", question.id);
+                assert_eq!(a, Some(Answer::Na), "sheet {i} {}", question.id);
             }
             notes += usize::from(sheet.entry_at(q).is_some_and(|e| e.note.is_some()));
         }
         // "If there is no access log ..." is 対象外 when there is one.
         if sheet.answer_at(id("17.3")) == Some(Answer::Yes) {
-            assert_eq!(sheet.answer_at(id("17.4")), Some(Answer::NotApplicable));
+            assert_eq!(sheet.answer_at(id("17.4")), Some(Answer::Na));
         }
         let raw = g.sheet(i).to_toml();
         full_width += usize::from(raw.contains("ＴＬＳ"));

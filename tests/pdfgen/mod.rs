@@ -132,8 +132,8 @@ pub fn spec(form: &Form, style: Style) -> Spec {
         let under_closed = form.ancestors(i).any(|a| closed.contains(&a));
         let answer = if under_closed {
             match q.kind {
-                Kind::YesNo => Answer::NotApplicable,
-                Kind::Applicability => Answer::DoesNotApply,
+                Kind::YesNo => Answer::Na,
+                Kind::Applicability => Answer::NotApplicable,
             }
         } else {
             match q.kind {
@@ -141,12 +141,12 @@ pub fn spec(form: &Form, style: Style) -> Spec {
                     gate_no += 1;
                     if gate_no % 3 == 2 {
                         closed.insert(i);
-                        Answer::DoesNotApply
+                        Answer::NotApplicable
                     } else {
-                        Answer::Applies
+                        Answer::Applicable
                     }
                 }
-                Kind::YesNo => [Answer::Yes, Answer::Yes, Answer::No, Answer::Yes, Answer::NotApplicable][i % 5],
+                Kind::YesNo => [Answer::Yes, Answer::Yes, Answer::No, Answer::Yes, Answer::Na][i % 5],
             }
         };
         let mark = if [7, 61, 140].contains(&i) { Mark::Blank } else { Mark::One(answer) };
@@ -165,7 +165,7 @@ pub fn spec(form: &Form, style: Style) -> Spec {
         }
     }
     if matches!(style, Style::Ellipse | Style::RoundedRect) && qs[150].kind == Kind::YesNo {
-        rows[150].mark = Mark::Between(Answer::No, Answer::NotApplicable);
+        rows[150].mark = Mark::Between(Answer::No, Answer::Na);
     }
     let remarks =
         REMARKS.iter().enumerate().map(|(i, r)| (i as u32 + 1, r.iter().map(|s| s.to_string()).collect())).collect();

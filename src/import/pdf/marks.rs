@@ -237,11 +237,7 @@ mod tests {
     }
 
     fn row(grey: [bool; 3]) -> Vec<Word> {
-        vec![
-            word(Answer::Yes, 400.0, grey[0]),
-            word(Answer::No, 440.0, grey[1]),
-            word(Answer::NotApplicable, 480.0, grey[2]),
-        ]
+        vec![word(Answer::Yes, 400.0, grey[0]), word(Answer::No, 440.0, grey[1]), word(Answer::Na, 480.0, grey[2])]
     }
 
     fn ring(x0: f32, x1: f32) -> Shape {

@@ -21,7 +21,7 @@ impl Rule for GatingConflict {
     fn check(&self, sheet: &Sheet, out: &mut Vec<Finding>) {
         for q in 0..sheet.form.len() {
             let Some(a) = sheet.answer_at(q) else { continue };
-            if !matches!(a, Answer::Yes | Answer::No | Answer::Applies) {
+            if !matches!(a, Answer::Yes | Answer::No | Answer::Applicable) {
                 continue;
             }
             let Some(gate) = sheet.closed_gate(q) else { continue };
