@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diff;
 pub mod export;
 pub mod form;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod import;
@@ -22,6 +23,7 @@ pub mod policytest;
 pub mod report;
 pub mod runner;
 pub mod sheet;
+#[cfg(any(test, feature = "synth"))]
 pub mod synth;
 pub mod text;
 pub mod waiver;

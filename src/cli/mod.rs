@@ -2,6 +2,7 @@
 //! arguments to the library; `main.rs` calls [`main`].
 
 mod api;
+#[cfg(feature = "synth")]
 mod bench_data;
 mod check;
 mod diff;
@@ -72,6 +73,7 @@ pub enum Command {
     /// Run the policies' declarative test cases (POLICY_DIR/tests/*.toml).
     Test(test::TestArgs),
     /// Write synthetic sheets (deterministic from a seed) for benchmarks and trials.
+    #[cfg(feature = "synth")]
     BenchData(bench_data::BenchDataArgs),
 }
 
@@ -102,6 +104,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Export(args) => export::run(args, &forms, &cli.form_files),
         Command::Diff(args) => diff::run(args, &forms),
         Command::Test(args) => test::run(args, &forms),
+        #[cfg(feature = "synth")]
         Command::BenchData(args) => bench_data::run(args, &forms),
     }
 }

@@ -289,6 +289,7 @@ fn fnv1a(s: &str) -> u64 {
 /// fast path accepts it and `toml` rejects it or builds another tree, and
 /// says whether the fast path accepted it. For the differential tests and
 /// the `sheet_toml` fuzz target.
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn check_against_toml(text: &str) -> bool {
     let Some(fast) = parse(text) else { return false };
     match super::tree::from_toml_crate(text) {

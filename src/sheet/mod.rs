@@ -14,6 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 pub use answer::Answer;
 pub use doc::{DocAnswer, DocEvidence, DocMeta, DocSource, SheetDoc};
+#[cfg(feature = "fuzzing")]
 pub(crate) use fast_toml::check_against_toml as check_toml_fast_path;
 pub use load::{
     SheetError, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str, looks_like_sheet, marks_a_sheet,
