@@ -151,6 +151,28 @@ fn not_a_sheet() {
 }
 
 #[test]
+fn a_pdf_without_text_may_be_a_scan() {
+    let e = refusal(&pdfgen::textless_pdf());
+    assert!(e.contains("no text to read (a scanned image?)"), "{e}");
+}
+
+/// A page's /Rotate turns the page on screen, not its content: the answers
+/// read are those of the unrotated sheet, all of them, none other.
+#[test]
+fn rotated_pages_read_the_same() {
+    let form = form();
+    let spec = pdfgen::spec(&form, Style::Ellipse);
+    let (bytes, _) = pdfgen::sheet_pdf(&form, &spec);
+    let flat = pdf::import_bytes(&bytes, &form, "vendor.pdf").unwrap();
+    for degrees in [90, 180, 270] {
+        let turned = pdf::import_bytes(&pdfgen::rotated(&bytes, degrees), &form, "vendor.pdf")
+            .unwrap_or_else(|e| panic!("/Rotate {degrees}: {e}"));
+        assert_eq!(turned.doc.answers, flat.doc.answers, "/Rotate {degrees}");
+        assert_eq!(turned.report.ambiguous, flat.report.ambiguous, "/Rotate {degrees}");
+    }
+}
+
+#[test]
 fn encrypted() {
     let form = form();
     let (bytes, _) = pdfgen::sheet_pdf(&form, &pdfgen::spec(&form, Style::Ellipse));

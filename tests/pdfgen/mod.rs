@@ -638,6 +638,31 @@ pub fn letter_pdf() -> Vec<u8> {
     render(&[items])
 }
 
+/// A page of drawing and no text at all, as a scanned sheet is to a
+/// text reader (its picture carries the words).
+pub fn textless_pdf() -> Vec<u8> {
+    let mut items = vec![Item::Fill { x: 40.0, y: 40.0, w: 500.0, h: 700.0, luma: 230 }];
+    for k in 0..30 {
+        let y = 60.0 + k as f32 * 22.0;
+        items.push(Item::Line { x0: 40.0, y0: y, x1: 540.0, y1: y });
+    }
+    render(&[items])
+}
+
+/// `pdf` with every page's /Rotate set to `degrees`: a sheet scanned or
+/// saved in landscape. The content (and so every position) is unchanged.
+pub fn rotated(pdf: &[u8], degrees: i64) -> Vec<u8> {
+    let mut doc = lopdf::Document::load_mem(pdf).expect("fixture loads");
+    let pages: Vec<lopdf::ObjectId> = doc.get_pages().into_values().collect();
+    for id in pages {
+        let page = doc.get_object_mut(id).and_then(lopdf::Object::as_dict_mut).expect("a page dictionary");
+        page.set("Rotate", lopdf::Object::Integer(degrees));
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("saves");
+    out
+}
+
 /// The fixture encrypted with an owner and a user password (RC4, 128 bit).
 pub fn encrypted(pdf: &[u8]) -> Vec<u8> {
     let mut doc = lopdf::Document::load_mem(pdf).expect("fixture loads");
