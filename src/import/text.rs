@@ -65,29 +65,17 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
 /// The text of `bytes`: UTF-8, not binary. Shared by the importer and the
 /// catalog builder (`kaiji form new`).
 pub(crate) fn decode<'b>(bytes: &'b [u8], path: &str) -> Result<&'b str, ImportError> {
-    let binary = bytes.iter().take(8192).any(|b| *b == 0);
-    match std::str::from_utf8(bytes) {
-        Ok(t) if !binary => Ok(t),
-        r => {
-            let what = if binary {
-                "this is a binary file, not text extracted from a sheet".to_string()
-            } else {
-                format!(
-                    "the file is not UTF-8 text (invalid byte at offset {})",
-                    r.err().map_or(0, |e| e.valid_up_to())
-                )
-            };
-            Err(ImportError::Unrecognised {
-                path: path.to_string(),
-                message: what,
-                help: Some(
-                    "extract the PDF's text as UTF-8 (e.g. `pdftotext -layout sheet.pdf`); \
-                     import a workbook with --from xlsx"
-                        .into(),
-                ),
-            })
-        }
-    }
+    crate::text::as_text(bytes).map_err(|why| ImportError::Unrecognised {
+        path: path.to_string(),
+        message: match why {
+            crate::text::NotText::Binary => "this is a binary file, not text extracted from a sheet".to_string(),
+            other => other.to_string(),
+        },
+        help: Some(
+            "extract the PDF's text as UTF-8 (e.g. `pdftotext -layout sheet.pdf`); import a workbook with --from xlsx"
+                .into(),
+        ),
+    })
 }
 
 /// Walk the lines of a sheet's text (BOM dropped), 1-based, refusing a line

@@ -180,25 +180,20 @@ pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError>
 /// Load a sheet from a file's bytes (which must be UTF-8 text); `path`
 /// names it in diagnostics.
 pub fn load_bytes(path: &str, bytes: Vec<u8>, format: SheetFormat, forms: &FormRegistry) -> Result<Sheet, SheetError> {
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let bytes = e.as_bytes();
-            let at = e.utf8_error().valid_up_to();
-            let (message, help) = if bytes.iter().take(8192).any(|b| *b == 0) {
-                (
-                    "this is a binary file, not a sheet".to_string(),
-                    "a sheet is a TOML or JSON text file; import PDFs and workbooks with `kaiji import`",
-                )
-            } else {
-                (
-                    format!("the file is not UTF-8 text (invalid byte at offset {at})"),
-                    "save the file as UTF-8 (Shift_JIS/CP932 is not read); most editors offer this under 'encoding'",
-                )
-            };
-            return Err(plain_error(path, SheetErrorKind::Encoding, message, Some(help)));
-        }
-    };
+    if let Err(why) = crate::text::as_text(&bytes) {
+        let (message, help) = match why {
+            crate::text::NotText::Binary => (
+                "this is a binary file, not a sheet".to_string(),
+                "a sheet is a TOML or JSON text file; import PDFs and workbooks with `kaiji import`",
+            ),
+            other => (
+                other.to_string(),
+                "save the file as UTF-8 (Shift_JIS/CP932 is not read); most editors offer this under 'encoding'",
+            ),
+        };
+        return Err(plain_error(path, SheetErrorKind::Encoding, message, Some(help)));
+    }
+    let text = String::from_utf8(bytes).expect("checked to be UTF-8 above");
     load_str(path, text, format, forms)
 }
 

@@ -188,6 +188,33 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
     best.filter(|(_, s, _)| *s >= 0.5).map(|(c, _, _)| c)
 }
 
+/// Why bytes are not a text file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotText {
+    /// A NUL byte in the first 8 KiB: a binary file (a PDF, a workbook, an image).
+    Binary,
+    /// Not UTF-8: the offset of the first invalid byte (Shift_JIS, say).
+    NotUtf8 { at: usize },
+}
+
+impl std::fmt::Display for NotText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotText::Binary => f.write_str("this is a binary file"),
+            NotText::NotUtf8 { at } => write!(f, "the file is not UTF-8 text (invalid byte at offset {at})"),
+        }
+    }
+}
+
+/// `bytes` as text: UTF-8 and not binary. The one check every text input
+/// (sheet files, text imports, form texts) makes.
+pub fn as_text(bytes: &[u8]) -> Result<&str, NotText> {
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        return Err(NotText::Binary);
+    }
+    std::str::from_utf8(bytes).map_err(|e| NotText::NotUtf8 { at: e.valid_up_to() })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
