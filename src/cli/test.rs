@@ -82,9 +82,7 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
     let text = match args.format {
         TestFormat::Human => {
             let style = Style::detect(std::io::stdout().is_terminal());
-            let paint = |text: &str, code: &str| {
-                if style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
-            };
+            let paint = |text: &str, code: &str| style.paint(text, code);
             let mut out = Vec::new();
             run.write_human(&mut out, &paint).into_diagnostic()?;
             String::from_utf8_lossy(&out).into_owned()

@@ -24,7 +24,7 @@ struct Painter<'a> {
 
 impl Painter<'_> {
     fn paint(&self, text: &str, code: &str) -> String {
-        if self.style.color && !text.is_empty() { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        self.style.paint(text, code)
     }
 
     fn marker(&self, change: Option<Change>) -> String {

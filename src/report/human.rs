@@ -44,7 +44,7 @@ impl HumanSheet {
     }
 
     fn paint(&self, text: &str, code: &str) -> String {
-        if self.style.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        self.style.paint(text, code)
     }
 }
 
@@ -56,11 +56,9 @@ impl SheetEncoder for HumanSheet {
             SheetStatus::Fail => ("FAIL", "31"),
             SheetStatus::Error => ("ERROR", "35"),
         };
-        let who = match (printable_line(r.vendor()), printable_line(r.service())) {
-            (v, s) if v.is_empty() && s.is_empty() => String::new(),
-            (v, s) if s.is_empty() => format!("  {v}"),
-            (v, s) if v.is_empty() => format!("  {s}"),
-            (v, s) => format!("  {v} / {s}"),
+        let who = match printable_line(&super::view::who(r)) {
+            w if w.is_empty() => String::new(),
+            w => format!("  {w}"),
         };
         let counts = format!(
             "{} error(s), {} warning(s){}",

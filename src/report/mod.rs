@@ -152,6 +152,12 @@ pub struct Style {
 }
 
 impl Style {
+    /// `text` in the SGR colour `code` (`"31"` red) when colour is on; the
+    /// one place kaiji's own output writes escape codes.
+    pub fn paint(&self, text: &str, code: &str) -> String {
+        if self.color && !text.is_empty() { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+
     /// Colour only on a terminal and when NO_COLOR is unset; width from the
     /// terminal's COLUMNS, else 100.
     pub fn detect(is_terminal: bool) -> Style {
