@@ -102,6 +102,10 @@ pub struct Form {
     index: HashMap<String, usize, IdHash>,
     /// Questions whose text asks for details in 備考, in form order.
     asking_remarks: Vec<usize>,
+    /// Where the catalog came from (`builtin:…` for an embedded one).
+    pub path: String,
+    /// SHA-256 (hex) of the catalog's text as read.
+    pub sha256: String,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -224,6 +228,8 @@ impl Form {
             questions,
             index,
             asking_remarks,
+            path: path.to_string(),
+            sha256: crate::report::sha256_hex(text.as_bytes()),
         })
     }
 
@@ -284,7 +290,11 @@ impl FormRegistry {
     pub fn builtin() -> FormRegistry {
         let forms = BUILTIN
             .iter()
-            .map(|(name, text)| Arc::new(Form::from_toml(text, name).expect("embedded catalog is valid")))
+            .map(|(name, text)| {
+                let mut form = Form::from_toml(text, name).expect("embedded catalog is valid");
+                form.path = format!("builtin:{name}");
+                Arc::new(form)
+            })
             .collect();
         FormRegistry { forms }
     }

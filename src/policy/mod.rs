@@ -119,6 +119,8 @@ pub struct PolicySet {
     policies: Vec<Policy>,
     engine: Engine,
     limits: Limits,
+    /// The built-in pack's digest, when this is it.
+    pack: Option<String>,
 }
 
 impl PolicySet {
@@ -136,7 +138,35 @@ impl PolicySet {
 
     /// The built-in baseline pack (`policies/` in the source tree).
     pub fn builtin(limits: Limits) -> PolicySet {
-        PolicySet::from_memory(BUILTIN, BUILTIN_PREFIX, limits).expect("the built-in policy ids are unique")
+        let mut set =
+            PolicySet::from_memory(BUILTIN, BUILTIN_PREFIX, limits).expect("the built-in policy ids are unique");
+        set.pack = Some(builtin_pack_digest());
+        set
+    }
+
+    /// Every policy file and imported module by shown path, with the
+    /// SHA-256 of its text as read, sorted by path.
+    pub fn digests(&self) -> Vec<crate::report::FileDigest> {
+        let mut by_path: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+        for p in &self.policies {
+            by_path.insert(&p.ctx.path, &p.ctx.source);
+            for (path, text) in &p.ctx.modules {
+                by_path.insert(path, text);
+            }
+        }
+        by_path
+            .into_iter()
+            .map(|(path, text)| crate::report::FileDigest {
+                path: path.to_string(),
+                sha256: crate::report::sha256_hex(text.as_bytes()),
+            })
+            .collect()
+    }
+
+    /// The built-in pack's digest ([`builtin_pack_digest`]) when this set
+    /// is the built-in pack.
+    pub fn pack_digest(&self) -> Option<&str> {
+        self.pack.as_deref()
     }
 
     /// Policies from in-memory files: `(relative path, text)` pairs, with
@@ -187,7 +217,7 @@ impl PolicySet {
         }
         policies.sort_by(|a, b| a.id().cmp(b.id()));
         let runtime = load::RuntimeResolver { table: Arc::new(table) };
-        Ok(PolicySet { policies, engine: engine::build(&limits, runtime), limits })
+        Ok(PolicySet { policies, engine: engine::build(&limits, runtime), limits, pack: None })
     }
 
     /// Turn every policy whose `//! forms:` names a form no catalog of
@@ -331,6 +361,23 @@ impl PolicySet {
         }
         PolicyEvaluation { outcome, findings, errors: Vec::new() }
     }
+}
+
+/// The built-in pack as a whole: the SHA-256 of its manifest, one
+/// `sha256sum` line (`HEX  PATH\n`, path relative to `policies/`) per
+/// file in path order. The same as
+/// `(cd policies && find . -name '*.rhai' | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum) | sha256sum`.
+pub fn builtin_pack_digest() -> String {
+    let mut files: Vec<&(&str, &str)> = BUILTIN.iter().collect();
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut manifest = String::new();
+    for (path, text) in files {
+        manifest.push_str(&crate::report::sha256_hex(text.as_bytes()));
+        manifest.push_str("  ");
+        manifest.push_str(path);
+        manifest.push('\n');
+    }
+    crate::report::sha256_hex(manifest.as_bytes())
 }
 
 /// The error `skip()` stops an evaluation with.

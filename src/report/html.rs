@@ -42,6 +42,8 @@ struct Page {
     statuses: Vec<StatusCtx>,
     rows: Vec<RowCtx>,
     details: Vec<DetailCtx>,
+    /// What the verdicts rest on: (file, SHA-256 or value).
+    provenance: Vec<(String, String)>,
     style: &'static str,
     script: &'static str,
 }
@@ -299,6 +301,7 @@ impl Html {
             statuses,
             rows,
             details,
+            provenance: m.provenance(),
             style: STYLE,
             script: SCRIPT,
         };

@@ -1,8 +1,12 @@
 //! `-f json`: the `kaiji.check/v1` schema of DESIGN §6, streamed sheet by
 //! sheet (`summary` is written last, since it is known only at the end).
 //!
-//! Additive extension: with `--waivers`, a top-level `waivers` array after
-//! `summary` tells how each waiver fared (`active`, `expired`, `stale`).
+//! Additive extensions: with `--waivers`, a top-level `waivers` array after
+//! `summary` tells how each waiver fared (`active`, `expired`, `stale`); a
+//! top-level `provenance` object (kaiji version, form catalogs, policy
+//! files, the built-in pack and the waiver file, each by SHA-256) precedes
+//! `sheets`, and each sheet carries the `sha256` of its file as read (absent
+//! when it could not be read).
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -127,7 +131,7 @@ impl serde_json::ser::Formatter for Nested {
 /// One sheet as a JSON value (also used by other machine formats' tests).
 pub fn sheet_value(r: &SheetReport) -> Value {
     let loc = super::view::Locator::new(r);
-    json!({
+    let mut v = json!({
         "path": r.path,
         "vendor": r.vendor(),
         "service": r.service(),
@@ -135,7 +139,11 @@ pub fn sheet_value(r: &SheetReport) -> Value {
         "policies": r.policies,
         "findings": r.findings.iter().map(|f| finding_value(&loc, f)).collect::<Vec<_>>(),
         "errors": r.errors.iter().map(error_value).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(h) = r.sha256() {
+        v["sha256"] = json!(h);
+    }
+    v
 }
 
 pub fn finding_value(loc: &super::view::Locator<'_>, f: &Finding) -> Value {
@@ -171,8 +179,9 @@ fn error_value(e: &RunError) -> Value {
 }
 
 impl Renderer for Json<'_> {
-    fn begin(&mut self, _run: &RunInfo) -> io::Result<()> {
-        write!(self.out, "{{\n  \"schema\": \"{SCHEMA}\",\n  \"sheets\": [")
+    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        let provenance = pretty(&run.provenance, 2)?;
+        write!(self.out, "{{\n  \"schema\": \"{SCHEMA}\",\n  \"provenance\": {provenance},\n  \"sheets\": [")
     }
 
     fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {
@@ -213,6 +222,8 @@ struct SheetOut<'a> {
     path: &'a str,
     policies: Vec<PolicyOut<'a>>,
     service: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<&'a str>,
     status: super::SheetStatus,
     vendor: &'a str,
 }
@@ -293,6 +304,7 @@ impl<'a> SheetOut<'a> {
                 .map(|p| PolicyOut { id: &p.id, status: p.status, warnings: p.warnings, reason: p.reason.as_deref() })
                 .collect(),
             service: r.service(),
+            sha256: r.sha256(),
             status: r.status,
             vendor: r.vendor(),
         }

@@ -24,6 +24,8 @@ pub struct Row {
     pub status: SheetStatus,
     /// Whether the sheet could be read at all.
     pub readable: bool,
+    /// SHA-256 of the sheet file as read (none when it could not be read).
+    pub sha256: Option<String>,
     pub errors: usize,
     pub warnings: usize,
     pub waived: usize,
@@ -58,6 +60,7 @@ impl Row {
             created: sheet.and_then(|s| s.created()).map(|d| d.to_string()).unwrap_or_default(),
             status: report.status,
             readable: sheet.is_some(),
+            sha256: report.sha256().map(str::to_string),
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             waived: report.findings.iter().filter(|f| !f.is_active()).count(),
@@ -141,6 +144,18 @@ impl Matrix {
             cols.push(Column::Lint);
         }
         cols
+    }
+
+    /// What the run rested on, file by file: the run's provenance lines,
+    /// then every sheet read with its digest.
+    pub fn provenance(&self) -> Vec<(String, String)> {
+        let mut out = self.run.provenance.lines();
+        for r in &self.rows {
+            if let Some(h) = &r.sha256 {
+                out.push((format!("sheet {}", r.path), h.clone()));
+            }
+        }
+        out
     }
 
     pub fn policy(&self, id: &str) -> Option<&PolicyInfo> {

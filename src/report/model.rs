@@ -266,6 +266,12 @@ impl SheetReport {
         self.sheet.as_ref().map_or("", |s| s.service())
     }
 
+    /// SHA-256 (hex) of the sheet file's bytes as read; `None` when the
+    /// sheet was not read from a file, or could not be read or loaded.
+    pub fn sha256(&self) -> Option<&str> {
+        self.sheet.as_ref().and_then(|s| s.sha256.as_deref())
+    }
+
     /// Location of a span in this sheet's file.
     pub fn location(&self, span: Span) -> Option<Location> {
         self.sheet.as_ref().map(|s| {
@@ -421,6 +427,117 @@ pub struct RunInfo {
     pub policies: Vec<PolicyInfo>,
     pub fail_on: FailOn,
     pub lint: bool,
+    /// What the run rested on (kaiji, form catalogs, policy and waiver
+    /// files, by SHA-256), for every report to state.
+    pub provenance: Provenance,
+}
+
+/// The SHA-256 of `bytes` in lower-case hex, as `sha256sum` prints it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for b in digest.iter() {
+        out.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+        out.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+    }
+    out
+}
+
+/// What a run's decisions rest on, so a committee can prove which rules
+/// (and, with each sheet's own digest, which sheet versions) a report
+/// judged by: every digest is the SHA-256 of the bytes kaiji read. No
+/// clock is read: `date` is set only by `--date` or `SOURCE_DATE_EPOCH`,
+/// so the same inputs give the same report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// The kaiji version.
+    pub kaiji: String,
+    /// The date the report is for (ISO), when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The form catalogs the run knew.
+    pub forms: Vec<FormDigest>,
+    /// The built-in pack as a whole, when the run used it: the SHA-256 of
+    /// its manifest (`sha256sum` lines, `HEX  PATH\n`, in path order).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub builtin_pack: Option<String>,
+    /// Every policy file, and every module a policy imported, by path.
+    pub policies: Vec<FileDigest>,
+    /// The waiver file (`--waivers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<FileDigest>,
+}
+
+impl Default for Provenance {
+    fn default() -> Self {
+        Provenance {
+            kaiji: env!("CARGO_PKG_VERSION").to_string(),
+            date: None,
+            forms: Vec::new(),
+            builtin_pack: None,
+            policies: Vec::new(),
+            waivers: None,
+        }
+    }
+}
+
+/// A form catalog: its id, where it came from, and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormDigest {
+    pub id: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// A file read by the run and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileDigest {
+    pub path: String,
+    pub sha256: String,
+}
+
+impl Provenance {
+    /// The provenance of a run over `forms`, with `policies` (if any ran)
+    /// and a waiver file's digest.
+    pub fn of(
+        forms: &crate::form::FormRegistry,
+        policies: Option<&crate::policy::PolicySet>,
+        waivers: Option<FileDigest>,
+    ) -> Provenance {
+        let mut forms: Vec<FormDigest> = forms
+            .forms()
+            .iter()
+            .map(|f| FormDigest { id: f.id.clone(), path: f.path.clone(), sha256: f.sha256.clone() })
+            .collect();
+        forms.sort_by(|a, b| a.id.cmp(&b.id));
+        let (policies, builtin_pack) = match policies {
+            Some(p) => (p.digests(), p.pack_digest().map(str::to_string)),
+            None => (Vec::new(), None),
+        };
+        Provenance { forms, policies, builtin_pack, waivers, ..Provenance::default() }
+    }
+
+    /// Lines `name: value` for text formats, in a fixed order.
+    pub fn lines(&self) -> Vec<(String, String)> {
+        let mut out = vec![("kaiji".to_string(), self.kaiji.clone())];
+        if let Some(d) = &self.date {
+            out.push(("date".to_string(), d.clone()));
+        }
+        for f in &self.forms {
+            out.push((format!("form {} ({})", f.id, f.path), f.sha256.clone()));
+        }
+        if let Some(p) = &self.builtin_pack {
+            out.push(("built-in policy pack".to_string(), p.clone()));
+        }
+        for p in &self.policies {
+            out.push((format!("policy {}", p.path), p.sha256.clone()));
+        }
+        if let Some(w) = &self.waivers {
+            out.push((format!("waivers {}", w.path), w.sha256.clone()));
+        }
+        out
+    }
 }
 
 /// A policy as reports describe it.
