@@ -56,6 +56,13 @@ pub struct CheckArgs {
     #[arg(long, requires = "waivers")]
     pub strict_waivers: bool,
 
+    /// For every policy on every sheet, the sheet values it read, in order (question ids
+    /// and answers, remark numbers, metadata, text helpers' results), with the verdict:
+    /// under each sheet in human output, an `explain` array per policy outcome in JSON,
+    /// and in the html drill-down.
+    #[arg(long)]
+    pub explain: bool,
+
     /// The date the report is for (YYYY-MM-DD): stated in the report's provenance, and
     /// the day waivers are judged on (default: today, and no date in the report unless
     /// SOURCE_DATE_EPOCH is set, so reports stay byte-stable).
@@ -133,7 +140,7 @@ pub fn load_policies(paths: &[PathBuf], limits: Limits, forms: &FormRegistry) ->
 }
 
 pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
-    let policies = load_policies(&args.policies, args.limits.limits(), forms)?;
+    let policies = load_policies(&args.policies, args.limits.limits(), forms)?.explain(args.explain);
     if args.list_policies {
         let mut list = String::new();
         let mut broken = 0;

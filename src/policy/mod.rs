@@ -112,6 +112,8 @@ pub struct PolicyEvaluation {
     pub findings: Vec<Finding>,
     /// Why it could not be evaluated (status `error`).
     pub errors: Vec<RunError>,
+    /// With [`PolicySet::explain`]: the sheet values it read, in order.
+    pub explain: Option<Vec<crate::report::Read>>,
 }
 
 /// Compiled policies and the engine that runs them.
@@ -121,6 +123,8 @@ pub struct PolicySet {
     limits: Limits,
     /// The built-in pack's digest, when this is it.
     pack: Option<String>,
+    /// Record what each evaluation reads (`--explain`).
+    explain: bool,
 }
 
 impl PolicySet {
@@ -217,7 +221,7 @@ impl PolicySet {
         }
         policies.sort_by(|a, b| a.id().cmp(b.id()));
         let runtime = load::RuntimeResolver { table: Arc::new(table) };
-        Ok(PolicySet { policies, engine: engine::build(&limits, runtime), limits, pack: None })
+        Ok(PolicySet { policies, engine: engine::build(&limits, runtime), limits, pack: None, explain: false })
     }
 
     /// Turn every policy whose `//! forms:` names a form no catalog of
@@ -250,6 +254,14 @@ impl PolicySet {
             );
             p.compiled = Err(err);
         }
+        self
+    }
+
+    /// Record, for every evaluation, the sheet values it reads
+    /// ([`PolicyEvaluation::explain`]). Off by default: then each read
+    /// costs one check of a thread-local.
+    pub fn explain(mut self, on: bool) -> PolicySet {
+        self.explain = on;
         self
     }
 
@@ -291,6 +303,7 @@ impl PolicySet {
                     outcome: outcome(PolicyStatus::Error, 0),
                     findings: Vec::new(),
                     errors: vec![e.clone()],
+                    explain: None,
                 };
             }
         };
@@ -299,6 +312,7 @@ impl PolicySet {
                 outcome: outcome(PolicyStatus::Skip, 0),
                 findings: Vec::new(),
                 errors: Vec::new(),
+                explain: self.explain.then(Vec::new),
             };
         }
         let running = engine::Evaluation {
@@ -308,6 +322,9 @@ impl PolicySet {
             dropped: (0, false),
             skipped: None,
         };
+        if self.explain {
+            engine::start_trace();
+        }
         let installed = engine::Installed::new(&self.limits, Some(running));
         let mut scope = Scope::new();
         scope.push_constant("sheet", api::SheetRef(sheet.clone()));
@@ -319,6 +336,7 @@ impl PolicySet {
         }
         drop(scope);
         let finished = installed.finish();
+        let explain = if self.explain { engine::take_trace() } else { None };
         let eval = finished.eval;
         let skipped = eval.as_ref().and_then(|e| e.skipped.clone());
         let (mut findings, dropped) = eval.map(|e| (e.findings, e.dropped)).unwrap_or_default();
@@ -333,6 +351,7 @@ impl PolicySet {
                 outcome: outcome(PolicyStatus::Error, 0),
                 findings: Vec::new(),
                 errors: vec![error_for(&policy.ctx, &err, &self.limits, None)],
+                explain,
             };
         }
         if dropped.0 > 0 {
@@ -359,7 +378,7 @@ impl PolicySet {
         if status == PolicyStatus::Skip {
             outcome.reason = skipped;
         }
-        PolicyEvaluation { outcome, findings, errors: Vec::new() }
+        PolicyEvaluation { outcome, findings, errors: Vec::new(), explain }
     }
 }
 
@@ -398,6 +417,9 @@ fn is_skip(e: &rhai::EvalAltResult) -> bool {
 impl Check for PolicySet {
     fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport) {
         for e in self.evaluate(sheet) {
+            if let Some(reads) = e.explain {
+                report.explain.insert(e.outcome.id.clone(), reads);
+            }
             report.policies.push(e.outcome);
             report.findings.extend(e.findings);
             report.errors.extend(e.errors);

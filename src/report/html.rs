@@ -134,6 +134,8 @@ struct DetailCtx {
     label: &'static str,
     errors: Vec<String>,
     findings: Vec<FindingCtx>,
+    /// `--explain`: the sheet values the policy read, with the verdict.
+    explain: Option<String>,
 }
 
 /// Key of a section for filters: its index in the form order list.
@@ -245,7 +247,9 @@ impl Html {
                     findings.iter().map(|f| f.section_key.clone()).filter(|k| !k.is_empty()).collect();
                 keys.sort();
                 keys.dedup();
-                let target = (!findings.is_empty() || !errors.is_empty()).then(|| format!("d-{ri}-{ci}"));
+                let explain = row.explain_in(c).map(str::to_string);
+                let target =
+                    (!findings.is_empty() || !errors.is_empty() || explain.is_some()).then(|| format!("d-{ri}-{ci}"));
                 cells.push(CellCtx {
                     status: status.as_str(),
                     label: status.label_ja(),
@@ -265,6 +269,7 @@ impl Html {
                         label: status.label_ja(),
                         errors,
                         findings,
+                        explain,
                     });
                 }
             }

@@ -6,7 +6,8 @@
 //! top-level `provenance` object (kaiji version, form catalogs, policy
 //! files, the built-in pack and the waiver file, each by SHA-256) precedes
 //! `sheets`, and each sheet carries the `sha256` of its file as read (absent
-//! when it could not be read).
+//! when it could not be read). With `--explain`, each policy outcome has an
+//! `explain` array: the sheet values the policy read, in order.
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -136,7 +137,13 @@ pub fn sheet_value(r: &SheetReport) -> Value {
         "vendor": r.vendor(),
         "service": r.service(),
         "status": r.status,
-        "policies": r.policies,
+        "policies": r.policies.iter().map(|p| {
+            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+            if let Some(reads) = r.explain.get(&p.id) {
+                v["explain"] = serde_json::to_value(reads).unwrap_or(Value::Null);
+            }
+            v
+        }).collect::<Vec<_>>(),
         "findings": r.findings.iter().map(|f| finding_value(&loc, f)).collect::<Vec<_>>(),
         "errors": r.errors.iter().map(error_value).collect::<Vec<_>>(),
     });
@@ -230,6 +237,9 @@ struct SheetOut<'a> {
 
 #[derive(Serialize)]
 struct PolicyOut<'a> {
+    /// `--explain`: the sheet values the policy read, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a [super::Read]>,
     id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
@@ -301,7 +311,13 @@ impl<'a> SheetOut<'a> {
             policies: r
                 .policies
                 .iter()
-                .map(|p| PolicyOut { id: &p.id, status: p.status, warnings: p.warnings, reason: p.reason.as_deref() })
+                .map(|p| PolicyOut {
+                    explain: r.explain.get(&p.id).map(Vec::as_slice),
+                    id: &p.id,
+                    status: p.status,
+                    warnings: p.warnings,
+                    reason: p.reason.as_deref(),
+                })
                 .collect(),
             service: r.service(),
             sha256: r.sha256(),

@@ -34,6 +34,8 @@ pub struct Row {
     pub findings: BTreeMap<Column, Vec<FindingView>>,
     /// Run errors per column (`None`: not tied to a policy).
     pub run_errors: Vec<(Option<String>, String)>,
+    /// `--explain`: what each policy read, as one line, by policy id.
+    pub explain: BTreeMap<String, String>,
 }
 
 impl Row {
@@ -67,6 +69,7 @@ impl Row {
             cells,
             findings,
             run_errors: report.errors.iter().map(|e| (e.policy.clone(), e.message.clone())).collect(),
+            explain: report.explain.iter().map(|(id, reads)| (id.clone(), super::explain_line(reads))).collect(),
         }
     }
 
@@ -77,6 +80,14 @@ impl Row {
             Some(s) => *s,
             None if !self.readable => CellStatus::Error,
             None => CellStatus::Skip,
+        }
+    }
+
+    /// `--explain`: what the policy of `column` read on this sheet.
+    pub fn explain_in(&self, column: &Column) -> Option<&str> {
+        match column {
+            Column::Policy(id) => self.explain.get(id).map(String::as_str),
+            Column::Lint => None,
         }
     }
 

@@ -194,6 +194,97 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// One sheet value a policy read (`kaiji check --explain`), in the order
+/// it read them. Fields are in key order (the JSON report sorts keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Read {
+    /// The metadata field (`vendor`, `service`, `version`, `form`,
+    /// `created`), or what a text helper looked for (words, a pattern).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// What was read: `answer`, `in_scope`, `remarks` (those a question
+    /// cites), `remark` (one by number), `all_remarks`, `metadata`, or a
+    /// text helper's result: `tls_versions`, `mentions`, `matches`;
+    /// `truncated` when more reads were made than are kept.
+    pub read: &'static str,
+    /// The 備考 numbers read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<u32>,
+    /// What it gave: the answer word or `unanswered`, `in scope` or the
+    /// gate that closes it, the TLS versions found, `yes`/`no` ...
+    pub value: String,
+}
+
+impl Read {
+    pub fn new(read: &'static str, value: impl Into<String>) -> Read {
+        Read { field: None, question: None, read, remarks: Vec::new(), value: value.into() }
+    }
+
+    pub fn on(mut self, question: &str) -> Read {
+        self.question = Some(question.to_string());
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Read {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn remarks(mut self, numbers: Vec<u32>) -> Read {
+        self.remarks = numbers;
+        self
+    }
+
+    /// A text helper's result, which reads the text read just before it.
+    pub fn is_helper(&self) -> bool {
+        matches!(self.read, "tls_versions" | "mentions" | "matches")
+    }
+
+    /// For people: `17.1.d = はい`, `all remarks`, `→ TLS 1.2, 1.3`. Sheet
+    /// text in it is made printable.
+    pub fn describe(&self) -> String {
+        let q = self.question.as_deref().map(crate::text::printable_line).unwrap_or_default();
+        let numbers = || self.remarks.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+        let value = crate::text::printable_line(&self.value);
+        match self.read {
+            "answer" => format!("{q} = {value}"),
+            "in_scope" => format!("{q} {value}"),
+            "remarks" if self.remarks.is_empty() => format!("remarks of {q} ({value})"),
+            "remarks" => format!("remarks of {q} ({}{})", numbers(), if value.is_empty() { "" } else { " + note" }),
+            "remark" => format!("remark {} ({value})", numbers()),
+            "all_remarks" => "all remarks".to_string(),
+            "metadata" => {
+                format!("{} = {value}", self.field.as_deref().map(crate::text::printable_line).unwrap_or_default())
+            }
+            "tls_versions" => format!("→ {value}"),
+            "mentions" | "matches" => format!(
+                "→ {} {}: {value}",
+                self.read,
+                self.field.as_deref().map(crate::text::printable_line).unwrap_or_default()
+            ),
+            _ => value.into_owned(),
+        }
+    }
+}
+
+/// A policy's reads as one line: `read 17.1.d = はい, all remarks → TLS
+/// 1.2, 1.3` (a helper's result follows the text it read).
+pub fn explain_line(reads: &[Read]) -> String {
+    if reads.is_empty() {
+        return "read nothing from the sheet".to_string();
+    }
+    let mut out = String::from("read ");
+    for (i, r) in reads.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if r.is_helper() { " " } else { ", " });
+        }
+        out.push_str(&r.describe());
+    }
+    out
+}
+
 /// Something that could not be evaluated: an unreadable sheet, a policy
 /// that failed to compile or raised a runtime error.
 #[derive(Debug, Clone)]
@@ -244,6 +335,8 @@ pub struct SheetReport {
     pub findings: Vec<Finding>,
     pub errors: Vec<RunError>,
     pub status: SheetStatus,
+    /// `--explain`: each policy's reads of this sheet, by policy id.
+    pub explain: std::collections::BTreeMap<String, Vec<Read>>,
 }
 
 impl SheetReport {
@@ -255,6 +348,7 @@ impl SheetReport {
             findings: Vec::new(),
             errors: Vec::new(),
             status: SheetStatus::Pass,
+            explain: std::collections::BTreeMap::new(),
         }
     }
 
