@@ -4,6 +4,7 @@
 mod api;
 mod bench_data;
 mod check;
+mod coverage;
 mod diff;
 mod export;
 mod form;
@@ -70,6 +71,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Run the policies' declarative test cases (POLICY_DIR/tests/*.toml).
     Test(test::TestArgs),
+    /// List the questions no policy read and the 備考 no policy looked at.
+    Coverage(coverage::CoverageArgs),
     /// Write synthetic sheets (deterministic from a seed) for benchmarks and trials.
     BenchData(bench_data::BenchDataArgs),
 }
@@ -101,6 +104,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Export(args) => export::run(args, &forms, &cli.form_files),
         Command::Diff(args) => diff::run(args, &forms),
         Command::Test(args) => test::run(args, &forms),
+        Command::Coverage(args) => coverage::run(args, &forms),
         Command::BenchData(args) => bench_data::run(args, &forms),
     }
 }
