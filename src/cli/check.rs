@@ -18,6 +18,7 @@ Examples:
   kaiji check vendor.toml -p policies/auth.rhai --no-lint
   kaiji check vendors/ --fail-on warning              warnings fail too
   kaiji check --list-policies -p hospital/            what would run
+  kaiji check vendor.toml --explain                   what each policy read, and its verdict
   kaiji check vendors/ --waivers waivers.toml         accepted deviations count as waived
   kaiji check vendors/ -p auth/ --waivers hospital.toml --strict-waivers
                                                       stale waivers (their policy not in the run,

@@ -32,6 +32,7 @@ Examples:
   kaiji form show 17.1.d                     print a question of the form
   kaiji lint --explain gating-conflict       what a lint rule checks
   kaiji diff old.toml new.toml               what changed between two versions
+  kaiji coverage -p hospital/                questions no policy reads
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or policy that could not be evaluated.";
 
