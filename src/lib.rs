@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod cli;
+pub mod coverage;
 pub mod diff;
 pub mod export;
 pub mod form;

@@ -225,6 +225,7 @@ fn every_subcommand_help_has_examples() {
         &["export"],
         &["diff"],
         &["test"],
+        &["coverage"],
         &["bench-data"],
     ];
     for args in commands {

@@ -39,7 +39,9 @@ fn check_infers_the_format_from_the_output_extension() {
         assert_eq!(sarif["version"], "2.1.0");
     }
     let junit = quick_junit::Report::deserialize_from_str(&read(&out("r.xml"))).unwrap();
-    assert_eq!(junit.test_suites.len(), 1);
+    // The run's provenance suite, then the sheet's.
+    assert_eq!(junit.test_suites.len(), 2);
+    assert_eq!(junit.test_suites[0].name.as_str(), kaiji::report::junit::PROVENANCE_SUITE);
     assert!(read(&out("r.md")).starts_with("# kaiji check"));
     let csv = read(&out("r.csv"));
     assert!(csv.starts_with("\u{feff}path,vendor,service,sheet_status,check,"), "{csv}");

@@ -38,7 +38,13 @@ fn hostile_run() -> (kaiji::report::RunInfo, Vec<SheetReport>) {
     r.findings.push(f);
     r.policies = vec![PolicyOutcome { id: "H-AUTH-001".into(), status: PolicyStatus::Fail, warnings: 0, reason: None }];
     r.finalize(FailOn::Error);
-    let run = kaiji::report::RunInfo { command: "check", policies: policies(), fail_on: FailOn::Error, lint: true };
+    let run = kaiji::report::RunInfo {
+        command: "check",
+        policies: policies(),
+        fail_on: FailOn::Error,
+        lint: true,
+        ..Default::default()
+    };
     (run, vec![r])
 }
 

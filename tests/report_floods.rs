@@ -45,7 +45,13 @@ fn flood(n: usize) -> (kaiji::report::RunInfo, Vec<SheetReport>) {
         .collect();
     r.policies = vec![PolicyOutcome { id: "H-AUTH-001".into(), status: PolicyStatus::Fail, warnings: 0, reason: None }];
     r.finalize(FailOn::Error);
-    let run = kaiji::report::RunInfo { command: "check", policies: policies(), fail_on: FailOn::Error, lint: true };
+    let run = kaiji::report::RunInfo {
+        command: "check",
+        policies: policies(),
+        fail_on: FailOn::Error,
+        lint: true,
+        ..Default::default()
+    };
     (run, vec![r])
 }
 

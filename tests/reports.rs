@@ -9,7 +9,7 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx as XlsxReader};
 use common::*;
 use kaiji::report::Format;
-use kaiji::report::xlsx::{FINDINGS_SHEET, MATRIX_SHEET, POLICIES_SHEET};
+use kaiji::report::xlsx::{FINDINGS_SHEET, MATRIX_SHEET, POLICIES_SHEET, PROVENANCE_SHEET};
 use serde_json::Value;
 
 // ---------------------------------------------------------------- snapshots
@@ -242,7 +242,7 @@ fn hostile_text_is_inert_in_csv() {
 fn hostile_text_is_inert_in_xlsx() {
     let bytes = demo_output(Format::Xlsx);
     let mut wb: XlsxReader<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).unwrap();
-    assert_eq!(wb.sheet_names(), vec![MATRIX_SHEET, FINDINGS_SHEET, POLICIES_SHEET]);
+    assert_eq!(wb.sheet_names(), vec![MATRIX_SHEET, FINDINGS_SHEET, POLICIES_SHEET, PROVENANCE_SHEET]);
     for name in wb.sheet_names() {
         let formulas = wb.worksheet_formula(&name).unwrap();
         assert!(formulas.used_cells().next().is_none(), "{name} has formulas");

@@ -18,6 +18,7 @@ Examples:
   kaiji check vendor.toml -p policies/auth.rhai --no-lint
   kaiji check vendors/ --fail-on warning              warnings fail too
   kaiji check --list-policies -p hospital/            what would run
+  kaiji check vendor.toml --explain                   what each policy read, and its verdict
   kaiji check vendors/ --waivers waivers.toml         accepted deviations count as waived
   kaiji check vendors/ -p auth/ --waivers hospital.toml --strict-waivers
                                                       stale waivers (their policy not in the run,
@@ -55,6 +56,19 @@ pub struct CheckArgs {
     /// an error: exit 2 after the report, for CI that keeps the waiver file tidy.
     #[arg(long, requires = "waivers")]
     pub strict_waivers: bool,
+
+    /// For every policy on every sheet, the sheet values it read, in order (question ids
+    /// and answers, remark numbers, metadata, text helpers' results), with the verdict:
+    /// under each sheet in human output, an `explain` array per policy outcome in JSON,
+    /// and in the html drill-down.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// The date the report is for (YYYY-MM-DD): stated in the report's provenance, and
+    /// the day waivers are judged on (default: today, and no date in the report unless
+    /// SOURCE_DATE_EPOCH is set, so reports stay byte-stable).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<jiff::civil::Date>,
 
     /// List the policies that would run (id, title, file) and exit.
     #[arg(long)]
@@ -127,7 +141,7 @@ pub fn load_policies(paths: &[PathBuf], limits: Limits, forms: &FormRegistry) ->
 }
 
 pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
-    let policies = load_policies(&args.policies, args.limits.limits(), forms)?;
+    let policies = load_policies(&args.policies, args.limits.limits(), forms)?.explain(args.explain);
     if args.list_policies {
         let mut list = String::new();
         let mut broken = 0;
@@ -146,7 +160,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         return Ok(if broken > 0 { 2 } else { 0 });
     }
     let waivers = match &args.waivers {
-        Some(path) => Some(load_waivers(path, &policies, forms)?),
+        Some(path) => Some(load_waivers(path, &policies, forms, args.date)?),
         None => None,
     };
     let inputs = super::output::expand_sheets(&args.sheets);
@@ -176,8 +190,16 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         checks.push(w);
     }
     let runner = Runner { forms, checks, fail_on: args.report.fail_on, jobs: args.report.jobs };
-    let info =
-        RunInfo { command: "check", policies: policies.infos(), fail_on: args.report.fail_on, lint: !args.no_lint };
+    let mut provenance =
+        crate::report::Provenance::of(forms, Some(&policies), waivers.as_ref().and_then(|w| w.set().digest()));
+    provenance.date = super::output::report_date(args.date);
+    let info = RunInfo {
+        command: "check",
+        policies: policies.infos(),
+        fail_on: args.report.fail_on,
+        lint: !args.no_lint,
+        provenance,
+    };
     let summary = render_run(&runner, &inputs, &info, &args.report)?;
     // Expired and stale waivers concern the hospital, not one sheet: say so on
     // stderr whatever the format (machine formats also carry them).
@@ -198,10 +220,15 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
 /// 2). Waivers whose policy is not among this run's policies and lint rules
 /// are reported stale, not refused: one hospital-wide file serves runs of
 /// part of the pack.
-fn load_waivers(path: &std::path::Path, policies: &PolicySet, forms: &FormRegistry) -> miette::Result<WaiverCheck> {
+fn load_waivers(
+    path: &std::path::Path,
+    policies: &PolicySet,
+    forms: &FormRegistry,
+    date: Option<jiff::civil::Date>,
+) -> miette::Result<WaiverCheck> {
     let set = WaiverSet::load(path)?;
     let rules: Vec<&str> =
         policies.policies().iter().map(|p| p.id()).chain(crate::lint::RULES.iter().map(|r| r.info().name)).collect();
     set.validate(forms)?;
-    Ok(WaiverCheck::new(set, WaiverCheck::local_today()).in_run(rules.iter().copied()))
+    Ok(WaiverCheck::new(set, date.unwrap_or_else(WaiverCheck::local_today)).in_run(rules.iter().copied()))
 }

@@ -65,7 +65,9 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     args.report.resolved_format()?;
     let lint = LintCheck;
     let runner = Runner { forms, checks: vec![&lint], fail_on: args.report.fail_on, jobs: args.report.jobs };
-    let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.report.fail_on, lint: true };
+    let mut provenance = crate::report::Provenance::of(forms, None, None);
+    provenance.date = super::output::report_date(None);
+    let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.report.fail_on, lint: true, provenance };
     let summary = render_run(&runner, &inputs, &info, &args.report)?;
     Ok(summary.exit_code() as u8)
 }

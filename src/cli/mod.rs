@@ -5,6 +5,7 @@ mod api;
 #[cfg(feature = "synth")]
 mod bench_data;
 mod check;
+mod coverage;
 mod diff;
 mod export;
 mod form;
@@ -33,6 +34,7 @@ Examples:
   kaiji form new mds.pdf --id mds-6.0 -o mds-6.0.toml   a catalog from a form's PDF or text
   kaiji lint --explain gating-conflict       what a lint rule checks
   kaiji diff old.toml new.toml               what changed between two versions
+  kaiji coverage -p hospital/                questions no policy reads
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or policy that could not be evaluated.";
 
@@ -72,6 +74,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Run the policies' declarative test cases (POLICY_DIR/tests/*.toml).
     Test(test::TestArgs),
+    /// List the questions no policy read and the 備考 no policy looked at.
+    Coverage(coverage::CoverageArgs),
     /// Write synthetic sheets (deterministic from a seed) for benchmarks and trials.
     #[cfg(feature = "synth")]
     BenchData(bench_data::BenchDataArgs),
@@ -104,6 +108,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Export(args) => export::run(args, &forms, &cli.form_files),
         Command::Diff(args) => diff::run(args, &forms),
         Command::Test(args) => test::run(args, &forms),
+        Command::Coverage(args) => coverage::run(args, &forms),
         #[cfg(feature = "synth")]
         Command::BenchData(args) => bench_data::run(args, &forms),
     }

@@ -315,6 +315,18 @@ pub fn render_run(
     Ok(summary)
 }
 
+/// The date a report states: `--date` when given, else the UTC day of
+/// `SOURCE_DATE_EPOCH` when set (reproducible builds' convention), else
+/// none: kaiji never writes the clock into a report by itself.
+pub fn report_date(explicit: Option<jiff::civil::Date>) -> Option<String> {
+    if let Some(d) = explicit {
+        return Some(d.to_string());
+    }
+    let secs = std::env::var("SOURCE_DATE_EPOCH").ok()?.trim().parse::<i64>().ok()?;
+    let ts = jiff::Timestamp::from_second(secs).ok()?;
+    Some(ts.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+}
+
 /// One note on stderr for the files a directory or glob found that are not
 /// sheets, so a left-out file is never a mystery: how many, the first few.
 /// The sheet arguments of `check`/`lint` expanded, with the note about

@@ -111,6 +111,10 @@ pub struct Form {
     index: HashMap<String, usize, IdHash>,
     /// Questions whose text asks for details in 備考, in form order.
     asking_remarks: Vec<usize>,
+    /// Where the catalog came from (`builtin:…` for an embedded one).
+    pub path: String,
+    /// SHA-256 (hex) of the catalog's text as read.
+    pub sha256: String,
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -183,7 +187,9 @@ impl Form {
     pub fn from_toml(text: &str, path: &str) -> Result<Form, FormError> {
         let raw: RawCatalog = toml::from_str(text)
             .map_err(|e| FormError::Parse { path: path.to_string(), message: e.message().to_string() })?;
-        Form::from_raw(raw, path)
+        let mut form = Form::from_raw(raw, path)?;
+        form.sha256 = crate::walk::sha256_hex(text.as_bytes());
+        Ok(form)
     }
 
     /// Check a catalog's content and index it; `path` names it in errors.
@@ -244,6 +250,9 @@ impl Form {
             questions,
             index,
             asking_remarks,
+            path: path.to_string(),
+            // set by whoever read the catalog's bytes (`from_toml`)
+            sha256: String::new(),
         })
     }
 
@@ -304,7 +313,11 @@ impl FormRegistry {
     pub fn builtin() -> FormRegistry {
         let forms = BUILTIN
             .iter()
-            .map(|(name, text)| Arc::new(Form::from_toml(text, name).expect("embedded catalog is valid")))
+            .map(|(name, text)| {
+                let mut form = Form::from_toml(text, name).expect("embedded catalog is valid");
+                form.path = format!("builtin:{name}");
+                Arc::new(form)
+            })
             .collect();
         FormRegistry { forms }
     }

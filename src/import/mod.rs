@@ -248,9 +248,7 @@ impl Imported {
     /// SHA-256 of `bytes`, the format) and where each answer was read
     /// (`[evidence]`, in form order, with the word read).
     pub fn record_provenance(&mut self, file: &str, bytes: &[u8], source: Source, form: &Form) {
-        use sha2::Digest as _;
-        let digest = sha2::Sha256::digest(bytes);
-        let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let sha256 = crate::walk::sha256_hex(bytes);
         let format = match source {
             Source::Text => "text",
             Source::Xlsx => "workbook",

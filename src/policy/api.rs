@@ -12,8 +12,8 @@ use rhai::{
     Array, Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, Map, NativeCallContext, Position,
 };
 
-use super::engine::{check_budget, record, with_current};
-use crate::report::{Finding, PolicySite, Severity};
+use super::engine::{check_budget, record, trace, with_current};
+use crate::report::{Finding, PolicySite, Read, Severity};
 use crate::sheet::Sheet;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;
@@ -41,6 +41,56 @@ fn index(sheet: &Sheet, id: &str, pos: Position) -> Res<usize> {
     }
     let hint = sheet.form.suggest(&norm).map(|s| format!(" — did you mean \"{s}\"?")).unwrap_or_default();
     err(format!("unknown question id \"{id}\": it is not in form {}{hint}", sheet.form.id), pos)
+}
+
+// ── reads, for `--explain` (built only while tracing) ──
+
+fn answer_read(sheet: &Sheet, q: usize) -> Read {
+    Read::new("answer", sheet.answer_at(q).map_or("unanswered", |a| a.as_str())).on(&sheet.form.questions()[q].id)
+}
+
+fn in_scope_read(sheet: &Sheet, q: usize) -> Read {
+    let value = match sheet.closed_gate(q) {
+        None => "in scope".to_string(),
+        Some(g) => format!("out of scope ({} = 非該当)", sheet.form.questions()[g].id),
+    };
+    Read::new("in_scope", value).on(&sheet.form.questions()[q].id)
+}
+
+fn remarks_read(sheet: &Sheet, q: usize) -> Read {
+    let entry = sheet.entry_at(q);
+    let numbers: Vec<u32> = entry
+        .map(|e| e.remarks.iter().map(|n| n.value).filter(|n| sheet.remark(*n).is_some()).collect())
+        .unwrap_or_default();
+    let note = entry.is_some_and(|e| e.note.is_some());
+    let value = match (numbers.is_empty(), note) {
+        (_, true) => "note",
+        (true, false) => "none",
+        (false, false) => "",
+    };
+    Read::new("remarks", value).on(&sheet.form.questions()[q].id).remarks(numbers)
+}
+
+fn metadata_read(field: &'static str, value: &str) -> Read {
+    Read::new("metadata", if value.is_empty() { "(absent)" } else { value }).field(field)
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// The words `mentions` looked for, shortened for a trace.
+fn words_shown(words: &Dynamic) -> String {
+    const SHOWN: usize = 8;
+    if let Some(w) = words.read_lock::<ImmutableString>() {
+        return w.to_string();
+    }
+    let Some(arr) = words.read_lock::<Array>() else { return String::new() };
+    let mut shown: Vec<String> = arr.iter().take(SHOWN).map(|w| w.to_string()).collect();
+    if arr.len() > SHOWN {
+        shown.push(format!("… ({} words)", arr.len()));
+    }
+    shown.join(" | ")
 }
 
 fn str_dyn(s: &str) -> Dynamic {
@@ -107,6 +157,16 @@ fn fold(s: &str) -> Cow<'_, str> {
 }
 
 fn mentions(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<bool> {
+    if !super::engine::tracing() {
+        return mentions_in(ctx, text, words);
+    }
+    let shown = words_shown(&words);
+    let found = mentions_in(ctx, text, words)?;
+    trace(|| Read::new("mentions", yes_no(found)).field(shown));
+    Ok(found)
+}
+
+fn mentions_in(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<bool> {
     let pos = ctx.call_position();
     let text = text_arg("mentions", &text, pos)?;
     let text = fold(&text);
@@ -191,7 +251,11 @@ fn matches(ctx: NativeCallContext, text: Dynamic, pattern: &str) -> Res<bool> {
             cache.insert(pattern.to_string(), compiled);
         }
         match &cache[pattern] {
-            Ok(re) => Ok(re.is_match(&text)),
+            Ok(re) => {
+                let found = re.is_match(&text);
+                trace(|| Read::new("matches", yes_no(found)).field(pattern));
+                Ok(found)
+            }
             Err(e) => err(format!("matches: invalid regular expression: {e}"), pos),
         }
     })
@@ -199,7 +263,12 @@ fn matches(ctx: NativeCallContext, text: Dynamic, pattern: &str) -> Res<bool> {
 
 fn tls_versions(ctx: NativeCallContext, text: Dynamic) -> Res<Array> {
     let text = text_arg("tls_versions", &text, ctx.call_position())?;
-    Ok(super::tls::tls_versions(&text).into_iter().map(str_dyn).collect())
+    let found = super::tls::tls_versions(&text);
+    trace(|| {
+        let value = if found.is_empty() { "no TLS version".to_string() } else { format!("TLS {}", found.join(", ")) };
+        Read::new("tls_versions", value)
+    });
+    Ok(found.into_iter().map(str_dyn).collect())
 }
 
 /// Byte span of the call at `pos` in `source`: from the function name to
@@ -426,6 +495,7 @@ pub(crate) fn register(e: &mut Engine) {
     )
     .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<Dynamic> {
         let q = index(&s.0, id, ctx.call_position())?;
+        trace(|| answer_read(&s.0, q));
         Ok(s.0.answer_at(q).map_or(Dynamic::UNIT, |a| str_dyn(a.as_str())))
     });
     for (name, word, doc) in [
@@ -437,13 +507,17 @@ pub(crate) fn register(e: &mut Engine) {
         reg(name, &["sheet: Sheet", "id: string", "bool"], doc).register_into_engine(
             e,
             move |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<bool> {
-                Ok(s.0.answer_at(index(&s.0, id, ctx.call_position())?) == Some(word))
+                let q = index(&s.0, id, ctx.call_position())?;
+                trace(|| answer_read(&s.0, q));
+                Ok(s.0.answer_at(q) == Some(word))
             },
         );
     }
     reg("answered", &["sheet: Sheet", "id: string", "bool"], "Question `id` has an answer (any of the form's words).")
         .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<bool> {
-            Ok(s.0.answer_at(index(&s.0, id, ctx.call_position())?).is_some())
+            let q = index(&s.0, id, ctx.call_position())?;
+            trace(|| answer_read(&s.0, q));
+            Ok(s.0.answer_at(q).is_some())
         });
     reg(
         "in_scope",
@@ -453,7 +527,9 @@ pub(crate) fn register(e: &mut Engine) {
          Example: `if sheet.in_scope(\"51.3\") && !sheet.is_yes(\"51.3\") { fail(\"51.3\", \"...\"); }`",
     )
     .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<bool> {
-        Ok(s.0.closed_gate(index(&s.0, id, ctx.call_position())?).is_none())
+        let q = index(&s.0, id, ctx.call_position())?;
+        trace(|| in_scope_read(&s.0, q));
+        Ok(s.0.closed_gate(q).is_none())
     });
     reg(
         "remarks",
@@ -464,6 +540,7 @@ pub(crate) fn register(e: &mut Engine) {
     )
     .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<Array> {
         let q = index(&s.0, id, ctx.call_position())?;
+        trace(|| remarks_read(&s.0, q));
         Ok(s.0.remark_texts_at(q).into_iter().map(str_dyn).collect())
     });
     reg(
@@ -472,10 +549,21 @@ pub(crate) fn register(e: &mut Engine) {
         "The text of 備考 number `n`, or `()` when there is none.",
     )
     .register_into_engine(e, |s: &mut SheetRef, n: rhai::INT| -> Dynamic {
-        u32::try_from(n).ok().and_then(|n| s.0.remark(n)).map_or(Dynamic::UNIT, |r| str_dyn(&r.text))
+        let found = u32::try_from(n).ok().and_then(|n| s.0.remark(n));
+        trace(|| {
+            let read = Read::new("remark", if found.is_some() { "present" } else { "absent" });
+            read.remarks(u32::try_from(n).map(|n| vec![n]).unwrap_or_default())
+        });
+        found.map_or(Dynamic::UNIT, |r| str_dyn(&r.text))
     });
     reg("all_remarks", &["sheet: Sheet", "string"], "Every 備考 text in number order, joined with line breaks.")
-        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.all_remarks().into() });
+        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString {
+            trace(|| {
+                let numbers: Vec<u32> = s.0.remarks.keys().copied().collect();
+                Read::new("all_remarks", format!("{} remarks", numbers.len())).remarks(numbers)
+            });
+            s.0.all_remarks().into()
+        });
     reg(
         "question",
         &["sheet: Sheet", "id: string", "map"],
@@ -517,7 +605,9 @@ pub(crate) fn register(e: &mut Engine) {
         let want = Words::parse("ids_where", &words, pos)?;
         let mut out = Array::new();
         for (i, id) in ids.iter().enumerate() {
-            if want.matches(s.0.answer_at(id_at(&s.0, "ids_where", i, id, pos)?)) {
+            let q = id_at(&s.0, "ids_where", i, id, pos)?;
+            trace(|| answer_read(&s.0, q));
+            if want.matches(s.0.answer_at(q)) {
                 out.push(id.clone());
             }
         }
@@ -535,7 +625,9 @@ pub(crate) fn register(e: &mut Engine) {
         let want = Words::parse("count_where", &words, pos)?;
         let mut n: rhai::INT = 0;
         for (i, id) in ids.iter().enumerate() {
-            if want.matches(s.0.answer_at(id_at(&s.0, "count_where", i, id, pos)?)) {
+            let q = id_at(&s.0, "count_where", i, id, pos)?;
+            trace(|| answer_read(&s.0, q));
+            if want.matches(s.0.answer_at(q)) {
                 n += 1;
             }
         }
@@ -546,16 +638,37 @@ pub(crate) fn register(e: &mut Engine) {
     // the text helpers (`mentions`, `matches`, `tls_versions`), which
     // normalise both sides, so ＴＬＳ１．２ still equals TLS1.2 there; a bare
     // `==` on `sheet.vendor` compares the exact text.
-    getter("vendor", "string", "サービス事業者 / 製造業者 as written (\"\" when absent).")
-        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.vendor().into() });
-    getter("service", "string", "サービス名称 / 製品名称 (\"\" when absent).")
-        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.service().into() });
-    getter("version", "string", "The sheet's バージョン, free text (\"\" when absent).")
-        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.version().into() });
-    getter("form", "string", "The form id, e.g. \"sds-6.0\".")
-        .register_into_engine(e, |s: &mut SheetRef| -> ImmutableString { s.0.form.id.as_str().into() });
+    getter("vendor", "string", "サービス事業者 / 製造業者 as written (\"\" when absent).").register_into_engine(
+        e,
+        |s: &mut SheetRef| -> ImmutableString {
+            trace(|| metadata_read("vendor", s.0.vendor()));
+            s.0.vendor().into()
+        },
+    );
+    getter("service", "string", "サービス名称 / 製品名称 (\"\" when absent).").register_into_engine(
+        e,
+        |s: &mut SheetRef| -> ImmutableString {
+            trace(|| metadata_read("service", s.0.service()));
+            s.0.service().into()
+        },
+    );
+    getter("version", "string", "The sheet's バージョン, free text (\"\" when absent).").register_into_engine(
+        e,
+        |s: &mut SheetRef| -> ImmutableString {
+            trace(|| metadata_read("version", s.0.version()));
+            s.0.version().into()
+        },
+    );
+    getter("form", "string", "The form id, e.g. \"sds-6.0\".").register_into_engine(
+        e,
+        |s: &mut SheetRef| -> ImmutableString {
+            trace(|| metadata_read("form", &s.0.form.id));
+            s.0.form.id.as_str().into()
+        },
+    );
     getter("created", "string | ()", "作成日 as an ISO date \"YYYY-MM-DD\", or `()` when absent.")
         .register_into_engine(e, |s: &mut SheetRef| -> Dynamic {
+            trace(|| metadata_read("created", &s.0.created().map(|d| d.to_string()).unwrap_or_default()));
             s.0.created().map_or(Dynamic::UNIT, |d| str_dyn(&d.to_string()))
         });
 

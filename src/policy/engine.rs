@@ -125,7 +125,18 @@ const NO_BUDGET: Budget = Budget {
     first_error: None,
 };
 
+/// Reads one evaluation keeps for `--explain`; past it they are counted.
+pub const MAX_READS: usize = 10_000;
+
+/// The reads of the evaluation on this thread, when explaining: `None`
+/// (the default) costs each sheet accessor one check.
+struct Trace {
+    reads: Vec<crate::report::Read>,
+    dropped: usize,
+}
+
 thread_local! {
+    static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
     static CURRENT: RefCell<Option<Evaluation>> = const { RefCell::new(None) };
     static BUDGET: RefCell<Budget> = const { RefCell::new(NO_BUDGET) };
 }
@@ -182,6 +193,41 @@ impl Drop for Installed {
             CURRENT.set(None);
         }
     }
+}
+
+/// Start recording this thread's reads (`--explain`).
+pub(crate) fn start_trace() {
+    TRACE.set(Some(Trace { reads: Vec::new(), dropped: 0 }));
+}
+
+/// Stop recording and take the reads made since [`start_trace`].
+pub(crate) fn take_trace() -> Option<Vec<crate::report::Read>> {
+    TRACE.take().map(|mut t| {
+        if t.dropped > 0 {
+            t.reads.push(crate::report::Read::new("truncated", format!("… {} more reads not kept", t.dropped)));
+        }
+        t.reads
+    })
+}
+
+/// Record a read when explaining; `read` is only called then.
+#[inline]
+pub(crate) fn trace(read: impl FnOnce() -> crate::report::Read) {
+    TRACE.with_borrow_mut(|t| {
+        if let Some(t) = t {
+            if t.reads.len() < MAX_READS {
+                t.reads.push(read());
+            } else {
+                t.dropped += 1;
+            }
+        }
+    });
+}
+
+/// Whether this thread records reads.
+#[inline]
+pub(crate) fn tracing() -> bool {
+    TRACE.with_borrow(Option::is_some)
 }
 
 /// Run `f` with the evaluation of this thread, if one is running.

@@ -112,6 +112,8 @@ pub struct PolicyEvaluation {
     pub findings: Vec<Finding>,
     /// Why it could not be evaluated (status `error`).
     pub errors: Vec<RunError>,
+    /// With [`PolicySet::explain`]: the sheet values it read, in order.
+    pub explain: Option<Vec<crate::report::Read>>,
 }
 
 /// Compiled policies and the engine that runs them.
@@ -119,6 +121,10 @@ pub struct PolicySet {
     policies: Vec<Policy>,
     engine: Engine,
     limits: Limits,
+    /// The built-in pack's digest, when this is it.
+    pack: Option<String>,
+    /// Record what each evaluation reads (`--explain`).
+    explain: bool,
 }
 
 impl PolicySet {
@@ -136,7 +142,35 @@ impl PolicySet {
 
     /// The built-in baseline pack (`policies/` in the source tree).
     pub fn builtin(limits: Limits) -> PolicySet {
-        PolicySet::from_memory(BUILTIN, BUILTIN_PREFIX, limits).expect("the built-in policy ids are unique")
+        let mut set =
+            PolicySet::from_memory(BUILTIN, BUILTIN_PREFIX, limits).expect("the built-in policy ids are unique");
+        set.pack = Some(builtin_pack_digest());
+        set
+    }
+
+    /// Every policy file and imported module by shown path, with the
+    /// SHA-256 of its text as read, sorted by path.
+    pub fn digests(&self) -> Vec<crate::report::FileDigest> {
+        let mut by_path: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+        for p in &self.policies {
+            by_path.insert(&p.ctx.path, &p.ctx.source);
+            for (path, text) in &p.ctx.modules {
+                by_path.insert(path, text);
+            }
+        }
+        by_path
+            .into_iter()
+            .map(|(path, text)| crate::report::FileDigest {
+                path: path.to_string(),
+                sha256: crate::walk::sha256_hex(text.as_bytes()),
+            })
+            .collect()
+    }
+
+    /// The built-in pack's digest ([`builtin_pack_digest`]) when this set
+    /// is the built-in pack.
+    pub fn pack_digest(&self) -> Option<&str> {
+        self.pack.as_deref()
     }
 
     /// Policies from in-memory files: `(relative path, text)` pairs, with
@@ -190,7 +224,7 @@ impl PolicySet {
         }
         policies.sort_by(|a, b| a.id().cmp(b.id()));
         let runtime = load::RuntimeResolver { table: Arc::new(table) };
-        Ok(PolicySet { policies, engine: engine::build(&limits, runtime), limits })
+        Ok(PolicySet { policies, engine: engine::build(&limits, runtime), limits, pack: None, explain: false })
     }
 
     /// Turn every policy whose `//! forms:` names a form no catalog of
@@ -223,6 +257,14 @@ impl PolicySet {
             );
             p.compiled = Err(err);
         }
+        self
+    }
+
+    /// Record, for every evaluation, the sheet values it reads
+    /// ([`PolicyEvaluation::explain`]). Off by default: then each read
+    /// costs one check of a thread-local.
+    pub fn explain(mut self, on: bool) -> PolicySet {
+        self.explain = on;
         self
     }
 
@@ -264,6 +306,7 @@ impl PolicySet {
                     outcome: outcome(PolicyStatus::Error, 0),
                     findings: Vec::new(),
                     errors: vec![e.clone()],
+                    explain: None,
                 };
             }
         };
@@ -272,6 +315,7 @@ impl PolicySet {
                 outcome: outcome(PolicyStatus::Skip, 0),
                 findings: Vec::new(),
                 errors: Vec::new(),
+                explain: self.explain.then(Vec::new),
             };
         }
         let running = engine::Evaluation {
@@ -281,6 +325,9 @@ impl PolicySet {
             dropped: (0, false),
             skipped: None,
         };
+        if self.explain {
+            engine::start_trace();
+        }
         let installed = engine::Installed::new(&self.limits, Some(running));
         let mut scope = Scope::new();
         scope.push_constant("sheet", api::SheetRef(sheet.clone()));
@@ -292,6 +339,7 @@ impl PolicySet {
         }
         drop(scope);
         let finished = installed.finish();
+        let explain = if self.explain { engine::take_trace() } else { None };
         let eval = finished.eval;
         let skipped = eval.as_ref().and_then(|e| e.skipped.clone());
         let (mut findings, dropped) = eval.map(|e| (e.findings, e.dropped)).unwrap_or_default();
@@ -306,6 +354,7 @@ impl PolicySet {
                 outcome: outcome(PolicyStatus::Error, 0),
                 findings: Vec::new(),
                 errors: vec![error_for(&policy.ctx, &err, &self.limits, None)],
+                explain,
             };
         }
         if dropped.0 > 0 {
@@ -332,8 +381,25 @@ impl PolicySet {
         if status == PolicyStatus::Skip {
             outcome.reason = skipped;
         }
-        PolicyEvaluation { outcome, findings, errors: Vec::new() }
+        PolicyEvaluation { outcome, findings, errors: Vec::new(), explain }
     }
+}
+
+/// The built-in pack as a whole: the SHA-256 of its manifest, one
+/// `sha256sum` line (`HEX  PATH\n`, path relative to `policies/`) per
+/// file in path order. The same as
+/// `(cd policies && find . -name '*.rhai' | sed 's|^\./||' | LC_ALL=C sort | xargs sha256sum) | sha256sum`.
+pub fn builtin_pack_digest() -> String {
+    let mut files: Vec<&(&str, &str)> = BUILTIN.iter().collect();
+    files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut manifest = String::new();
+    for (path, text) in files {
+        manifest.push_str(&crate::walk::sha256_hex(text.as_bytes()));
+        manifest.push_str("  ");
+        manifest.push_str(path);
+        manifest.push('\n');
+    }
+    crate::walk::sha256_hex(manifest.as_bytes())
 }
 
 /// The error `skip()` stops an evaluation with.
@@ -354,6 +420,9 @@ fn is_skip(e: &rhai::EvalAltResult) -> bool {
 impl Check for PolicySet {
     fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport) {
         for e in self.evaluate(sheet) {
+            if let Some(reads) = e.explain {
+                report.explain.insert(e.outcome.id.clone(), reads);
+            }
             report.policies.push(e.outcome);
             report.findings.extend(e.findings);
             report.errors.extend(e.errors);

@@ -42,6 +42,8 @@ struct Page {
     statuses: Vec<StatusCtx>,
     rows: Vec<RowCtx>,
     details: Vec<DetailCtx>,
+    /// What the verdicts rest on: (file, SHA-256 or value).
+    provenance: Vec<(String, String)>,
     style: &'static str,
     script: &'static str,
 }
@@ -132,6 +134,8 @@ struct DetailCtx {
     label: &'static str,
     errors: Vec<String>,
     findings: Vec<FindingCtx>,
+    /// `--explain`: the sheet values the policy read, with the verdict.
+    explain: Option<String>,
 }
 
 /// Key of a section for filters: its index in the form order list.
@@ -243,7 +247,9 @@ impl Html {
                     findings.iter().map(|f| f.section_key.clone()).filter(|k| !k.is_empty()).collect();
                 keys.sort();
                 keys.dedup();
-                let target = (!findings.is_empty() || !errors.is_empty()).then(|| format!("d-{ri}-{ci}"));
+                let explain = row.explain_in(c).map(str::to_string);
+                let target =
+                    (!findings.is_empty() || !errors.is_empty() || explain.is_some()).then(|| format!("d-{ri}-{ci}"));
                 cells.push(CellCtx {
                     status: status.as_str(),
                     label: status.label_ja(),
@@ -263,6 +269,7 @@ impl Html {
                         label: status.label_ja(),
                         errors,
                         findings,
+                        explain,
                     });
                 }
             }
@@ -299,6 +306,7 @@ impl Html {
             statuses,
             rows,
             details,
+            provenance: m.provenance(),
             style: STYLE,
             script: SCRIPT,
         };

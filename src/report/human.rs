@@ -118,6 +118,16 @@ impl SheetEncoder for HumanSheet {
                 self.render(out, &diag)?;
             }
         }
+        // `--explain`: what each policy read, under the sheet, passes too.
+        if !r.explain.is_empty() {
+            for p in &r.policies {
+                if let Some(reads) = r.explain.get(&p.id) {
+                    let line = super::explain_line(reads);
+                    writeln!(out, "  {} {}: {}", printable_line(&p.id), p.status.as_str(), printable(&line))?;
+                }
+            }
+            writeln!(out)?;
+        }
         Ok(())
     }
 }

@@ -1,8 +1,13 @@
 //! `-f json`: the `kaiji.check/v1` schema (README, "Reports"), streamed sheet by
 //! sheet (`summary` is written last, since it is known only at the end).
 //!
-//! Additive extension: with `--waivers`, a top-level `waivers` array after
-//! `summary` tells how each waiver fared (`active`, `expired`, `stale`).
+//! Additive extensions: with `--waivers`, a top-level `waivers` array after
+//! `summary` tells how each waiver fared (`active`, `expired`, `stale`); a
+//! top-level `provenance` object (kaiji version, form catalogs, policy
+//! files, the built-in pack and the waiver file, each by SHA-256) precedes
+//! `sheets`, and each sheet carries the `sha256` of its file as read (absent
+//! when it could not be read). With `--explain`, each policy outcome has an
+//! `explain` array: the sheet values the policy read, in order.
 
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -127,15 +132,25 @@ impl serde_json::ser::Formatter for Nested {
 /// One sheet as a JSON value (also used by other machine formats' tests).
 pub fn sheet_value(r: &SheetReport) -> Value {
     let loc = super::view::Locator::new(r);
-    json!({
+    let mut v = json!({
         "path": r.path,
         "vendor": r.vendor(),
         "service": r.service(),
         "status": r.status,
-        "policies": r.policies,
+        "policies": r.policies.iter().map(|p| {
+            let mut v = serde_json::to_value(p).unwrap_or(Value::Null);
+            if let Some(reads) = r.explain.get(&p.id) {
+                v["explain"] = serde_json::to_value(reads).unwrap_or(Value::Null);
+            }
+            v
+        }).collect::<Vec<_>>(),
         "findings": r.findings.iter().map(|f| finding_value(&loc, f)).collect::<Vec<_>>(),
         "errors": r.errors.iter().map(error_value).collect::<Vec<_>>(),
-    })
+    });
+    if let Some(h) = r.sha256() {
+        v["sha256"] = json!(h);
+    }
+    v
 }
 
 pub fn finding_value(loc: &super::view::Locator<'_>, f: &Finding) -> Value {
@@ -174,8 +189,9 @@ fn error_value(e: &RunError) -> Value {
 }
 
 impl Renderer for Json<'_> {
-    fn begin(&mut self, _run: &RunInfo) -> io::Result<()> {
-        write!(self.out, "{{\n  \"schema\": \"{SCHEMA}\",\n  \"sheets\": [")
+    fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        let provenance = pretty(&run.provenance, 2)?;
+        write!(self.out, "{{\n  \"schema\": \"{SCHEMA}\",\n  \"provenance\": {provenance},\n  \"sheets\": [")
     }
 
     fn encoder(&self) -> Option<Arc<dyn SheetEncoder>> {
@@ -216,12 +232,17 @@ struct SheetOut<'a> {
     path: &'a str,
     policies: Vec<PolicyOut<'a>>,
     service: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sha256: Option<&'a str>,
     status: super::SheetStatus,
     vendor: &'a str,
 }
 
 #[derive(Serialize)]
 struct PolicyOut<'a> {
+    /// `--explain`: the sheet values the policy read, in order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a [super::Read]>,
     id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<&'a str>,
@@ -296,9 +317,16 @@ impl<'a> SheetOut<'a> {
             policies: r
                 .policies
                 .iter()
-                .map(|p| PolicyOut { id: &p.id, status: p.status, warnings: p.warnings, reason: p.reason.as_deref() })
+                .map(|p| PolicyOut {
+                    explain: r.explain.get(&p.id).map(Vec::as_slice),
+                    id: &p.id,
+                    status: p.status,
+                    warnings: p.warnings,
+                    reason: p.reason.as_deref(),
+                })
                 .collect(),
             service: r.service(),
+            sha256: r.sha256(),
             status: r.status,
             vendor: r.vendor(),
         }

@@ -99,6 +99,33 @@ fn error_case(name: &str, path: &str, messages: &[&str]) -> TestCase {
     case
 }
 
+/// The name of the suite holding the run's provenance.
+pub const PROVENANCE_SUITE: &str = "kaiji.provenance";
+
+/// The provenance as property names and values: `kaiji.version`,
+/// `kaiji.date`, `form.ID.sha256`, `policy-pack.sha256`, `policy.PATH.sha256`,
+/// `waivers.PATH.sha256`.
+fn junit_provenance(p: &super::Provenance) -> Vec<(String, String)> {
+    let mut out = vec![("kaiji.version".to_string(), p.kaiji.clone())];
+    if let Some(d) = &p.date {
+        out.push(("kaiji.date".to_string(), d.clone()));
+    }
+    for f in &p.forms {
+        out.push((format!("form.{}.path", f.id), printable_line(&f.path).into_owned()));
+        out.push((format!("form.{}.sha256", f.id), f.sha256.clone()));
+    }
+    if let Some(h) = &p.builtin_pack {
+        out.push(("policy-pack.sha256".to_string(), h.clone()));
+    }
+    for f in &p.policies {
+        out.push((format!("policy.{}.sha256", printable_line(&f.path)), f.sha256.clone()));
+    }
+    if let Some(w) = &p.waivers {
+        out.push((format!("waivers.{}.sha256", printable_line(&w.path)), w.sha256.clone()));
+    }
+    out
+}
+
 impl Renderer for Junit<'_> {
     fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
         self.run = run.clone();
@@ -113,6 +140,11 @@ impl Renderer for Junit<'_> {
         suite.add_property(Property::new("vendor", printable_line(r.vendor()).as_ref()));
         suite.add_property(Property::new("service", printable_line(r.service()).as_ref()));
         suite.add_property(Property::new("status", r.status.as_str()));
+        // The file this suite's verdicts rest on. No digest is claimed for
+        // a sheet that could not be read.
+        if let Some(h) = r.sha256() {
+            suite.add_property(Property::new("sha256", h));
+        }
 
         let general: Vec<String> = view::errors_of(r, None).map(error_text).collect();
         let general: Vec<&str> = general.iter().map(String::as_str).collect();
@@ -190,6 +222,13 @@ impl Renderer for Junit<'_> {
 
     fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
         let mut report = Report::new(format!("kaiji {}", self.run.command));
+        // The run's provenance once, as the properties of a first suite
+        // with no test case (JUnit has no document-level properties).
+        let mut provenance = TestSuite::new(PROVENANCE_SUITE);
+        for (name, value) in junit_provenance(&self.run.provenance) {
+            provenance.add_property(Property::new(name.as_str(), value.as_str()));
+        }
+        report.add_test_suite(provenance);
         report.add_test_suites(std::mem::take(&mut self.suites));
         let mut xml = Vec::new();
         report.serialize(&mut xml).map_err(io::Error::other)?;

@@ -133,6 +133,11 @@ impl MatrixFormat for Markdown {
                 }
             }
         }
+        // The footer: what the verdicts rest on, by SHA-256.
+        out.push_str("\n---\n\n**Provenance** (SHA-256 of the files as read)\n\n| | SHA-256 |\n|---|---|\n");
+        for (what, value) in m.provenance() {
+            out.push_str(&format!("| {} | `{}` |\n", escape(&what), value.replace('`', "'")));
+        }
         // Markdown escaping leaves control characters alone; kaiji's own
         // text has none but line breaks, so any is vendor text: shown
         // escaped, for the rendered page and for a terminal or CI log.

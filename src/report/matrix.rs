@@ -24,6 +24,8 @@ pub struct Row {
     pub status: SheetStatus,
     /// Whether the sheet could be read at all.
     pub readable: bool,
+    /// SHA-256 of the sheet file as read (none when it could not be read).
+    pub sha256: Option<String>,
     pub errors: usize,
     pub warnings: usize,
     pub waived: usize,
@@ -32,6 +34,8 @@ pub struct Row {
     pub findings: BTreeMap<Column, Vec<FindingView>>,
     /// Run errors per column (`None`: not tied to a policy).
     pub run_errors: Vec<(Option<String>, String)>,
+    /// `--explain`: what each policy read, as one line, by policy id.
+    pub explain: BTreeMap<String, String>,
 }
 
 impl Row {
@@ -58,12 +62,14 @@ impl Row {
             created: sheet.and_then(|s| s.created()).map(|d| d.to_string()).unwrap_or_default(),
             status: report.status,
             readable: sheet.is_some(),
+            sha256: report.sha256().map(str::to_string),
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
             waived: report.findings.iter().filter(|f| !f.is_active()).count(),
             cells,
             findings,
             run_errors: report.errors.iter().map(|e| (e.policy.clone(), e.message.clone())).collect(),
+            explain: report.explain.iter().map(|(id, reads)| (id.clone(), super::explain_line(reads))).collect(),
         }
     }
 
@@ -74,6 +80,14 @@ impl Row {
             Some(s) => *s,
             None if !self.readable => CellStatus::Error,
             None => CellStatus::Skip,
+        }
+    }
+
+    /// `--explain`: what the policy of `column` read on this sheet.
+    pub fn explain_in(&self, column: &Column) -> Option<&str> {
+        match column {
+            Column::Policy(id) => self.explain.get(id).map(String::as_str),
+            Column::Lint => None,
         }
     }
 
@@ -141,6 +155,18 @@ impl Matrix {
             cols.push(Column::Lint);
         }
         cols
+    }
+
+    /// What the run rested on, file by file: the run's provenance lines,
+    /// then every sheet read with its digest.
+    pub fn provenance(&self) -> Vec<(String, String)> {
+        let mut out = self.run.provenance.lines();
+        for r in &self.rows {
+            if let Some(h) = &r.sha256 {
+                out.push((format!("sheet {}", r.path), h.clone()));
+            }
+        }
+        out
     }
 
     pub fn policy(&self, id: &str) -> Option<&PolicyInfo> {

@@ -199,6 +199,97 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// One sheet value a policy read (`kaiji check --explain`), in the order
+/// it read them. Fields are in key order (the JSON report sorts keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Read {
+    /// The metadata field (`vendor`, `service`, `version`, `form`,
+    /// `created`), or what a text helper looked for (words, a pattern).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// What was read: `answer`, `in_scope`, `remarks` (those a question
+    /// cites), `remark` (one by number), `all_remarks`, `metadata`, or a
+    /// text helper's result: `tls_versions`, `mentions`, `matches`;
+    /// `truncated` when more reads were made than are kept.
+    pub read: &'static str,
+    /// The 備考 numbers read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub remarks: Vec<u32>,
+    /// What it gave: the answer word or `unanswered`, `in scope` or the
+    /// gate that closes it, the TLS versions found, `yes`/`no` ...
+    pub value: String,
+}
+
+impl Read {
+    pub fn new(read: &'static str, value: impl Into<String>) -> Read {
+        Read { field: None, question: None, read, remarks: Vec::new(), value: value.into() }
+    }
+
+    pub fn on(mut self, question: &str) -> Read {
+        self.question = Some(question.to_string());
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Read {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn remarks(mut self, numbers: Vec<u32>) -> Read {
+        self.remarks = numbers;
+        self
+    }
+
+    /// A text helper's result, which reads the text read just before it.
+    pub fn is_helper(&self) -> bool {
+        matches!(self.read, "tls_versions" | "mentions" | "matches")
+    }
+
+    /// For people: `17.1.d = はい`, `all remarks`, `→ TLS 1.2, 1.3`. Sheet
+    /// text in it is made printable.
+    pub fn describe(&self) -> String {
+        let q = self.question.as_deref().map(crate::text::printable_line).unwrap_or_default();
+        let numbers = || self.remarks.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
+        let value = crate::text::printable_line(&self.value);
+        match self.read {
+            "answer" => format!("{q} = {value}"),
+            "in_scope" => format!("{q} {value}"),
+            "remarks" if self.remarks.is_empty() => format!("remarks of {q} ({value})"),
+            "remarks" => format!("remarks of {q} ({}{})", numbers(), if value.is_empty() { "" } else { " + note" }),
+            "remark" => format!("remark {} ({value})", numbers()),
+            "all_remarks" => "all remarks".to_string(),
+            "metadata" => {
+                format!("{} = {value}", self.field.as_deref().map(crate::text::printable_line).unwrap_or_default())
+            }
+            "tls_versions" => format!("→ {value}"),
+            "mentions" | "matches" => format!(
+                "→ {} {}: {value}",
+                self.read,
+                self.field.as_deref().map(crate::text::printable_line).unwrap_or_default()
+            ),
+            _ => value.into_owned(),
+        }
+    }
+}
+
+/// A policy's reads as one line: `read 17.1.d = はい, all remarks → TLS
+/// 1.2, 1.3` (a helper's result follows the text it read).
+pub fn explain_line(reads: &[Read]) -> String {
+    if reads.is_empty() {
+        return "read nothing from the sheet".to_string();
+    }
+    let mut out = String::from("read ");
+    for (i, r) in reads.iter().enumerate() {
+        if i > 0 {
+            out.push_str(if r.is_helper() { " " } else { ", " });
+        }
+        out.push_str(&r.describe());
+    }
+    out
+}
+
 /// Something that could not be evaluated: an unreadable sheet, a policy
 /// that failed to compile or raised a runtime error.
 #[derive(Debug, Clone)]
@@ -249,6 +340,8 @@ pub struct SheetReport {
     pub findings: Vec<Finding>,
     pub errors: Vec<RunError>,
     pub status: SheetStatus,
+    /// `--explain`: each policy's reads of this sheet, by policy id.
+    pub explain: std::collections::BTreeMap<String, Vec<Read>>,
 }
 
 impl SheetReport {
@@ -260,6 +353,7 @@ impl SheetReport {
             findings: Vec::new(),
             errors: Vec::new(),
             status: SheetStatus::Pass,
+            explain: std::collections::BTreeMap::new(),
         }
     }
 
@@ -269,6 +363,12 @@ impl SheetReport {
 
     pub fn service(&self) -> &str {
         self.sheet.as_ref().map_or("", |s| s.service())
+    }
+
+    /// SHA-256 (hex) of the sheet file's bytes as read; `None` when the
+    /// sheet was not read from a file, or could not be read or loaded.
+    pub fn sha256(&self) -> Option<&str> {
+        self.sheet.as_ref().and_then(|s| s.sha256.as_deref())
     }
 
     /// Location of a span in this sheet's file.
@@ -426,6 +526,107 @@ pub struct RunInfo {
     pub policies: Vec<PolicyInfo>,
     pub fail_on: FailOn,
     pub lint: bool,
+    /// What the run rested on (kaiji, form catalogs, policy and waiver
+    /// files, by SHA-256), for every report to state.
+    pub provenance: Provenance,
+}
+
+pub use crate::walk::sha256_hex;
+
+/// What a run's decisions rest on, so a committee can prove which rules
+/// (and, with each sheet's own digest, which sheet versions) a report
+/// judged by: every digest is the SHA-256 of the bytes kaiji read. No
+/// clock is read: `date` is set only by `--date` or `SOURCE_DATE_EPOCH`,
+/// so the same inputs give the same report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Provenance {
+    /// The kaiji version.
+    pub kaiji: String,
+    /// The date the report is for (ISO), when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The form catalogs the run knew.
+    pub forms: Vec<FormDigest>,
+    /// The built-in pack as a whole, when the run used it: the SHA-256 of
+    /// its manifest (`sha256sum` lines, `HEX  PATH\n`, in path order).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub builtin_pack: Option<String>,
+    /// Every policy file, and every module a policy imported, by path.
+    pub policies: Vec<FileDigest>,
+    /// The waiver file (`--waivers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<FileDigest>,
+}
+
+impl Default for Provenance {
+    fn default() -> Self {
+        Provenance {
+            kaiji: env!("CARGO_PKG_VERSION").to_string(),
+            date: None,
+            forms: Vec::new(),
+            builtin_pack: None,
+            policies: Vec::new(),
+            waivers: None,
+        }
+    }
+}
+
+/// A form catalog: its id, where it came from, and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FormDigest {
+    pub id: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+/// A file read by the run and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileDigest {
+    pub path: String,
+    pub sha256: String,
+}
+
+impl Provenance {
+    /// The provenance of a run over `forms`, with `policies` (if any ran)
+    /// and a waiver file's digest.
+    pub fn of(
+        forms: &crate::form::FormRegistry,
+        policies: Option<&crate::policy::PolicySet>,
+        waivers: Option<FileDigest>,
+    ) -> Provenance {
+        let mut forms: Vec<FormDigest> = forms
+            .forms()
+            .iter()
+            .map(|f| FormDigest { id: f.id.clone(), path: f.path.clone(), sha256: f.sha256.clone() })
+            .collect();
+        forms.sort_by(|a, b| a.id.cmp(&b.id));
+        let (policies, builtin_pack) = match policies {
+            Some(p) => (p.digests(), p.pack_digest().map(str::to_string)),
+            None => (Vec::new(), None),
+        };
+        Provenance { forms, policies, builtin_pack, waivers, ..Provenance::default() }
+    }
+
+    /// Lines `name: value` for text formats, in a fixed order.
+    pub fn lines(&self) -> Vec<(String, String)> {
+        let mut out = vec![("kaiji".to_string(), self.kaiji.clone())];
+        if let Some(d) = &self.date {
+            out.push(("date".to_string(), d.clone()));
+        }
+        for f in &self.forms {
+            out.push((format!("form {} ({})", f.id, f.path), f.sha256.clone()));
+        }
+        if let Some(p) = &self.builtin_pack {
+            out.push(("built-in policy pack".to_string(), p.clone()));
+        }
+        for p in &self.policies {
+            out.push((format!("policy {}", p.path), p.sha256.clone()));
+        }
+        if let Some(w) = &self.waivers {
+            out.push((format!("waivers {}", w.path), w.sha256.clone()));
+        }
+        out
+    }
 }
 
 /// A policy as reports describe it.

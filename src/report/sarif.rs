@@ -14,6 +14,10 @@
 //!   on dashboards) and a tool execution notification; the invocation's
 //!   `executionSuccessful` is false then.
 //!
+//! - provenance: `run.properties.provenance` (kaiji version, form catalogs,
+//!   policy files, the built-in pack and the waiver file, by SHA-256), and
+//!   each sheet read as an `artifact` with its `sha-256` hash.
+//!
 //! Results are streamed; the run's `tool` and `invocations` follow them, as
 //! the rule list is complete only at the end (JSON members are unordered).
 
@@ -141,6 +145,9 @@ pub struct Sarif<'w> {
     index: HashMap<String, usize>,
     notifications: Vec<Notification>,
     first: bool,
+    provenance: super::Provenance,
+    /// Sheets read, with their digests, in report order.
+    artifacts: Vec<serde_json::Value>,
 }
 
 fn level(s: Severity) -> &'static str {
@@ -205,7 +212,15 @@ fn whole_file() -> Region {
 
 impl<'w> Sarif<'w> {
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
-        Sarif { out, rules: Vec::new(), index: HashMap::new(), notifications: Vec::new(), first: true }
+        Sarif {
+            out,
+            rules: Vec::new(),
+            index: HashMap::new(),
+            notifications: Vec::new(),
+            first: true,
+            provenance: super::Provenance::default(),
+            artifacts: Vec::new(),
+        }
     }
 
     fn add_rule(&mut self, rule: ReportingDescriptor) -> usize {
@@ -247,6 +262,7 @@ impl<'w> Sarif<'w> {
 
 impl Renderer for Sarif<'_> {
     fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
+        self.provenance = run.provenance.clone();
         if run.lint {
             for r in crate::lint::RULES {
                 let i = r.info();
@@ -293,6 +309,13 @@ impl Renderer for Sarif<'_> {
     }
 
     fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
+        if let Some(h) = r.sha256() {
+            self.artifacts.push(serde_json::json!({
+                "location": { "uri": artifact_uri(&r.path) },
+                "roles": ["analysisTarget"],
+                "hashes": { "sha-256": h },
+            }));
+        }
         for e in &r.errors {
             let (rule, text) = match &e.policy {
                 Some(p) => (p.as_str(), format!("policy {p} could not be evaluated: {}", e.message)),
@@ -391,12 +414,17 @@ impl Renderer for Sarif<'_> {
             "executionSuccessful": summary.errors == 0,
             "toolExecutionNotifications": self.notifications,
         }]);
+        let properties = serde_json::json!({ "provenance": self.provenance });
         write!(
             self.out,
-            "{close},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"tool\": {},\n      \"invocations\": {}\n    }}\n  ]\n}}\n",
+            "{close},\n      \"columnKind\": \"unicodeCodePoints\",\n      \"tool\": {},\n      \"invocations\": {}",
             pretty(&tool, 6)?,
             pretty(&invocation, 6)?
         )?;
+        if !self.artifacts.is_empty() {
+            write!(self.out, ",\n      \"artifacts\": {}", pretty(&self.artifacts, 6)?)?;
+        }
+        write!(self.out, ",\n      \"properties\": {}\n    }}\n  ]\n}}\n", pretty(&properties, 6)?)?;
         self.out.flush()
     }
 }

@@ -14,13 +14,19 @@ use crate::synth::{Generator, Options};
 pub fn varied_reports() -> Vec<SheetReport> {
     let forms = FormRegistry::builtin();
     let set = PolicySet::builtin(Limits::default());
+    let explaining = PolicySet::builtin(Limits::default()).explain(true);
     let g = Generator::new(forms.get("sds-6.0").unwrap(), Options { seed: 5, problem_rate: 0.5 });
     let mut reports = Vec::new();
     for i in 0..40 {
         let sheet = Arc::new(load_str("v/s.toml", g.sheet(i).to_toml(), SheetFormat::Toml, &forms).unwrap());
         let mut r = SheetReport::new(format!("v/sheet-{i}.toml"), Some(sheet.clone()));
         LintCheck.check(&sheet, &mut r);
-        set.check(&sheet, &mut r);
+        // Every fourth sheet with `--explain`'s reads.
+        if i % 4 == 1 {
+            explaining.check(&sheet, &mut r)
+        } else {
+            set.check(&sheet, &mut r)
+        }
         if i % 3 == 0
             && let Some(f) = r.findings.first_mut()
         {

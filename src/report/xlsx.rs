@@ -28,6 +28,8 @@ use super::{SheetStatus, Summary};
 pub const MATRIX_SHEET: &str = "評価一覧";
 pub const FINDINGS_SHEET: &str = "指摘事項";
 pub const POLICIES_SHEET: &str = "評価項目";
+/// The tab stating what the verdicts rest on (files by SHA-256).
+pub const PROVENANCE_SHEET: &str = "根拠ファイル";
 
 /// Excel's limit on the characters in one cell.
 const MAX_CELL_CHARS: usize = 32_767;
@@ -183,7 +185,7 @@ impl Xlsx {
 
         // Tabs in reading order; the findings are written first, as the
         // matrix links to their rows.
-        for name in [MATRIX_SHEET, FINDINGS_SHEET, POLICIES_SHEET] {
+        for name in [MATRIX_SHEET, FINDINGS_SHEET, POLICIES_SHEET, PROVENANCE_SHEET] {
             wb.add_worksheet().set_name(name)?;
         }
         let mut first_row: std::collections::HashMap<(usize, usize), u32> = std::collections::HashMap::new();
@@ -302,6 +304,20 @@ impl Xlsx {
             }
             s.ws.set_freeze_panes(1, 0)?;
             s.finish(6)?;
+        }
+
+        {
+            let mut s = Sheet::new(wb.worksheet_from_name(PROVENANCE_SHEET)?, text.clone());
+            for (c, h) in ["ファイル (file)", "SHA-256"].iter().enumerate() {
+                s.string(0, c as u16, h, Some(&header))?;
+            }
+            for (i, (what, value)) in m.provenance().iter().enumerate() {
+                let row = 1 + i as u32;
+                s.string(row, 0, what, None)?;
+                s.string(row, 1, value, None)?;
+            }
+            s.ws.set_freeze_panes(1, 0)?;
+            s.finish(2)?;
         }
         wb.save_to_buffer()
     }

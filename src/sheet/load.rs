@@ -180,6 +180,14 @@ pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError>
 /// Load a sheet from a file's bytes (which must be UTF-8 text); `path`
 /// names it in diagnostics.
 pub fn load_bytes(path: &str, bytes: Vec<u8>, format: SheetFormat, forms: &FormRegistry) -> Result<Sheet, SheetError> {
+    // Digested before anything is decoded: the bytes a decision rests on.
+    let sha256 = crate::walk::sha256_hex(&bytes);
+    let mut sheet = load_text(path, bytes, format, forms)?;
+    sheet.sha256 = Some(sha256);
+    Ok(sheet)
+}
+
+fn load_text(path: &str, bytes: Vec<u8>, format: SheetFormat, forms: &FormRegistry) -> Result<Sheet, SheetError> {
     if let Err(why) = crate::text::as_text(&bytes) {
         let (message, help) = match why {
             crate::text::NotText::Binary => (

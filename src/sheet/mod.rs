@@ -145,6 +145,9 @@ pub struct Sheet {
     all_remarks: String,
     /// Line starts of `source`, built when a report first locates something.
     lines: OnceLock<Arc<LineIndex>>,
+    /// SHA-256 (hex) of the file's bytes as read (BOM included), when the
+    /// sheet came from bytes ([`load_bytes`], [`load_file`]).
+    pub sha256: Option<String>,
 }
 
 impl Sheet {
@@ -178,6 +181,7 @@ impl Sheet {
             slots,
             all_remarks,
             lines: OnceLock::new(),
+            sha256: None,
         }
     }
 

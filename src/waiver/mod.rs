@@ -105,6 +105,9 @@ pub struct WaiverSet {
     pub path: String,
     pub source: Arc<str>,
     pub waivers: Vec<Waiver>,
+    /// SHA-256 (hex) of the file's bytes as read, when it was read from a
+    /// file ([`WaiverSet::load`]).
+    pub sha256: Option<String>,
 }
 
 /// A waiver file that cannot be used: every problem found, each pointing
@@ -341,7 +344,15 @@ impl WaiverSet {
             span: None,
             more: Vec::new(),
         })?;
-        WaiverSet::parse(&shown, text)
+        let sha256 = crate::walk::sha256_hex(text.as_bytes());
+        let mut set = WaiverSet::parse(&shown, text)?;
+        set.sha256 = Some(sha256);
+        Ok(set)
+    }
+
+    /// The file's digest for a report's provenance.
+    pub fn digest(&self) -> Option<crate::report::FileDigest> {
+        self.sha256.as_ref().map(|h| crate::report::FileDigest { path: self.path.clone(), sha256: h.clone() })
     }
 
     /// Parse a waiver file's text; `path` names it in diagnostics.
@@ -360,7 +371,7 @@ impl WaiverSet {
                     e.span().map(span_of),
                     Some("fix the syntax at the marked place (an unclosed quote or bracket is the usual cause)".into()),
                 );
-                return p.finish(WaiverSet { path: path.to_string(), source, waivers: Vec::new() });
+                return p.finish(WaiverSet { path: path.to_string(), source, waivers: Vec::new(), sha256: None });
             }
         };
         let mut waivers = Vec::new();
@@ -405,7 +416,7 @@ impl WaiverSet {
                 seen.insert(WaiverKey::of(w), i);
             }
         }
-        p.finish(WaiverSet { path: path.to_string(), source, waivers })
+        p.finish(WaiverSet { path: path.to_string(), source, waivers, sha256: None })
     }
 
     /// Check the ids the waivers name against what the run knows: every

@@ -22,7 +22,8 @@ pub fn lint_examples(format: Format) -> Vec<u8> {
     let inputs = runner::expand(&["examples/sheets".to_string()]);
     let lint = LintCheck;
     let runner = Runner { forms: &forms, checks: vec![&lint], fail_on: FailOn::Error, jobs: 1 };
-    let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: FailOn::Error, lint: true };
+    let provenance = report::Provenance::of(&forms, None, None);
+    let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: FailOn::Error, lint: true, provenance };
     let mut out = Vec::new();
     {
         let mut r = report::renderer(format, Box::new(&mut out), Style::plain(100));
@@ -39,7 +40,8 @@ pub fn check_examples(format: Format) -> Vec<u8> {
     let lint = LintCheck;
     let policies = kaiji::policy::PolicySet::builtin(Default::default());
     let runner = Runner { forms: &forms, checks: vec![&lint, &policies], fail_on: FailOn::Error, jobs: 2 };
-    let info = RunInfo { command: "check", policies: policies.infos(), fail_on: FailOn::Error, lint: true };
+    let provenance = report::Provenance::of(&forms, Some(&policies), None);
+    let info = RunInfo { command: "check", policies: policies.infos(), fail_on: FailOn::Error, lint: true, provenance };
     let mut out = Vec::new();
     {
         let mut r = report::renderer(format, Box::new(&mut out), Style::plain(100));
@@ -120,7 +122,8 @@ fn replace_remark(text: &str, n: u32, with: &str) -> String {
 
 /// A run over three sheets and five policies with every cell status.
 pub fn demo() -> (RunInfo, Vec<SheetReport>) {
-    let run = RunInfo { command: "check", policies: policies(), fail_on: FailOn::Error, lint: true };
+    let run =
+        RunInfo { command: "check", policies: policies(), fail_on: FailOn::Error, lint: true, ..RunInfo::default() };
 
     // 1. A clean vendor, except that `created` is missing (a lint warning).
     let clean_text =
