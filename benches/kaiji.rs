@@ -115,8 +115,13 @@ fn render(c: &mut Criterion, d: &Data) {
             r
         })
         .collect();
-    let info =
-        RunInfo { command: "check", policies: set.infos(), fail_on: FailOn::Error, lint: true, ..RunInfo::default() };
+    let info = RunInfo {
+        command: "check",
+        policies: set.infos(),
+        fail_on: FailOn::Error,
+        rules: kaiji::lint::rule_infos(),
+        ..RunInfo::default()
+    };
     let mut g = c.benchmark_group("render");
     g.throughput(Throughput::Elements(SHEETS));
     for (name, format) in [("json", Format::Json), ("human", Format::Human)] {

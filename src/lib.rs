@@ -19,6 +19,7 @@ pub mod fuzzing;
 pub mod import;
 pub mod lint;
 pub mod memory;
+pub mod outcome;
 pub mod policy;
 pub mod policytest;
 pub mod report;

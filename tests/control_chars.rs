@@ -42,7 +42,7 @@ fn hostile_run() -> (kaiji::report::RunInfo, Vec<SheetReport>) {
         command: "check",
         policies: policies(),
         fail_on: FailOn::Error,
-        lint: true,
+        rules: kaiji::lint::rule_infos(),
         ..Default::default()
     };
     (run, vec![r])

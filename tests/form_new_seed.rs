@@ -2,8 +2,8 @@
 //! built-in sds-6.0 catalog exactly: the same questions, ids, kinds, texts,
 //! parents and sections in the same order, and the same TOML byte for byte.
 
-use kaiji::form::build::{Options, from_text};
 use kaiji::form::{FormRegistry, to_toml};
+use kaiji::import::catalog::{Options, from_text};
 
 const SEED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/seeds/000_22d79e97acf5181f.txt");
 

@@ -49,7 +49,7 @@ fn flood(n: usize) -> (kaiji::report::RunInfo, Vec<SheetReport>) {
         command: "check",
         policies: policies(),
         fail_on: FailOn::Error,
-        lint: true,
+        rules: kaiji::lint::rule_infos(),
         ..Default::default()
     };
     (run, vec![r])

@@ -197,7 +197,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         command: "check",
         policies: policies.infos(),
         fail_on: args.report.fail_on,
-        lint: !args.no_lint,
+        rules: if args.no_lint { Vec::new() } else { crate::lint::rule_infos() },
         provenance,
     };
     let summary = render_run(&runner, &inputs, &info, &args.report)?;

@@ -158,7 +158,7 @@ fn new(args: NewArgs, form_files: &[PathBuf]) -> miette::Result<u8> {
         NewSource::Pdf => crate::walk::InputKind::Pdf,
     };
     let shown = args.file.display().to_string();
-    let opts = crate::form::build::Options {
+    let opts = crate::import::catalog::Options {
         id: args.id.clone(),
         title: args.title.clone(),
         guideline: args.guideline.clone(),
@@ -167,8 +167,8 @@ fn new(args: NewArgs, form_files: &[PathBuf]) -> miette::Result<u8> {
     };
     let bytes = crate::walk::read_input(&args.file, kind)?;
     let built = match source {
-        NewSource::Text => crate::form::build::from_text_bytes(&bytes, &shown, &opts)?,
-        NewSource::Pdf => crate::form::build::from_pdf_bytes(&bytes, &shown, &opts)?,
+        NewSource::Text => crate::import::catalog::from_text_bytes(&bytes, &shown, &opts)?,
+        NewSource::Pdf => crate::import::catalog::from_pdf_bytes(&bytes, &shown, &opts)?,
     };
     super::output::write_or_stdout(args.output.as_deref(), built.toml.as_bytes(), args.force)?;
     let f = &built.form;

@@ -67,7 +67,13 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     let runner = Runner { forms, checks: vec![&lint], fail_on: args.report.fail_on, jobs: args.report.jobs };
     let mut provenance = crate::report::Provenance::of(forms, None, None);
     provenance.date = super::output::report_date(None);
-    let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: args.report.fail_on, lint: true, provenance };
+    let info = RunInfo {
+        command: "lint",
+        policies: Vec::new(),
+        fail_on: args.report.fail_on,
+        rules: crate::lint::rule_infos(),
+        provenance,
+    };
     let summary = render_run(&runner, &inputs, &info, &args.report)?;
     Ok(summary.exit_code() as u8)
 }

@@ -173,11 +173,11 @@ pub fn render(d: &SheetDiff, style: &Style, out: &mut dyn Write) -> io::Result<(
         writeln!(out, "{}", p.heading("Policies"))?;
         let id_w = policies.iter().map(|c| display_width(&printable_line(&c.id))).max().unwrap_or(0);
         for c in policies {
-            let status = |s: Option<crate::report::PolicyStatus>| s.map_or("(not run)", |s| s.as_str());
+            let status = |s: Option<crate::outcome::PolicyStatus>| s.map_or("(not run)", |s| s.as_str());
             let flip = format!("{} → {}", status(c.old), status(c.new));
             let color = match c.new {
-                Some(crate::report::PolicyStatus::Pass | crate::report::PolicyStatus::Waived) => "32",
-                Some(crate::report::PolicyStatus::Fail | crate::report::PolicyStatus::Error) => "31",
+                Some(crate::outcome::PolicyStatus::Pass | crate::outcome::PolicyStatus::Waived) => "32",
+                Some(crate::outcome::PolicyStatus::Fail | crate::outcome::PolicyStatus::Error) => "31",
                 _ => "33",
             };
             let on = match (c.old_questions.as_slice(), c.new_questions.as_slice()) {

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::report::{PolicyOutcome, PolicyStatus, SheetReport};
+use crate::outcome::{PolicyOutcome, PolicyStatus, SheetReport};
 use crate::sheet::{AnswerEntry, AnswerValue, Sheet};
 
 /// Identifies one side of the comparison.

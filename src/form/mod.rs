@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::sheet::Answer;
 
-pub mod build;
 mod write;
 
 pub use write::to_toml;
@@ -143,43 +142,43 @@ pub enum FormError {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawCatalog {
-    form: RawForm,
+pub(crate) struct RawCatalog {
+    pub(crate) form: RawForm,
     #[serde(default)]
-    section: Vec<RawSection>,
+    pub(crate) section: Vec<RawSection>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawForm {
-    id: String,
+pub(crate) struct RawForm {
+    pub(crate) id: String,
     #[serde(default)]
-    title: String,
+    pub(crate) title: String,
     #[serde(default)]
-    guideline: String,
+    pub(crate) guideline: String,
     #[serde(default)]
-    standard: String,
+    pub(crate) standard: String,
     #[serde(default)]
-    edition: String,
+    pub(crate) edition: String,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawSection {
-    title: String,
+pub(crate) struct RawSection {
+    pub(crate) title: String,
     #[serde(default)]
-    question: Vec<RawQuestion>,
+    pub(crate) question: Vec<RawQuestion>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawQuestion {
-    id: String,
-    text: String,
+pub(crate) struct RawQuestion {
+    pub(crate) id: String,
+    pub(crate) text: String,
     #[serde(default)]
-    kind: Option<Kind>,
+    pub(crate) kind: Option<Kind>,
     #[serde(default)]
-    parent: Option<String>,
+    pub(crate) parent: Option<String>,
 }
 
 impl Form {
@@ -193,7 +192,7 @@ impl Form {
     }
 
     /// Check a catalog's content and index it; `path` names it in errors.
-    fn from_raw(raw: RawCatalog, path: &str) -> Result<Form, FormError> {
+    pub(crate) fn from_raw(raw: RawCatalog, path: &str) -> Result<Form, FormError> {
         let invalid = |message: String| FormError::Invalid { path: path.to_string(), message };
         let mut questions = Vec::new();
         let mut index = HashMap::with_hasher(IdHash);

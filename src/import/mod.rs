@@ -7,6 +7,7 @@
 //! others. Every import returns an [`ImportReport`]: what was recognised and
 //! what was not, for the user to check.
 
+pub mod catalog;
 pub mod pdf;
 pub mod text;
 pub mod xlsx;

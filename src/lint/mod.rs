@@ -7,51 +7,10 @@ mod rules;
 #[cfg(test)]
 pub(crate) mod testutil;
 
-use crate::report::{Finding, Severity};
+use crate::outcome::Finding;
 use crate::sheet::Sheet;
 
-/// A rule's identity and documentation, in the shape ruff documents its
-/// rules: what it flags, why that matters, an example that triggers it, and
-/// how to fix it. `kaiji lint --explain`, SARIF's rule help and the README's
-/// rule table are all made from it, and the example is tested to trigger
-/// the rule (with a snapshot of the diagnostic it gives).
-#[derive(Debug)]
-pub struct RuleInfo {
-    /// The name used in reports and on the command line.
-    pub name: &'static str,
-    pub severity: Severity,
-    /// One line: what it flags.
-    pub summary: &'static str,
-    /// One paragraph: why it matters.
-    pub why: &'static str,
-    /// Sheet lines that trigger it, laid over a clean sheet: `[answers]`
-    /// lines (the table header may be left out) replace the same question's
-    /// line, a `[sheet]` table replaces the header, `[remarks]` lines are
-    /// added, other tables appended.
-    pub example: &'static str,
-    /// How to fix it.
-    pub fix: &'static str,
-}
-
-impl RuleInfo {
-    /// The whole documentation as `kaiji lint --explain` prints it.
-    pub fn explain(&self) -> String {
-        let example: String = self.example.lines().map(|l| format!("    {l}\n")).collect();
-        format!(
-            "{} ({})\n\n{}\n\nWhy it matters\n\n{}\n\nExample\n\n{example}\nHow to fix\n\n{}\n",
-            self.name,
-            self.severity.as_str(),
-            self.summary,
-            self.why,
-            self.fix
-        )
-    }
-
-    /// The README's table row: `| `name` | severity | summary |`.
-    pub fn table_row(&self) -> String {
-        format!("| `{}` | {} | {} |", self.name, self.severity.as_str(), self.summary.replace('|', "\\|"))
-    }
-}
+pub use crate::outcome::RuleInfo;
 
 pub trait Rule: Send + Sync {
     fn info(&self) -> &'static RuleInfo;
@@ -77,6 +36,12 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::missing_metadata::MissingMetadata,
     &rules::changed_after_import::ChangedAfterImport,
 ];
+
+/// The descriptors of every rule, for a run's description (reports list
+/// the rules from it rather than from this registry).
+pub fn rule_infos() -> Vec<&'static RuleInfo> {
+    RULES.iter().map(|r| r.info()).collect()
+}
 
 /// Look a rule up by name.
 pub fn rule(name: &str) -> Option<&'static dyn Rule> {

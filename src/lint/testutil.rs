@@ -40,14 +40,14 @@ pub fn with_answer(id: &str, line: &str) -> Sheet {
 }
 
 /// Findings of one rule on a sheet.
-pub fn run(rule: &dyn super::Rule, sheet: &Sheet) -> Vec<crate::report::Finding> {
+pub fn run(rule: &dyn super::Rule, sheet: &Sheet) -> Vec<crate::outcome::Finding> {
     let mut out = Vec::new();
     rule.check(sheet, &mut out);
     out
 }
 
 /// The sheet text a finding underlines.
-pub fn underlined<'a>(sheet: &'a Sheet, f: &crate::report::Finding) -> &'a str {
+pub fn underlined<'a>(sheet: &'a Sheet, f: &crate::outcome::Finding) -> &'a str {
     let s = f.span.expect("finding has a span");
     &sheet.source[s.start..s.end]
 }

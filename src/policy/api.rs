@@ -13,7 +13,7 @@ use rhai::{
 };
 
 use super::engine::{check_budget, record, trace, with_current};
-use crate::report::{Finding, PolicySite, Read, Severity};
+use crate::outcome::{Finding, PolicySite, Read, Severity};
 use crate::sheet::Sheet;
 
 type Res<T> = Result<T, Box<EvalAltResult>>;

@@ -8,7 +8,7 @@ use miette::{NamedSource, SourceSpan};
 use rhai::{EvalAltResult, Position};
 
 use super::Limits;
-use crate::report::{Location, RunError};
+use crate::outcome::{Location, RunError};
 use crate::sheet::Span;
 
 /// Byte offset of a Rhai position in `source`. Columns count characters,

@@ -19,7 +19,7 @@ use rhai::packages::{
 use rhai::{Dynamic, Engine, EvalAltResult, ModuleResolver, OptimizationLevel};
 
 use super::PolicyCtx;
-use crate::report::Finding;
+use crate::outcome::Finding;
 use crate::sheet::Sheet;
 
 /// Resource limits for one evaluation of one policy on one sheet. Every
@@ -131,7 +131,7 @@ pub const MAX_READS: usize = 10_000;
 /// The reads of the evaluation on this thread, when explaining: `None`
 /// (the default) costs each sheet accessor one check.
 struct Trace {
-    reads: Vec<crate::report::Read>,
+    reads: Vec<crate::outcome::Read>,
     dropped: usize,
 }
 
@@ -201,10 +201,10 @@ pub(crate) fn start_trace() {
 }
 
 /// Stop recording and take the reads made since [`start_trace`].
-pub(crate) fn take_trace() -> Option<Vec<crate::report::Read>> {
+pub(crate) fn take_trace() -> Option<Vec<crate::outcome::Read>> {
     TRACE.take().map(|mut t| {
         if t.dropped > 0 {
-            t.reads.push(crate::report::Read::new("truncated", format!("… {} more reads not kept", t.dropped)));
+            t.reads.push(crate::outcome::Read::new("truncated", format!("… {} more reads not kept", t.dropped)));
         }
         t.reads
     })
@@ -212,7 +212,7 @@ pub(crate) fn take_trace() -> Option<Vec<crate::report::Read>> {
 
 /// Record a read when explaining; `read` is only called then.
 #[inline]
-pub(crate) fn trace(read: impl FnOnce() -> crate::report::Read) {
+pub(crate) fn trace(read: impl FnOnce() -> crate::outcome::Read) {
     TRACE.with_borrow_mut(|t| {
         if let Some(t) = t {
             if t.reads.len() < MAX_READS {

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::lint::testutil;
-use crate::report::PolicyStatus;
+use crate::outcome::PolicyStatus;
 
 fn limits() -> Limits {
     Limits { timeout: Duration::from_millis(500), ..Limits::default() }

@@ -43,8 +43,8 @@ pub use engine::Limits;
 pub use load::LoadError;
 pub use meta::PolicyMeta;
 
-use crate::report::{Finding, PolicyInfo, PolicyOutcome, PolicyStatus, RunError, Severity, SheetReport};
-use crate::runner::Check;
+use crate::outcome::Check;
+use crate::outcome::{Finding, PolicyInfo, PolicyOutcome, PolicyStatus, RunError, Severity, SheetReport};
 use crate::sheet::Sheet;
 
 include!(concat!(env!("OUT_DIR"), "/builtin_policies.rs"));
@@ -113,7 +113,7 @@ pub struct PolicyEvaluation {
     /// Why it could not be evaluated (status `error`).
     pub errors: Vec<RunError>,
     /// With [`PolicySet::explain`]: the sheet values it read, in order.
-    pub explain: Option<Vec<crate::report::Read>>,
+    pub explain: Option<Vec<crate::outcome::Read>>,
 }
 
 /// Compiled policies and the engine that runs them.
@@ -150,7 +150,7 @@ impl PolicySet {
 
     /// Every policy file and imported module by shown path, with the
     /// SHA-256 of its text as read, sorted by path.
-    pub fn digests(&self) -> Vec<crate::report::FileDigest> {
+    pub fn digests(&self) -> Vec<crate::outcome::FileDigest> {
         let mut by_path: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
         for p in &self.policies {
             by_path.insert(&p.ctx.path, &p.ctx.source);
@@ -160,7 +160,7 @@ impl PolicySet {
         }
         by_path
             .into_iter()
-            .map(|(path, text)| crate::report::FileDigest {
+            .map(|(path, text)| crate::outcome::FileDigest {
                 path: path.to_string(),
                 sha256: crate::walk::sha256_hex(text.as_bytes()),
             })

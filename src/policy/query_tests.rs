@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::lint::testutil;
-use crate::report::PolicyStatus;
+use crate::outcome::PolicyStatus;
 
 fn run_on(body: &str, sheet: &Arc<Sheet>) -> PolicyEvaluation {
     let set = PolicySet::from_memory(&[("p.rhai", body)], "test/", Limits::default()).unwrap();

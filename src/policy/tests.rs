@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::*;
 use crate::lint::testutil;
-use crate::report::PolicyStatus;
+use crate::outcome::PolicyStatus;
 
 fn set(files: &[(&str, &str)]) -> PolicySet {
     set_with(files, Limits::default())

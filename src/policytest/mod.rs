@@ -32,8 +32,8 @@ use std::sync::Arc;
 pub use file::{Base, Case, Expect, TestFileError};
 
 use crate::form::FormRegistry;
+use crate::outcome::{Finding, PolicyOutcome, PolicyStatus, RunError};
 use crate::policy::{Policy, PolicySet};
-use crate::report::{Finding, PolicyOutcome, PolicyStatus, RunError};
 
 /// What a policy actually did on a case's sheet.
 #[derive(Debug, Clone)]

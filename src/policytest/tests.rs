@@ -2,7 +2,7 @@ use std::path::Path;
 
 use super::*;
 use crate::form::FormRegistry;
-use crate::report::Severity;
+use crate::outcome::Severity;
 use crate::sheet::Answer;
 
 const FILE: &str = r#"

@@ -198,11 +198,7 @@ impl Renderer for Junit<'_> {
         if r.sheet.is_some() {
             // One case per rule: every built-in one when lint ran, then any
             // other rule that raised a finding of no policy, in report order.
-            let mut names: Vec<String> = if self.run.lint {
-                crate::lint::RULES.iter().map(|x| x.info().name.to_string()).collect()
-            } else {
-                Vec::new()
-            };
+            let mut names: Vec<String> = self.run.rules.iter().map(|x| x.name.to_string()).collect();
             for f in view::column_findings(r, &Column::Lint, &ids) {
                 if !names.contains(&f.rule) {
                     names.push(f.rule.clone());

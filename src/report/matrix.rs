@@ -130,7 +130,7 @@ pub struct Matrix {
 impl Matrix {
     pub fn begin(&mut self, run: &RunInfo) {
         self.command = run.command;
-        self.lint = run.lint;
+        self.lint = run.lint();
         self.policies = run.policies.clone();
         self.policies.sort_by(|a, b| a.id.cmp(&b.id));
         self.run = run.clone();

@@ -10,7 +10,6 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod matrix;
-pub mod model;
 pub mod sarif;
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -20,7 +19,8 @@ pub mod xlsx;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-pub use model::*;
+/// The result model renderers read; it lives below every check ([`crate::outcome`]).
+pub use crate::outcome::*;
 
 /// Renders a run. The runner calls `begin`, then `sheet` (or
 /// `sheet_encoded`) once per sheet in path order, then `finish`.
@@ -197,7 +197,12 @@ mod tests {
     fn encoding_on_workers_writes_what_sheet_writes() {
         let reports = testutil::varied_reports();
         let policies = crate::policy::PolicySet::builtin(crate::policy::Limits::default());
-        let info = RunInfo { command: "check", lint: true, policies: policies.infos(), ..RunInfo::default() };
+        let info = RunInfo {
+            command: "check",
+            rules: crate::lint::rule_infos(),
+            policies: policies.infos(),
+            ..RunInfo::default()
+        };
         let summary = Summary { sheets: reports.len(), policies: info.policies.len(), ..Summary::default() };
         let mut encoded_formats = 0;
         for &format in <Format as clap::ValueEnum>::value_variants() {

@@ -263,23 +263,20 @@ impl<'w> Sarif<'w> {
 impl Renderer for Sarif<'_> {
     fn begin(&mut self, run: &RunInfo) -> io::Result<()> {
         self.provenance = run.provenance.clone();
-        if run.lint {
-            for r in crate::lint::RULES {
-                let i = r.info();
-                self.add_rule(ReportingDescriptor {
-                    id: i.name.to_string(),
-                    name: pascal(i.name),
-                    short_description: Message { text: i.summary.to_string() },
-                    full_description: Message { text: i.why.to_string() },
-                    help: Message {
-                        text: format!(
-                            "{}\n\nHow to fix: {}\n\nExample:\n{}\n\nSee `kaiji lint --explain {}`.",
-                            i.why, i.fix, i.example, i.name
-                        ),
-                    },
-                    default_configuration: Configuration { level: level(i.severity) },
-                });
-            }
+        for i in &run.rules {
+            self.add_rule(ReportingDescriptor {
+                id: i.name.to_string(),
+                name: pascal(i.name),
+                short_description: Message { text: i.summary.to_string() },
+                full_description: Message { text: i.why.to_string() },
+                help: Message {
+                    text: format!(
+                        "{}\n\nHow to fix: {}\n\nExample:\n{}\n\nSee `kaiji lint --explain {}`.",
+                        i.why, i.fix, i.example, i.name
+                    ),
+                },
+                default_configuration: Configuration { level: level(i.severity) },
+            });
         }
         let mut policies = run.policies.clone();
         policies.sort_by(|a, b| a.id.cmp(&b.id));

@@ -97,7 +97,7 @@ pub fn is_policy_finding(f: &Finding, policies: &BTreeSet<&str>) -> bool {
 /// waiver file's own warnings), so no finding is ever left out.
 pub fn sheet_columns(run: &RunInfo, report: &SheetReport, policies: &BTreeSet<&str>) -> Vec<Column> {
     let mut columns: Vec<Column> = policies.iter().map(|id| Column::Policy(id.to_string())).collect();
-    if run.lint || report.findings.iter().any(|f| !is_policy_finding(f, policies)) {
+    if run.lint() || report.findings.iter().any(|f| !is_policy_finding(f, policies)) {
         columns.push(Column::Lint);
     }
     columns

@@ -17,15 +17,7 @@ use crate::form::FormRegistry;
 use crate::report::{FailOn, Renderer, RunError, RunInfo, SheetReport, SheetStatus, Summary};
 use crate::sheet::{self, Sheet};
 
-/// Something evaluated against every loaded sheet.
-pub trait Check: Sync {
-    /// Add outcomes, findings or errors for `sheet` to `report`.
-    fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport);
-
-    /// Called once after every sheet was checked, before the report is
-    /// finished: add run-wide results (e.g. stale waivers) to the summary.
-    fn finish(&self, _summary: &mut Summary) {}
-}
+pub use crate::outcome::Check;
 
 /// The built-in lint rules as a check.
 pub struct LintCheck;
@@ -113,7 +105,7 @@ impl Runner<'_> {
             Err(e) => {
                 let mut r = SheetReport::new(shown, None);
                 let location =
-                    e.line_col().map(|(line, column)| crate::report::Location { path: e.path.clone(), line, column });
+                    e.line_col().map(|(line, column)| crate::outcome::Location { path: e.path.clone(), line, column });
                 let mut err = RunError::from_diagnostic(miette::Report::new(e));
                 err.location = location;
                 r.errors.push(err);
@@ -222,4 +214,27 @@ pub fn files(inputs: &[Input]) -> impl Iterator<Item = &PathBuf> {
         Input::File(p) => Some(p),
         Input::NoMatch { .. } | Input::NoSheet { .. } => None,
     })
+}
+/// The provenance of a run lives with the runner, which knows what a run
+/// is made of: the result model itself knows no policies.
+impl crate::outcome::Provenance {
+    /// The provenance of a run over `forms`, with `policies` (if any ran)
+    /// and a waiver file's digest.
+    pub fn of(
+        forms: &crate::form::FormRegistry,
+        policies: Option<&crate::policy::PolicySet>,
+        waivers: Option<crate::outcome::FileDigest>,
+    ) -> crate::outcome::Provenance {
+        let mut forms: Vec<crate::outcome::FormDigest> = forms
+            .forms()
+            .iter()
+            .map(|f| crate::outcome::FormDigest { id: f.id.clone(), path: f.path.clone(), sha256: f.sha256.clone() })
+            .collect();
+        forms.sort_by(|a, b| a.id.cmp(&b.id));
+        let (policies, builtin_pack) = match policies {
+            Some(p) => (p.digests(), p.pack_digest().map(str::to_string)),
+            None => (Vec::new(), None),
+        };
+        crate::outcome::Provenance { forms, policies, builtin_pack, waivers, ..crate::outcome::Provenance::default() }
+    }
 }

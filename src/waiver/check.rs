@@ -10,10 +10,10 @@ use jiff::civil::Date;
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
 
 use super::{Waiver, WaiverSet, header_span};
-use crate::report::{
+use crate::outcome::Check;
+use crate::outcome::{
     Finding, Location, PolicySite, PolicyStatus, Severity, SheetReport, Summary, WaiverNote, WaiverReport, WaiverStatus,
 };
-use crate::runner::Check;
 use crate::sheet::Sheet;
 use crate::text::IndexedText;
 

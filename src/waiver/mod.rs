@@ -351,8 +351,8 @@ impl WaiverSet {
     }
 
     /// The file's digest for a report's provenance.
-    pub fn digest(&self) -> Option<crate::report::FileDigest> {
-        self.sha256.as_ref().map(|h| crate::report::FileDigest { path: self.path.clone(), sha256: h.clone() })
+    pub fn digest(&self) -> Option<crate::outcome::FileDigest> {
+        self.sha256.as_ref().map(|h| crate::outcome::FileDigest { path: self.path.clone(), sha256: h.clone() })
     }
 
     /// Parse a waiver file's text; `path` names it in diagnostics.

@@ -4,8 +4,8 @@ use jiff::civil::date;
 
 use super::*;
 use crate::lint::testutil;
-use crate::report::{Finding, PolicyOutcome, PolicyStatus, Severity, SheetReport, Summary, WaiverStatus};
-use crate::runner::Check;
+use crate::outcome::Check;
+use crate::outcome::{Finding, PolicyOutcome, PolicyStatus, Severity, SheetReport, Summary, WaiverStatus};
 use crate::sheet::Sheet;
 
 const GOOD: &str = r#"
@@ -230,7 +230,7 @@ fn active_waiver_waives_findings_and_the_outcome() {
         &[("H-AUTH-001", PolicyStatus::Fail)],
     );
     c.check(&sheet, &mut r);
-    r.finalize(crate::report::FailOn::Error);
+    r.finalize(crate::outcome::FailOn::Error);
     assert_eq!(r.policies[0].status, PolicyStatus::Waived);
     let waived: Vec<_> = r.findings.iter().filter(|f| f.waived.is_some()).map(|f| f.question.as_deref()).collect();
     assert_eq!(waived, [Some("17.1.d"), Some("90")]);
@@ -240,7 +240,7 @@ fn active_waiver_waives_findings_and_the_outcome() {
         ("承認済み", Some("山田"), "2026-06-01")
     );
     assert!(r.findings.iter().find(|f| f.rule == "unanswered").unwrap().is_active());
-    assert_eq!(r.status, crate::report::SheetStatus::Pass, "waived failures do not fail the sheet");
+    assert_eq!(r.status, crate::outcome::SheetStatus::Pass, "waived failures do not fail the sheet");
 
     let reports = c.reports();
     assert_eq!((reports[0].status, reports[0].matched, reports[0].sheets), (WaiverStatus::Active, 2, 1));
@@ -299,7 +299,7 @@ fn expired_waiver_no_longer_waives_and_warns_on_the_sheet() {
     let c = check(&waiver("H-AUTH-001", "service = \"テストカルテ\"", Some("17.1.d"), "2026-05-31"), TODAY);
     let (sheet, mut r) = report(&[("H-AUTH-001", Severity::Error, "17.1.d")], &[("H-AUTH-001", PolicyStatus::Fail)]);
     c.check(&sheet, &mut r);
-    r.finalize(crate::report::FailOn::Error);
+    r.finalize(crate::outcome::FailOn::Error);
     assert_eq!(r.policies[0].status, PolicyStatus::Fail);
     assert!(r.findings.iter().all(|f| f.waived.is_none()));
     let expired: Vec<&Finding> = r.findings.iter().filter(|f| f.rule == EXPIRED_RULE).collect();
@@ -417,14 +417,14 @@ fn json_report_shows_every_waiver_state() {
     let runner = crate::runner::Runner {
         forms: &forms,
         checks: vec![&FakePolicies, &waivers],
-        fail_on: crate::report::FailOn::Error,
+        fail_on: crate::outcome::FailOn::Error,
         jobs: 1,
     };
     let mut out = Vec::new();
     let summary = {
         let mut json = crate::report::json::Json::new(Box::new(&mut out));
         let inputs = [crate::runner::Input::File(sheet_path)];
-        runner.run(&inputs, &crate::report::RunInfo::default(), &mut json).unwrap()
+        runner.run(&inputs, &crate::outcome::RunInfo::default(), &mut json).unwrap()
     };
     assert_eq!(summary.exit_code(), 1, "the expired waiver's failure still fails the sheet");
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();

@@ -23,7 +23,13 @@ pub fn lint_examples(format: Format) -> Vec<u8> {
     let lint = LintCheck;
     let runner = Runner { forms: &forms, checks: vec![&lint], fail_on: FailOn::Error, jobs: 1 };
     let provenance = report::Provenance::of(&forms, None, None);
-    let info = RunInfo { command: "lint", policies: Vec::new(), fail_on: FailOn::Error, lint: true, provenance };
+    let info = RunInfo {
+        command: "lint",
+        policies: Vec::new(),
+        fail_on: FailOn::Error,
+        rules: kaiji::lint::rule_infos(),
+        provenance,
+    };
     let mut out = Vec::new();
     {
         let mut r = report::renderer(format, Box::new(&mut out), Style::plain(100));
@@ -41,7 +47,13 @@ pub fn check_examples(format: Format) -> Vec<u8> {
     let policies = kaiji::policy::PolicySet::builtin(Default::default());
     let runner = Runner { forms: &forms, checks: vec![&lint, &policies], fail_on: FailOn::Error, jobs: 2 };
     let provenance = report::Provenance::of(&forms, Some(&policies), None);
-    let info = RunInfo { command: "check", policies: policies.infos(), fail_on: FailOn::Error, lint: true, provenance };
+    let info = RunInfo {
+        command: "check",
+        policies: policies.infos(),
+        fail_on: FailOn::Error,
+        rules: kaiji::lint::rule_infos(),
+        provenance,
+    };
     let mut out = Vec::new();
     {
         let mut r = report::renderer(format, Box::new(&mut out), Style::plain(100));
@@ -122,8 +134,13 @@ fn replace_remark(text: &str, n: u32, with: &str) -> String {
 
 /// A run over three sheets and five policies with every cell status.
 pub fn demo() -> (RunInfo, Vec<SheetReport>) {
-    let run =
-        RunInfo { command: "check", policies: policies(), fail_on: FailOn::Error, lint: true, ..RunInfo::default() };
+    let run = RunInfo {
+        command: "check",
+        policies: policies(),
+        fail_on: FailOn::Error,
+        rules: kaiji::lint::rule_infos(),
+        ..RunInfo::default()
+    };
 
     // 1. A clean vendor, except that `created` is missing (a lint warning).
     let clean_text =

@@ -1,5 +1,5 @@
 use crate::lint::{Rule, RuleInfo};
-use crate::report::{Finding, Severity};
+use crate::outcome::{Finding, Severity};
 use crate::sheet::{Answer, Sheet};
 
 pub struct GatingConflict;

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 
 use crate::lint::{Rule, RuleInfo};
-use crate::report::{Finding, Severity};
+use crate::outcome::{Finding, Severity};
 use crate::sheet::Sheet;
 
 pub struct UnreferencedRemark;

@@ -25,7 +25,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Form, FormError, Kind, RawCatalog, RawForm, RawQuestion, RawSection};
+use crate::form::{Form, FormError, Kind, RawCatalog, RawForm, RawQuestion, RawSection};
 use crate::import::text::{self as tx, LineKind, Row};
 use crate::import::{ImportError, excerpt};
 use crate::sheet::Answer;
@@ -49,7 +49,7 @@ pub struct Options {
 #[derive(Debug)]
 pub struct Built {
     pub form: Form,
-    /// The catalog as canonical TOML ([`super::to_toml`]).
+    /// The catalog as canonical TOML ([`crate::form::to_toml`]).
     pub toml: String,
     /// What was read with a guess or left out, `line N: …`.
     pub warnings: Vec<String>,
@@ -150,7 +150,7 @@ pub fn from_text(text: &str, path: &str, opts: &Options) -> Result<Built, BuildE
         section: sections,
     };
     let form = Form::from_raw(raw, path)?;
-    let toml = super::to_toml(&form);
+    let toml = crate::form::to_toml(&form);
     let mut warnings = b.warnings;
     if b.dropped_warnings > 0 {
         warnings.push(format!("… and {} more warnings", b.dropped_warnings));
@@ -597,7 +597,7 @@ mod tests {
         assert!(!b.toml.contains("業者の書いた文"));
         assert!(!b.toml.contains("2030"));
         let again = Form::from_toml(&b.toml, "again.toml").unwrap();
-        assert_eq!(super::super::to_toml(&again), b.toml);
+        assert_eq!(crate::form::to_toml(&again), b.toml);
     }
 
     #[test]

@@ -525,13 +525,65 @@ pub struct RunInfo {
     pub command: &'static str,
     pub policies: Vec<PolicyInfo>,
     pub fail_on: FailOn,
-    pub lint: bool,
+    /// The lint rules the run applied, empty when it ran none (`--no-lint`):
+    /// renderers describe the rules from here.
+    pub rules: Vec<&'static RuleInfo>,
     /// What the run rested on (kaiji, form catalogs, policy and waiver
     /// files, by SHA-256), for every report to state.
     pub provenance: Provenance,
 }
 
+impl RunInfo {
+    /// Whether the lint rules ran.
+    pub fn lint(&self) -> bool {
+        !self.rules.is_empty()
+    }
+}
+
 pub use crate::walk::sha256_hex;
+
+/// A rule's identity and documentation, in the shape ruff documents its
+/// rules: what it flags, why that matters, an example that triggers it, and
+/// how to fix it. `kaiji lint --explain`, SARIF's rule help and the README's
+/// rule table are all made from it, and the example is tested to trigger
+/// the rule (with a snapshot of the diagnostic it gives).
+#[derive(Debug)]
+pub struct RuleInfo {
+    /// The name used in reports and on the command line.
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line: what it flags.
+    pub summary: &'static str,
+    /// One paragraph: why it matters.
+    pub why: &'static str,
+    /// Sheet lines that trigger it, laid over a clean sheet: `[answers]`
+    /// lines (the table header may be left out) replace the same question's
+    /// line, a `[sheet]` table replaces the header, `[remarks]` lines are
+    /// added, other tables appended.
+    pub example: &'static str,
+    /// How to fix it.
+    pub fix: &'static str,
+}
+
+impl RuleInfo {
+    /// The whole documentation as `kaiji lint --explain` prints it.
+    pub fn explain(&self) -> String {
+        let example: String = self.example.lines().map(|l| format!("    {l}\n")).collect();
+        format!(
+            "{} ({})\n\n{}\n\nWhy it matters\n\n{}\n\nExample\n\n{example}\nHow to fix\n\n{}\n",
+            self.name,
+            self.severity.as_str(),
+            self.summary,
+            self.why,
+            self.fix
+        )
+    }
+
+    /// The README's table row: `| `name` | severity | summary |`.
+    pub fn table_row(&self) -> String {
+        format!("| `{}` | {} | {} |", self.name, self.severity.as_str(), self.summary.replace('|', "\\|"))
+    }
+}
 
 /// What a run's decisions rest on, so a committee can prove which rules
 /// (and, with each sheet's own digest, which sheet versions) a report
@@ -587,26 +639,6 @@ pub struct FileDigest {
 }
 
 impl Provenance {
-    /// The provenance of a run over `forms`, with `policies` (if any ran)
-    /// and a waiver file's digest.
-    pub fn of(
-        forms: &crate::form::FormRegistry,
-        policies: Option<&crate::policy::PolicySet>,
-        waivers: Option<FileDigest>,
-    ) -> Provenance {
-        let mut forms: Vec<FormDigest> = forms
-            .forms()
-            .iter()
-            .map(|f| FormDigest { id: f.id.clone(), path: f.path.clone(), sha256: f.sha256.clone() })
-            .collect();
-        forms.sort_by(|a, b| a.id.cmp(&b.id));
-        let (policies, builtin_pack) = match policies {
-            Some(p) => (p.digests(), p.pack_digest().map(str::to_string)),
-            None => (Vec::new(), None),
-        };
-        Provenance { forms, policies, builtin_pack, waivers, ..Provenance::default() }
-    }
-
     /// Lines `name: value` for text formats, in a fixed order.
     pub fn lines(&self) -> Vec<(String, String)> {
         let mut out = vec![("kaiji".to_string(), self.kaiji.clone())];
@@ -636,4 +668,14 @@ pub struct PolicyInfo {
     pub title: String,
     pub refs: String,
     pub path: String,
+}
+
+/// Something evaluated against every loaded sheet.
+pub trait Check: Sync {
+    /// Add outcomes, findings or errors for `sheet` to `report`.
+    fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport);
+
+    /// Called once after every sheet was checked, before the report is
+    /// finished: add run-wide results (e.g. stale waivers) to the summary.
+    fn finish(&self, _summary: &mut Summary) {}
 }
