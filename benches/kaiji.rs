@@ -116,7 +116,7 @@ fn render(c: &mut Criterion, d: &Data) {
         })
         .collect();
     let info = RunInfo {
-        command: "check",
+        command: kaiji::outcome::RunCommand::Check,
         policies: set.infos(),
         fail_on: FailOn::Error,
         rules: kaiji::lint::rule_infos(),

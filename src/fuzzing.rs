@@ -52,7 +52,7 @@ pub fn sheet(data: &[u8], format: SheetFormat) -> Outcome {
     let rejected = loaded.as_ref().err().map(|e| e.to_string());
     let report = runner.report_for(path.to_string(), loaded);
     check_report(&report);
-    render_everywhere(&report, "lint");
+    render_everywhere(&report, crate::outcome::RunCommand::Lint);
     match rejected {
         Some(message) => {
             assert!(!message.trim().is_empty(), "a rejection says why");
@@ -123,7 +123,7 @@ pub fn policy(data: &[u8]) -> Outcome {
     crate::runner::Check::check(&set, sheet, &mut report);
     report.finalize(FailOn::Warning);
     check_report(&report);
-    render_everywhere(&report, "check");
+    render_everywhere(&report, crate::outcome::RunCommand::Check);
     // A policy that does not compile, or errors on the sheet, is refused.
     match set.policies().first().and_then(|p| p.error()).or(report.errors.first()) {
         Some(e) => {
@@ -158,7 +158,7 @@ pub fn check_report(report: &SheetReport) {
 }
 
 /// Render a report in every output format; the JSON must parse.
-pub fn render_everywhere(report: &SheetReport, command: &'static str) {
+pub fn render_everywhere(report: &SheetReport, command: crate::outcome::RunCommand) {
     let info = RunInfo { command, ..RunInfo::default() };
     let mut summary = Summary::default();
     summary.add(report);

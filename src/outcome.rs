@@ -493,8 +493,8 @@ impl Summary {
 
     /// The closing line of a run: "N sheet(s) × P policies: a passed, b
     /// failed, c could not be evaluated" (no policy count for `lint`).
-    pub fn line(&self, command: &str) -> String {
-        let what = if command == "lint" { String::new() } else { format!(" × {} policies", self.policies) };
+    pub fn line(&self, command: RunCommand) -> String {
+        let what = if command == RunCommand::Lint { String::new() } else { format!(" × {} policies", self.policies) };
         let skipped = match self.skipped {
             0 => String::new(),
             n => format!(", {n} skipped (no policy applied)"),
@@ -518,11 +518,34 @@ impl Summary {
     }
 }
 
+/// Which command a run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunCommand {
+    #[default]
+    Check,
+    Lint,
+}
+
+impl RunCommand {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunCommand::Check => "check",
+            RunCommand::Lint => "lint",
+        }
+    }
+}
+
+impl std::fmt::Display for RunCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What renderers are told before the first sheet.
 #[derive(Debug, Clone, Default)]
 pub struct RunInfo {
-    /// The command: "check" or "lint".
-    pub command: &'static str,
+    pub command: RunCommand,
     pub policies: Vec<PolicyInfo>,
     pub fail_on: FailOn,
     /// The lint rules the run applied, empty when it ran none (`--no-lint`):

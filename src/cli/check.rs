@@ -194,7 +194,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         crate::report::Provenance::of(forms, Some(&policies), waivers.as_ref().and_then(|w| w.set().digest()));
     provenance.date = super::output::report_date(args.date);
     let info = RunInfo {
-        command: "check",
+        command: crate::outcome::RunCommand::Check,
         policies: policies.infos(),
         fail_on: args.report.fail_on,
         rules: if args.no_lint { Vec::new() } else { crate::lint::rule_infos() },

@@ -68,7 +68,7 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     let mut provenance = crate::report::Provenance::of(forms, None, None);
     provenance.date = super::output::report_date(None);
     let info = RunInfo {
-        command: "lint",
+        command: crate::outcome::RunCommand::Lint,
         policies: Vec::new(),
         fail_on: args.report.fail_on,
         rules: crate::lint::rule_infos(),

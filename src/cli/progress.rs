@@ -64,7 +64,11 @@ mod tests {
         let lint = crate::runner::LintCheck;
         let runner = Runner { forms: &forms, checks: vec![&lint], fail_on: Default::default(), jobs: 2 };
         let inputs = crate::runner::expand(&["examples/sheets".to_string()]);
-        let info = RunInfo { command: "lint", rules: crate::lint::rule_infos(), ..RunInfo::default() };
+        let info = RunInfo {
+            command: crate::outcome::RunCommand::Lint,
+            rules: crate::lint::rule_infos(),
+            ..RunInfo::default()
+        };
         let mut out = Vec::new();
         let seen = AtomicUsize::new(0);
         let mut r =

@@ -14,12 +14,12 @@ use super::{Renderer, RunInfo, Severity, SheetEncoder, SheetReport, SheetStatus,
 
 pub struct Github<'w> {
     out: Box<dyn Write + 'w>,
-    command: &'static str,
+    command: crate::outcome::RunCommand,
 }
 
 impl<'w> Github<'w> {
     pub fn new(out: Box<dyn Write + 'w>) -> Self {
-        Github { out, command: "check" }
+        Github { out, command: crate::outcome::RunCommand::Check }
     }
 }
 

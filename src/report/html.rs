@@ -35,7 +35,7 @@ pub struct Html;
 struct Page {
     title: String,
     csp: String,
-    command: &'static str,
+    command: crate::outcome::RunCommand,
     summary: SummaryCtx,
     columns: Vec<ColumnCtx>,
     sections: Vec<(String, String)>,

@@ -18,14 +18,14 @@ use crate::text::{IndexedText, PrintableDiagnostic, PrintableText, printable, pr
 pub struct Human<'w> {
     out: Box<dyn Write + 'w>,
     sheets: Arc<HumanSheet>,
-    command: &'static str,
+    command: crate::outcome::RunCommand,
 }
 
 impl<'w> Human<'w> {
     pub fn new(out: Box<dyn Write + 'w>, style: Style) -> Self {
         let theme = if style.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(style.width).with_links(false);
-        Human { out, sheets: Arc::new(HumanSheet { handler, style }), command: "check" }
+        Human { out, sheets: Arc::new(HumanSheet { handler, style }), command: crate::outcome::RunCommand::Check }
     }
 }
 

@@ -120,7 +120,7 @@ impl Row {
 /// Rows in path order plus what is known about the policies.
 #[derive(Debug, Default)]
 pub struct Matrix {
-    pub command: &'static str,
+    pub command: crate::outcome::RunCommand,
     pub lint: bool,
     pub policies: Vec<PolicyInfo>,
     pub rows: Vec<Row>,

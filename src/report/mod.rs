@@ -198,7 +198,7 @@ mod tests {
         let reports = testutil::varied_reports();
         let policies = crate::policy::PolicySet::builtin(crate::policy::Limits::default());
         let info = RunInfo {
-            command: "check",
+            command: crate::outcome::RunCommand::Check,
             rules: crate::lint::rule_infos(),
             policies: policies.infos(),
             ..RunInfo::default()

@@ -24,7 +24,7 @@ pub fn lint_examples(format: Format) -> Vec<u8> {
     let runner = Runner { forms: &forms, checks: vec![&lint], fail_on: FailOn::Error, jobs: 1 };
     let provenance = report::Provenance::of(&forms, None, None);
     let info = RunInfo {
-        command: "lint",
+        command: kaiji::outcome::RunCommand::Lint,
         policies: Vec::new(),
         fail_on: FailOn::Error,
         rules: kaiji::lint::rule_infos(),
@@ -48,7 +48,7 @@ pub fn check_examples(format: Format) -> Vec<u8> {
     let runner = Runner { forms: &forms, checks: vec![&lint, &policies], fail_on: FailOn::Error, jobs: 2 };
     let provenance = report::Provenance::of(&forms, Some(&policies), None);
     let info = RunInfo {
-        command: "check",
+        command: kaiji::outcome::RunCommand::Check,
         policies: policies.infos(),
         fail_on: FailOn::Error,
         rules: kaiji::lint::rule_infos(),
@@ -135,7 +135,7 @@ fn replace_remark(text: &str, n: u32, with: &str) -> String {
 /// A run over three sheets and five policies with every cell status.
 pub fn demo() -> (RunInfo, Vec<SheetReport>) {
     let run = RunInfo {
-        command: "check",
+        command: kaiji::outcome::RunCommand::Check,
         policies: policies(),
         fail_on: FailOn::Error,
         rules: kaiji::lint::rule_infos(),
