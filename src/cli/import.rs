@@ -68,11 +68,7 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
         }
     }
     let imported = import::import_file(&args.file, source, &form)?;
-    let from = match source {
-        Source::Text => "text",
-        Source::Xlsx => "workbook",
-        Source::Pdf => "pdf",
-    };
+    let from = source.as_str();
     let header = [
         format!("Imported by kaiji from {shown} ({from}) against form {}.", form.id),
         format!("{}.", imported.report.to_string().lines().next().unwrap_or_default()),

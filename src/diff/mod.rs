@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::Serialize;
 
 use crate::outcome::{PolicyOutcome, PolicyStatus, SheetReport};
-use crate::sheet::{AnswerEntry, AnswerValue, Sheet};
+use crate::sheet::{AnswerEntry, Sheet};
 
 /// Identifies one side of the comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -231,10 +231,7 @@ impl SheetDiff {
 }
 
 fn word(e: &AnswerEntry) -> Option<String> {
-    e.answer.as_ref().map(|a| match &a.value {
-        AnswerValue::Known(k) => k.as_str().to_string(),
-        AnswerValue::Invalid(w) => w.clone(),
-    })
+    e.answer.as_ref().map(|a| a.value.as_str().to_string())
 }
 
 fn citations(e: &AnswerEntry) -> Option<Vec<u32>> {

@@ -23,7 +23,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::form::{Form, Kind};
-use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
+use crate::sheet::{AnswerValue, DocAnswer, SheetDoc};
 use crate::text::display_width;
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -303,11 +303,7 @@ fn review_sheet(ws: &mut Worksheet, odd: &[&DocAnswer], form: &Form, st: &Styles
     for (i, a) in odd.iter().enumerate() {
         let row = i as u32 + 3;
         let text = form.question(&a.id).map_or("", |q| q.text.as_str());
-        let word = match &a.answer {
-            Some(AnswerValue::Known(w)) => w.as_str(),
-            Some(AnswerValue::Invalid(w)) => w.as_str(),
-            None => "",
-        };
+        let word = a.answer.as_ref().map_or("", AnswerValue::as_str);
         let cells = [a.id.as_str(), text, word, &citations(&a.remarks), a.note.as_deref().unwrap_or("")];
         for (c, v) in cells.iter().enumerate() {
             ws.write_string_with_format(row, c as u16, *v, if c == 1 || c == 4 { &st.text } else { &st.value })?;
@@ -320,11 +316,6 @@ fn review_sheet(ws: &mut Worksheet, odd: &[&DocAnswer], form: &Form, st: &Styles
 
 fn citations(n: &[u32]) -> String {
     n.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
-}
-
-/// Which choice column (0..3) an answer of `kind` goes in.
-pub fn choice_column(kind: Kind, answer: Answer) -> Option<usize> {
-    kind.choices().iter().position(|c| *c == answer)
 }
 
 #[cfg(test)]

@@ -35,6 +35,16 @@ pub enum Source {
 }
 
 impl Source {
+    /// The name a sheet's `[source]` table and the import header use:
+    /// `text`, `workbook` or `pdf`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Text => "text",
+            Source::Xlsx => "workbook",
+            Source::Pdf => "pdf",
+        }
+    }
+
     /// The format an input's extension implies; text for anything unknown.
     pub fn from_path(path: &Path) -> Source {
         match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
@@ -250,22 +260,14 @@ impl Imported {
     /// (`[evidence]`, in form order, with the word read).
     pub fn record_provenance(&mut self, file: &str, bytes: &[u8], source: Source, form: &Form) {
         let sha256 = crate::walk::sha256_hex(bytes);
-        let format = match source {
-            Source::Text => "text",
-            Source::Xlsx => "workbook",
-            Source::Pdf => "pdf",
-        };
-        self.doc.source = Some(crate::sheet::DocSource { file: file.to_string(), sha256, format: format.to_string() });
+        self.doc.source =
+            Some(crate::sheet::DocSource { file: file.to_string(), sha256, format: source.as_str().to_string() });
         let mut evidence: Vec<(usize, crate::sheet::DocEvidence)> = self
             .sources
             .iter()
             .filter_map(|(id, at)| {
                 let i = form.index_of(id)?;
-                let read = self.doc.answer(id)?.answer.as_ref()?;
-                let read = match read {
-                    crate::sheet::AnswerValue::Known(a) => a.as_str().to_string(),
-                    crate::sheet::AnswerValue::Invalid(w) => w.clone(),
-                };
+                let read = self.doc.answer(id)?.answer.as_ref()?.as_str().to_string();
                 let e =
                     crate::sheet::DocEvidence { id: id.clone(), read, at: at.at(), by: at.by().map(str::to_string) };
                 Some((i, e))

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use unicode_width::UnicodeWidthStr;
 
 use super::{Finding, PolicySite, PolicyStatus, RunInfo, Severity, SheetReport, WaiverNote};
-use crate::sheet::AnswerValue;
 use crate::text::LineIndex;
 
 /// The status of one matrix cell (one sheet × one policy, or the sheet's
@@ -272,10 +271,7 @@ impl FindingView {
         };
         let question = sheet.zip(q).and_then(|(s, q)| s.form.questions().get(q));
         let entry = sheet.zip(q).and_then(|(s, q)| s.entry_at(q));
-        let answer = entry.and_then(|e| e.answer.as_ref()).map(|a| match &a.value {
-            AnswerValue::Known(w) => w.as_str().to_string(),
-            AnswerValue::Invalid(raw) => raw.clone(),
-        });
+        let answer = entry.and_then(|e| e.answer.as_ref()).map(|a| a.value.as_str().to_string());
         let remarks = sheet
             .zip(q)
             .map(|(s, q)| s.remark_texts_at(q).into_iter().map(str::to_string).collect())

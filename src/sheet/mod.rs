@@ -70,6 +70,16 @@ pub enum AnswerValue {
     Invalid(String),
 }
 
+impl AnswerValue {
+    /// The word as the sheet holds it: the form's word, or the invalid text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AnswerValue::Known(a) => a.as_str(),
+            AnswerValue::Invalid(w) => w,
+        }
+    }
+}
+
 /// One entry of `[answers]`, in file order.
 #[derive(Debug, Clone)]
 pub struct AnswerEntry {

@@ -133,7 +133,7 @@ fn gate_note(doc: &SheetDoc, form: &Form, i: usize) -> String {
 }
 
 fn toml_answer(a: &DocAnswer) -> String {
-    let word = a.answer.as_ref().map(word);
+    let word = a.answer.as_ref().map(AnswerValue::as_str);
     if a.remarks.is_empty()
         && a.note.is_none()
         && let Some(w) = word
@@ -153,13 +153,6 @@ fn toml_answer(a: &DocAnswer) -> String {
         fields.push(format!("note = {}", basic(n)));
     }
     if fields.is_empty() { "{}".to_string() } else { format!("{{ {} }}", fields.join(", ")) }
-}
-
-fn word(v: &AnswerValue) -> &str {
-    match v {
-        AnswerValue::Known(a) => a.as_str(),
-        AnswerValue::Invalid(w) => w,
-    }
 }
 
 /// A TOML basic string: `"..."` with every special character escaped.
@@ -222,7 +215,7 @@ pub fn to_json(doc: &SheetDoc) -> String {
         .answers
         .iter()
         .map(|a| {
-            let w = a.answer.as_ref().map(word);
+            let w = a.answer.as_ref().map(AnswerValue::as_str);
             let value = match (w, a.remarks.is_empty() && a.note.is_none()) {
                 (Some(w), true) => s(w),
                 _ => {

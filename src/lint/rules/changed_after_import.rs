@@ -21,11 +21,8 @@ impl Rule for ChangedAfterImport {
     fn check(&self, sheet: &Sheet, out: &mut Vec<Finding>) {
         for (&q, e) in &sheet.evidence {
             let now = sheet.entry_at(q).and_then(|a| a.answer.as_ref());
-            let word = now.map(|a| match &a.value {
-                crate::sheet::AnswerValue::Known(w) => w.as_str().to_string(),
-                crate::sheet::AnswerValue::Invalid(w) => w.clone(),
-            });
-            if word.as_deref() == Some(e.read.as_str()) {
+            let word = now.map(|a| a.value.as_str());
+            if word == Some(e.read.as_str()) {
                 continue;
             }
             let id = &sheet.form.questions()[q].id;
