@@ -292,11 +292,18 @@ impl Sheet {
     /// so an edit never passes for the vendor's own answer.
     pub fn read_at(&self, q: usize) -> Option<String> {
         let e = self.evidence.get(&q)?;
-        let now = self.answer_at(q).map(Answer::as_str);
-        Some(if now == Some(e.read.as_str()) {
-            e.at.clone()
-        } else {
-            format!("{}: read {}, changed since", e.at, e.read)
+        Some(match self.changed_since_import(q) {
+            false => e.at.clone(),
+            true => format!("{}: read {}, changed since", e.at, e.read),
         })
+    }
+
+    /// Question `q` has `[evidence]` and its answer, as written, is no longer
+    /// the word read there (a word the form does not allow counts as written:
+    /// kept unchanged, it is what the vendor's file said).
+    pub fn changed_since_import(&self, q: usize) -> bool {
+        let Some(e) = self.evidence.get(&q) else { return false };
+        let now = self.entry_at(q).and_then(|a| a.answer.as_ref()).map(|a| a.value.as_str());
+        now != Some(e.read.as_str())
     }
 }

@@ -362,6 +362,17 @@ mod tests {
         assert_eq!(sheet.read_at(form.index_of("2").unwrap()), None);
     }
 
+    /// A word the form does not allow, read and kept as read, is the
+    /// vendor's answer unchanged: the place vouches for it.
+    #[test]
+    fn an_invalid_word_kept_as_read_is_not_changed() {
+        let text = "[answers]\n\"17.1.d\" = \"対応済み\"\n\n[evidence]\n\"17.1.d\" = { read = \"対応済み\", at = \"line 40\" }\n";
+        let sheet = load_str("t.toml", text.to_string(), SheetFormat::Toml, &FormRegistry::builtin()).unwrap();
+        let q = sheet.form.index_of("17.1.d").unwrap();
+        assert!(!sheet.changed_since_import(q));
+        assert_eq!(sheet.read_at(q).as_deref(), Some("line 40"));
+    }
+
     #[test]
     fn bad_provenance_is_a_located_error() {
         let load = |extra: &str| {

@@ -20,11 +20,10 @@ impl Rule for ChangedAfterImport {
 
     fn check(&self, sheet: &Sheet, out: &mut Vec<Finding>) {
         for (&q, e) in &sheet.evidence {
-            let now = sheet.entry_at(q).and_then(|a| a.answer.as_ref());
-            let word = now.map(|a| a.value.as_str());
-            if word == Some(e.read.as_str()) {
+            if !sheet.changed_since_import(q) {
                 continue;
             }
+            let word = sheet.entry_at(q).and_then(|a| a.answer.as_ref()).map(|a| a.value.as_str());
             let id = &sheet.form.questions()[q].id;
             let now = word.map_or_else(|| "left unanswered".to_string(), |w| format!("answered {w}"));
             let mut f = self
