@@ -361,9 +361,19 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
             Some((c, s)) => (c, s, None),
             None => (cur.policy.path.as_str(), &cur.policy.source, Some(&cur.policy.lines)),
         };
-        if let Some(span) = call_span(source, lines, pos) {
-            f.policy_site = Some(PolicySite { path: path.to_string(), source: source.clone(), span });
-        }
+        let key = (pos, path.as_ptr() as usize);
+        f.policy_site = match &cur.last_site {
+            Some((k, site)) if *k == key => site.clone(),
+            _ => {
+                let site = call_span(source, lines, pos).map(|span| PolicySite {
+                    path: path.to_string(),
+                    source: source.clone(),
+                    span,
+                });
+                cur.last_site = Some((key, site.clone()));
+                site
+            }
+        };
         cur.findings.push(f);
         Ok(())
     })

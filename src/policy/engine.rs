@@ -8,7 +8,7 @@
 //! `run_ast_with_scope` call. A Rhai evaluation never leaves the thread that
 //! started it, so under rayon each worker sees only its own evaluation.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +19,7 @@ use rhai::packages::{
 use rhai::{Dynamic, Engine, EvalAltResult, ModuleResolver, OptimizationLevel};
 
 use super::PolicyCtx;
-use crate::outcome::Finding;
+use crate::outcome::{Finding, PolicySite};
 use crate::sheet::Sheet;
 
 /// Resource limits for one evaluation of one policy on one sheet. Every
@@ -92,6 +92,16 @@ pub(crate) struct Evaluation {
     pub dropped: (usize, bool),
     /// Why the policy called `skip(reason)`.
     pub skipped: Option<String>,
+    /// The last `fail`/`warn` call site placed in the policy's text: a loop
+    /// raises many findings from one call, and placing it walks its line.
+    /// Keyed by the call's position and the address of its file's path.
+    pub last_site: Option<((rhai::Position, usize), Option<PolicySite>)>,
+}
+
+impl Evaluation {
+    pub fn new(sheet: Arc<Sheet>, policy: Arc<PolicyCtx>) -> Evaluation {
+        Evaluation { sheet, policy, findings: Vec::new(), dropped: (0, false), skipped: None, last_site: None }
+    }
 }
 
 /// Why an evaluation is stopped from outside the script.
@@ -107,23 +117,27 @@ enum Stop {
 /// error whatever the script goes on to do, so no policy error can end as
 /// a pass.
 struct Budget {
+    bounds: Bounds,
+    printed: usize,
+    first_error: Option<Box<EvalAltResult>>,
+}
+
+/// The limits Rhai's progress callback checks on every operation, kept
+/// apart in a `Cell` so that check is a plain read, with no `RefCell`
+/// borrow (it runs several times per policy statement).
+#[derive(Clone, Copy)]
+struct Bounds {
     deadline: Option<Instant>,
     /// Net bytes of this thread when the evaluation began, when counted.
     memory_base: Option<isize>,
     max_memory: usize,
     max_string_size: usize,
-    printed: usize,
-    first_error: Option<Box<EvalAltResult>>,
 }
 
-const NO_BUDGET: Budget = Budget {
-    deadline: None,
-    memory_base: None,
-    max_memory: usize::MAX,
-    max_string_size: usize::MAX,
-    printed: 0,
-    first_error: None,
-};
+const NO_BOUNDS: Bounds =
+    Bounds { deadline: None, memory_base: None, max_memory: usize::MAX, max_string_size: usize::MAX };
+
+const NO_BUDGET: Budget = Budget { bounds: NO_BOUNDS, printed: 0, first_error: None };
 
 /// Reads one evaluation keeps for `--explain`; past it they are counted.
 pub const MAX_READS: usize = 10_000;
@@ -139,6 +153,8 @@ thread_local! {
     static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
     static CURRENT: RefCell<Option<Evaluation>> = const { RefCell::new(None) };
     static BUDGET: RefCell<Budget> = const { RefCell::new(NO_BUDGET) };
+    /// A copy of `BUDGET.bounds`, for the per-operation check.
+    static BOUNDS: Cell<Bounds> = const { Cell::new(NO_BOUNDS) };
 }
 
 /// Installs a budget (and optionally an evaluation) on this thread and
@@ -157,14 +173,14 @@ pub(crate) struct Finished {
 
 impl Installed {
     pub fn new(limits: &Limits, eval: Option<Evaluation>) -> Installed {
-        let budget = Budget {
+        let bounds = Bounds {
             deadline: Some(Instant::now() + limits.timeout),
             memory_base: crate::memory::thread_net_bytes(),
             max_memory: limits.max_memory.max(1),
             max_string_size: limits.max_string_size.max(1),
-            ..NO_BUDGET
         };
-        let prev = Some(BUDGET.replace(budget));
+        let prev = Some(BUDGET.replace(Budget { bounds, ..NO_BUDGET }));
+        BOUNDS.set(bounds);
         let had_eval = eval.is_some();
         if let Some(e) = eval {
             CURRENT.set(Some(e));
@@ -178,6 +194,7 @@ impl Installed {
         let eval = if self.had_eval { CURRENT.take() } else { None };
         self.had_eval = false;
         if let Some(prev) = self.prev.take() {
+            BOUNDS.set(prev.bounds);
             BUDGET.set(prev);
         }
         Finished { eval, first_error }
@@ -187,6 +204,7 @@ impl Installed {
 impl Drop for Installed {
     fn drop(&mut self) {
         if let Some(prev) = self.prev.take() {
+            BOUNDS.set(prev.bounds);
             BUDGET.set(prev);
         }
         if self.had_eval {
@@ -262,7 +280,7 @@ fn copy_of(e: &EvalAltResult) -> Box<EvalAltResult> {
 }
 
 /// Whether this thread's evaluation is past its memory budget.
-fn over_memory(b: &Budget) -> bool {
+fn over_memory(b: &Bounds) -> bool {
     b.memory_base.is_some_and(|base| {
         let used = crate::memory::net_bytes_unchecked().wrapping_sub(base);
         used > 0 && used as usize > b.max_memory
@@ -270,14 +288,16 @@ fn over_memory(b: &Budget) -> bool {
 }
 
 /// Record why the evaluation stops and give the token to stop it with.
-fn stop(b: &mut Budget, why: Stop) -> &'static str {
+fn stop(why: Stop) -> &'static str {
     let token = match why {
         Stop::Timeout => TIMEOUT_TOKEN,
         Stop::Memory => MEMORY_TOKEN,
     };
-    if b.first_error.is_none() {
-        b.first_error = Some(EvalAltResult::ErrorTerminated(Dynamic::from(token), rhai::Position::NONE).into());
-    }
+    BUDGET.with_borrow_mut(|b| {
+        if b.first_error.is_none() {
+            b.first_error = Some(EvalAltResult::ErrorTerminated(Dynamic::from(token), rhai::Position::NONE).into());
+        }
+    });
     token
 }
 
@@ -285,22 +305,21 @@ fn stop(b: &mut Budget, why: Stop) -> &'static str {
 /// evaluation is past its deadline or memory budget, so one native call
 /// cannot outrun the limits the interpreter checks between operations.
 pub(crate) fn check_budget(pos: rhai::Position) -> Result<(), Box<EvalAltResult>> {
-    BUDGET.with_borrow_mut(|b| {
-        let why = if over_memory(b) {
-            Stop::Memory
-        } else if b.deadline.is_some_and(|d| Instant::now() >= d) {
-            Stop::Timeout
-        } else {
-            return Ok(());
-        };
-        Err(EvalAltResult::ErrorTerminated(Dynamic::from(stop(b, why)), pos).into())
-    })
+    let b = BOUNDS.get();
+    let why = if over_memory(&b) {
+        Stop::Memory
+    } else if b.deadline.is_some_and(|d| Instant::now() >= d) {
+        Stop::Timeout
+    } else {
+        return Ok(());
+    };
+    Err(EvalAltResult::ErrorTerminated(Dynamic::from(stop(why)), pos).into())
 }
 
 /// The string-size limit of the running evaluation, for helpers that
 /// build text (joins) before Rhai could check it.
 pub(crate) fn max_string_size() -> usize {
-    BUDGET.with_borrow(|b| b.max_string_size)
+    BOUNDS.get().max_string_size
 }
 
 rhai::def_package! {
@@ -335,18 +354,17 @@ pub(crate) fn build(limits: &Limits, resolver: impl ModuleResolver + 'static) ->
     e.set_max_map_size(limits.max_map_size.max(1));
     e.set_max_modules(64);
     e.on_progress(|ops| {
-        BUDGET.with_borrow_mut(|b| {
-            // Memory on every operation (a thread-local read): one operation
-            // can allocate up to the string-size limit.
-            let why = if over_memory(b) {
-                Stop::Memory
-            } else if ops % CLOCK_EVERY == 0 && b.deadline.is_some_and(|d| Instant::now() >= d) {
-                Stop::Timeout
-            } else {
-                return None;
-            };
-            Some(Dynamic::from(stop(b, why)))
-        })
+        let b = BOUNDS.get();
+        // Memory on every operation (a thread-local read): one operation
+        // can allocate up to the string-size limit.
+        let why = if over_memory(&b) {
+            Stop::Memory
+        } else if ops % CLOCK_EVERY == 0 && b.deadline.is_some_and(|d| Instant::now() >= d) {
+            Stop::Timeout
+        } else {
+            return None;
+        };
+        Some(Dynamic::from(stop(why)))
     });
 
     e.on_print(|text| log("print", text));

@@ -318,13 +318,7 @@ impl PolicySet {
                 explain: self.explain.then(Vec::new),
             };
         }
-        let running = engine::Evaluation {
-            sheet: sheet.clone(),
-            policy: policy.ctx.clone(),
-            findings: Vec::new(),
-            dropped: (0, false),
-            skipped: None,
-        };
+        let running = engine::Evaluation::new(sheet.clone(), policy.ctx.clone());
         if self.explain {
             engine::start_trace();
         }

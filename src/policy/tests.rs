@@ -298,6 +298,39 @@ fn outcomes() {
 }
 
 #[test]
+fn findings_raised_in_a_loop_each_point_at_their_own_call() {
+    // Call sites are placed once and reused while the same call raises
+    // again: alternating sites, and a module's call at the policy's very
+    // position, must each keep their own place.
+    // The module's `fail` is at line 3, column 3, as the policy's is.
+    let lib = "fn flag(id) {\n\n  fail(id, \"mod\");\n}";
+    let body = "import \"_lib/m\" as m;\nfor q in [\"17.1.a\", \"17.1.b\"] {\n  fail(q, \"one\");\n  warn(q, \"two\");\n  m::flag(q);\n}";
+    let set = set(&[("_lib/m.rhai", lib), ("p.rhai", body)]);
+    let e = set.evaluate(&Arc::new(fixture())).remove(0);
+    assert!(e.errors.is_empty(), "{:?}", e.errors.iter().map(|e| &e.message).collect::<Vec<_>>());
+    let shown: Vec<(String, &str, &str)> = e
+        .findings
+        .iter()
+        .map(|f| {
+            let site = f.policy_site.as_ref().unwrap();
+            (site.path.clone(), &site.source[site.span.start..site.span.end], f.message.as_str())
+        })
+        .collect();
+    let want = |path: &str, call, msg| (format!("test/{path}"), call, msg);
+    assert_eq!(
+        shown,
+        [
+            want("p.rhai", "fail(q, \"one\")", "one"),
+            want("p.rhai", "warn(q, \"two\")", "two"),
+            want("_lib/m.rhai", "fail(id, \"mod\")", "mod"),
+            want("p.rhai", "fail(q, \"one\")", "one"),
+            want("p.rhai", "warn(q, \"two\")", "two"),
+            want("_lib/m.rhai", "fail(id, \"mod\")", "mod"),
+        ]
+    );
+}
+
+#[test]
 fn policy_functions_and_runtime_errors_point_into_the_policy() {
     let s = fixture();
     let body = "fn check(s) {\n    if !s.is_yes(\"17.1.a\") { fail(\"17.1.a\", \"記憶\"); }\n    s.answer(\"17.1.z\")\n}\ncheck(sheet);\n";

@@ -40,8 +40,10 @@ impl SheetEncoder for JsonSheet {
         let start = out.len();
         let mut ser = serde_json::Serializer::with_formatter(&mut *out, Nested::at(2));
         SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)?;
-        // Rare: only a sheet holding such characters pays for the copy.
-        if let Ok(text) = std::str::from_utf8(&out[start..])
+        // Rare: only a sheet holding such characters pays for the copy (and
+        // for decoding its text).
+        if crate::text::may_hold_json_controls(&out[start..])
+            && let Ok(text) = std::str::from_utf8(&out[start..])
             && let std::borrow::Cow::Owned(safe) = crate::text::escape_json_controls(text)
         {
             out.truncate(start);

@@ -7,8 +7,8 @@ mod printable;
 
 pub use lines::{IndexedText, LineIndex};
 pub use printable::{
-    PrintableDiagnostic, PrintableText, escape_json_controls, into_printable, is_bidi_control, printable,
-    printable_line,
+    PrintableDiagnostic, PrintableText, escape_json_controls, into_printable, is_bidi_control, may_hold_json_controls,
+    printable, printable_line,
 };
 
 use std::borrow::Cow;

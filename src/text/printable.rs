@@ -89,21 +89,31 @@ fn escape(s: &str, multiline: bool) -> Cow<'_, str> {
     out.map_or(Cow::Borrowed(s), Cow::Owned)
 }
 
+/// The characters JSON output escapes beyond serde_json's C0.
+fn json_escaped(c: char) -> bool {
+    matches!(c, '\x7f'..='\u{9f}') || is_bidi_control(c)
+}
+
+/// Whether UTF-8 `bytes` may hold a character [`escape_json_controls`]
+/// escapes: DEL, or a lead byte of U+0080–U+009F, U+061C or U+200E–U+2069.
+/// A vectorised byte search, so a report's text (mostly Japanese, whose
+/// lead bytes are 0xE3–0xE9) is passed over without decoding it.
+pub fn may_hold_json_controls(bytes: &[u8]) -> bool {
+    memchr::memchr3(0xc2, 0xd8, 0xe2, bytes).is_some() || memchr::memchr(0x7f, bytes).is_some()
+}
+
 /// JSON text with DEL, the C1 and the bidi controls `\u`-escaped, as
 /// serde_json already escapes C0: the same data to any JSON reader, but
 /// no live control character for a terminal or log showing the file.
 /// Outside strings JSON has no such characters, so the whole text can be
 /// passed through. Borrows when there is nothing to escape.
 pub fn escape_json_controls(text: &str) -> Cow<'_, str> {
-    let escaped = |c: char| matches!(c, '\x7f'..='\u{9f}') || is_bidi_control(c);
-    // DEL and the lead bytes of U+0080–U+009F, U+061C, U+200E–U+2069.
-    let may = |b: u8| b == 0x7f || b == 0xc2 || b == 0xd8 || b == 0xe2;
-    if !text.bytes().any(may) || !text.contains(escaped) {
+    if !may_hold_json_controls(text.as_bytes()) || !text.contains(json_escaped) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
-        if escaped(c) {
+        if json_escaped(c) {
             out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
             out.push(c);
@@ -301,6 +311,20 @@ mod tests {
 
     fn borrowed(s: &str) -> bool {
         matches!(printable(s), Cow::Borrowed(_)) && matches!(printable_line(s), Cow::Borrowed(_))
+    }
+
+    #[test]
+    fn the_byte_prefilter_misses_no_character_json_escapes() {
+        // Every scalar value: the prefilter may say "maybe" too often, never
+        // "no" for a character that escape_json_controls would escape.
+        let mut buf = [0u8; 4];
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = c.encode_utf8(&mut buf);
+            if json_escaped(c) {
+                assert!(may_hold_json_controls(text.as_bytes()), "U+{:04X} passed the prefilter", c as u32);
+            }
+        }
+        assert!(!may_hold_json_controls("はい または 対象外 であること".as_bytes()));
     }
 
     #[test]
