@@ -60,7 +60,8 @@ impl Location {
 /// Where a policy raised a finding: the `fail(...)`/`warn(...)` call.
 #[derive(Debug, Clone)]
 pub struct PolicySite {
-    pub path: String,
+    /// Shared: every finding a call in a loop raises carries the same.
+    pub path: Arc<str>,
     pub source: Arc<str>,
     pub span: Span,
 }

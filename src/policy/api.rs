@@ -366,7 +366,7 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
             Some((k, site)) if *k == key => site.clone(),
             _ => {
                 let site = call_span(source, lines, pos).map(|span| PolicySite {
-                    path: path.to_string(),
+                    path: path.into(),
                     source: source.clone(),
                     span,
                 });

@@ -61,7 +61,7 @@ fn design_card_example() {
         )
     );
     let site = f.policy_site.as_ref().unwrap();
-    assert_eq!(site.path, "test/auth.rhai");
+    assert_eq!(&*site.path, "test/auth.rhai");
     assert_eq!(
         &site.source[site.span.start..site.span.end],
         "fail(\"17.1.d\", \"二要素認証（17.1）に「はい」と回答していること\")"
@@ -313,7 +313,7 @@ fn findings_raised_in_a_loop_each_point_at_their_own_call() {
         .iter()
         .map(|f| {
             let site = f.policy_site.as_ref().unwrap();
-            (site.path.clone(), &site.source[site.span.start..site.span.end], f.message.as_str())
+            (site.path.to_string(), &site.source[site.span.start..site.span.end], f.message.as_str())
         })
         .collect();
     let want = |path: &str, call, msg| (format!("test/{path}"), call, msg);
@@ -476,7 +476,7 @@ fn imports_in_memory() {
     let uses = by("uses");
     assert_eq!(uses.outcome.status, PolicyStatus::Fail);
     let site = uses.findings[0].policy_site.as_ref().unwrap();
-    assert_eq!(site.path, "test/_lib/auth.rhai");
+    assert_eq!(&*site.path, "test/_lib/auth.rhai");
     assert_eq!(&site.source[site.span.start..site.span.end], "fail(id, \"from the module\")");
     assert_eq!(by("dots").outcome.status, PolicyStatus::Pass);
     for (id, want, literal) in [

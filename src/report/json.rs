@@ -166,7 +166,7 @@ pub fn finding_value(loc: &super::view::Locator<'_>, f: &Finding) -> Value {
         "location": f.span.and_then(|s| loc.report.location(s)).or_else(|| {
             f.policy_site.as_ref().map(|p| {
                 let (line, column) = loc.policy_line_col(&p.source, p.span.start);
-                super::Location { path: p.path.clone(), line, column }
+                super::Location { path: p.path.to_string(), line, column }
             })
         }),
     });

@@ -288,7 +288,7 @@ impl FindingView {
             message: f.message.clone(),
             help: f.help.clone(),
             range: f.span.and_then(|span| loc.sheet_range(span)),
-            policy_site: f.policy_site.as_ref().map(|p| (p.path.clone(), loc.policy_range(p))),
+            policy_site: f.policy_site.as_ref().map(|p| (p.path.to_string(), loc.policy_range(p))),
             waived: f.waived.clone(),
             read_at: f.read_at.clone(),
         }

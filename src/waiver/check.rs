@@ -198,8 +198,11 @@ impl WaiverCheck {
         if let Some(q) = w.question.as_ref().and_then(|q| sheet.form.index_of(&q.value)) {
             f = f.at_question(sheet, q).with_label("no longer waived");
         }
-        f.policy_site =
-            Some(PolicySite { path: self.set.path.clone(), source: self.set.source.clone(), span: w.expires.span });
+        f.policy_site = Some(PolicySite {
+            path: self.set.path.as_str().into(),
+            source: self.set.source.clone(),
+            span: w.expires.span,
+        });
         f
     }
 }

@@ -309,7 +309,7 @@ fn expired_waiver_no_longer_waives_and_warns_on_the_sheet() {
     assert_eq!(f.message, "waiver for H-AUTH-001 expired on 2026-05-31; 1 finding(s) it covered count again");
     assert_eq!(f.question.as_deref(), Some("17.1.d"));
     let site = f.policy_site.as_ref().unwrap();
-    assert_eq!((site.path.as_str(), &site.source[site.span.start..site.span.end]), ("waivers.toml", "\"2026-05-31\""));
+    assert_eq!((&*site.path, &site.source[site.span.start..site.span.end]), ("waivers.toml", "\"2026-05-31\""));
     assert!(f.help.as_deref().unwrap().starts_with("waivers.toml:1: renew"));
 
     let rep = &c.reports()[0];
