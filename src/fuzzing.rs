@@ -16,7 +16,7 @@ use clap::ValueEnum;
 
 use crate::form::FormRegistry;
 use crate::report::{self, FailOn, Format, RunInfo, SheetReport, Style, Summary};
-use crate::runner::{LintCheck, Runner};
+use crate::runner::Run;
 use crate::sheet::{self, SheetFormat, Span};
 
 /// How an input ended.
@@ -46,8 +46,7 @@ pub fn sheet(data: &[u8], format: SheetFormat) -> Outcome {
         sheet::check_toml_fast_path(text.strip_prefix('\u{FEFF}').unwrap_or(text));
     }
     let forms = forms();
-    let lint = LintCheck;
-    let runner = Runner { forms, checks: vec![&lint], fail_on: FailOn::Warning, jobs: 1 };
+    let runner = Run::new(crate::outcome::RunCommand::Lint, forms).lint(true).fail_on(FailOn::Warning).jobs(1).build();
     let loaded = sheet::load_bytes(path, data.to_vec(), format, forms);
     let rejected = loaded.as_ref().err().map(|e| e.to_string());
     let report = runner.report_for(path.to_string(), loaded);

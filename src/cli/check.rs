@@ -5,9 +5,9 @@ use clap::Args;
 
 use super::output::{ReportArgs, RunInputs, print, render_run};
 use crate::form::FormRegistry;
+use crate::outcome::RunCommand;
 use crate::policy::{Limits, PolicySet};
-use crate::report::RunInfo;
-use crate::runner::{Check, LintCheck, Runner};
+use crate::runner::Run;
 use crate::waiver::{WaiverCheck, WaiverSet};
 
 #[derive(Debug, Args)]
@@ -179,28 +179,16 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
     // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
     // After the check above, whose message matters more.
     args.report.resolved_format()?;
-    let lint = LintCheck;
-    let mut checks: Vec<&dyn Check> = Vec::new();
-    if !args.no_lint {
-        checks.push(&lint);
-    }
-    checks.push(&policies);
-    // Last: waivers see every finding the other checks raised.
+    let mut run = Run::new(RunCommand::Check, forms)
+        .lint(!args.no_lint)
+        .policies(&policies)
+        .fail_on(args.report.fail_on)
+        .jobs(args.report.jobs)
+        .date(super::output::report_date(args.date));
     if let Some(w) = &waivers {
-        checks.push(w);
+        run = run.waivers(w);
     }
-    let runner = Runner { forms, checks, fail_on: args.report.fail_on, jobs: args.report.jobs };
-    let mut provenance =
-        crate::report::Provenance::of(forms, Some(&policies), waivers.as_ref().and_then(|w| w.set().digest()));
-    provenance.date = super::output::report_date(args.date);
-    let info = RunInfo {
-        command: crate::outcome::RunCommand::Check,
-        policies: policies.infos(),
-        fail_on: args.report.fail_on,
-        rules: if args.no_lint { Vec::new() } else { crate::lint::rule_infos() },
-        provenance,
-    };
-    let summary = render_run(&runner, &inputs, &info, &args.report)?;
+    let summary = render_run(&run.build(), &inputs, &args.report)?;
     // Expired and stale waivers concern the hospital, not one sheet: say so on
     // stderr whatever the format (machine formats also carry them).
     for warning in waivers.iter().flat_map(WaiverCheck::warnings) {

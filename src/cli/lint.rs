@@ -2,8 +2,8 @@ use clap::Args;
 
 use super::output::{ReportArgs, RunInputs, print, render_run};
 use crate::form::FormRegistry;
-use crate::report::RunInfo;
-use crate::runner::{LintCheck, Runner};
+use crate::outcome::RunCommand;
+use crate::runner::Run;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -63,18 +63,13 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
     // After the check above, whose message matters more.
     args.report.resolved_format()?;
-    let lint = LintCheck;
-    let runner = Runner { forms, checks: vec![&lint], fail_on: args.report.fail_on, jobs: args.report.jobs };
-    let mut provenance = crate::report::Provenance::of(forms, None, None);
-    provenance.date = super::output::report_date(None);
-    let info = RunInfo {
-        command: crate::outcome::RunCommand::Lint,
-        policies: Vec::new(),
-        fail_on: args.report.fail_on,
-        rules: crate::lint::rule_infos(),
-        provenance,
-    };
-    let summary = render_run(&runner, &inputs, &info, &args.report)?;
+    let runner = Run::new(RunCommand::Lint, forms)
+        .lint(true)
+        .fail_on(args.report.fail_on)
+        .jobs(args.report.jobs)
+        .date(super::output::report_date(None))
+        .build();
+    let summary = render_run(&runner, &inputs, &args.report)?;
     Ok(summary.exit_code() as u8)
 }
 

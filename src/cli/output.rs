@@ -285,7 +285,6 @@ fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Fo
 pub fn render_run(
     runner: &crate::runner::Runner,
     inputs: &[crate::runner::Input],
-    info: &crate::report::RunInfo,
     args: &ReportArgs,
 ) -> miette::Result<crate::report::Summary> {
     let format = args.resolved_format()?;
@@ -303,14 +302,15 @@ pub fn render_run(
     let on_terminal = out.is_terminal();
     let summary = {
         let mut renderer = crate::report::renderer(format, out.writer()?, style);
-        super::progress::run(runner, inputs, info, renderer.as_mut(), on_terminal).map_err(WriteError)?
+        super::progress::run(runner, inputs, renderer.as_mut(), on_terminal).map_err(WriteError)?
     };
     out.commit()?;
     // The report went to a file: without this line a run looks the same
     // whether it passed or failed (the exit code aside). Human output to
     // stdout already ends with it.
     if let (Some(path), false) = (&args.output, args.quiet) {
-        eprintln!("kaiji {}: {}; report in {}", info.command, summary.line(info.command), path.display());
+        let command = runner.info().command;
+        eprintln!("kaiji {command}: {}; report in {}", summary.line(command), path.display());
     }
     Ok(summary)
 }
