@@ -12,8 +12,6 @@
 use std::io;
 use std::sync::OnceLock;
 
-use clap::ValueEnum;
-
 use crate::form::FormRegistry;
 use crate::report::{self, FailOn, Format, RunInfo, SheetReport, Style, Summary};
 use crate::runner::Run;
@@ -162,7 +160,7 @@ pub fn render_everywhere(report: &SheetReport, command: crate::outcome::RunComma
     let mut summary = Summary::default();
     summary.add(report);
     let mut json = Vec::new();
-    for &format in Format::value_variants() {
+    for &format in Format::ALL {
         let out: Box<dyn io::Write + '_> = match format {
             Format::Json => Box::new(&mut json),
             _ => Box::new(io::sink()),

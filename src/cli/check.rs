@@ -201,7 +201,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         );
         return Ok(2);
     }
-    Ok(summary.exit_code() as u8)
+    Ok(summary.exit_code())
 }
 
 /// Read and validate the waiver file; a malformed file stops the run (exit

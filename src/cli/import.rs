@@ -28,7 +28,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 
     /// Input format (default: pdf for .pdf, xlsx for .xlsx/.xlsm/.xls/.xlsb/.ods, else text).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::values::parser::<Source>())]
     pub from: Option<Source>,
 
     /// Write the TOML sheet to OUT instead of stdout.

@@ -70,7 +70,7 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
         .date(super::output::report_date(None))
         .build();
     let summary = render_run(&runner, &inputs, &args.report)?;
-    Ok(summary.exit_code() as u8)
+    Ok(summary.exit_code())
 }
 
 /// The rules `name` probably means: those with `name` as one of their

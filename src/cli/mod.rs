@@ -14,6 +14,7 @@ mod lint;
 mod output;
 pub mod progress;
 mod test;
+mod values;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -172,7 +172,12 @@ impl<'a> RunInputs<'a> {
 /// Write text to stdout. A reader that stops early (`kaiji form list | head`)
 /// closes the pipe; that is not an error.
 pub fn print(text: &str) -> miette::Result<()> {
-    match io::stdout().lock().write_all(text.as_bytes()) {
+    print_bytes(text.as_bytes())
+}
+
+/// [`print`] for bytes.
+pub fn print_bytes(bytes: &[u8]) -> miette::Result<()> {
+    match io::stdout().lock().write_all(bytes) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r.map_err(WriteError)?),
     }
@@ -192,7 +197,7 @@ pub fn is_broken_pipe(report: &miette::Report) -> bool {
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// Output format (default: from the -o extension, else human).
-    #[arg(short, long, value_enum)]
+    #[arg(short, long, value_parser = super::values::parser::<Format>())]
     pub format: Option<Format>,
 
     /// Write the report to FILE instead of stdout. Without -f the extension picks the
@@ -202,7 +207,7 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 
     /// Lowest severity that fails a sheet (exit 1).
-    #[arg(long, value_enum, default_value = "error")]
+    #[arg(long, value_parser = super::values::parser::<crate::report::FailOn>(), default_value = "error")]
     pub fail_on: crate::report::FailOn,
 
     /// With -o: print no run summary on stderr (only the summary line; the report is unchanged).
