@@ -8,7 +8,6 @@
 // cold path, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod cli;
 pub mod coverage;
 pub mod diff;
 pub mod export;

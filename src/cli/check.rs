@@ -4,11 +4,11 @@ use std::time::Duration;
 use clap::Args;
 
 use super::output::{ReportArgs, RunInputs, print, render_run};
-use crate::form::FormRegistry;
-use crate::outcome::RunCommand;
-use crate::policy::{Limits, PolicySet};
-use crate::runner::Run;
-use crate::waiver::{WaiverCheck, WaiverSet};
+use kaiji::form::FormRegistry;
+use kaiji::outcome::RunCommand;
+use kaiji::policy::{Limits, PolicySet};
+use kaiji::runner::Run;
+use kaiji::waiver::{WaiverCheck, WaiverSet};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -192,7 +192,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
     // Expired and stale waivers concern the hospital, not one sheet: say so on
     // stderr whatever the format (machine formats also carry them).
     for warning in waivers.iter().flat_map(WaiverCheck::warnings) {
-        eprintln!("{:?}", miette::Report::new(crate::text::PrintableDiagnostic::new(&warning)));
+        eprintln!("{:?}", miette::Report::new(kaiji::text::PrintableDiagnostic::new(&warning)));
     }
     if args.strict_waivers && waivers.as_ref().is_some_and(WaiverCheck::any_stale) {
         eprintln!(
@@ -216,7 +216,7 @@ fn load_waivers(
 ) -> miette::Result<WaiverCheck> {
     let set = WaiverSet::load(path)?;
     let rules: Vec<&str> =
-        policies.policies().iter().map(|p| p.id()).chain(crate::lint::RULES.iter().map(|r| r.info().name)).collect();
+        policies.policies().iter().map(|p| p.id()).chain(kaiji::lint::RULES.iter().map(|r| r.info().name)).collect();
     set.validate(forms)?;
     Ok(WaiverCheck::new(set, date.unwrap_or_else(WaiverCheck::local_today)).in_run(rules.iter().copied()))
 }

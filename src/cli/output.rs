@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
-use crate::report::{Format, Style};
+use kaiji::report::{Format, Style};
 
 pub enum Output {
     Stdout,
@@ -124,8 +124,8 @@ impl<'a> RunInputs<'a> {
     }
 
     /// The sheet files among `inputs`.
-    pub fn add_sheets(&mut self, inputs: &'a [crate::runner::Input]) -> &mut Self {
-        for f in crate::runner::files(inputs) {
+    pub fn add_sheets(&mut self, inputs: &'a [kaiji::runner::Input]) -> &mut Self {
+        for f in kaiji::runner::files(inputs) {
             self.add("sheet", f);
         }
         self
@@ -135,7 +135,7 @@ impl<'a> RunInputs<'a> {
     /// (policies, the modules they import, their tests).
     pub fn add_policy_arg(&mut self, path: &'a Path) -> &mut Self {
         if path.is_dir() {
-            for f in crate::walk::files_under(path, |_| true) {
+            for f in kaiji::walk::files_under(path, |_| true) {
                 self.files.push(("policy", f.into()));
             }
         } else {
@@ -153,9 +153,9 @@ impl<'a> RunInputs<'a> {
         if !std::fs::metadata(out).is_ok_and(|m| m.is_file()) {
             return Ok(());
         }
-        let Some(target) = crate::walk::file_identity(out) else { return Ok(()) };
+        let Some(target) = kaiji::walk::file_identity(out) else { return Ok(()) };
         if let Some((what, input)) =
-            self.files.iter().find(|(_, p)| crate::walk::file_identity(p).is_some_and(|id| id == target))
+            self.files.iter().find(|(_, p)| kaiji::walk::file_identity(p).is_some_and(|id| id == target))
         {
             let same = if input.as_ref() == out { String::new() } else { format!(" ({})", input.display()) };
             miette::bail!(
@@ -207,8 +207,8 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 
     /// Lowest severity that fails a sheet (exit 1).
-    #[arg(long, value_parser = super::values::parser::<crate::report::FailOn>(), default_value = "error")]
-    pub fail_on: crate::report::FailOn,
+    #[arg(long, value_parser = super::values::parser::<kaiji::report::FailOn>(), default_value = "error")]
+    pub fail_on: kaiji::report::FailOn,
 
     /// With -o: print no run summary on stderr (only the summary line; the report is unchanged).
     #[arg(short, long)]
@@ -269,7 +269,7 @@ fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Fo
         (None, None) => {
             let ext = out.extension().map(|e| format!("the extension `.{}`", e.to_string_lossy()));
             let table: Vec<String> =
-                crate::report::EXTENSIONS.iter().map(|(e, f)| format!(".{e} {}", f.name())).collect();
+                kaiji::report::EXTENSIONS.iter().map(|(e, f)| format!(".{e} {}", f.name())).collect();
             miette::bail!(
                 code = "kaiji::usage::unknown_format",
                 help = format!(
@@ -288,10 +288,10 @@ fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Fo
 /// Run `runner` over `inputs` and render the reports as `args` say: the one
 /// path `check` and `lint` share.
 pub fn render_run(
-    runner: &crate::runner::Runner,
-    inputs: &[crate::runner::Input],
+    runner: &kaiji::runner::Runner,
+    inputs: &[kaiji::runner::Input],
     args: &ReportArgs,
-) -> miette::Result<crate::report::Summary> {
+) -> miette::Result<kaiji::report::Summary> {
     let format = args.resolved_format()?;
     let out = Output::open(args.output.as_deref())?;
     if format.is_binary() && out.is_terminal() {
@@ -301,12 +301,12 @@ pub fn render_run(
     style.verbose = args.verbose;
     style.csv_bom = !args.no_bom;
     style.min_severity = match args.min_severity {
-        MinSeverity::Warning => crate::report::Severity::Warning,
-        MinSeverity::Error => crate::report::Severity::Error,
+        MinSeverity::Warning => kaiji::report::Severity::Warning,
+        MinSeverity::Error => kaiji::report::Severity::Error,
     };
     let on_terminal = out.is_terminal();
     let summary = {
-        let mut renderer = crate::report::renderer(format, out.writer()?, style);
+        let mut renderer = kaiji::report::renderer(format, out.writer()?, style);
         super::progress::run(runner, inputs, renderer.as_mut(), on_terminal).map_err(WriteError)?
     };
     out.commit()?;
@@ -336,8 +336,8 @@ pub fn report_date(explicit: Option<jiff::civil::Date>) -> Option<String> {
 /// sheets, so a left-out file is never a mystery: how many, the first few.
 /// The sheet arguments of `check`/`lint` expanded, with the note about
 /// files a walk skipped as not sheets.
-pub fn expand_sheets(args: &[String]) -> Vec<crate::runner::Input> {
-    let expanded = crate::runner::expand_all(args);
+pub fn expand_sheets(args: &[String]) -> Vec<kaiji::runner::Input> {
+    let expanded = kaiji::runner::expand_all(args);
     note_not_sheets(&expanded.not_sheets);
     expanded.inputs
 }

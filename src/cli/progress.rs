@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::report::{Renderer, Summary};
-use crate::runner::{Input, Runner};
+use kaiji::report::{Renderer, Summary};
+use kaiji::runner::{Input, Runner};
 
 /// Runs with more sheets than this get a bar.
 pub const THRESHOLD: usize = 20;
@@ -59,13 +59,13 @@ mod tests {
     #[test]
     fn the_hook_sees_every_sheet() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let forms = crate::form::FormRegistry::builtin();
-        let runner = crate::runner::Run::new(crate::outcome::RunCommand::Lint, &forms).lint(true).jobs(2).build();
-        let inputs = crate::runner::expand(&["examples/sheets".to_string()]);
+        let forms = kaiji::form::FormRegistry::builtin();
+        let runner = kaiji::runner::Run::new(kaiji::outcome::RunCommand::Lint, &forms).lint(true).jobs(2).build();
+        let inputs = kaiji::runner::expand(&["examples/sheets".to_string()]);
         let mut out = Vec::new();
         let seen = AtomicUsize::new(0);
         let mut r =
-            crate::report::renderer(crate::report::Format::Csv, Box::new(&mut out), crate::report::Style::plain(80));
+            kaiji::report::renderer(kaiji::report::Format::Csv, Box::new(&mut out), kaiji::report::Style::plain(80));
         let summary = runner
             .run_with_progress(&inputs, r.as_mut(), &|| {
                 seen.fetch_add(1, Ordering::Relaxed);

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use clap::Args;
 use miette::IntoDiagnostic;
 
-use crate::form::FormRegistry;
-use crate::policytest;
-use crate::policytest::run::TestFormat;
-use crate::report::Style;
+use kaiji::form::FormRegistry;
+use kaiji::policytest;
+use kaiji::policytest::run::TestFormat;
+use kaiji::report::Style;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\

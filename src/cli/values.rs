@@ -61,7 +61,7 @@ impl<T: Named> TypedValueParser for NamedParser<T> {
     }
 }
 
-impl Named for crate::report::Format {
+impl Named for kaiji::report::Format {
     fn all() -> &'static [Self] {
         Self::ALL
     }
@@ -73,7 +73,7 @@ impl Named for crate::report::Format {
     }
 }
 
-impl Named for crate::outcome::FailOn {
+impl Named for kaiji::outcome::FailOn {
     fn all() -> &'static [Self] {
         Self::ALL
     }
@@ -82,7 +82,7 @@ impl Named for crate::outcome::FailOn {
     }
 }
 
-impl Named for crate::policytest::run::TestFormat {
+impl Named for kaiji::policytest::run::TestFormat {
     fn all() -> &'static [Self] {
         Self::ALL
     }
@@ -93,13 +93,13 @@ impl Named for crate::policytest::run::TestFormat {
 
 /// `kaiji import --from`: the command line's names for the importers
 /// (`xlsx`, where a sheet's `[source]` says `workbook`).
-impl Named for crate::import::Source {
+impl Named for kaiji::import::Source {
     fn all() -> &'static [Self] {
-        use crate::import::Source;
+        use kaiji::import::Source;
         &[Source::Text, Source::Xlsx, Source::Pdf]
     }
     fn name(self) -> &'static str {
-        use crate::import::Source;
+        use kaiji::import::Source;
         match self {
             Source::Text => "text",
             Source::Xlsx => "xlsx",
@@ -107,11 +107,34 @@ impl Named for crate::import::Source {
         }
     }
     fn help(self) -> Option<&'static str> {
-        use crate::import::Source;
+        use kaiji::import::Source;
         Some(match self {
             Source::Text => "Text extracted from a PDF sheet (tab-separated cells, one question a line)",
             Source::Xlsx => "An Excel (.xlsx/.xlsm/.xls/.xlsb) or OpenDocument (.ods) workbook",
             Source::Pdf => "The sheet's PDF itself (answer marks read from the drawing)",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every value's name parses back to it, and nothing else parses.
+    fn round_trip<T: Named + PartialEq + std::fmt::Debug>() {
+        let cmd = clap::Command::new("kaiji");
+        for &v in T::all() {
+            assert_eq!(parser::<T>().parse_ref(&cmd, None, OsStr::new(v.name())).unwrap(), v);
+        }
+        assert!(parser::<T>().parse_ref(&cmd, None, OsStr::new("nope")).is_err());
+        assert_eq!(parser::<T>().possible_values().unwrap().count(), T::all().len());
+    }
+
+    #[test]
+    fn names_parse_back() {
+        round_trip::<kaiji::report::Format>();
+        round_trip::<kaiji::outcome::FailOn>();
+        round_trip::<kaiji::policytest::run::TestFormat>();
+        round_trip::<kaiji::import::Source>();
     }
 }
