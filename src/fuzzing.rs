@@ -49,7 +49,7 @@ pub fn sheet(data: &[u8], format: SheetFormat) -> Outcome {
     let rejected = loaded.as_ref().err().map(|e| e.to_string());
     let report = runner.report_for(path.to_string(), loaded);
     check_report(&report);
-    render_everywhere(&report, crate::outcome::RunCommand::Lint);
+    render_everywhere(&report, runner.info());
     match rejected {
         Some(message) => {
             assert!(!message.trim().is_empty(), "a rejection says why");
@@ -118,9 +118,12 @@ pub fn policy(data: &[u8]) -> Outcome {
     });
     let mut report = SheetReport::new("sakura-support.toml", Some(sheet.clone()));
     crate::runner::Check::check(&set, sheet, &mut report);
-    report.finalize(FailOn::Warning);
+    // The sheet is shared across inputs, so the policies are applied here,
+    // not by the runner; the run's description still comes from one place.
+    let run = Run::new(crate::outcome::RunCommand::Check, forms()).policies(&set).fail_on(FailOn::Warning).build();
+    report.finalize(run.info().fail_on);
     check_report(&report);
-    render_everywhere(&report, crate::outcome::RunCommand::Check);
+    render_everywhere(&report, run.info());
     // A policy that does not compile, or errors on the sheet, is refused.
     match set.policies().first().and_then(|p| p.error()).or(report.errors.first()) {
         Some(e) => {
@@ -154,9 +157,9 @@ pub fn check_report(report: &SheetReport) {
     }
 }
 
-/// Render a report in every output format; the JSON must parse.
-pub fn render_everywhere(report: &SheetReport, command: crate::outcome::RunCommand) {
-    let info = RunInfo { command, ..RunInfo::default() };
+/// Render a report of the run `info` describes in every output format;
+/// the JSON must parse.
+pub fn render_everywhere(report: &SheetReport, info: &RunInfo) {
     let mut summary = Summary::default();
     summary.add(report);
     let mut json = Vec::new();
@@ -166,7 +169,7 @@ pub fn render_everywhere(report: &SheetReport, command: crate::outcome::RunComma
             _ => Box::new(io::sink()),
         };
         let mut r = report::renderer(format, out, Style::plain(80));
-        r.begin(&info).expect("writing to memory");
+        r.begin(info).expect("writing to memory");
         r.sheet(report).expect("writing to memory");
         r.finish(&summary).expect("writing to memory");
     }
