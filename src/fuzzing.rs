@@ -12,11 +12,9 @@
 use std::io;
 use std::sync::OnceLock;
 
-use clap::ValueEnum;
-
 use crate::form::FormRegistry;
 use crate::report::{self, FailOn, Format, RunInfo, SheetReport, Style, Summary};
-use crate::runner::{LintCheck, Runner};
+use crate::runner::Run;
 use crate::sheet::{self, SheetFormat, Span};
 
 /// How an input ended.
@@ -46,13 +44,12 @@ pub fn sheet(data: &[u8], format: SheetFormat) -> Outcome {
         sheet::check_toml_fast_path(text.strip_prefix('\u{FEFF}').unwrap_or(text));
     }
     let forms = forms();
-    let lint = LintCheck;
-    let runner = Runner { forms, checks: vec![&lint], fail_on: FailOn::Warning, jobs: 1 };
+    let runner = Run::new(crate::outcome::RunCommand::Lint, forms).lint(true).fail_on(FailOn::Warning).jobs(1).build();
     let loaded = sheet::load_bytes(path, data.to_vec(), format, forms);
     let rejected = loaded.as_ref().err().map(|e| e.to_string());
     let report = runner.report_for(path.to_string(), loaded);
     check_report(&report);
-    render_everywhere(&report, crate::outcome::RunCommand::Lint);
+    render_everywhere(&report, runner.info());
     match rejected {
         Some(message) => {
             assert!(!message.trim().is_empty(), "a rejection says why");
@@ -121,9 +118,12 @@ pub fn policy(data: &[u8]) -> Outcome {
     });
     let mut report = SheetReport::new("sakura-support.toml", Some(sheet.clone()));
     crate::runner::Check::check(&set, sheet, &mut report);
-    report.finalize(FailOn::Warning);
+    // The sheet is shared across inputs, so the policies are applied here,
+    // not by the runner; the run's description still comes from one place.
+    let run = Run::new(crate::outcome::RunCommand::Check, forms()).policies(&set).fail_on(FailOn::Warning).build();
+    report.finalize(run.info().fail_on);
     check_report(&report);
-    render_everywhere(&report, crate::outcome::RunCommand::Check);
+    render_everywhere(&report, run.info());
     // A policy that does not compile, or errors on the sheet, is refused.
     match set.policies().first().and_then(|p| p.error()).or(report.errors.first()) {
         Some(e) => {
@@ -157,19 +157,19 @@ pub fn check_report(report: &SheetReport) {
     }
 }
 
-/// Render a report in every output format; the JSON must parse.
-pub fn render_everywhere(report: &SheetReport, command: crate::outcome::RunCommand) {
-    let info = RunInfo { command, ..RunInfo::default() };
+/// Render a report of the run `info` describes in every output format;
+/// the JSON must parse.
+pub fn render_everywhere(report: &SheetReport, info: &RunInfo) {
     let mut summary = Summary::default();
     summary.add(report);
     let mut json = Vec::new();
-    for &format in Format::value_variants() {
+    for &format in Format::ALL {
         let out: Box<dyn io::Write + '_> = match format {
             Format::Json => Box::new(&mut json),
             _ => Box::new(io::sink()),
         };
         let mut r = report::renderer(format, out, Style::plain(80));
-        r.begin(&info).expect("writing to memory");
+        r.begin(info).expect("writing to memory");
         r.sheet(report).expect("writing to memory");
         r.finish(&summary).expect("writing to memory");
     }

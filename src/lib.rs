@@ -1,14 +1,15 @@
 //! kaiji (開示): policy-as-code checks for JAHIS/JIRA medical-information
 //! security disclosure sheets (MDS/SDS).
 //!
-//! The library is usable without the CLI: load a [`form::FormRegistry`],
-//! read sheets with [`sheet::load_file`], run [`lint`] rules over them.
+//! The library is usable without the CLI (the binary's own, argument
+//! parsing included): load a [`form::FormRegistry`], read sheets with
+//! [`sheet::load_file`], run [`lint`] rules over them, or describe a whole
+//! run with [`runner::Run`] and render it with [`report::renderer`].
 
 // Errors carry their file's text so they render with context; they are the
 // cold path, so their size does not matter.
 #![allow(clippy::result_large_err)]
 
-pub mod cli;
 pub mod coverage;
 pub mod diff;
 pub mod export;

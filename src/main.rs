@@ -3,6 +3,8 @@
 #[global_allocator]
 static ALLOC: kaiji::memory::CountingAlloc = kaiji::memory::CountingAlloc;
 
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    kaiji::cli::main()
+    cli::main()
 }

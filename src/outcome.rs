@@ -24,7 +24,7 @@ impl Severity {
 }
 
 /// `--fail-on`: the lowest severity that makes a sheet fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FailOn {
     #[default]
     Error,
@@ -33,6 +33,18 @@ pub enum FailOn {
 }
 
 impl FailOn {
+    /// Every choice, in the order `--help` lists them.
+    pub const ALL: &[FailOn] = &[FailOn::Error, FailOn::Warning, FailOn::Never];
+
+    /// The `--fail-on` name: `error`, `warning`, `never`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailOn::Error => "error",
+            FailOn::Warning => "warning",
+            FailOn::Never => "never",
+        }
+    }
+
     pub fn fails(self, severity: Severity) -> bool {
         match self {
             FailOn::Error => severity >= Severity::Error,
@@ -508,7 +520,7 @@ impl Summary {
 
     /// The exit code (README, "Reports"): 2 when anything could not be evaluated, else 1 when some
     /// sheet failed, else 0.
-    pub fn exit_code(&self) -> i32 {
+    pub fn exit_code(&self) -> u8 {
         if self.errors > 0 {
             2
         } else if self.failed > 0 {

@@ -9,6 +9,6 @@ pub struct ApiArgs {}
 
 /// Print the policy API reference, generated from the registered functions.
 pub fn run(_args: ApiArgs) -> miette::Result<u8> {
-    super::output::print(&crate::policy::reference::markdown())?;
+    super::output::print(&kaiji::policy::reference::markdown())?;
     Ok(0)
 }

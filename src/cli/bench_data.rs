@@ -6,8 +6,8 @@ use clap::{Args, ValueEnum};
 use miette::{IntoDiagnostic, WrapErr};
 use rayon::prelude::*;
 
-use crate::form::{DEFAULT_FORM, FormRegistry};
-use crate::synth::{Generator, Options, SynthSheet, policy_pack};
+use kaiji::form::{DEFAULT_FORM, FormRegistry};
+use kaiji::synth::{Generator, Options, SynthSheet, policy_pack};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DataFormat {

@@ -4,11 +4,11 @@ use std::time::Duration;
 use clap::Args;
 
 use super::output::{ReportArgs, RunInputs, print, render_run};
-use crate::form::FormRegistry;
-use crate::policy::{Limits, PolicySet};
-use crate::report::RunInfo;
-use crate::runner::{Check, LintCheck, Runner};
-use crate::waiver::{WaiverCheck, WaiverSet};
+use kaiji::form::FormRegistry;
+use kaiji::outcome::RunCommand;
+use kaiji::policy::{Limits, PolicySet};
+use kaiji::runner::Run;
+use kaiji::waiver::{WaiverCheck, WaiverSet};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -179,32 +179,20 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
     // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
     // After the check above, whose message matters more.
     args.report.resolved_format()?;
-    let lint = LintCheck;
-    let mut checks: Vec<&dyn Check> = Vec::new();
-    if !args.no_lint {
-        checks.push(&lint);
-    }
-    checks.push(&policies);
-    // Last: waivers see every finding the other checks raised.
+    let mut run = Run::new(RunCommand::Check, forms)
+        .lint(!args.no_lint)
+        .policies(&policies)
+        .fail_on(args.report.fail_on)
+        .jobs(args.report.jobs)
+        .date(super::output::report_date(args.date));
     if let Some(w) = &waivers {
-        checks.push(w);
+        run = run.waivers(w);
     }
-    let runner = Runner { forms, checks, fail_on: args.report.fail_on, jobs: args.report.jobs };
-    let mut provenance =
-        crate::report::Provenance::of(forms, Some(&policies), waivers.as_ref().and_then(|w| w.set().digest()));
-    provenance.date = super::output::report_date(args.date);
-    let info = RunInfo {
-        command: crate::outcome::RunCommand::Check,
-        policies: policies.infos(),
-        fail_on: args.report.fail_on,
-        rules: if args.no_lint { Vec::new() } else { crate::lint::rule_infos() },
-        provenance,
-    };
-    let summary = render_run(&runner, &inputs, &info, &args.report)?;
+    let summary = render_run(&run.build(), &inputs, &args.report)?;
     // Expired and stale waivers concern the hospital, not one sheet: say so on
     // stderr whatever the format (machine formats also carry them).
     for warning in waivers.iter().flat_map(WaiverCheck::warnings) {
-        eprintln!("{:?}", miette::Report::new(crate::text::PrintableDiagnostic::new(&warning)));
+        eprintln!("{:?}", miette::Report::new(kaiji::text::PrintableDiagnostic::new(&warning)));
     }
     if args.strict_waivers && waivers.as_ref().is_some_and(WaiverCheck::any_stale) {
         eprintln!(
@@ -213,7 +201,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         );
         return Ok(2);
     }
-    Ok(summary.exit_code() as u8)
+    Ok(summary.exit_code())
 }
 
 /// Read and validate the waiver file; a malformed file stops the run (exit
@@ -228,7 +216,7 @@ fn load_waivers(
 ) -> miette::Result<WaiverCheck> {
     let set = WaiverSet::load(path)?;
     let rules: Vec<&str> =
-        policies.policies().iter().map(|p| p.id()).chain(crate::lint::RULES.iter().map(|r| r.info().name)).collect();
+        policies.policies().iter().map(|p| p.id()).chain(kaiji::lint::RULES.iter().map(|r| r.info().name)).collect();
     set.validate(forms)?;
     Ok(WaiverCheck::new(set, date.unwrap_or_else(WaiverCheck::local_today)).in_run(rules.iter().copied()))
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use clap::Args;
 
 use super::output::{RunInputs, print, write_atomic};
-use crate::form::FormRegistry;
-use crate::sheet::Sheet;
+use kaiji::form::FormRegistry;
+use kaiji::sheet::Sheet;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -59,8 +59,8 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
     for e in policies.policies().iter().filter_map(|p| p.error()) {
         failed = true;
         match &e.detail {
-            Some(d) => eprintln!("{:?}", crate::text::PrintableDiagnostic::new(d.as_ref().as_ref())),
-            None => eprintln!("error: {}", crate::text::printable(&e.message)),
+            Some(d) => eprintln!("{:?}", kaiji::text::PrintableDiagnostic::new(d.as_ref().as_ref())),
+            None => eprintln!("error: {}", kaiji::text::printable(&e.message)),
         }
     }
     let mut sheets: Vec<Arc<Sheet>> = Vec::new();
@@ -72,16 +72,16 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
     }
     read.refuse_as_output(args.output.as_deref())?;
     if args.sheets.is_empty() {
-        let base = crate::policytest::file::BUILTIN_BASE;
-        let name = crate::policytest::file::BUILTIN_BASE_NAME;
-        let sheet = crate::sheet::load_str(name, base.to_string(), crate::sheet::SheetFormat::Toml, forms)
+        let base = kaiji::policytest::file::BUILTIN_BASE;
+        let name = kaiji::policytest::file::BUILTIN_BASE_NAME;
+        let sheet = kaiji::sheet::load_str(name, base.to_string(), kaiji::sheet::SheetFormat::Toml, forms)
             .map_err(|e| miette::miette!("the built-in base sheet does not load: {e}"))?;
         sheets.push(Arc::new(sheet));
         for dir in args.policies.iter().filter(|p| p.is_dir()) {
-            for file in crate::policytest::file::discover(dir) {
-                let cases = crate::walk::read_input_text(&file, crate::walk::InputKind::PolicyTest)
+            for file in kaiji::policytest::file::discover(dir) {
+                let cases = kaiji::walk::read_input_text(&file, kaiji::walk::InputKind::PolicyTest)
                     .map_err(|e| e.reason())
-                    .and_then(|text| crate::policytest::file::parse(&file, &text).map_err(|e| e.to_string()));
+                    .and_then(|text| kaiji::policytest::file::parse(&file, &text).map_err(|e| e.to_string()));
                 match cases {
                     Ok(cases) => {
                         for case in cases {
@@ -89,14 +89,14 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
                                 Ok(s) => sheets.push(Arc::new(s)),
                                 Err(e) => {
                                     failed = true;
-                                    eprintln!("error: {}: {}", file.display(), crate::text::printable(&e));
+                                    eprintln!("error: {}: {}", file.display(), kaiji::text::printable(&e));
                                 }
                             }
                         }
                     }
                     Err(e) => {
                         failed = true;
-                        eprintln!("error: {}: {}", file.display(), crate::text::printable(&e));
+                        eprintln!("error: {}: {}", file.display(), kaiji::text::printable(&e));
                     }
                 }
             }
@@ -104,30 +104,30 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
     } else {
         for input in &inputs {
             match input {
-                crate::runner::Input::File(p) => match crate::sheet::load_file(p, forms) {
+                kaiji::runner::Input::File(p) => match kaiji::sheet::load_file(p, forms) {
                     Ok(s) => sheets.push(Arc::new(s)),
                     Err(e) => {
                         failed = true;
-                        eprintln!("{:?}", miette::Report::new(crate::text::PrintableDiagnostic::new(&e)));
+                        eprintln!("{:?}", miette::Report::new(kaiji::text::PrintableDiagnostic::new(&e)));
                     }
                 },
-                crate::runner::Input::NoMatch { pattern, .. } => {
+                kaiji::runner::Input::NoMatch { pattern, .. } => {
                     failed = true;
-                    eprintln!("error: {}: the pattern matched no sheet", crate::text::printable(pattern));
+                    eprintln!("error: {}: the pattern matched no sheet", kaiji::text::printable(pattern));
                 }
-                crate::runner::Input::NoSheet { dir, .. } => {
+                kaiji::runner::Input::NoSheet { dir, .. } => {
                     failed = true;
-                    eprintln!("error: {}: the directory holds no sheet", crate::text::printable(dir));
+                    eprintln!("error: {}: the directory holds no sheet", kaiji::text::printable(dir));
                 }
             }
         }
     }
-    let report = crate::coverage::coverage(policies, &sheets);
+    let report = kaiji::coverage::coverage(policies, &sheets);
     let text = match args.format {
         CoverageFormat::Human => report.human(),
         CoverageFormat::Json => {
             let json = serde_json::to_string_pretty(&report).map_err(|e| miette::miette!("{e}"))?;
-            format!("{}\n", crate::text::escape_json_controls(&json))
+            format!("{}\n", kaiji::text::escape_json_controls(&json))
         }
     };
     match &args.output {

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use miette::IntoDiagnostic;
 
 use super::output::{Output, WriteError};
-use crate::diff;
-use crate::form::FormRegistry;
-use crate::policy::PolicySet;
-use crate::report::SheetReport;
-use crate::runner::Check;
-use crate::sheet::{self, Sheet};
-use crate::text::{PrintableDiagnostic, printable, printable_line};
+use kaiji::diff;
+use kaiji::form::FormRegistry;
+use kaiji::policy::PolicySet;
+use kaiji::report::SheetReport;
+use kaiji::runner::Check;
+use kaiji::sheet::{self, Sheet};
+use kaiji::text::{PrintableDiagnostic, printable, printable_line};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\

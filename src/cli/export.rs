@@ -3,8 +3,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::output::refuse_overwrite;
-use crate::form::FormRegistry;
-use crate::sheet::{self, write};
+use kaiji::form::FormRegistry;
+use kaiji::sheet::{self, write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
@@ -119,7 +119,7 @@ pub fn run(args: ExportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
     let loaded = sheet::load_file(&args.sheet, forms)?;
     let doc = loaded.to_doc();
     let bytes = match format {
-        ExportFormat::Xlsx => crate::export::to_xlsx(&doc, &loaded.form)?,
+        ExportFormat::Xlsx => kaiji::export::to_xlsx(&doc, &loaded.form)?,
         ExportFormat::Toml => write::to_toml(&doc, Some(&loaded.form), &[]).into_bytes(),
         ExportFormat::Json => write::to_json(&doc).into_bytes(),
     };

@@ -3,8 +3,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 
-use crate::form::{DEFAULT_FORM, Form, FormRegistry, Question};
-use crate::text::display_width;
+use kaiji::form::{DEFAULT_FORM, Form, FormRegistry, Question};
+use kaiji::text::display_width;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -154,21 +154,21 @@ fn new(args: NewArgs, form_files: &[PathBuf]) -> miette::Result<u8> {
     let pdf = args.file.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("pdf"));
     let source = args.from.unwrap_or(if pdf { NewSource::Pdf } else { NewSource::Text });
     let kind = match source {
-        NewSource::Text => crate::walk::InputKind::TextImport,
-        NewSource::Pdf => crate::walk::InputKind::Pdf,
+        NewSource::Text => kaiji::walk::InputKind::TextImport,
+        NewSource::Pdf => kaiji::walk::InputKind::Pdf,
     };
     let shown = args.file.display().to_string();
-    let opts = crate::import::catalog::Options {
+    let opts = kaiji::import::catalog::Options {
         id: args.id.clone(),
         title: args.title.clone(),
         guideline: args.guideline.clone(),
         standard: args.standard.clone(),
         edition: args.edition.clone(),
     };
-    let bytes = crate::walk::read_input(&args.file, kind)?;
+    let bytes = kaiji::walk::read_input(&args.file, kind)?;
     let built = match source {
-        NewSource::Text => crate::import::catalog::from_text_bytes(&bytes, &shown, &opts)?,
-        NewSource::Pdf => crate::import::catalog::from_pdf_bytes(&bytes, &shown, &opts)?,
+        NewSource::Text => kaiji::import::catalog::from_text_bytes(&bytes, &shown, &opts)?,
+        NewSource::Pdf => kaiji::import::catalog::from_pdf_bytes(&bytes, &shown, &opts)?,
     };
     super::output::write_or_stdout(args.output.as_deref(), built.toml.as_bytes(), args.force)?;
     let f = &built.form;
@@ -178,7 +178,7 @@ fn new(args: NewArgs, form_files: &[PathBuf]) -> miette::Result<u8> {
         s.dedup();
         s.len()
     };
-    let applicability = f.questions().iter().filter(|q| q.kind == crate::form::Kind::Applicability).count();
+    let applicability = f.questions().iter().filter(|q| q.kind == kaiji::form::Kind::Applicability).count();
     let mut msg = format!(
         "kaiji form new: {shown}{target}\n  form {}: {} questions ({applicability} 該当/非該当) in {sections} sections",
         f.id,
@@ -196,9 +196,9 @@ fn new(args: NewArgs, form_files: &[PathBuf]) -> miette::Result<u8> {
     }
     for w in &built.warnings {
         msg.push_str("\n  warning: ");
-        msg.push_str(&crate::text::printable_line(w));
+        msg.push_str(&kaiji::text::printable_line(w));
     }
-    eprintln!("{}", crate::text::printable(&msg));
+    eprintln!("{}", kaiji::text::printable(&msg));
     Ok(0)
 }
 
@@ -231,8 +231,8 @@ fn list(form: &Form, format: FormFormat) -> String {
                     outln!(out, "\n■ {section}");
                 }
                 let mark = match q.kind {
-                    crate::form::Kind::Applicability => "該当/非該当",
-                    crate::form::Kind::YesNo => "",
+                    kaiji::form::Kind::Applicability => "該当/非該当",
+                    kaiji::form::Kind::YesNo => "",
                 };
                 let pad = " ".repeat(id_width - display_width(&q.id));
                 outln!(
@@ -250,7 +250,7 @@ fn list(form: &Form, format: FormFormat) -> String {
 
 fn show(form: &Form, id: &str, format: FormFormat) -> miette::Result<String> {
     let mut out = String::new();
-    let id = crate::text::normalize(id);
+    let id = kaiji::text::normalize(id);
     let Some(q) = form.question(&id) else {
         let hint = form.suggest(&id).map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default();
         miette::bail!("question {id} is not in form {}{hint}", form.id);

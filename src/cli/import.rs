@@ -2,9 +2,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use crate::form::{DEFAULT_FORM, FormRegistry};
-use crate::import::{self, Source};
-use crate::sheet::write;
+use kaiji::form::{DEFAULT_FORM, FormRegistry};
+use kaiji::import::{self, Source};
+use kaiji::sheet::write;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -28,7 +28,7 @@ pub struct ImportArgs {
     pub file: PathBuf,
 
     /// Input format (default: pdf for .pdf, xlsx for .xlsx/.xlsm/.xls/.xlsb/.ods, else text).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = super::values::parser::<Source>())]
     pub from: Option<Source>,
 
     /// Write the TOML sheet to OUT instead of stdout.
@@ -62,8 +62,8 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
         // A kaiji sheet given to import (a JSON one to be made TOML, or a
         // hand-written one to be made canonical) is not a PDF's text: the
         // text importer would find "no line matches a question".
-        let bytes = crate::walk::read_input(&args.file, crate::walk::InputKind::TextImport)?;
-        if let Some(format) = std::str::from_utf8(&bytes).ok().and_then(crate::sheet::marks_a_sheet) {
+        let bytes = kaiji::walk::read_input(&args.file, kaiji::walk::InputKind::TextImport)?;
+        if let Some(format) = std::str::from_utf8(&bytes).ok().and_then(kaiji::sheet::marks_a_sheet) {
             return convert_sheet(&args, &shown, bytes, format, forms);
         }
     }
@@ -78,7 +78,7 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
     let target = args.output.as_ref().map(|o| format!(" → {}", o.display())).unwrap_or_default();
     let next = next_step(&imported.report, args.output.as_deref());
     // The account quotes what the input said where it was not understood.
-    eprintln!("{}", crate::text::printable(&format!("kaiji import: {shown}{target}\n  {}\n{next}", imported.report)));
+    eprintln!("{}", kaiji::text::printable(&format!("kaiji import: {shown}{target}\n  {}\n{next}", imported.report)));
     Ok(0)
 }
 
@@ -107,13 +107,13 @@ fn convert_sheet(
     args: &ImportArgs,
     shown: &str,
     bytes: Vec<u8>,
-    format: crate::sheet::SheetFormat,
+    format: kaiji::sheet::SheetFormat,
     forms: &FormRegistry,
 ) -> miette::Result<u8> {
-    let loaded = crate::sheet::load_bytes(shown, bytes, format, forms)?;
+    let loaded = kaiji::sheet::load_bytes(shown, bytes, format, forms)?;
     let what = match format {
-        crate::sheet::SheetFormat::Toml => "TOML",
-        crate::sheet::SheetFormat::Json => "JSON",
+        kaiji::sheet::SheetFormat::Toml => "TOML",
+        kaiji::sheet::SheetFormat::Json => "JSON",
     };
     let header = [format!("Converted by kaiji from {shown} (a kaiji {what} sheet) against form {}.", loaded.form.id)];
     let toml = write::to_toml(&loaded.to_doc(), Some(&loaded.form), &header);

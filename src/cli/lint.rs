@@ -1,9 +1,9 @@
 use clap::Args;
 
 use super::output::{ReportArgs, RunInputs, print, render_run};
-use crate::form::FormRegistry;
-use crate::report::RunInfo;
-use crate::runner::{LintCheck, Runner};
+use kaiji::form::FormRegistry;
+use kaiji::outcome::RunCommand;
+use kaiji::runner::Run;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -34,7 +34,7 @@ pub struct LintArgs {
 
 pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBuf]) -> miette::Result<u8> {
     if args.list_rules {
-        let list: String = crate::lint::RULES
+        let list: String = kaiji::lint::RULES
             .iter()
             .map(|r| format!("{:<20} {:<8} {}\n", r.info().name, r.info().severity.as_str(), r.info().summary))
             .collect();
@@ -42,7 +42,7 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
         return Ok(0);
     }
     if let Some(name) = &args.explain {
-        let Some(rule) = crate::lint::rule(name) else {
+        let Some(rule) = kaiji::lint::rule(name) else {
             let hint = suggest_rule(name).map(|s| format!(" — did you mean {s}?")).unwrap_or_default();
             miette::bail!(
                 code = "kaiji::usage::unknown_rule",
@@ -63,19 +63,14 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
     // After the check above, whose message matters more.
     args.report.resolved_format()?;
-    let lint = LintCheck;
-    let runner = Runner { forms, checks: vec![&lint], fail_on: args.report.fail_on, jobs: args.report.jobs };
-    let mut provenance = crate::report::Provenance::of(forms, None, None);
-    provenance.date = super::output::report_date(None);
-    let info = RunInfo {
-        command: crate::outcome::RunCommand::Lint,
-        policies: Vec::new(),
-        fail_on: args.report.fail_on,
-        rules: crate::lint::rule_infos(),
-        provenance,
-    };
-    let summary = render_run(&runner, &inputs, &info, &args.report)?;
-    Ok(summary.exit_code() as u8)
+    let runner = Run::new(RunCommand::Lint, forms)
+        .lint(true)
+        .fail_on(args.report.fail_on)
+        .jobs(args.report.jobs)
+        .date(super::output::report_date(None))
+        .build();
+    let summary = render_run(&runner, &inputs, &args.report)?;
+    Ok(summary.exit_code())
 }
 
 /// The rules `name` probably means: those with `name` as one of their
@@ -83,12 +78,12 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
 /// finds nothing for a short word of a long name), else the nearest by
 /// edit distance.
 fn suggest_rule(name: &str) -> Option<String> {
-    let names = || crate::lint::RULES.iter().map(|r| r.info().name);
+    let names = || kaiji::lint::RULES.iter().map(|r| r.info().name);
     let word = name.trim().to_ascii_lowercase();
     let by_word: Vec<String> =
         names().filter(|n| !word.is_empty() && n.split('-').any(|w| w == word)).map(|n| format!("`{n}`")).collect();
     if !by_word.is_empty() {
         return Some(by_word.join(" or "));
     }
-    crate::text::did_you_mean(&word, names()).map(|n| format!("`{n}`"))
+    kaiji::text::did_you_mean(&word, names()).map(|n| format!("`{n}`"))
 }

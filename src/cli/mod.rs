@@ -12,15 +12,16 @@ mod form;
 mod import;
 mod lint;
 mod output;
-pub mod progress;
+mod progress;
 mod test;
+mod values;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::form::{Form, FormRegistry};
+use kaiji::form::{Form, FormRegistry};
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -90,7 +91,7 @@ pub fn main() -> ExitCode {
         Err(report) if output::is_broken_pipe(&report) => ExitCode::SUCCESS,
         Err(report) => {
             // Errors quote their inputs (a sheet's line, a path).
-            eprintln!("{:?}", crate::text::PrintableDiagnostic::report(&report));
+            eprintln!("{:?}", kaiji::text::PrintableDiagnostic::report(&report));
             ExitCode::from(2)
         }
     }

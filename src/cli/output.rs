@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use miette::{IntoDiagnostic, WrapErr};
 
-use crate::report::{Format, Style};
+use kaiji::report::{Format, Style};
 
 pub enum Output {
     Stdout,
@@ -124,8 +124,8 @@ impl<'a> RunInputs<'a> {
     }
 
     /// The sheet files among `inputs`.
-    pub fn add_sheets(&mut self, inputs: &'a [crate::runner::Input]) -> &mut Self {
-        for f in crate::runner::files(inputs) {
+    pub fn add_sheets(&mut self, inputs: &'a [kaiji::runner::Input]) -> &mut Self {
+        for f in kaiji::runner::files(inputs) {
             self.add("sheet", f);
         }
         self
@@ -135,7 +135,7 @@ impl<'a> RunInputs<'a> {
     /// (policies, the modules they import, their tests).
     pub fn add_policy_arg(&mut self, path: &'a Path) -> &mut Self {
         if path.is_dir() {
-            for f in crate::walk::files_under(path, |_| true) {
+            for f in kaiji::walk::files_under(path, |_| true) {
                 self.files.push(("policy", f.into()));
             }
         } else {
@@ -153,9 +153,9 @@ impl<'a> RunInputs<'a> {
         if !std::fs::metadata(out).is_ok_and(|m| m.is_file()) {
             return Ok(());
         }
-        let Some(target) = crate::walk::file_identity(out) else { return Ok(()) };
+        let Some(target) = kaiji::walk::file_identity(out) else { return Ok(()) };
         if let Some((what, input)) =
-            self.files.iter().find(|(_, p)| crate::walk::file_identity(p).is_some_and(|id| id == target))
+            self.files.iter().find(|(_, p)| kaiji::walk::file_identity(p).is_some_and(|id| id == target))
         {
             let same = if input.as_ref() == out { String::new() } else { format!(" ({})", input.display()) };
             miette::bail!(
@@ -172,7 +172,12 @@ impl<'a> RunInputs<'a> {
 /// Write text to stdout. A reader that stops early (`kaiji form list | head`)
 /// closes the pipe; that is not an error.
 pub fn print(text: &str) -> miette::Result<()> {
-    match io::stdout().lock().write_all(text.as_bytes()) {
+    print_bytes(text.as_bytes())
+}
+
+/// [`print`] for bytes.
+pub fn print_bytes(bytes: &[u8]) -> miette::Result<()> {
+    match io::stdout().lock().write_all(bytes) {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         r => Ok(r.map_err(WriteError)?),
     }
@@ -192,7 +197,7 @@ pub fn is_broken_pipe(report: &miette::Report) -> bool {
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
     /// Output format (default: from the -o extension, else human).
-    #[arg(short, long, value_enum)]
+    #[arg(short, long, value_parser = super::values::parser::<Format>())]
     pub format: Option<Format>,
 
     /// Write the report to FILE instead of stdout. Without -f the extension picks the
@@ -202,8 +207,8 @@ pub struct ReportArgs {
     pub output: Option<PathBuf>,
 
     /// Lowest severity that fails a sheet (exit 1).
-    #[arg(long, value_enum, default_value = "error")]
-    pub fail_on: crate::report::FailOn,
+    #[arg(long, value_parser = super::values::parser::<kaiji::report::FailOn>(), default_value = "error")]
+    pub fail_on: kaiji::report::FailOn,
 
     /// With -o: print no run summary on stderr (only the summary line; the report is unchanged).
     #[arg(short, long)]
@@ -264,7 +269,7 @@ fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Fo
         (None, None) => {
             let ext = out.extension().map(|e| format!("the extension `.{}`", e.to_string_lossy()));
             let table: Vec<String> =
-                crate::report::EXTENSIONS.iter().map(|(e, f)| format!(".{e} {}", f.name())).collect();
+                kaiji::report::EXTENSIONS.iter().map(|(e, f)| format!(".{e} {}", f.name())).collect();
             miette::bail!(
                 code = "kaiji::usage::unknown_format",
                 help = format!(
@@ -283,11 +288,10 @@ fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Fo
 /// Run `runner` over `inputs` and render the reports as `args` say: the one
 /// path `check` and `lint` share.
 pub fn render_run(
-    runner: &crate::runner::Runner,
-    inputs: &[crate::runner::Input],
-    info: &crate::report::RunInfo,
+    runner: &kaiji::runner::Runner,
+    inputs: &[kaiji::runner::Input],
     args: &ReportArgs,
-) -> miette::Result<crate::report::Summary> {
+) -> miette::Result<kaiji::report::Summary> {
     let format = args.resolved_format()?;
     let out = Output::open(args.output.as_deref())?;
     if format.is_binary() && out.is_terminal() {
@@ -297,20 +301,21 @@ pub fn render_run(
     style.verbose = args.verbose;
     style.csv_bom = !args.no_bom;
     style.min_severity = match args.min_severity {
-        MinSeverity::Warning => crate::report::Severity::Warning,
-        MinSeverity::Error => crate::report::Severity::Error,
+        MinSeverity::Warning => kaiji::report::Severity::Warning,
+        MinSeverity::Error => kaiji::report::Severity::Error,
     };
     let on_terminal = out.is_terminal();
     let summary = {
-        let mut renderer = crate::report::renderer(format, out.writer()?, style);
-        super::progress::run(runner, inputs, info, renderer.as_mut(), on_terminal).map_err(WriteError)?
+        let mut renderer = kaiji::report::renderer(format, out.writer()?, style);
+        super::progress::run(runner, inputs, renderer.as_mut(), on_terminal).map_err(WriteError)?
     };
     out.commit()?;
     // The report went to a file: without this line a run looks the same
     // whether it passed or failed (the exit code aside). Human output to
     // stdout already ends with it.
     if let (Some(path), false) = (&args.output, args.quiet) {
-        eprintln!("kaiji {}: {}; report in {}", info.command, summary.line(info.command), path.display());
+        let command = runner.info().command;
+        eprintln!("kaiji {command}: {}; report in {}", summary.line(command), path.display());
     }
     Ok(summary)
 }
@@ -331,8 +336,8 @@ pub fn report_date(explicit: Option<jiff::civil::Date>) -> Option<String> {
 /// sheets, so a left-out file is never a mystery: how many, the first few.
 /// The sheet arguments of `check`/`lint` expanded, with the note about
 /// files a walk skipped as not sheets.
-pub fn expand_sheets(args: &[String]) -> Vec<crate::runner::Input> {
-    let expanded = crate::runner::expand_all(args);
+pub fn expand_sheets(args: &[String]) -> Vec<kaiji::runner::Input> {
+    let expanded = kaiji::runner::expand_all(args);
     note_not_sheets(&expanded.not_sheets);
     expanded.inputs
 }

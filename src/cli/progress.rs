@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::report::{Renderer, RunInfo, Summary};
-use crate::runner::{Input, Runner};
+use kaiji::report::{Renderer, Summary};
+use kaiji::runner::{Input, Runner};
 
 /// Runs with more sheets than this get a bar.
 pub const THRESHOLD: usize = 20;
@@ -32,15 +32,14 @@ fn bar(total: usize) -> ProgressBar {
 pub fn run(
     runner: &Runner,
     inputs: &[Input],
-    info: &RunInfo,
     renderer: &mut dyn Renderer,
     report_on_terminal: bool,
 ) -> io::Result<Summary> {
     if !wanted(inputs.len(), io::stderr().is_terminal(), report_on_terminal) {
-        return runner.run(inputs, info, renderer);
+        return runner.run(inputs, renderer);
     }
     let pb = bar(inputs.len());
-    let result = runner.run_with_progress(inputs, info, renderer, &|| pb.inc(1));
+    let result = runner.run_with_progress(inputs, renderer, &|| pb.inc(1));
     pb.finish_and_clear();
     result
 }
@@ -60,21 +59,15 @@ mod tests {
     #[test]
     fn the_hook_sees_every_sheet() {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let forms = crate::form::FormRegistry::builtin();
-        let lint = crate::runner::LintCheck;
-        let runner = Runner { forms: &forms, checks: vec![&lint], fail_on: Default::default(), jobs: 2 };
-        let inputs = crate::runner::expand(&["examples/sheets".to_string()]);
-        let info = RunInfo {
-            command: crate::outcome::RunCommand::Lint,
-            rules: crate::lint::rule_infos(),
-            ..RunInfo::default()
-        };
+        let forms = kaiji::form::FormRegistry::builtin();
+        let runner = kaiji::runner::Run::new(kaiji::outcome::RunCommand::Lint, &forms).lint(true).jobs(2).build();
+        let inputs = kaiji::runner::expand(&["examples/sheets".to_string()]);
         let mut out = Vec::new();
         let seen = AtomicUsize::new(0);
         let mut r =
-            crate::report::renderer(crate::report::Format::Csv, Box::new(&mut out), crate::report::Style::plain(80));
+            kaiji::report::renderer(kaiji::report::Format::Csv, Box::new(&mut out), kaiji::report::Style::plain(80));
         let summary = runner
-            .run_with_progress(&inputs, &info, r.as_mut(), &|| {
+            .run_with_progress(&inputs, r.as_mut(), &|| {
                 seen.fetch_add(1, Ordering::Relaxed);
             })
             .unwrap();

@@ -4,9 +4,10 @@ use std::path::PathBuf;
 use clap::Args;
 use miette::IntoDiagnostic;
 
-use crate::form::FormRegistry;
-use crate::policytest;
-use crate::report::Style;
+use kaiji::form::FormRegistry;
+use kaiji::policytest;
+use kaiji::policytest::run::TestFormat;
+use kaiji::report::Style;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -43,7 +44,7 @@ pub struct TestArgs {
     pub require_coverage: bool,
 
     /// Output format: human (default), json (schema kaiji.test/v1) or junit.
-    #[arg(short, long, value_enum, default_value = "human")]
+    #[arg(short, long, value_parser = super::values::parser::<TestFormat>(), default_value = "human")]
     pub format: TestFormat,
 
     /// Write the report to FILE instead of stdout.
@@ -52,14 +53,6 @@ pub struct TestArgs {
 
     #[command(flatten)]
     pub limits: super::check::LimitArgs,
-}
-
-/// `kaiji test -f`: the formats a CI shows policy tests in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum TestFormat {
-    Human,
-    Json,
-    Junit,
 }
 
 pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
@@ -79,20 +72,12 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
     for e in run.read_errors() {
         eprintln!("{e}");
     }
-    let text = match args.format {
-        TestFormat::Human => {
-            let style = Style::detect(std::io::stdout().is_terminal());
-            let paint = |text: &str, code: &str| style.paint(text, code);
-            let mut out = Vec::new();
-            run.write_human(&mut out, &paint).into_diagnostic()?;
-            String::from_utf8_lossy(&out).into_owned()
-        }
-        TestFormat::Json => format!("{:#}\n", run.to_json()),
-        TestFormat::Junit => run.to_junit().into_diagnostic()?,
-    };
+    // Colour as for stdout, wherever the report goes.
+    let style = Style::detect(std::io::stdout().is_terminal());
+    let report = run.render(args.format, &style).into_diagnostic()?;
     match &args.output {
-        Some(path) => super::output::write_atomic(path, text.as_bytes(), true)?,
-        None => super::output::print(&text)?,
+        Some(path) => super::output::write_atomic(path, &report, true)?,
+        None => super::output::print_bytes(&report)?,
     }
     Ok(run.exit_code())
 }

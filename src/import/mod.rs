@@ -24,7 +24,7 @@ use crate::sheet::SheetDoc;
 use crate::text::{match_key, normalize};
 
 /// The input formats `kaiji import` reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
     /// Text extracted from a PDF sheet (tab-separated cells, one question a line).
     Text,

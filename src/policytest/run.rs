@@ -10,7 +10,33 @@ use serde::Serialize;
 use super::{Actual, Case, Vacuous};
 use crate::form::FormRegistry;
 use crate::policy::{Limits, PolicySet};
+use crate::report::Style;
 use crate::text::display_width;
+
+/// The formats a test run is reported in (`kaiji test -f`): the ones a CI
+/// shows policy tests in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TestFormat {
+    #[default]
+    Human,
+    /// Schema `kaiji.test/v1`.
+    Json,
+    Junit,
+}
+
+impl TestFormat {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: &[TestFormat] = &[TestFormat::Human, TestFormat::Json, TestFormat::Junit];
+
+    /// The `-f` name: `human`, `json`, `junit`.
+    pub fn name(self) -> &'static str {
+        match self {
+            TestFormat::Human => "human",
+            TestFormat::Json => "json",
+            TestFormat::Junit => "junit",
+        }
+    }
+}
 
 /// How one case went, owning what it reports.
 #[derive(Debug)]
@@ -174,8 +200,22 @@ impl TestRun {
         self.dirs.iter().flat_map(|d| d.unreadable.iter().map(String::as_str))
     }
 
-    /// The human report; `paint(text, sgr)` colours it (or not).
-    pub fn write_human(&self, out: &mut dyn Write, paint: &dyn Fn(&str, &str) -> String) -> io::Result<()> {
+    /// The report in `format`; `style` colours the human one (or not).
+    pub fn render(&self, format: TestFormat, style: &Style) -> io::Result<Vec<u8>> {
+        Ok(match format {
+            TestFormat::Human => {
+                let mut out = Vec::new();
+                self.write_human(&mut out, style)?;
+                out
+            }
+            TestFormat::Json => format!("{:#}\n", self.to_json()).into_bytes(),
+            TestFormat::Junit => self.to_junit().map_err(io::Error::other)?.into_bytes(),
+        })
+    }
+
+    /// The human report, coloured as `style` says.
+    pub fn write_human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
+        let paint = &|text: &str, code: &str| style.paint(text, code);
         for d in &self.dirs {
             if d.no_tests && d.unreadable.is_empty() {
                 writeln!(out, "{}: no test files in {}", d.dir.display(), d.dir.join("tests").display())?;

@@ -286,7 +286,7 @@ impl Html {
         }
         let mut env = Environment::new();
         env.add_template("report.html", TEMPLATE)?;
-        let title = format!("kaiji {} — 開示書評価一覧", m.command);
+        let title = format!("kaiji {} — 開示書評価一覧", m.command());
         let csp = format!(
             "default-src 'none'; style-src 'unsafe-inline'; script-src {}; img-src data:; base-uri 'none'; form-action 'none'",
             script_hash(SCRIPT)
@@ -294,7 +294,7 @@ impl Html {
         let page = Page {
             title,
             csp,
-            command: m.command,
+            command: m.command(),
             summary: SummaryCtx {
                 sheets: summary.sheets,
                 passed: summary.passed,

@@ -117,23 +117,26 @@ impl Row {
     }
 }
 
-/// Rows in path order plus what is known about the policies.
+/// Rows in path order, and the run they belong to.
 #[derive(Debug, Default)]
 pub struct Matrix {
-    pub command: crate::outcome::RunCommand,
-    pub lint: bool,
-    pub policies: Vec<PolicyInfo>,
     pub rows: Vec<Row>,
     run: RunInfo,
 }
 
 impl Matrix {
     pub fn begin(&mut self, run: &RunInfo) {
-        self.command = run.command;
-        self.lint = run.lint();
-        self.policies = run.policies.clone();
-        self.policies.sort_by(|a, b| a.id.cmp(&b.id));
         self.run = run.clone();
+    }
+
+    /// The run the matrix shows, as the renderers were told it.
+    pub fn run(&self) -> &RunInfo {
+        &self.run
+    }
+
+    /// Which command the run is (`check`, `lint`).
+    pub fn command(&self) -> crate::outcome::RunCommand {
+        self.run.command
     }
 
     pub fn add(&mut self, report: &SheetReport) {
@@ -143,7 +146,7 @@ impl Matrix {
     /// Policy columns by id (every policy of the run and any outcome seen),
     /// then lint (when it ran, or some sheet has findings of no policy).
     pub fn columns(&self) -> Vec<Column> {
-        let mut ids: BTreeSet<&str> = self.policies.iter().map(|p| p.id.as_str()).collect();
+        let mut ids: BTreeSet<&str> = self.run.policies.iter().map(|p| p.id.as_str()).collect();
         for r in &self.rows {
             ids.extend(r.cells.keys().filter_map(|c| match c {
                 Column::Policy(id) => Some(id.as_str()),
@@ -151,7 +154,7 @@ impl Matrix {
             }));
         }
         let mut cols: Vec<Column> = ids.into_iter().map(|id| Column::Policy(id.to_string())).collect();
-        if self.lint || self.rows.iter().any(|r| r.cells.contains_key(&Column::Lint)) {
+        if self.run.lint() || self.rows.iter().any(|r| r.cells.contains_key(&Column::Lint)) {
             cols.push(Column::Lint);
         }
         cols
@@ -170,7 +173,7 @@ impl Matrix {
     }
 
     pub fn policy(&self, id: &str) -> Option<&PolicyInfo> {
-        self.policies.iter().find(|p| p.id == id)
+        self.run.policies.iter().find(|p| p.id == id)
     }
 
     /// The heading of a column: the policy's title, or what lint is.

@@ -62,30 +62,50 @@ pub trait SheetEncoder: Send + Sync {
     fn encode(&self, report: &SheetReport, out: &mut Vec<u8>) -> io::Result<()>;
 }
 
-/// `-f/--format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The report formats (`-f/--format`); each one's name and what it is
+/// are [`Format::name`] and [`Format::description`], which the CLI lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// Diagnostics for people, underlining the sheet and the policy.
     Human,
-    /// The `kaiji.check/v1` JSON report.
     Json,
-    /// JUnit XML: a test suite per sheet, a test case per policy and lint rule.
     Junit,
-    /// SARIF 2.1.0, for code-scanning dashboards.
     Sarif,
-    /// GitHub Actions annotations (workflow commands).
     Github,
-    /// A Markdown summary for a pull request or a committee memo.
     Markdown,
-    /// One row per sheet × check × finding.
     Csv,
-    /// One standalone page: the vendor × policy matrix with drill-down.
     Html,
-    /// The vendor × policy matrix and the findings as an Excel workbook.
     Xlsx,
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: &[Format] = &[
+        Format::Human,
+        Format::Json,
+        Format::Junit,
+        Format::Sarif,
+        Format::Github,
+        Format::Markdown,
+        Format::Csv,
+        Format::Html,
+        Format::Xlsx,
+    ];
+
+    /// What the format is, in one line (`--help`).
+    pub fn description(self) -> &'static str {
+        match self {
+            Format::Human => "Diagnostics for people, underlining the sheet and the policy",
+            Format::Json => "The `kaiji.check/v1` JSON report",
+            Format::Junit => "JUnit XML: a test suite per sheet, a test case per policy and lint rule",
+            Format::Sarif => "SARIF 2.1.0, for code-scanning dashboards",
+            Format::Github => "GitHub Actions annotations (workflow commands)",
+            Format::Markdown => "A Markdown summary for a pull request or a committee memo",
+            Format::Csv => "One row per sheet × check × finding",
+            Format::Html => "One standalone page: the vendor × policy matrix with drill-down",
+            Format::Xlsx => "The vendor × policy matrix and the findings as an Excel workbook",
+        }
+    }
+
     /// Whether the format is binary (never written to a terminal).
     pub fn is_binary(self) -> bool {
         matches!(self, Format::Xlsx)
@@ -205,7 +225,7 @@ mod tests {
         };
         let summary = Summary { sheets: reports.len(), policies: info.policies.len(), ..Summary::default() };
         let mut encoded_formats = 0;
-        for &format in <Format as clap::ValueEnum>::value_variants() {
+        for &format in Format::ALL {
             let run = |encode: bool| -> Vec<u8> {
                 let mut out = Vec::new();
                 let mut r = renderer(format, Box::new(&mut out), Style::plain(80));
@@ -231,5 +251,26 @@ mod tests {
             assert_eq!(run(true), run(false), "{format:?}");
         }
         assert!(encoded_formats >= 4, "human, json, csv and github encode on workers");
+    }
+
+    /// `Format::ALL` lists every format once: adding a variant breaks the
+    /// match below until it has a place, and the list must then hold it.
+    #[test]
+    fn every_format_is_listed() {
+        let place = |f: Format| match f {
+            Format::Human => 0,
+            Format::Json => 1,
+            Format::Junit => 2,
+            Format::Sarif => 3,
+            Format::Github => 4,
+            Format::Markdown => 5,
+            Format::Csv => 6,
+            Format::Html => 7,
+            Format::Xlsx => 8,
+        };
+        assert_eq!(Format::ALL.len(), 9);
+        for (i, &f) in Format::ALL.iter().enumerate() {
+            assert_eq!(place(f), i, "{f:?}");
+        }
     }
 }

@@ -164,7 +164,7 @@ impl Xlsx {
     fn build(m: &Matrix, summary: &Summary) -> Result<Vec<u8>, XlsxError> {
         let columns = m.columns();
         let mut wb = Workbook::new();
-        let title = format!("kaiji {} — 開示書評価一覧", m.command);
+        let title = format!("kaiji {} — 開示書評価一覧", m.command());
         wb.set_properties(
             &DocProperties::new()
                 .set_title(&title)

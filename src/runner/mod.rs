@@ -14,8 +14,11 @@ use rayon::prelude::*;
 pub use inputs::{Expanded, Input, expand, expand_all, skipped_by_walk};
 
 use crate::form::FormRegistry;
-use crate::report::{FailOn, Renderer, RunError, RunInfo, SheetReport, SheetStatus, Summary};
+use crate::outcome::{FailOn, Provenance, RunCommand};
+use crate::policy::PolicySet;
+use crate::report::{Renderer, RunError, RunInfo, SheetReport, SheetStatus, Summary};
 use crate::sheet::{self, Sheet};
+use crate::waiver::WaiverCheck;
 
 pub use crate::outcome::Check;
 
@@ -28,12 +31,131 @@ impl Check for LintCheck {
     }
 }
 
-pub struct Runner<'a> {
-    pub forms: &'a FormRegistry,
-    pub checks: Vec<&'a dyn Check>,
-    pub fail_on: FailOn,
+/// One run, described once: the form catalogs, which checks it applies
+/// (the lint rules, a policy set, waivers, any other [`Check`]), how it
+/// judges (`fail_on`), its worker threads and the date its report states.
+/// [`Run::build`] makes the [`Runner`] and, inside it, the run's
+/// [`RunInfo`] (what the renderers are told) from this one description, so
+/// the verdicts and the report cannot disagree about the severity that
+/// fails, the rules that ran or the policies applied.
+///
+/// ```no_run
+/// # use kaiji::{form::FormRegistry, policy::{Limits, PolicySet}, outcome::{FailOn, RunCommand}, runner::Run};
+/// let forms = FormRegistry::builtin();
+/// let policies = PolicySet::builtin(Limits::default());
+/// let runner = Run::new(RunCommand::Check, &forms).lint(true).policies(&policies).fail_on(FailOn::Warning).build();
+/// assert_eq!(runner.info().fail_on, FailOn::Warning);
+/// ```
+pub struct Run<'a> {
+    forms: &'a FormRegistry,
+    command: RunCommand,
+    lint: bool,
+    policies: Option<&'a PolicySet>,
+    checks: Vec<&'a dyn Check>,
+    waivers: Option<&'a WaiverCheck>,
+    fail_on: FailOn,
+    jobs: usize,
+    date: Option<String>,
+}
+
+impl<'a> Run<'a> {
+    /// A run of `command` over sheets of `forms` that applies nothing yet:
+    /// no lint rules, no policies, `fail_on` error, one thread per core,
+    /// no date.
+    pub fn new(command: RunCommand, forms: &'a FormRegistry) -> Run<'a> {
+        Run {
+            forms,
+            command,
+            lint: false,
+            policies: None,
+            checks: Vec::new(),
+            waivers: None,
+            fail_on: FailOn::default(),
+            jobs: 0,
+            date: None,
+        }
+    }
+
+    /// Apply the built-in lint rules (first, before every other check).
+    pub fn lint(mut self, on: bool) -> Self {
+        self.lint = on;
+        self
+    }
+
+    /// Apply `policies`, after the lint rules; they are the run's policies
+    /// and their files part of its provenance.
+    pub fn policies(mut self, policies: &'a PolicySet) -> Self {
+        self.policies = Some(policies);
+        self
+    }
+
+    /// Apply another check, after the policies and before the waivers.
+    pub fn check(mut self, check: &'a dyn Check) -> Self {
+        self.checks.push(check);
+        self
+    }
+
+    /// Apply waivers, last (they see every finding the other checks
+    /// raised); the waiver file is part of the run's provenance.
+    pub fn waivers(mut self, waivers: &'a WaiverCheck) -> Self {
+        self.waivers = Some(waivers);
+        self
+    }
+
+    /// The lowest severity that fails a sheet (`--fail-on`).
+    pub fn fail_on(mut self, fail_on: FailOn) -> Self {
+        self.fail_on = fail_on;
+        self
+    }
+
     /// Worker threads; 0 means one per core.
-    pub jobs: usize,
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs;
+        self
+    }
+
+    /// The date the report states (ISO), if any (`--date`).
+    pub fn date(mut self, date: Option<String>) -> Self {
+        self.date = date;
+        self
+    }
+
+    /// The runner, carrying the run's [`RunInfo`].
+    pub fn build(self) -> Runner<'a> {
+        let mut checks: Vec<&'a dyn Check> = Vec::new();
+        if self.lint {
+            checks.push(&LintCheck);
+        }
+        if let Some(p) = self.policies {
+            checks.push(p);
+        }
+        checks.extend(self.checks);
+        if let Some(w) = self.waivers {
+            checks.push(w);
+        }
+        let mut provenance = Provenance::of(self.forms, self.policies, self.waivers.and_then(|w| w.set().digest()));
+        provenance.date = self.date;
+        let info = RunInfo {
+            command: self.command,
+            policies: self.policies.map(PolicySet::infos).unwrap_or_default(),
+            fail_on: self.fail_on,
+            rules: if self.lint { crate::lint::rule_infos() } else { Vec::new() },
+            provenance,
+        };
+        Runner { forms: self.forms, checks, info, jobs: self.jobs }
+    }
+}
+
+/// Applies a run's checks to sheets and streams their reports; made by
+/// [`Run::build`].
+pub struct Runner<'a> {
+    forms: &'a FormRegistry,
+    checks: Vec<&'a dyn Check>,
+    /// The run's description: renderers are told it, and its `fail_on`
+    /// sets every sheet's verdict.
+    info: RunInfo,
+    /// Worker threads; 0 means one per core.
+    jobs: usize,
 }
 
 /// Sheets evaluated per batch before their reports are rendered: large
@@ -48,6 +170,11 @@ const BATCH_PER_JOB: usize = 32;
 pub const WORKER_STACK: usize = 32 << 20;
 
 impl Runner<'_> {
+    /// What the run is, as renderers are told it.
+    pub fn info(&self) -> &RunInfo {
+        &self.info
+    }
+
     /// Evaluate one input into its report.
     pub fn evaluate(&self, input: &Input) -> SheetReport {
         let path = match input {
@@ -86,7 +213,7 @@ impl Runner<'_> {
     fn unread(&self, arg: &str, message: String) -> SheetReport {
         let mut r = SheetReport::new(arg.to_string(), None);
         r.errors.push(RunError::new(message));
-        r.finalize(self.fail_on);
+        r.finalize(self.info.fail_on);
         r
     }
 
@@ -99,7 +226,7 @@ impl Runner<'_> {
                 for check in &self.checks {
                     check.check(&sheet, &mut report);
                 }
-                report.finalize(self.fail_on);
+                report.finalize(self.info.fail_on);
                 report
             }
             Err(e) => {
@@ -109,15 +236,15 @@ impl Runner<'_> {
                 let mut err = RunError::from_diagnostic(miette::Report::new(e));
                 err.location = location;
                 r.errors.push(err);
-                r.finalize(self.fail_on);
+                r.finalize(self.info.fail_on);
                 r
             }
         }
     }
 
     /// Evaluate every input and stream the reports to `renderer`.
-    pub fn run(&self, inputs: &[Input], info: &RunInfo, renderer: &mut dyn Renderer) -> io::Result<Summary> {
-        self.run_with_progress(inputs, info, renderer, &|| {})
+    pub fn run(&self, inputs: &[Input], renderer: &mut dyn Renderer) -> io::Result<Summary> {
+        self.run_with_progress(inputs, renderer, &|| {})
     }
 
     /// [`Runner::run`], calling `on_sheet` (from any worker thread) each
@@ -130,7 +257,6 @@ impl Runner<'_> {
     pub fn run_with_progress(
         &self,
         inputs: &[Input],
-        info: &RunInfo,
         renderer: &mut dyn Renderer,
         on_sheet: &(dyn Fn() + Sync),
     ) -> io::Result<Summary> {
@@ -140,8 +266,8 @@ impl Runner<'_> {
             .build()
             .map_err(io::Error::other)?;
         let batch = BATCH_PER_JOB * pool.current_num_threads().max(1);
-        let mut summary = Summary { policies: info.policies.len(), ..Summary::default() };
-        renderer.begin(info)?;
+        let mut summary = Summary { policies: self.info.policies.len(), ..Summary::default() };
+        renderer.begin(&self.info)?;
         let encoder = renderer.encoder();
         let evaluate = |chunk: &[Input]| -> Vec<Evaluated> {
             pool.install(|| {

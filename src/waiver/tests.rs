@@ -414,17 +414,17 @@ fn json_report_shows_every_waiver_state() {
     .concat();
     let waivers = check(&text, TODAY);
     let forms = crate::form::FormRegistry::builtin();
-    let runner = crate::runner::Runner {
-        forms: &forms,
-        checks: vec![&FakePolicies, &waivers],
-        fail_on: crate::outcome::FailOn::Error,
-        jobs: 1,
-    };
+    let runner = crate::runner::Run::new(crate::outcome::RunCommand::Check, &forms)
+        .check(&FakePolicies)
+        .waivers(&waivers)
+        .fail_on(crate::outcome::FailOn::Error)
+        .jobs(1)
+        .build();
     let mut out = Vec::new();
     let summary = {
         let mut json = crate::report::json::Json::new(Box::new(&mut out));
         let inputs = [crate::runner::Input::File(sheet_path)];
-        runner.run(&inputs, &crate::outcome::RunInfo::default(), &mut json).unwrap()
+        runner.run(&inputs, &mut json).unwrap()
     };
     assert_eq!(summary.exit_code(), 1, "the expired waiver's failure still fails the sheet");
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();

@@ -9,31 +9,23 @@ pub mod escapes;
 use std::sync::Arc;
 
 use kaiji::form::FormRegistry;
+use kaiji::outcome::RunCommand;
 use kaiji::report::{
     self, FailOn, Finding, Format, Location, PolicyInfo, PolicyOutcome, PolicySite, PolicyStatus, RunError, RunInfo,
     Severity, SheetReport, Style, Summary, WaiverNote,
 };
-use kaiji::runner::{self, LintCheck, Runner};
+use kaiji::runner::{self, Run};
 use kaiji::sheet::{self, Sheet, SheetFormat, Span};
 
 /// `kaiji lint examples/sheets -f FORMAT`, through the library.
 pub fn lint_examples(format: Format) -> Vec<u8> {
     let forms = FormRegistry::builtin();
     let inputs = runner::expand(&["examples/sheets".to_string()]);
-    let lint = LintCheck;
-    let runner = Runner { forms: &forms, checks: vec![&lint], fail_on: FailOn::Error, jobs: 1 };
-    let provenance = report::Provenance::of(&forms, None, None);
-    let info = RunInfo {
-        command: kaiji::outcome::RunCommand::Lint,
-        policies: Vec::new(),
-        fail_on: FailOn::Error,
-        rules: kaiji::lint::rule_infos(),
-        provenance,
-    };
+    let runner = Run::new(RunCommand::Lint, &forms).lint(true).fail_on(FailOn::Error).jobs(1).build();
     let mut out = Vec::new();
     {
         let mut r = report::renderer(format, Box::new(&mut out), Style::plain(100));
-        runner.run(&inputs, &info, r.as_mut()).unwrap();
+        runner.run(&inputs, r.as_mut()).unwrap();
     }
     out
 }
@@ -43,21 +35,13 @@ pub fn lint_examples(format: Format) -> Vec<u8> {
 pub fn check_examples(format: Format) -> Vec<u8> {
     let forms = FormRegistry::builtin();
     let inputs = runner::expand(&["examples/sheets".to_string()]);
-    let lint = LintCheck;
     let policies = kaiji::policy::PolicySet::builtin(Default::default());
-    let runner = Runner { forms: &forms, checks: vec![&lint, &policies], fail_on: FailOn::Error, jobs: 2 };
-    let provenance = report::Provenance::of(&forms, Some(&policies), None);
-    let info = RunInfo {
-        command: kaiji::outcome::RunCommand::Check,
-        policies: policies.infos(),
-        fail_on: FailOn::Error,
-        rules: kaiji::lint::rule_infos(),
-        provenance,
-    };
+    let runner =
+        Run::new(RunCommand::Check, &forms).lint(true).policies(&policies).fail_on(FailOn::Error).jobs(2).build();
     let mut out = Vec::new();
     {
         let mut r = report::renderer(format, Box::new(&mut out), Style::plain(100));
-        runner.run(&inputs, &info, r.as_mut()).unwrap();
+        runner.run(&inputs, r.as_mut()).unwrap();
     }
     out
 }
