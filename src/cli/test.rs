@@ -72,8 +72,8 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
     for e in run.read_errors() {
         eprintln!("{e}");
     }
-    // Colour as for stdout, wherever the report goes.
-    let style = Style::detect(std::io::stdout().is_terminal());
+    // Colour only for a terminal: a report written to a file has none.
+    let style = Style::detect(args.output.is_none() && std::io::stdout().is_terminal());
     let report = run.render(args.format, &style).into_diagnostic()?;
     match &args.output {
         Some(path) => super::output::write_atomic(path, &report, true)?,
