@@ -182,7 +182,10 @@ impl PolicyStatus {
     }
 }
 
-/// What one policy concluded on one sheet.
+/// What one policy concluded on one sheet: the verdict a report lists, one
+/// per policy and sheet. Its findings and errors are kept beside it in the
+/// [`SheetReport`]; `policy::PolicyEvaluation` is the whole result of one
+/// evaluation (this outcome, its findings and errors, what it read).
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyOutcome {
     pub id: String,

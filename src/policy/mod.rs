@@ -104,7 +104,11 @@ impl Policy {
     }
 }
 
-/// What one policy concluded on one sheet.
+/// Everything one policy's evaluation on one sheet gave: its
+/// [`PolicyOutcome`] (the verdict a report lists, one per policy and
+/// sheet), the findings and errors behind it, and what it read. The runner
+/// splits it into a [`SheetReport`]'s outcomes, findings and errors;
+/// `kaiji test` judges it whole against a case's `expect`.
 #[derive(Debug, Clone)]
 pub struct PolicyEvaluation {
     pub outcome: PolicyOutcome,
@@ -114,6 +118,20 @@ pub struct PolicyEvaluation {
     pub errors: Vec<RunError>,
     /// With [`PolicySet::explain`]: the sheet values it read, in order.
     pub explain: Option<Vec<crate::outcome::Read>>,
+}
+
+impl PolicyEvaluation {
+    /// Question ids the findings point at, in form order, without repeats.
+    pub fn questions(&self) -> Vec<String> {
+        let mut qs: Vec<(usize, &str)> = self
+            .findings
+            .iter()
+            .filter_map(|f| Some((f.order.unwrap_or(usize::MAX), f.question.as_deref()?)))
+            .collect();
+        qs.sort();
+        qs.dedup();
+        qs.into_iter().map(|(_, q)| q.to_string()).collect()
+    }
 }
 
 /// Compiled policies and the engine that runs them.
