@@ -20,8 +20,8 @@ mod api;
 mod callbacks;
 mod diag;
 mod engine;
+pub mod front_matter;
 mod load;
-pub mod meta;
 pub mod reference;
 pub mod tls;
 
@@ -40,8 +40,8 @@ use rhai::{AST, Engine, Scope};
 
 pub use diag::PolicyDiagnostic;
 pub use engine::Limits;
+pub use front_matter::FrontMatter;
 pub use load::LoadError;
-pub use meta::PolicyMeta;
 
 use crate::outcome::Check;
 use crate::outcome::{Finding, PolicyInfo, PolicyOutcome, PolicyStatus, RunError, Severity, SheetReport};
@@ -54,7 +54,7 @@ pub const BUILTIN_PREFIX: &str = "builtin:";
 
 /// What registered functions need to know about the running policy.
 pub(crate) struct PolicyCtx {
-    pub meta: PolicyMeta,
+    pub meta: FrontMatter,
     pub path: String,
     pub source: Arc<str>,
     /// Line starts of `source`, to place `fail(...)` calls quickly.
@@ -72,7 +72,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    pub fn meta(&self) -> &PolicyMeta {
+    pub fn meta(&self) -> &FrontMatter {
         &self.ctx.meta
     }
 
@@ -457,9 +457,9 @@ fn root_id(root: &load::Root) -> String {
 }
 
 fn compile_one(engine: &Engine, imports: &Arc<Mutex<load::Imports>>, f: &load::PolicyFile, limits: &Limits) -> Policy {
-    let (meta, meta_err) = match meta::parse(&f.text, &f.stem) {
+    let (meta, meta_err) = match front_matter::parse(&f.text, &f.stem) {
         Ok(m) => (m, None),
-        Err(e) => (PolicyMeta { id: crate::text::normalize(&f.stem), ..PolicyMeta::default() }, Some(e)),
+        Err(e) => (FrontMatter { id: crate::text::normalize(&f.stem), ..FrontMatter::default() }, Some(e)),
     };
     let help = meta.help();
     let lines = crate::text::LineIndex::new(&f.text);

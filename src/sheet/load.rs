@@ -12,7 +12,7 @@ use std::sync::Arc;
 use miette::{NamedSource, SourceSpan};
 
 use super::tree::{self, Key, Node, Value};
-use super::{AnswerEntry, AnswerValue, DocSource, Evidence, Metadata, Remark, Sheet, Span, Spanned};
+use super::{AnswerEntry, AnswerValue, DocSource, Evidence, Remark, Sheet, SheetHeader, Span, Spanned};
 use crate::form::{DEFAULT_FORM, Form, FormRegistry};
 use crate::text::{did_you_mean, normalize};
 
@@ -354,7 +354,7 @@ impl Builder {
         }
         let meta = match meta_node {
             Some(n) => self.metadata(n)?,
-            None => Metadata::default(),
+            None => SheetHeader::default(),
         };
         let form_id = meta.form.as_ref().map_or(DEFAULT_FORM, |f| f.value.as_str());
         let form = forms.get(form_id).map_err(|e| {
@@ -479,8 +479,8 @@ impl Builder {
         Ok(out)
     }
 
-    fn metadata(&self, node: &Node) -> Result<Metadata, SheetError> {
-        let mut meta = Metadata { span: Some(node.span), ..Metadata::default() };
+    fn metadata(&self, node: &Node) -> Result<SheetHeader, SheetError> {
+        let mut meta = SheetHeader { span: Some(node.span), ..SheetHeader::default() };
         for (k, v) in self.table(node, "[sheet]")? {
             let field = match k.name.as_ref() {
                 "form" => &mut meta.form,

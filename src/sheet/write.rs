@@ -278,7 +278,7 @@ mod tests {
 
     use super::*;
     use crate::form::FormRegistry;
-    use crate::sheet::doc::{DocEvidence, DocMeta, DocSource};
+    use crate::sheet::doc::{DocEvidence, DocHeader, DocSource};
     use crate::sheet::{Answer, SheetFormat, load_str};
 
     fn reload(text: &str, format: SheetFormat) -> SheetDoc {
@@ -491,7 +491,7 @@ mod tests {
                 0..4,
             ),
         ) -> SheetDoc {
-            let meta = DocMeta {
+            let meta = DocHeader {
                 form: "sds-6.0".into(), vendor, service, version,
                 created: day.map(|d| jiff::civil::date(2026, 2, d)),
             };
