@@ -74,11 +74,28 @@ pub struct WaiverNote {
     pub expires: String,
 }
 
-/// One problem found in one sheet, by a lint rule or a policy.
+/// Which check raised a finding. Set where the finding is made (the
+/// constructors [`Finding::lint`], [`Finding::policy`], [`Finding::waiver`]),
+/// so a renderer tells lint findings from policy findings by it, not by
+/// looking the id up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A built-in lint rule.
+    Lint,
+    /// A policy (`fail`/`warn`, or the note that some were not kept).
+    Policy,
+    /// The waiver check itself (`expired-waiver`).
+    Waiver,
+}
+
+/// One problem found in one sheet, by a lint rule, a policy or the waiver
+/// check.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    /// Lint rule name or policy id.
+    /// Lint rule name, policy id, or the waiver check's rule name.
     pub rule: String,
+    /// Which check raised it.
+    pub origin: Origin,
     pub severity: Severity,
     pub question: Option<String>,
     pub message: String,
@@ -102,12 +119,28 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+    /// A finding of lint rule `rule`.
+    pub fn lint(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding::new(Origin::Lint, rule.into(), severity, message.into())
+    }
+
+    /// A finding of the policy with id `policy`.
+    pub fn policy(policy: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding::new(Origin::Policy, policy.into(), severity, message.into())
+    }
+
+    /// A finding of the waiver check (rule `expired-waiver`).
+    pub fn waiver(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding::new(Origin::Waiver, rule.into(), severity, message.into())
+    }
+
+    fn new(origin: Origin, rule: String, severity: Severity, message: String) -> Finding {
         Finding {
-            rule: rule.into(),
+            rule,
+            origin,
             severity,
             question: None,
-            message: message.into(),
+            message,
             span: None,
             label: None,
             secondary: Vec::new(),

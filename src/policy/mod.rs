@@ -377,7 +377,7 @@ impl PolicySet {
         }
         if dropped.0 > 0 {
             let severity = if dropped.1 { Severity::Error } else { Severity::Warning };
-            findings.push(Finding::new(
+            findings.push(Finding::policy(
                 policy.id().to_string(),
                 severity,
                 format!(

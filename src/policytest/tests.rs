@@ -105,7 +105,7 @@ fn actual(status: PolicyStatus, findings: &[(Severity, &str)]) -> PolicyEvaluati
         outcome: PolicyOutcome { id: "P".into(), status, warnings: 0, reason: None },
         findings: findings
             .iter()
-            .map(|(sev, q)| Finding::new("P", *sev, "m").at_question(&sheet, sheet.form.index_of(q).unwrap()))
+            .map(|(sev, q)| Finding::policy("P", *sev, "m").at_question(&sheet, sheet.form.index_of(q).unwrap()))
             .collect(),
         errors: Vec::new(),
         explain: None,
