@@ -6,6 +6,7 @@ mod answer;
 mod doc;
 mod fast_toml;
 mod load;
+pub mod located;
 mod tree;
 pub mod write;
 
@@ -17,8 +18,10 @@ pub use doc::{DocAnswer, DocEvidence, DocHeader, DocSource, SheetDoc};
 #[cfg(feature = "fuzzing")]
 pub(crate) use fast_toml::check_against_toml as check_toml_fast_path;
 pub use load::{
-    SheetError, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str, looks_like_sheet, marks_a_sheet,
+    SheetError, SheetErrorExtra, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str, looks_like_sheet,
+    marks_a_sheet,
 };
+pub use located::{ErrorExtra, LocatedError};
 
 use crate::form::{Form, Kind};
 use crate::text::{IndexedText, LineIndex};

@@ -104,7 +104,7 @@ fn bad_dates_are_rejected_with_their_span() {
         let e = parse(&text).unwrap_err();
         assert!(e.message.contains(expect), "{value}: {}", e.message);
         assert_eq!(marked(&text, &e), value);
-        assert!(e.more.is_empty(), "{value}: one problem only, got {:?}", e.more);
+        assert!(e.extra.more.is_empty(), "{value}: one problem only, got {:?}", e.extra.more);
     }
 }
 
@@ -115,7 +115,7 @@ fn unknown_keys_suggest_the_right_one() {
     assert_eq!(e.message, "unknown key `expire` in [[waiver]] (and 1 more problem(s) below)");
     assert!(e.help.as_deref().unwrap().starts_with("did you mean `expires`?"));
     assert_eq!(marked(text, &e), "expire");
-    assert_eq!(e.more[0].message, "waiver #1 has no `expires`");
+    assert_eq!(e.extra.more[0].message, "waiver #1 has no `expires`");
 
     let top = "[[waivers]]\npolicy = \"P\"\n";
     let e = parse(top).unwrap_err();
