@@ -535,10 +535,13 @@ impl Summary {
             0 => String::new(),
             n => format!(", {n} skipped (no policy applied)"),
         };
-        format!(
-            "{} sheet(s){what}: {} passed, {} failed, {} could not be evaluated{skipped}",
-            self.sheets, self.passed, self.failed, self.errors
-        )
+        format!("{} sheet(s){what}: {}{skipped}", self.sheets, self.verdicts())
+    }
+
+    /// "a passed, b failed, c could not be evaluated": the sheets' verdicts,
+    /// as [`Summary::line`] and the markdown and xlsx reports state them.
+    pub fn verdicts(&self) -> String {
+        format!("{} passed, {} failed, {} could not be evaluated", self.passed, self.failed, self.errors)
     }
 
     /// The exit code (README, "Reports"): 2 when anything could not be evaluated, else 1 when some
