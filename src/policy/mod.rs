@@ -23,7 +23,9 @@ mod engine;
 pub mod front_matter;
 mod load;
 pub mod reference;
-pub mod tls;
+
+// `tls_versions` is a text helper (`crate::text::tls`); the API registers it.
+use crate::text::tls;
 
 #[cfg(test)]
 mod fail_closed_tests;
