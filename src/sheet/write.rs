@@ -146,17 +146,8 @@ pub fn toml_entry(word: Option<&str>, remarks: &[u32], note: Option<&str>) -> St
     {
         return basic(w);
     }
-    let mut fields = Vec::new();
-    if let Some(w) = word {
-        fields.push(format!("answer = {}", basic(w)));
-    }
-    if !remarks.is_empty() {
-        fields.push(format!("remarks = [{}]", numbers(remarks)));
-    }
-    if let Some(n) = note {
-        // Inline tables are one line in TOML 1.0: newlines are escaped.
-        fields.push(format!("note = {}", basic(n)));
-    }
+    // Inline tables are one line in TOML 1.0: `basic` escapes newlines.
+    let fields = entry_fields(word, remarks, note, |key, value| format!("{key} = {value}"), basic);
     if fields.is_empty() { "{}".to_string() } else { format!("{{ {} }}", fields.join(", ")) }
 }
 
@@ -164,15 +155,27 @@ pub fn toml_entry(word: Option<&str>, remarks: &[u32], note: Option<&str>) -> St
 /// `"remarks": […]`, `"note": …`), for an entry that is not a bare word;
 /// the caller writes the braces. The synthetic sheets' writer shares it.
 pub fn json_entry_fields(word: Option<&str>, remarks: &[u32], note: Option<&str>) -> Vec<String> {
+    entry_fields(word, remarks, note, |key, value| format!("\"{key}\": {value}"), json_string)
+}
+
+/// An entry's `answer`, `remarks` and `note` fields, those it has, in that
+/// order: `field(key, value)` writes one, `string` a string value.
+fn entry_fields(
+    word: Option<&str>,
+    remarks: &[u32],
+    note: Option<&str>,
+    field: impl Fn(&str, String) -> String,
+    string: fn(&str) -> String,
+) -> Vec<String> {
     let mut fields = Vec::new();
     if let Some(w) = word {
-        fields.push(format!("\"answer\": {}", json_string(w)));
+        fields.push(field("answer", string(w)));
     }
     if !remarks.is_empty() {
-        fields.push(format!("\"remarks\": [{}]", numbers(remarks)));
+        fields.push(field("remarks", format!("[{}]", numbers(remarks))));
     }
     if let Some(n) = note {
-        fields.push(format!("\"note\": {}", json_string(n)));
+        fields.push(field("note", string(n)));
     }
     fields
 }
