@@ -26,7 +26,7 @@ pub use account::{Ambiguous, ImportReport, Unread};
 pub(crate) use cells::mark;
 pub use cells::parse_citations;
 pub use error::ImportError;
-pub(crate) use header::{MetaField, is_title, meta_label, set_meta};
+pub(crate) use header::{HeaderField, header_label, is_title, set_header_field};
 pub use markup::{looks_like_markup, plain_text};
 pub(crate) use matcher::digits;
 pub use matcher::{Match, Matcher, Miss};
