@@ -5,24 +5,16 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            walk(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rhai") {
-            out.push(p);
-        }
-    }
-}
+// The crate's own directory walker (std only), so the pack is found the way
+// every other directory is walked: sorted, each real file once, loop-safe.
+#[allow(dead_code)]
+#[path = "src/walk/dirs.rs"]
+mod dirs;
 
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     println!("cargo:rerun-if-changed={}", root.display());
-    let mut files = Vec::new();
-    walk(&root, &mut files);
-    files.sort();
+    let files = dirs::files_under(&root, dirs::has_extension(&["rhai"]));
     let mut code = String::from(
         "/// The built-in policy pack: (path under `policies/`, text).\npub const BUILTIN: &[(&str, &str)] = &[\n",
     );

@@ -87,11 +87,28 @@ pub struct WaiverNote {
     pub expires: String,
 }
 
-/// One problem found in one sheet, by a lint rule or a policy.
+/// Which check raised a finding. Set where the finding is made (the
+/// constructors [`Finding::lint`], [`Finding::policy`], [`Finding::waiver`]),
+/// so a renderer tells lint findings from policy findings by it, not by
+/// looking the id up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A built-in lint rule.
+    Lint,
+    /// A policy (`fail`/`warn`, or the note that some were not kept).
+    Policy,
+    /// The waiver check itself (`expired-waiver`).
+    Waiver,
+}
+
+/// One problem found in one sheet, by a lint rule, a policy or the waiver
+/// check.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    /// Lint rule name or policy id.
+    /// Lint rule name, policy id, or the waiver check's rule name.
     pub rule: String,
+    /// Which check raised it.
+    pub origin: Origin,
     pub severity: Severity,
     pub question: Option<String>,
     pub message: String,
@@ -115,12 +132,28 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+    /// A finding of lint rule `rule`.
+    pub fn lint(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding::new(Origin::Lint, rule.into(), severity, message.into())
+    }
+
+    /// A finding of the policy with id `policy`.
+    pub fn policy(policy: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding::new(Origin::Policy, policy.into(), severity, message.into())
+    }
+
+    /// A finding of the waiver check (rule `expired-waiver`).
+    pub fn waiver(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+        Finding::new(Origin::Waiver, rule.into(), severity, message.into())
+    }
+
+    fn new(origin: Origin, rule: String, severity: Severity, message: String) -> Finding {
         Finding {
-            rule: rule.into(),
+            rule,
+            origin,
             severity,
             question: None,
-            message: message.into(),
+            message,
             span: None,
             label: None,
             secondary: Vec::new(),
@@ -195,7 +228,10 @@ impl PolicyStatus {
     }
 }
 
-/// What one policy concluded on one sheet.
+/// What one policy concluded on one sheet: the verdict a report lists, one
+/// per policy and sheet. Its findings and errors are kept beside it in the
+/// [`SheetReport`]; `policy::PolicyEvaluation` is the whole result of one
+/// evaluation (this outcome, its findings and errors, what it read).
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyOutcome {
     pub id: String,
@@ -512,10 +548,13 @@ impl Summary {
             0 => String::new(),
             n => format!(", {n} skipped (no policy applied)"),
         };
-        format!(
-            "{} sheet(s){what}: {} passed, {} failed, {} could not be evaluated{skipped}",
-            self.sheets, self.passed, self.failed, self.errors
-        )
+        format!("{} sheet(s){what}: {}{skipped}", self.sheets, self.verdicts())
+    }
+
+    /// "a passed, b failed, c could not be evaluated": the sheets' verdicts,
+    /// as [`Summary::line`] and the markdown and xlsx reports state them.
+    pub fn verdicts(&self) -> String {
+        format!("{} passed, {} failed, {} could not be evaluated", self.passed, self.failed, self.errors)
     }
 
     /// The exit code (README, "Reports"): 2 when anything could not be evaluated, else 1 when some

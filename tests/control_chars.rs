@@ -27,7 +27,7 @@ fn hostile_run() -> (kaiji::report::RunInfo, Vec<SheetReport>) {
     r.findings.extend(kaiji::lint::lint(&sheet));
     assert!(r.findings.iter().any(|f| f.message.contains('\u{1b}')), "a lint message quotes the answer");
     let q = sheet.form.index_of("17.1.d").unwrap();
-    let mut f = Finding::new("H-AUTH-001", Severity::Error, format!("二要素認証: {REMARK}")).at_question(&sheet, q);
+    let mut f = Finding::policy("H-AUTH-001", Severity::Error, format!("二要素認証: {REMARK}")).at_question(&sheet, q);
     let call = POLICY.find("fail(").unwrap();
     f.policy_site = Some(PolicySite {
         path: "policies/h-auth-001.rhai".into(),

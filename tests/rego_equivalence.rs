@@ -9,10 +9,10 @@ mod common;
 use std::sync::Arc;
 
 use kaiji::form::FormRegistry;
-use kaiji::policy::tls::{VERSIONS, tls_versions};
 use kaiji::policy::{Limits, PolicySet};
 use kaiji::sheet::{SheetFormat, load_str};
 use kaiji::synth::{Generator, Options, Rng, policy_pack};
+use kaiji::text::tls::{VERSIONS, tls_versions};
 
 fn setup() -> (Arc<kaiji::form::Form>, Vec<(String, String)>, regorus::Engine) {
     let forms = FormRegistry::builtin();

@@ -35,11 +35,12 @@ fn flood(n: usize) -> (kaiji::report::RunInfo, Vec<SheetReport>) {
         .map(|i| {
             let q = (i * 7) % questions;
             if i % 2 == 0 {
-                let mut f = Finding::new("H-AUTH-001", Severity::Error, format!("finding {i}")).at_question(&sheet, q);
+                let mut f =
+                    Finding::policy("H-AUTH-001", Severity::Error, format!("finding {i}")).at_question(&sheet, q);
                 f.policy_site = Some(site.clone());
                 f
             } else {
-                Finding::new("unanswered", Severity::Warning, format!("lint {i}")).at_question(&sheet, q)
+                Finding::lint("unanswered", Severity::Warning, format!("lint {i}")).at_question(&sheet, q)
             }
         })
         .collect();

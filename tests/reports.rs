@@ -356,7 +356,7 @@ fn findings_of_no_policy_show_even_without_lint() {
     for r in &mut reports {
         r.findings.retain(|f| !lint_rules.contains(&f.rule.as_str()));
     }
-    let expired = kaiji::report::Finding::new(
+    let expired = kaiji::report::Finding::waiver(
         "expired-waiver",
         kaiji::report::Severity::Warning,
         "waiver for H-AUTH-001 expired on 2026-03-31",

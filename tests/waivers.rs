@@ -161,3 +161,18 @@ fn waivers_of_policies_not_in_the_run_are_stale_and_strict_makes_them_errors() {
     kaiji().args(["check", HINODE, "--strict-waivers", "--waivers"]).arg(&file).assert().code(1);
     kaiji().args(["check", HINODE, "--strict-waivers"]).assert().code(2).stderr(predicate::str::contains("--waivers"));
 }
+
+#[test]
+fn an_expired_waivers_warning_shows_in_the_matrix_formats() {
+    // The warning points into the waiver file (a site, as a policy's
+    // finding has one), yet it is the waiver check's: it belongs in the
+    // lint column of CSV and JUnit, not nowhere.
+    let dir = tempfile::tempdir().unwrap();
+    let file = waiver_file(dir.path(), WAIVERS);
+    let out = kaiji().args(["check", HINODE, "--no-lint", "-f", "csv", "--waivers"]).arg(&file).assert().code(1);
+    let csv = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let row = csv.lines().find(|l| l.contains("expired-waiver")).expect("an expired-waiver row");
+    assert!(row.contains(",lint,"), "{row}");
+    let out = kaiji().args(["check", HINODE, "--no-lint", "-f", "junit", "--waivers"]).arg(&file).assert().code(1);
+    assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("testcase name=\"lint/expired-waiver\""));
+}

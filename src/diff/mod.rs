@@ -97,9 +97,9 @@ impl Delta<String> {
     }
 }
 
-/// A `[sheet]` field that differs.
+/// A `[sheet]` header field that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MetaChange {
+pub struct HeaderChange {
     /// `form`, `vendor`, `service`, `version` or `created`.
     pub field: &'static str,
     #[serde(flatten)]
@@ -155,7 +155,7 @@ pub struct PolicyChange {
 pub struct SheetDiff {
     pub old: Side,
     pub new: Side,
-    pub metadata: Vec<MetaChange>,
+    pub metadata: Vec<HeaderChange>,
     /// In form order (ids not in the form last, in file order).
     pub questions: Vec<QuestionChange>,
     /// In the form order of the first question citing them, then by number.
@@ -252,7 +252,7 @@ pub fn diff(old: &Sheet, new: &Sheet) -> SheetDiff {
     ];
     for (field, a, b) in fields {
         if let Some(delta) = Delta::of_text(a, b) {
-            metadata.push(MetaChange { field, delta });
+            metadata.push(HeaderChange { field, delta });
         }
     }
 

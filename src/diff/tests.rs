@@ -147,7 +147,7 @@ fn report(sheet: &Arc<Sheet>, outcomes: &[(&str, PolicyStatus, &[&str])]) -> She
         r.policies.push(PolicyOutcome { id: id.to_string(), status: *status, warnings: 0, reason: None });
         for q in *qs {
             let i = sheet.form.index_of(q).unwrap();
-            r.findings.push(Finding::new(*id, Severity::Error, "x").at_question(sheet, i));
+            r.findings.push(Finding::policy(*id, Severity::Error, "x").at_question(sheet, i));
         }
     }
     r

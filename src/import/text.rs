@@ -31,8 +31,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{
-    ImportError, ImportReport, Imported, Match, Matcher, Miss, Unread, digits, excerpt, is_title, mark, meta_label,
-    parse_citations, plain_text, set_meta,
+    ImportError, ImportReport, Imported, Match, Matcher, Miss, Unread, digits, excerpt, header_label, is_title, mark,
+    parse_citations, plain_text, set_header_field,
 };
 use crate::form::{Form, Kind};
 use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
@@ -114,7 +114,7 @@ pub(crate) enum LineKind {
     /// The sheet's title (repeated at the top of every page).
     Title,
     /// A header field (作成日, サービス事業者 ...) and its value as written.
-    Header(super::MetaField, String),
+    Header(super::HeaderField, String),
     /// The 備考記載欄 heading, with the rest of its line (NFKC and as written).
     Remarks { rest: String, raw_rest: String },
     /// The form's own notes (※ disclaimers, instructions).
@@ -293,7 +293,7 @@ impl State<'_> {
             LineKind::Title => self.flush_open(),
             LineKind::Header(field, value) => {
                 self.flush_open();
-                if let Some(w) = set_meta(&mut self.doc, field, &value) {
+                if let Some(w) = set_header_field(&mut self.doc, field, &value) {
                     self.report.warnings.push(format!("line {no}: {w}"));
                 }
             }
@@ -680,12 +680,12 @@ fn kind_words(kind: Kind) -> &'static str {
 
 /// A header line: `作成日<TAB>2026年1月13日`, `作成日：2026年1月13日` or
 /// `作成日 2026年1月13日`.
-fn header(cells: &[&str]) -> Option<(super::MetaField, String)> {
-    if let Some(f) = meta_label(cells[0]) {
+fn header(cells: &[&str]) -> Option<(super::HeaderField, String)> {
+    if let Some(f) = header_label(cells[0]) {
         return Some((f, cells[1..].join(" ")));
     }
     let (label, value) = cells[0].split_once([':', '：', ' '])?;
-    let f = meta_label(label)?;
+    let f = header_label(label)?;
     Some((f, std::iter::once(value).chain(cells[1..].iter().copied()).collect::<Vec<_>>().join(" ")))
 }
 

@@ -15,8 +15,8 @@ use std::io::Cursor;
 use calamine::{Data, DataRef, Dimensions, Range, Reader, Sheets};
 
 use super::{
-    ImportError, ImportReport, Imported, Matcher, MetaField, Miss, Unread, excerpt, is_title, meta_label,
-    parse_citations, plain_text, set_meta,
+    HeaderField, ImportError, ImportReport, Imported, Matcher, Miss, Unread, excerpt, header_label, is_title,
+    parse_citations, plain_text, set_header_field,
 };
 use crate::form::Form;
 use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
@@ -614,9 +614,9 @@ impl<'f> Importer<'f> {
         for r in rows {
             let row = &g.cells[r];
             for (c, cell) in row.iter().enumerate() {
-                let Some(field) = meta_label(cell) else { continue };
+                let Some(field) = header_label(cell) else { continue };
                 let Some(value) = row[c + 1..].iter().find(|v| !v.is_empty() && *v != cell) else { continue };
-                if field == MetaField::Form {
+                if field == HeaderField::Form {
                     let v = normalize(value);
                     if v != self.m.form().id {
                         self.report.warnings.push(format!(
@@ -627,7 +627,7 @@ impl<'f> Importer<'f> {
                     }
                     continue;
                 }
-                if let Some(w) = set_meta(&mut self.doc, field, value) {
+                if let Some(w) = set_header_field(&mut self.doc, field, value) {
                     self.report.warnings.push(format!("{}: {w}", g.place(r, c)));
                 }
             }
@@ -798,7 +798,7 @@ impl<'f> Importer<'f> {
             let Some(c) = row.iter().position(|v| !v.is_empty()) else { continue };
             let first = row[c].as_str();
             if is_title(first)
-                || meta_label(first).is_some()
+                || header_label(first).is_some()
                 || matches!(match_key(first).as_str(), "備考記載欄" | "備考欄")
             {
                 continue;

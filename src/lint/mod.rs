@@ -20,7 +20,7 @@ pub trait Rule: Send + Sync {
     /// A finding of this rule with its name and severity filled in.
     fn finding(&self, message: String) -> Finding {
         let info = self.info();
-        Finding::new(info.name, info.severity, message)
+        Finding::lint(info.name, info.severity, message)
     }
 }
 

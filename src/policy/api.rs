@@ -346,7 +346,7 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
             cur.dropped.1 |= severity == Severity::Error;
             return Ok(());
         }
-        let mut f = Finding::new(cur.policy.meta.id.clone(), severity, message);
+        let mut f = Finding::policy(cur.policy.meta.id.clone(), severity, message);
         if let Some(q) = q {
             f = f.at_question(&cur.sheet, q);
             f.label = Some(match cur.sheet.answer_at(q) {

@@ -35,7 +35,7 @@ pub enum LoadError {
     #[diagnostic(
         code(kaiji::policy::lint_name),
         help(
-            "reports tell lint findings from policy findings by id, and waivers name either: give the policy another `//! id:` (`kaiji lint --list-rules` lists the rule names)"
+            "a waiver names a policy or a lint rule by its id, so the two must not share one: give the policy another `//! id:` (`kaiji lint --list-rules` lists the rule names)"
         )
     )]
     LintName { id: String, path: String },

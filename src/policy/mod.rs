@@ -20,10 +20,12 @@ mod api;
 mod callbacks;
 mod diag;
 mod engine;
+pub mod front_matter;
 mod load;
-pub mod meta;
 pub mod reference;
-pub mod tls;
+
+// `tls_versions` is a text helper (`crate::text::tls`); the API registers it.
+use crate::text::tls;
 
 #[cfg(test)]
 mod fail_closed_tests;
@@ -40,8 +42,8 @@ use rhai::{AST, Engine, Scope};
 
 pub use diag::PolicyDiagnostic;
 pub use engine::Limits;
+pub use front_matter::FrontMatter;
 pub use load::LoadError;
-pub use meta::PolicyMeta;
 
 use crate::outcome::Check;
 use crate::outcome::{Finding, PolicyInfo, PolicyOutcome, PolicyStatus, RunError, Severity, SheetReport};
@@ -54,7 +56,7 @@ pub const BUILTIN_PREFIX: &str = "builtin:";
 
 /// What registered functions need to know about the running policy.
 pub(crate) struct PolicyCtx {
-    pub meta: PolicyMeta,
+    pub meta: FrontMatter,
     pub path: String,
     pub source: Arc<str>,
     /// Line starts of `source`, to place `fail(...)` calls quickly.
@@ -72,7 +74,7 @@ pub struct Policy {
 }
 
 impl Policy {
-    pub fn meta(&self) -> &PolicyMeta {
+    pub fn meta(&self) -> &FrontMatter {
         &self.ctx.meta
     }
 
@@ -104,7 +106,11 @@ impl Policy {
     }
 }
 
-/// What one policy concluded on one sheet.
+/// Everything one policy's evaluation on one sheet gave: its
+/// [`PolicyOutcome`] (the verdict a report lists, one per policy and
+/// sheet), the findings and errors behind it, and what it read. The runner
+/// splits it into a [`SheetReport`]'s outcomes, findings and errors;
+/// `kaiji test` judges it whole against a case's `expect`.
 #[derive(Debug, Clone)]
 pub struct PolicyEvaluation {
     pub outcome: PolicyOutcome,
@@ -114,6 +120,20 @@ pub struct PolicyEvaluation {
     pub errors: Vec<RunError>,
     /// With [`PolicySet::explain`]: the sheet values it read, in order.
     pub explain: Option<Vec<crate::outcome::Read>>,
+}
+
+impl PolicyEvaluation {
+    /// Question ids the findings point at, in form order, without repeats.
+    pub fn questions(&self) -> Vec<String> {
+        let mut qs: Vec<(usize, &str)> = self
+            .findings
+            .iter()
+            .filter_map(|f| Some((f.order.unwrap_or(usize::MAX), f.question.as_deref()?)))
+            .collect();
+        qs.sort();
+        qs.dedup();
+        qs.into_iter().map(|(_, q)| q.to_string()).collect()
+    }
 }
 
 /// Compiled policies and the engine that runs them.
@@ -353,7 +373,7 @@ impl PolicySet {
         }
         if dropped.0 > 0 {
             let severity = if dropped.1 { Severity::Error } else { Severity::Warning };
-            findings.push(Finding::new(
+            findings.push(Finding::policy(
                 policy.id().to_string(),
                 severity,
                 format!(
@@ -433,9 +453,9 @@ fn root_id(root: &load::Root) -> String {
 }
 
 fn compile_one(engine: &Engine, imports: &Arc<Mutex<load::Imports>>, f: &load::PolicyFile, limits: &Limits) -> Policy {
-    let (meta, meta_err) = match meta::parse(&f.text, &f.stem) {
+    let (meta, meta_err) = match front_matter::parse(&f.text, &f.stem) {
         Ok(m) => (m, None),
-        Err(e) => (PolicyMeta { id: crate::text::normalize(&f.stem), ..PolicyMeta::default() }, Some(e)),
+        Err(e) => (FrontMatter { id: crate::text::normalize(&f.stem), ..FrontMatter::default() }, Some(e)),
     };
     let help = meta.help();
     let lines = crate::text::LineIndex::new(&f.text);

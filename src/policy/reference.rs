@@ -5,8 +5,9 @@
 
 use serde::Deserialize;
 
+/// What Rhai's `gen_fn_metadata_to_json` says of the registered functions.
 #[derive(Deserialize)]
-struct Metadata {
+struct EngineMetadata {
     #[serde(default)]
     functions: Vec<Function>,
 }
@@ -63,7 +64,7 @@ fn group(name: &str, is_method: bool) -> &'static str {
 pub fn entries() -> Vec<Entry> {
     let engine = super::engine::build(&super::Limits::default(), super::engine::NoImports);
     let json = engine.gen_fn_metadata_to_json(false).expect("function metadata serialises");
-    let meta: Metadata = serde_json::from_str(&json).expect("rhai metadata has the documented shape");
+    let meta: EngineMetadata = serde_json::from_str(&json).expect("rhai metadata has the documented shape");
     let mut out: Vec<Entry> = meta
         .functions
         .into_iter()

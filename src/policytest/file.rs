@@ -7,6 +7,8 @@ use miette::{NamedSource, SourceSpan};
 use serde::Deserialize;
 
 use crate::form::FormRegistry;
+use crate::outcome::PolicyStatus;
+use crate::policy::PolicyEvaluation;
 use crate::sheet::{self, Sheet, SheetFormat};
 use crate::text::normalize;
 
@@ -34,6 +36,17 @@ pub enum Expect {
 }
 
 impl Expect {
+    /// What a policy's evaluation did, in the words of `expect`.
+    pub fn of(evaluation: &PolicyEvaluation) -> Expect {
+        match evaluation.outcome.status {
+            PolicyStatus::Pass if evaluation.findings.is_empty() => Expect::Pass,
+            PolicyStatus::Pass | PolicyStatus::Waived => Expect::Warn,
+            PolicyStatus::Fail => Expect::Fail,
+            PolicyStatus::Error => Expect::Error,
+            PolicyStatus::Skip => Expect::Skip,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Expect::Pass => "pass",

@@ -32,45 +32,12 @@ use std::sync::Arc;
 pub use file::{Base, Case, Expect, TestFileError};
 
 use crate::form::FormRegistry;
-use crate::outcome::{Finding, PolicyOutcome, PolicyStatus, RunError};
-use crate::policy::{Policy, PolicySet};
-
-/// What a policy actually did on a case's sheet.
-#[derive(Debug, Clone)]
-pub struct Actual {
-    pub outcome: PolicyOutcome,
-    pub findings: Vec<Finding>,
-    pub errors: Vec<RunError>,
-}
-
-impl Actual {
-    /// The outcome in the words of `expect`.
-    pub fn status(&self) -> Expect {
-        match self.outcome.status {
-            PolicyStatus::Pass if self.findings.is_empty() => Expect::Pass,
-            PolicyStatus::Pass | PolicyStatus::Waived => Expect::Warn,
-            PolicyStatus::Fail => Expect::Fail,
-            PolicyStatus::Error => Expect::Error,
-            PolicyStatus::Skip => Expect::Skip,
-        }
-    }
-
-    /// Question ids the findings point at, in form order, without repeats.
-    pub fn questions(&self) -> Vec<String> {
-        let mut qs: Vec<(usize, &str)> = self
-            .findings
-            .iter()
-            .filter_map(|f| Some((f.order.unwrap_or(usize::MAX), f.question.as_deref()?)))
-            .collect();
-        qs.sort();
-        qs.dedup();
-        qs.into_iter().map(|(_, q)| q.to_string()).collect()
-    }
-}
+use crate::outcome::PolicyStatus;
+use crate::policy::{Policy, PolicyEvaluation, PolicySet};
 
 /// Why a case failed, one line per mismatch; empty when it passed.
-pub fn judge(case: &Case, actual: &Actual) -> Vec<String> {
-    let status = actual.status();
+pub fn judge(case: &Case, actual: &PolicyEvaluation) -> Vec<String> {
+    let status = Expect::of(actual);
     let mut problems = Vec::new();
     if status != case.expect {
         problems.push(format!("expected {}, got {}", case.expect.as_str(), status.as_str()));
@@ -94,7 +61,7 @@ pub struct CaseResult<'c> {
     pub policy: Option<String>,
     /// What the policy did; `Err` when the case could not be run (unknown
     /// policy, unreadable base, invalid overrides).
-    pub actual: Result<Actual, String>,
+    pub actual: Result<PolicyEvaluation, String>,
     /// Why the case failed, one line per mismatch; empty when it passed.
     pub failure: Vec<String>,
 }
@@ -135,8 +102,7 @@ pub fn run_case<'c>(case: &'c Case, policies: &PolicySet, forms: &FormRegistry) 
         Ok(s) => Arc::new(s),
         Err(why) => return fail(id, why),
     };
-    let e = policies.evaluate_policy(policy, &sheet);
-    let actual = Actual { outcome: e.outcome, findings: e.findings, errors: e.errors };
+    let actual = policies.evaluate_policy(policy, &sheet);
     let failure = judge(case, &actual);
     CaseResult { case, policy: id, actual: Ok(actual), failure }
 }

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{Actual, Case, Vacuous};
+use super::{Case, Expect, Vacuous};
 use crate::form::FormRegistry;
-use crate::policy::{Limits, PolicySet};
+use crate::policy::{Limits, PolicyEvaluation, PolicySet};
 use crate::report::Style;
 use crate::text::display_width;
 
@@ -44,7 +44,7 @@ pub struct CaseOutcome {
     pub case: Case,
     /// The policy id the case resolved to.
     pub policy: Option<String>,
-    pub actual: Result<Actual, String>,
+    pub actual: Result<PolicyEvaluation, String>,
     /// Why the case failed, one line per mismatch; empty when it passed.
     pub failure: Vec<String>,
 }
@@ -273,8 +273,8 @@ impl TestRun {
                     "line": c.case.line,
                     "status": if c.passed() { "pass" } else { "fail" },
                     "expected": c.case.expect.as_str(),
-                    "actual": actual.map(|a| a.status().as_str()),
-                    "questions": actual.map(Actual::questions),
+                    "actual": actual.map(|a| Expect::of(a).as_str()),
+                    "questions": actual.map(PolicyEvaluation::questions),
                     "problems": c.failure,
                 })
             })

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use super::*;
 use crate::form::FormRegistry;
-use crate::outcome::Severity;
+use crate::outcome::{Finding, PolicyOutcome, Severity};
 use crate::sheet::Answer;
 
 const FILE: &str = r#"
@@ -97,17 +97,18 @@ fn unknown_question_ids_in_a_case_are_errors() {
     }
 }
 
-fn actual(status: PolicyStatus, findings: &[(Severity, &str)]) -> Actual {
+fn actual(status: PolicyStatus, findings: &[(Severity, &str)]) -> PolicyEvaluation {
     let sheet = file::parse(Path::new("P.toml"), "[[case]]\nname='a'\nexpect='pass'\n").unwrap()[0]
         .build_sheet(&FormRegistry::builtin())
         .unwrap();
-    Actual {
+    PolicyEvaluation {
         outcome: PolicyOutcome { id: "P".into(), status, warnings: 0, reason: None },
         findings: findings
             .iter()
-            .map(|(sev, q)| Finding::new("P", *sev, "m").at_question(&sheet, sheet.form.index_of(q).unwrap()))
+            .map(|(sev, q)| Finding::policy("P", *sev, "m").at_question(&sheet, sheet.form.index_of(q).unwrap()))
             .collect(),
         errors: Vec::new(),
+        explain: None,
     }
 }
 
@@ -129,11 +130,11 @@ fn judging_outcomes_and_questions() {
     case.questions = None;
     case.expect = Expect::Warn;
     let warned = actual(PolicyStatus::Pass, &[(Severity::Warning, "90")]);
-    assert_eq!(warned.status(), Expect::Warn);
+    assert_eq!(Expect::of(&warned), Expect::Warn);
     assert!(judge(&case, &warned).is_empty());
     assert_eq!(judge(&case, &pass), ["expected warn, got pass"]);
-    assert_eq!(actual(PolicyStatus::Error, &[]).status(), Expect::Error);
-    assert_eq!(actual(PolicyStatus::Skip, &[]).status(), Expect::Skip);
+    assert_eq!(Expect::of(&actual(PolicyStatus::Error, &[])), Expect::Error);
+    assert_eq!(Expect::of(&actual(PolicyStatus::Skip, &[])), Expect::Skip);
 }
 
 const TWO_FACTOR: &str = "//! id: H-2FA\nif !sheet.is_yes(\"17.1.d\") { fail(\"17.1.d\", \"no 2FA\"); }\n";

@@ -149,7 +149,7 @@ impl SheetEncoder for CsvSheet {
         let columns = view::sheet_columns(&self.run, r, &ids);
         let loc = view::Locator::new(r);
         for column in &columns {
-            let status = view::cell_status(r, column, &ids);
+            let status = view::cell_status(r, column);
             let title = match column {
                 Column::Policy(id) => {
                     self.run.policies.iter().find(|p| &p.id == id).map(|p| p.title.as_str()).unwrap_or("")
@@ -157,7 +157,7 @@ impl SheetEncoder for CsvSheet {
                 Column::Lint => super::matrix::LINT_TITLE,
             };
             let before = rows.len();
-            for f in view::column_findings(r, column, &ids) {
+            for f in view::column_findings(r, column) {
                 rows.push(with_finding(base(column.id(), title, status), &FindingView::new(&loc, f)));
             }
             if let Column::Policy(id) = column {

@@ -247,7 +247,7 @@ impl Renderer for Human<'_> {
 pub struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     source: NamedSource<PrintableText>,
-    policy: Option<PolicyDiagnostic>,
+    raised_by: Option<PolicySiteDiagnostic>,
 }
 
 impl<'a> FindingDiagnostic<'a> {
@@ -255,12 +255,12 @@ impl<'a> FindingDiagnostic<'a> {
     /// of it, built once per sheet); `policy` likewise the policy file's,
     /// for a finding with a policy site.
     pub fn new(finding: &'a Finding, path: &str, sheet: PrintableText, policy: Option<PrintableText>) -> Self {
-        let policy = finding.policy_site.as_ref().zip(policy).map(|(site, text)| PolicyDiagnostic {
+        let raised_by = finding.policy_site.as_ref().zip(policy).map(|(site, text)| PolicySiteDiagnostic {
             rule: printable_line(&finding.rule).into_owned(),
             span: text.span(site.span.into()),
             source: NamedSource::new(printable_line(&site.path), text),
         });
-        FindingDiagnostic { finding, source: NamedSource::new(printable_line(path), sheet), policy }
+        FindingDiagnostic { finding, source: NamedSource::new(printable_line(path), sheet), raised_by }
     }
 }
 
@@ -324,29 +324,31 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
-        let p = self.policy.as_ref()?;
+        let p = self.raised_by.as_ref()?;
         Some(Box::new(std::iter::once(p as &dyn Diagnostic)))
     }
 }
 
-/// The policy line that raised a finding, shown beneath it.
+/// The policy line that raised a finding (its `policy_site`), shown
+/// beneath the finding as a related diagnostic. Not to be confused with
+/// `policy::PolicyDiagnostic`, a policy's own error shown over its text.
 #[derive(Debug)]
-struct PolicyDiagnostic {
+struct PolicySiteDiagnostic {
     rule: String,
     source: NamedSource<PrintableText>,
     /// In the shown text.
     span: miette::SourceSpan,
 }
 
-impl fmt::Display for PolicyDiagnostic {
+impl fmt::Display for PolicySiteDiagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "raised by {}", self.rule)
     }
 }
 
-impl std::error::Error for PolicyDiagnostic {}
+impl std::error::Error for PolicySiteDiagnostic {}
 
-impl Diagnostic for PolicyDiagnostic {
+impl Diagnostic for PolicySiteDiagnostic {
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette::Severity::Advice)
     }

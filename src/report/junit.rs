@@ -157,7 +157,7 @@ impl Renderer for Junit<'_> {
             let errors: Vec<&str> = errors.iter().map(String::as_str).collect();
             let column = Column::Policy(id.to_string());
             let findings: Vec<FindingView> =
-                view::column_findings(r, &column, &ids).map(|f| FindingView::new(&loc, f)).collect();
+                view::column_findings(r, &column).map(|f| FindingView::new(&loc, f)).collect();
             let outcome = r.policies.iter().find(|p| p.id == *id);
             let case = match outcome.map(|p| p.status) {
                 _ if !errors.is_empty() => error_case(id, path, &errors),
@@ -199,13 +199,13 @@ impl Renderer for Junit<'_> {
             // One case per rule: every built-in one when lint ran, then any
             // other rule that raised a finding of no policy, in report order.
             let mut names: Vec<String> = self.run.rules.iter().map(|x| x.name.to_string()).collect();
-            for f in view::column_findings(r, &Column::Lint, &ids) {
+            for f in view::column_findings(r, &Column::Lint) {
                 if !names.contains(&f.rule) {
                     names.push(f.rule.clone());
                 }
             }
             for name in names {
-                let findings: Vec<FindingView> = view::column_findings(r, &Column::Lint, &ids)
+                let findings: Vec<FindingView> = view::column_findings(r, &Column::Lint)
                     .filter(|f| f.rule == name)
                     .map(|f| FindingView::new(&loc, f))
                     .collect();

@@ -82,7 +82,7 @@ impl MatrixFormat for Markdown {
         let policies = cols.iter().filter(|c| matches!(c, Column::Policy(_))).count();
         let what = if policies > 0 { format!(" × {policies} policies") } else { String::new() };
         out.push_str(&format!("# kaiji {}: {} sheet(s){what}\n\n", m.command(), s.sheets));
-        out.push_str(&format!("**{} passed, {} failed, {} could not be evaluated**\n\n", s.passed, s.failed, s.errors));
+        out.push_str(&format!("**{}**\n\n", s.verdicts()));
         if !m.rows.is_empty() {
             out.push_str("| Sheet | 事業者 / サービス | Verdict |");
             for c in &cols {

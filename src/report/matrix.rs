@@ -46,9 +46,8 @@ impl Row {
         let mut findings = BTreeMap::new();
         let loc = view::Locator::new(report);
         for c in columns {
-            cells.insert(c.clone(), view::cell_status(report, &c, &ids));
-            let fs: Vec<FindingView> =
-                view::column_findings(report, &c, &ids).map(|f| FindingView::new(&loc, f)).collect();
+            cells.insert(c.clone(), view::cell_status(report, &c));
+            let fs: Vec<FindingView> = view::column_findings(report, &c).map(|f| FindingView::new(&loc, f)).collect();
             if !fs.is_empty() {
                 findings.insert(c, fs);
             }

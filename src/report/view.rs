@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{Finding, PolicySite, PolicyStatus, RunInfo, Severity, SheetReport, WaiverNote};
+use super::{Finding, Origin, PolicySite, PolicyStatus, RunInfo, Severity, SheetReport, WaiverNote};
 use crate::text::LineIndex;
 
 /// The status of one matrix cell (one sheet × one policy, or the sheet's
@@ -86,9 +86,10 @@ pub fn policy_ids<'a>(run: &'a RunInfo, report: &'a SheetReport) -> BTreeSet<&'a
     run.policies.iter().map(|p| p.id.as_str()).chain(report.policies.iter().map(|p| p.id.as_str())).collect()
 }
 
-/// Whether a finding belongs to a policy (else it is lint's).
-pub fn is_policy_finding(f: &Finding, policies: &BTreeSet<&str>) -> bool {
-    f.policy_site.is_some() || policies.contains(f.rule.as_str())
+/// Whether a finding belongs to a policy (else it goes in the lint column:
+/// lint rules' and the waiver check's).
+pub fn is_policy_finding(f: &Finding) -> bool {
+    f.origin == Origin::Policy
 }
 
 /// The matrix columns of one sheet: its policies by id, then lint when lint
@@ -96,33 +97,29 @@ pub fn is_policy_finding(f: &Finding, policies: &BTreeSet<&str>) -> bool {
 /// waiver file's own warnings), so no finding is ever left out.
 pub fn sheet_columns(run: &RunInfo, report: &SheetReport, policies: &BTreeSet<&str>) -> Vec<Column> {
     let mut columns: Vec<Column> = policies.iter().map(|id| Column::Policy(id.to_string())).collect();
-    if run.lint() || report.findings.iter().any(|f| !is_policy_finding(f, policies)) {
+    if run.lint() || report.findings.iter().any(|f| !is_policy_finding(f)) {
         columns.push(Column::Lint);
     }
     columns
 }
 
 /// The findings of `report` that belong to `column`, in report order.
-pub fn column_findings<'r>(
-    report: &'r SheetReport,
-    column: &'r Column,
-    policies: &'r BTreeSet<&str>,
-) -> impl Iterator<Item = &'r Finding> {
+pub fn column_findings<'r>(report: &'r SheetReport, column: &'r Column) -> impl Iterator<Item = &'r Finding> {
     report.findings.iter().filter(move |f| match column {
-        Column::Policy(id) => &f.rule == id,
-        Column::Lint => !is_policy_finding(f, policies),
+        Column::Policy(id) => is_policy_finding(f) && &f.rule == id,
+        Column::Lint => !is_policy_finding(f),
     })
 }
 
 /// The status of `column` for `report`.
-pub fn cell_status(report: &SheetReport, column: &Column, policies: &BTreeSet<&str>) -> CellStatus {
+pub fn cell_status(report: &SheetReport, column: &Column) -> CellStatus {
     match column {
         Column::Policy(id) => match report.policies.iter().find(|p| &p.id == id) {
             Some(p) => match p.status {
                 PolicyStatus::Pass if p.warnings > 0 => CellStatus::Warn,
                 PolicyStatus::Pass => {
                     // A pass may still carry warnings the outcome did not count.
-                    findings_status(column_findings(report, column, policies)).unwrap_or(CellStatus::Pass)
+                    findings_status(column_findings(report, column)).unwrap_or(CellStatus::Pass)
                 }
                 PolicyStatus::Fail => CellStatus::Fail,
                 PolicyStatus::Error => CellStatus::Error,
@@ -133,7 +130,7 @@ pub fn cell_status(report: &SheetReport, column: &Column, policies: &BTreeSet<&s
             None => CellStatus::Skip,
         },
         Column::Lint if report.sheet.is_none() => CellStatus::Error,
-        Column::Lint => findings_status(column_findings(report, column, policies)).unwrap_or(CellStatus::Pass),
+        Column::Lint => findings_status(column_findings(report, column)).unwrap_or(CellStatus::Pass),
     }
 }
 

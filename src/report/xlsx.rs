@@ -169,10 +169,7 @@ impl Xlsx {
             &DocProperties::new()
                 .set_title(&title)
                 .set_author("kaiji")
-                .set_comment(format!(
-                    "{} sheet(s): {} passed, {} failed, {} could not be evaluated",
-                    summary.sheets, summary.passed, summary.failed, summary.errors
-                ))
+                .set_comment(format!("{} sheet(s): {}", summary.sheets, summary.verdicts()))
                 .set_creation_datetime(&creation_date()?),
         );
         let text = Format::new().set_align(FormatAlign::Top).set_text_wrap();

@@ -10,9 +10,11 @@ use super::{Answer, AnswerValue, Sheet};
 use crate::form::{DEFAULT_FORM, Form};
 use crate::text::normalize;
 
-/// The `[sheet]` table.
+/// The `[sheet]` table (form, vendor, service, version, 作成日) as plain
+/// data: the header of a [`SheetDoc`]. A loaded sheet's, with spans, is
+/// [`SheetHeader`](super::SheetHeader).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DocMeta {
+pub struct DocHeader {
     pub form: String,
     pub vendor: Option<String>,
     pub service: Option<String>,
@@ -76,7 +78,7 @@ pub struct DocEvidence {
 /// A whole sheet as plain data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SheetDoc {
-    pub meta: DocMeta,
+    pub meta: DocHeader,
     /// Questions of the form in form order, then ids the form does not know.
     pub answers: Vec<DocAnswer>,
     pub remarks: BTreeMap<u32, String>,
@@ -88,7 +90,7 @@ pub struct SheetDoc {
 
 impl SheetDoc {
     pub fn new(form: &str) -> SheetDoc {
-        SheetDoc { meta: DocMeta { form: form.to_string(), ..DocMeta::default() }, ..SheetDoc::default() }
+        SheetDoc { meta: DocHeader { form: form.to_string(), ..DocHeader::default() }, ..SheetDoc::default() }
     }
 
     pub fn answer(&self, id: &str) -> Option<&DocAnswer> {
@@ -142,7 +144,7 @@ impl Sheet {
     /// hold nothing are left out), then ids the form does not know in file
     /// order; invalid words are kept as written.
     pub fn to_doc(&self) -> SheetDoc {
-        let meta = DocMeta {
+        let meta = DocHeader {
             form: self.form.id.clone(),
             vendor: self.meta.vendor.as_ref().map(|s| s.value.clone()),
             service: self.meta.service.as_ref().map(|s| s.value.clone()),

@@ -11,8 +11,9 @@ use std::sync::Arc;
 
 use miette::{NamedSource, SourceSpan};
 
+use super::located::{ErrorExtra, LocatedError};
 use super::tree::{self, Key, Node, Value};
-use super::{AnswerEntry, AnswerValue, DocSource, Evidence, Metadata, Remark, Sheet, Span, Spanned};
+use super::{AnswerEntry, AnswerValue, DocSource, Evidence, Remark, Sheet, SheetHeader, Span, Spanned};
 use crate::form::{DEFAULT_FORM, Form, FormRegistry};
 use crate::text::{did_you_mean, normalize};
 
@@ -127,32 +128,22 @@ pub enum SheetErrorKind {
 }
 
 /// A sheet that could not be loaded: what, where and what to do.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{path}: {message}")]
-#[diagnostic(code(kaiji::sheet))]
-pub struct SheetError {
+pub type SheetError = LocatedError<SheetErrorExtra>;
+
+/// What a sheet's error adds to a [`LocatedError`].
+#[derive(Debug)]
+pub struct SheetErrorExtra {
     pub kind: SheetErrorKind,
-    pub path: String,
-    pub message: String,
-    #[help]
-    pub help: Option<String>,
-    #[source_code]
-    pub src: Option<NamedSource<Arc<str>>>,
-    #[label("here")]
-    pub label: Option<SourceSpan>,
     /// Where a duplicated key was first written (JSON allows duplicates;
     /// sheets do not).
-    #[label("first written here")]
     pub first: Option<SourceSpan>,
-    /// The byte span, kept for reports that locate errors.
-    pub span: Option<Span>,
 }
 
-impl SheetError {
-    /// 1-based line/column of the error, when it has a place.
-    pub fn line_col(&self) -> Option<(usize, usize)> {
-        let src = self.src.as_ref()?;
-        Some(crate::text::line_col(src.inner(), self.span?.start))
+impl ErrorExtra for SheetErrorExtra {
+    const CODE: &'static str = "kaiji::sheet";
+
+    fn labels(&self) -> impl Iterator<Item = miette::LabeledSpan> {
+        self.first.map(|s| miette::LabeledSpan::new_with_span(Some("first written here".to_string()), s)).into_iter()
     }
 }
 
@@ -208,14 +199,12 @@ fn load_text(path: &str, bytes: Vec<u8>, format: SheetFormat, forms: &FormRegist
 /// An error about the file as a whole (no text to point into).
 fn plain_error(path: &str, kind: SheetErrorKind, message: String, help: Option<&str>) -> SheetError {
     SheetError {
-        kind,
         path: path.to_string(),
         message,
         help: help.map(str::to_string),
         src: None,
-        label: None,
-        first: None,
         span: None,
+        extra: SheetErrorExtra { kind, first: None },
     }
 }
 
@@ -255,7 +244,7 @@ pub fn load_str(path: &str, text: String, format: SheetFormat, forms: &FormRegis
             let (line, _) = crate::text::line_col(&source, first.start);
             err.message = format!("{} (first written on line {line})", err.message);
             err.help = Some("keep one of the two: JSON readers differ on which value wins".into());
-            err.first = Some(clamp(&source, first).into());
+            err.extra.first = Some(clamp(&source, first).into());
         }
         err
     })?;
@@ -277,14 +266,12 @@ impl Builder {
     fn error(&self, kind: SheetErrorKind, message: String, span: Option<Span>, help: Option<&str>) -> SheetError {
         let span = span.map(|s| clamp(&self.source, s));
         SheetError {
-            kind,
             path: self.path.clone(),
             message,
             help: help.map(str::to_string),
             src: Some(NamedSource::new(self.path.clone(), self.source.clone())),
-            label: span.map(Into::into),
-            first: None,
             span,
+            extra: SheetErrorExtra { kind, first: None },
         }
     }
 
@@ -354,7 +341,7 @@ impl Builder {
         }
         let meta = match meta_node {
             Some(n) => self.metadata(n)?,
-            None => Metadata::default(),
+            None => SheetHeader::default(),
         };
         let form_id = meta.form.as_ref().map_or(DEFAULT_FORM, |f| f.value.as_str());
         let form = forms.get(form_id).map_err(|e| {
@@ -479,8 +466,8 @@ impl Builder {
         Ok(out)
     }
 
-    fn metadata(&self, node: &Node) -> Result<Metadata, SheetError> {
-        let mut meta = Metadata { span: Some(node.span), ..Metadata::default() };
+    fn metadata(&self, node: &Node) -> Result<SheetHeader, SheetError> {
+        let mut meta = SheetHeader { span: Some(node.span), ..SheetHeader::default() };
         for (k, v) in self.table(node, "[sheet]")? {
             let field = match k.name.as_ref() {
                 "form" => &mut meta.form,

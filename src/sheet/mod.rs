@@ -6,6 +6,7 @@ mod answer;
 mod doc;
 mod fast_toml;
 mod load;
+pub mod located;
 mod tree;
 pub mod write;
 
@@ -13,12 +14,14 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 pub use answer::Answer;
-pub use doc::{DocAnswer, DocEvidence, DocMeta, DocSource, SheetDoc};
+pub use doc::{DocAnswer, DocEvidence, DocHeader, DocSource, SheetDoc};
 #[cfg(feature = "fuzzing")]
 pub(crate) use fast_toml::check_against_toml as check_toml_fast_path;
 pub use load::{
-    SheetError, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str, looks_like_sheet, marks_a_sheet,
+    SheetError, SheetErrorExtra, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str, looks_like_sheet,
+    marks_a_sheet,
 };
+pub use located::{ErrorExtra, LocatedError};
 
 use crate::form::{Form, Kind};
 use crate::text::{IndexedText, LineIndex};
@@ -49,9 +52,11 @@ pub struct Spanned<T> {
     pub span: Span,
 }
 
-/// The `[sheet]` table.
+/// The `[sheet]` table of a loaded sheet (form, vendor, service, version,
+/// 作成日), each value with its span. The plain-data form a [`SheetDoc`]
+/// holds is [`DocHeader`].
 #[derive(Debug, Clone, Default)]
-pub struct Metadata {
+pub struct SheetHeader {
     pub form: Option<Spanned<String>>,
     pub vendor: Option<Spanned<String>>,
     pub service: Option<Spanned<String>>,
@@ -141,7 +146,7 @@ pub struct Sheet {
     /// The file's text, for rendering diagnostics.
     pub source: Arc<str>,
     pub form: Arc<Form>,
-    pub meta: Metadata,
+    pub meta: SheetHeader,
     pub answers: Vec<AnswerEntry>,
     pub remarks: BTreeMap<u32, Remark>,
     /// The `answers` key (`[answers]` header), where missing answers point.
@@ -166,7 +171,7 @@ impl Sheet {
         format: SheetFormat,
         source: Arc<str>,
         form: Arc<Form>,
-        meta: Metadata,
+        meta: SheetHeader,
         answers: Vec<AnswerEntry>,
         remarks: BTreeMap<u32, Remark>,
     ) -> Sheet {

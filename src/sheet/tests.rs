@@ -92,14 +92,14 @@ fn bad_input_is_a_located_error() {
     ];
     for (text, kind, needle) in cases {
         let e = load(text).unwrap_err();
-        assert_eq!(e.kind, *kind, "{text:?}: {e}");
+        assert_eq!(e.extra.kind, *kind, "{text:?}: {e}");
         assert!(e.to_string().contains(needle), "{text:?}: {e}");
         if !text.is_empty() {
             assert!(e.span.is_some(), "{text:?} has no span");
         }
     }
     let e = load_json("{\"answers\": {\"1\": \"はい\",}}").unwrap_err();
-    assert_eq!(e.kind, SheetErrorKind::Syntax);
+    assert_eq!(e.extra.kind, SheetErrorKind::Syntax);
     assert!(load_json("[1,2]").unwrap_err().to_string().contains("must be a table"));
 }
 
@@ -114,10 +114,10 @@ fn json_duplicate_keys_are_errors_with_both_places() {
     ];
     for (text, key) in cases {
         let e = load_json(text).unwrap_err();
-        assert_eq!(e.kind, SheetErrorKind::Syntax, "{text}: {e}");
+        assert_eq!(e.extra.kind, SheetErrorKind::Syntax, "{text}: {e}");
         assert!(e.message.contains(&format!("duplicate key \"{key}\"")), "{text}: {e}");
         let quoted = format!("\"{key}\"");
-        let (second, first) = (e.span.unwrap(), e.first.unwrap());
+        let (second, first) = (e.span.unwrap(), e.extra.first.unwrap());
         assert_eq!(&text[second.start..second.end], quoted, "{text}");
         assert_eq!(&text[first.offset()..first.offset() + first.len()], quoted, "{text}");
         assert!(first.offset() < second.start);
@@ -146,14 +146,14 @@ fn binary_and_non_utf8_files() {
     let bin = dir.path().join("a.toml");
     std::fs::write(&bin, b"\x00\x01\xff\xfePK\x03\x04").unwrap();
     let e = load_file(&bin, &FormRegistry::builtin()).unwrap_err();
-    assert_eq!(e.kind, SheetErrorKind::Encoding);
+    assert_eq!(e.extra.kind, SheetErrorKind::Encoding);
     assert!(e.message.contains("binary"));
     let sjis = dir.path().join("b.toml");
     std::fs::write(&sjis, b"[sheet]\nvendor = \"\x8a\x94\x8e\xae\"\n").unwrap();
     let e = load_file(&sjis, &FormRegistry::builtin()).unwrap_err();
     assert!(e.message.contains("UTF-8"), "{e}");
     let e = load_file(&dir.path().join("missing.toml"), &FormRegistry::builtin()).unwrap_err();
-    assert_eq!(e.kind, SheetErrorKind::Io);
+    assert_eq!(e.extra.kind, SheetErrorKind::Io);
 }
 
 /// Mutations of a valid sheet (truncations, byte flips, spliced Japanese)

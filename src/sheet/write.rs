@@ -133,26 +133,61 @@ fn gate_note(doc: &SheetDoc, form: &Form, i: usize) -> String {
 }
 
 fn toml_answer(a: &DocAnswer) -> String {
-    let word = a.answer.as_ref().map(AnswerValue::as_str);
-    if a.remarks.is_empty()
-        && a.note.is_none()
+    toml_entry(a.answer.as_ref().map(AnswerValue::as_str), &a.remarks, a.note.as_deref())
+}
+
+/// The value of one `[answers]` entry in TOML: the bare word when that is
+/// all it holds, else an inline table (`{ answer = …, remarks = […], note
+/// = … }`, `{}` when empty). The synthetic sheets' writer shares it.
+pub fn toml_entry(word: Option<&str>, remarks: &[u32], note: Option<&str>) -> String {
+    if remarks.is_empty()
+        && note.is_none()
         && let Some(w) = word
     {
         return basic(w);
     }
+    // Inline tables are one line in TOML 1.0: `basic` escapes newlines.
+    let fields = entry_fields(word, remarks, note, |key, value| format!("{key} = {value}"), basic);
+    if fields.is_empty() { "{}".to_string() } else { format!("{{ {} }}", fields.join(", ")) }
+}
+
+/// The fields of one `[answers]` entry's object in JSON (`"answer": …`,
+/// `"remarks": […]`, `"note": …`), for an entry that is not a bare word;
+/// the caller writes the braces. The synthetic sheets' writer shares it.
+pub fn json_entry_fields(word: Option<&str>, remarks: &[u32], note: Option<&str>) -> Vec<String> {
+    entry_fields(word, remarks, note, |key, value| format!("\"{key}\": {value}"), json_string)
+}
+
+/// An entry's `answer`, `remarks` and `note` fields, those it has, in that
+/// order: `field(key, value)` writes one, `string` a string value.
+fn entry_fields(
+    word: Option<&str>,
+    remarks: &[u32],
+    note: Option<&str>,
+    field: impl Fn(&str, String) -> String,
+    string: fn(&str) -> String,
+) -> Vec<String> {
     let mut fields = Vec::new();
     if let Some(w) = word {
-        fields.push(format!("answer = {}", basic(w)));
+        fields.push(field("answer", string(w)));
     }
-    if !a.remarks.is_empty() {
-        let nums: Vec<String> = a.remarks.iter().map(u32::to_string).collect();
-        fields.push(format!("remarks = [{}]", nums.join(", ")));
+    if !remarks.is_empty() {
+        fields.push(field("remarks", format!("[{}]", numbers(remarks))));
     }
-    if let Some(n) = &a.note {
-        // Inline tables are one line in TOML 1.0: newlines are escaped.
-        fields.push(format!("note = {}", basic(n)));
+    if let Some(n) = note {
+        fields.push(field("note", string(n)));
     }
-    if fields.is_empty() { "{}".to_string() } else { format!("{{ {} }}", fields.join(", ")) }
+    fields
+}
+
+/// A JSON string (serde_json's escaping).
+pub fn json_string(s: &str) -> String {
+    serde_json::to_string(s).expect("a string always serialises")
+}
+
+/// `3, 8, 20`: cited remark numbers as both syntaxes list them.
+fn numbers(remarks: &[u32]) -> String {
+    remarks.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// A TOML basic string: `"..."` with every special character escaped.
@@ -198,7 +233,7 @@ fn escape_into(out: &mut String, s: &str, keep_newlines: bool) {
 /// The sheet as JSON with the structure of the TOML (answers keep their
 /// order, which a JSON object may carry and kaiji's loader preserves).
 pub fn to_json(doc: &SheetDoc) -> String {
-    let s = |v: &str| serde_json::to_string(v).expect("a string always serialises");
+    let s = json_string;
     let mut out = String::from("{\n  \"sheet\": {\n");
     let mut fields = vec![format!("    \"form\": {}", s(&doc.meta.form))];
     for (key, value) in [("vendor", &doc.meta.vendor), ("service", &doc.meta.service), ("version", &doc.meta.version)] {
@@ -218,20 +253,7 @@ pub fn to_json(doc: &SheetDoc) -> String {
             let w = a.answer.as_ref().map(AnswerValue::as_str);
             let value = match (w, a.remarks.is_empty() && a.note.is_none()) {
                 (Some(w), true) => s(w),
-                _ => {
-                    let mut f = Vec::new();
-                    if let Some(w) = w {
-                        f.push(format!("\"answer\": {}", s(w)));
-                    }
-                    if !a.remarks.is_empty() {
-                        let nums: Vec<String> = a.remarks.iter().map(u32::to_string).collect();
-                        f.push(format!("\"remarks\": [{}]", nums.join(", ")));
-                    }
-                    if let Some(n) = &a.note {
-                        f.push(format!("\"note\": {}", s(n)));
-                    }
-                    format!("{{{}}}", f.join(", "))
-                }
+                _ => format!("{{{}}}", json_entry_fields(w, &a.remarks, a.note.as_deref()).join(", ")),
             };
             format!("\n    {}: {value}", s(&a.id))
         })
@@ -278,7 +300,7 @@ mod tests {
 
     use super::*;
     use crate::form::FormRegistry;
-    use crate::sheet::doc::{DocEvidence, DocMeta, DocSource};
+    use crate::sheet::doc::{DocEvidence, DocHeader, DocSource};
     use crate::sheet::{Answer, SheetFormat, load_str};
 
     fn reload(text: &str, format: SheetFormat) -> SheetDoc {
@@ -491,7 +513,7 @@ mod tests {
                 0..4,
             ),
         ) -> SheetDoc {
-            let meta = DocMeta {
+            let meta = DocHeader {
                 form: "sds-6.0".into(), vendor, service, version,
                 created: day.map(|d| jiff::civil::date(2026, 2, d)),
             };

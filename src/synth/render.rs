@@ -1,17 +1,28 @@
 //! Writing a generated sheet in the two sheet syntaxes (README, "Sheet files"), laid
 //! out as a person would write them (answers in form order, one per line).
 
+//!
+//! This is not [`crate::sheet::write`]'s canonical writer, and cannot be: that
+//! one writes what a loaded sheet holds (the form's answer words, an ISO
+//! 作成日, an always-present `[remarks]`), while these sheets must read as a
+//! vendor typed them (作成日 in 年月日 or 和暦, aliases and full-width
+//! words as generated), which is what the loader, lint and the benchmarks
+//! are to be fed. What is the same is shared: strings are escaped and
+//! answer entries written by the canonical writer's `basic`, `toml_entry`,
+//! `json_string` and `json_entry_fields`.
+
 use std::fmt::Write;
 
 use super::{SynthAnswer, SynthSheet};
+use crate::sheet::write::{basic, json_entry_fields, json_string, toml_entry};
 
 /// A TOML basic string, escaped by the canonical sheet writer.
 fn toml_str(out: &mut String, s: &str) {
-    out.push_str(&crate::sheet::write::basic(s));
+    out.push_str(&basic(s));
 }
 
 fn json_str(out: &mut String, s: &str) {
-    out.push_str(&serde_json::to_string(s).expect("strings always serialise"));
+    out.push_str(&json_string(s));
 }
 
 fn meta(s: &SynthSheet) -> Vec<(&'static str, &str)> {
@@ -49,26 +60,7 @@ pub fn toml(s: &SynthSheet) -> String {
     for a in &s.answers {
         toml_str(&mut out, &a.id);
         out.push_str(" = ");
-        if let Some(w) = plain(a) {
-            toml_str(&mut out, w);
-        } else {
-            let mut parts = Vec::new();
-            if let Some(w) = &a.answer {
-                let mut p = String::from("answer = ");
-                toml_str(&mut p, w);
-                parts.push(p);
-            }
-            if !a.remarks.is_empty() {
-                let list: Vec<String> = a.remarks.iter().map(u32::to_string).collect();
-                parts.push(format!("remarks = [{}]", list.join(", ")));
-            }
-            if let Some(n) = &a.note {
-                let mut p = String::from("note = ");
-                toml_str(&mut p, n);
-                parts.push(p);
-            }
-            let _ = write!(out, "{{ {} }}", parts.join(", "));
-        }
+        out.push_str(&toml_entry(a.answer.as_deref(), &a.remarks, a.note.as_deref()));
         out.push('\n');
     }
     if !s.remarks.is_empty() {
@@ -97,22 +89,10 @@ pub fn json(s: &SynthSheet) -> String {
         if let Some(w) = plain(a) {
             json_str(&mut out, w);
         } else {
-            let mut parts = Vec::new();
-            if let Some(w) = &a.answer {
-                let mut p = String::from("\"answer\": ");
-                json_str(&mut p, w);
-                parts.push(p);
-            }
-            if !a.remarks.is_empty() {
-                let list: Vec<String> = a.remarks.iter().map(u32::to_string).collect();
-                parts.push(format!("\"remarks\": [{}]", list.join(", ")));
-            }
-            if let Some(n) = &a.note {
-                let mut p = String::from("\"note\": ");
-                json_str(&mut p, n);
-                parts.push(p);
-            }
-            let _ = write!(out, "{{ {} }}", parts.join(", "));
+            // Spaced braces, unlike the canonical `{"answer": …}`: kept so
+            // generated sheets stay byte for byte what they were.
+            let fields = json_entry_fields(a.answer.as_deref(), &a.remarks, a.note.as_deref());
+            let _ = write!(out, "{{ {} }}", fields.join(", "));
         }
     }
     out.push_str("\n  }");

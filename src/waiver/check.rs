@@ -183,7 +183,7 @@ impl WaiverCheck {
 
     fn expired_finding(&self, w: &Waiver, sheet: &Sheet, hits: usize) -> Finding {
         let line = self.locate(w).line;
-        let mut f = Finding::new(
+        let mut f = Finding::waiver(
             EXPIRED_RULE,
             Severity::Warning,
             format!(

@@ -19,13 +19,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jiff::civil::Date;
-use miette::{NamedSource, SourceSpan};
+use miette::NamedSource;
 use toml::de::{DeTable, DeValue};
 
 pub use check::{EXPIRED_RULE, WaiverCheck, WaiverWarning};
 
 use crate::form::FormRegistry;
-use crate::sheet::{Span, Spanned};
+use crate::sheet::{ErrorExtra, LocatedError, Span, Spanned};
 use crate::text::{did_you_mean, normalize};
 
 /// One `[[waiver]]` entry, validated. Texts are NFKC-normalised.
@@ -112,27 +112,27 @@ pub struct WaiverSet {
 
 /// A waiver file that cannot be used: every problem found, each pointing
 /// into the file. The first is the main diagnostic, the rest are related.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{path}: {message}")]
-#[diagnostic(code(kaiji::waiver))]
-pub struct WaiverError {
-    pub path: String,
-    pub message: String,
-    #[help]
-    pub help: Option<String>,
-    #[source_code]
-    pub src: Option<NamedSource<Arc<str>>>,
-    #[label("here")]
-    pub label: Option<SourceSpan>,
-    pub span: Option<Span>,
-    #[related]
+pub type WaiverError = LocatedError<WaiverErrorExtra>;
+
+/// What a waiver file's error adds to a [`LocatedError`]: the problems
+/// after the first.
+#[derive(Debug, Default)]
+pub struct WaiverErrorExtra {
     pub more: Vec<WaiverError>,
+}
+
+impl ErrorExtra for WaiverErrorExtra {
+    const CODE: &'static str = "kaiji::waiver";
+
+    fn related(&self) -> Option<Box<dyn Iterator<Item = &dyn miette::Diagnostic> + '_>> {
+        Some(Box::new(self.more.iter().map(|e| e as &dyn miette::Diagnostic)))
+    }
 }
 
 impl WaiverError {
     /// All problems, the main one first.
     pub fn problems(&self) -> impl Iterator<Item = &WaiverError> {
-        std::iter::once(self).chain(self.more.iter())
+        std::iter::once(self).chain(self.extra.more.iter())
     }
 }
 
@@ -152,9 +152,8 @@ impl Parser {
             message,
             help,
             src: Some(NamedSource::new(self.path.clone(), self.source.clone())),
-            label: span.map(Into::into),
             span,
-            more: Vec::new(),
+            extra: WaiverErrorExtra::default(),
         });
     }
 
@@ -166,7 +165,7 @@ impl Parser {
         if !self.problems.is_empty() {
             first.message = format!("{} (and {} more problem(s) below)", first.message, self.problems.len());
         }
-        first.more = self.problems;
+        first.extra.more = self.problems;
         Err(first)
     }
 
@@ -340,9 +339,8 @@ impl WaiverSet {
                     .then(|| "check the path given to --waivers".to_string()),
             },
             src: None,
-            label: None,
             span: None,
-            more: Vec::new(),
+            extra: WaiverErrorExtra::default(),
         })?;
         let sha256 = crate::walk::sha256_hex(text.as_bytes());
         let mut set = WaiverSet::parse(&shown, text)?;

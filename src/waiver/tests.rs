@@ -104,7 +104,7 @@ fn bad_dates_are_rejected_with_their_span() {
         let e = parse(&text).unwrap_err();
         assert!(e.message.contains(expect), "{value}: {}", e.message);
         assert_eq!(marked(&text, &e), value);
-        assert!(e.more.is_empty(), "{value}: one problem only, got {:?}", e.more);
+        assert!(e.extra.more.is_empty(), "{value}: one problem only, got {:?}", e.extra.more);
     }
 }
 
@@ -115,7 +115,7 @@ fn unknown_keys_suggest_the_right_one() {
     assert_eq!(e.message, "unknown key `expire` in [[waiver]] (and 1 more problem(s) below)");
     assert!(e.help.as_deref().unwrap().starts_with("did you mean `expires`?"));
     assert_eq!(marked(text, &e), "expire");
-    assert_eq!(e.more[0].message, "waiver #1 has no `expires`");
+    assert_eq!(e.extra.more[0].message, "waiver #1 has no `expires`");
 
     let top = "[[waivers]]\npolicy = \"P\"\n";
     let e = parse(top).unwrap_err();
@@ -195,9 +195,10 @@ fn load_reports_missing_files() {
 fn report(findings: &[(&str, Severity, &str)], outcomes: &[(&str, PolicyStatus)]) -> (Arc<Sheet>, SheetReport) {
     let sheet = Arc::new(testutil::clean());
     let mut r = SheetReport::new("t.toml", Some(sheet.clone()));
-    for (rule, severity, q) in findings {
+    for &(rule, severity, q) in findings {
         let qi = sheet.form.index_of(q).unwrap();
-        r.findings.push(Finding::new(*rule, *severity, format!("{rule} on {q}")).at_question(&sheet, qi));
+        let f = if crate::lint::rule(rule).is_some() { Finding::lint } else { Finding::policy };
+        r.findings.push(f(rule, severity, format!("{rule} on {q}")).at_question(&sheet, qi));
     }
     for (id, status) in outcomes {
         r.policies.push(PolicyOutcome { id: id.to_string(), status: *status, warnings: 0, reason: None });
@@ -390,7 +391,7 @@ impl Check for FakePolicies {
     fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport) {
         for (id, q) in [("H-AUTH-001", "17.1.d"), ("H-BCP-003", "100")] {
             let qi = sheet.form.index_of(q).unwrap();
-            report.findings.push(Finding::new(id, Severity::Error, format!("{id} fails")).at_question(sheet, qi));
+            report.findings.push(Finding::policy(id, Severity::Error, format!("{id} fails")).at_question(sheet, qi));
             report.policies.push(PolicyOutcome {
                 id: id.into(),
                 status: PolicyStatus::Fail,

@@ -77,7 +77,9 @@ fn load(path: &str, text: String) -> Sheet {
 
 fn at(sheet: &Arc<Sheet>, rule: &str, severity: Severity, id: &str, message: &str) -> Finding {
     let q = sheet.form.index_of(id).unwrap();
-    Finding::new(rule, severity, message).at_question(sheet, q)
+    // A lint rule's finding or a policy's, as the check that raises it would make it.
+    let f = if kaiji::lint::rule(rule).is_some() { Finding::lint } else { Finding::policy };
+    f(rule, severity, message).at_question(sheet, q)
 }
 
 fn outcome(id: &str, status: PolicyStatus, warnings: usize) -> PolicyOutcome {

@@ -20,19 +20,12 @@ fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Every file under `dir` whose name ends with `ext` (all files for "").
+/// Every file under `dir` whose name ends with `ext` (all files for ""),
+/// `target/` directories left out.
 fn files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries {
-        let path = e.unwrap().path();
-        if path.is_dir() {
-            if !path.ends_with("target") {
-                files(&path, ext, out);
-            }
-        } else if path.to_string_lossy().ends_with(ext) {
-            out.push(path);
-        }
-    }
+    let keep = |p: &Path| p.to_string_lossy().ends_with(ext);
+    let walk = crate::walk::Walk { max_depth: crate::walk::MAX_DEPTH, skip_name: &|n| n == "target", keep: &keep };
+    out.extend(walk.run(dir).files);
 }
 
 fn generated(seed: u64, problem_rate: f64, count: u64) -> Vec<String> {

@@ -16,8 +16,9 @@
 
 use crate::sheet::Span;
 
+/// A policy's front matter: its id, title, refs, forms and description.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PolicyMeta {
+pub struct FrontMatter {
     pub id: String,
     pub title: String,
     pub refs: String,
@@ -28,7 +29,7 @@ pub struct PolicyMeta {
     pub description: String,
 }
 
-impl PolicyMeta {
+impl FrontMatter {
     /// Whether the policy runs on a sheet of `form`.
     pub fn applies_to(&self, form: &str) -> bool {
         self.forms.is_empty() || self.forms.iter().any(|f| f == form)
@@ -47,7 +48,7 @@ impl PolicyMeta {
 
 /// A problem in the front matter, with the span of the offending text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MetaError {
+pub struct FrontMatterError {
     pub message: String,
     pub span: Span,
 }
@@ -55,8 +56,8 @@ pub struct MetaError {
 const KEYS: [&str; 5] = ["id", "title", "refs", "forms", "description"];
 
 /// Parse the front matter of `source`; `stem` is the default id.
-pub fn parse(source: &str, stem: &str) -> Result<PolicyMeta, MetaError> {
-    let mut meta = PolicyMeta::default();
+pub fn parse(source: &str, stem: &str) -> Result<FrontMatter, FrontMatterError> {
+    let mut meta = FrontMatter::default();
     let mut id: Option<String> = None;
     let mut offset = 0;
     for line in source.split_inclusive('\n') {
@@ -91,13 +92,13 @@ pub fn parse(source: &str, stem: &str) -> Result<PolicyMeta, MetaError> {
         match key {
             "id" => {
                 if value_text.is_empty() || value_text.chars().any(char::is_whitespace) {
-                    return Err(MetaError {
+                    return Err(FrontMatterError {
                         message: format!("policy id `{value_text}` must be one word without spaces"),
                         span: if value_text.is_empty() { key_span } else { value_span },
                     });
                 }
                 if id.is_some() {
-                    return Err(MetaError { message: "`id` is given twice".into(), span: key_span });
+                    return Err(FrontMatterError { message: "`id` is given twice".into(), span: key_span });
                 }
                 id = Some(crate::text::normalize(value_text));
             }
@@ -112,7 +113,7 @@ pub fn parse(source: &str, stem: &str) -> Result<PolicyMeta, MetaError> {
                 meta.forms
                     .extend(value_text.split([',', '、', ' ']).map(crate::text::normalize).filter(|f| !f.is_empty()));
                 if meta.forms.is_empty() {
-                    return Err(MetaError { message: "`forms:` lists no form".into(), span: key_span });
+                    return Err(FrontMatterError { message: "`forms:` lists no form".into(), span: key_span });
                 }
                 meta.forms_span.get_or_insert(value_span);
             }
@@ -126,7 +127,7 @@ pub fn parse(source: &str, stem: &str) -> Result<PolicyMeta, MetaError> {
                 let hint = crate::text::did_you_mean(other, KEYS)
                     .map(|k| format!(" — did you mean `{k}`?"))
                     .unwrap_or_default();
-                return Err(MetaError {
+                return Err(FrontMatterError {
                     message: format!("unknown front-matter key `{other}`{hint} (known keys: {})", KEYS.join(", ")),
                     span: key_span,
                 });

@@ -1,0 +1,115 @@
+//! The account of an import ([`ImportReport`]): what was recognised and
+//! what was not, as the CLI prints it to stderr.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// One place in the input that was not understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// `line 12` or `開示書!R40`.
+    pub place: String,
+    /// The start of the content, for the user to recognise it.
+    pub excerpt: String,
+}
+
+/// The account of an import, printed to stderr by the CLI.
+#[derive(Debug, Clone, Default)]
+pub struct ImportReport {
+    /// Questions in the form.
+    pub questions: usize,
+    /// Questions found in the input.
+    pub recognised: usize,
+    /// Recognised questions with an answer that could be read.
+    pub answered: usize,
+    /// Remarks (備考記載欄 entries) read.
+    pub remarks: usize,
+    /// Form questions the input does not have, in form order.
+    pub missing: Vec<String>,
+    /// Content that was neither a question, a remark, metadata nor layout.
+    pub unread: Vec<Unread>,
+    /// Things that were read but need a look (ambiguous marks, bad dates ...).
+    pub warnings: Vec<String>,
+    /// Rows whose marks could not be told apart, left unanswered (PDF).
+    pub ambiguous: Vec<Ambiguous>,
+    /// How many answers each kind of mark gave (`ellipse` → 120), for PDFs.
+    pub read_by: BTreeMap<String, usize>,
+}
+
+/// A row left unanswered because its marks do not single out one word.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ambiguous {
+    pub id: String,
+    /// 1-based page.
+    pub page: u32,
+    /// What was seen: `two words marked (はい、いいえ)`.
+    pub why: String,
+}
+
+impl ImportReport {
+    pub fn unanswered(&self) -> usize {
+        self.recognised - self.answered.min(self.recognised)
+    }
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} of {} questions recognised, {} answered, {} unanswered; {} remarks",
+            self.recognised,
+            self.questions,
+            self.answered,
+            self.unanswered(),
+            self.remarks
+        )?;
+        if self.recognised > 0 && self.answered == 0 {
+            write!(f, "\n  no answer marks survived in the input: the answers are left for you to fill in")?;
+        }
+        if !self.read_by.is_empty() {
+            let kinds: Vec<String> = self.read_by.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            write!(f, "\n  read by: {}", kinds.join(", "))?;
+        }
+        if !self.ambiguous.is_empty() {
+            write!(f, "\n  {} left unanswered, marks ambiguous:", plural(self.ambiguous.len(), "row", "rows"))?;
+            for a in &self.ambiguous {
+                write!(f, "\n    {} (page {}): {}", a.id, a.page, a.why)?;
+            }
+        }
+        if !self.missing.is_empty() {
+            write!(f, "\n  not found in the input ({}): {}", self.missing.len(), abbreviate(&self.missing, 20))?;
+        }
+        if !self.unread.is_empty() {
+            write!(f, "\n  {} not understood:", plural(self.unread.len(), "place", "places"))?;
+            for u in &self.unread {
+                write!(f, "\n    {}: {}", u.place, u.excerpt)?;
+            }
+        }
+        for w in &self.warnings {
+            write!(f, "\n  warning: {w}")?;
+        }
+        Ok(())
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn abbreviate(items: &[String], max: usize) -> String {
+    let mut s = items.iter().take(max).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > max {
+        s.push_str(&format!(" … (+{})", items.len() - max));
+    }
+    s
+}
+
+/// An excerpt of at most `n` characters, on one line.
+pub(crate) fn excerpt(s: &str, n: usize) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= n {
+        one_line
+    } else {
+        format!("{}…", one_line.chars().take(n).collect::<String>())
+    }
+}
