@@ -3,20 +3,18 @@
 //! names and doc comment, which `kaiji api` prints, so the reference is
 //! generated from what is registered and cannot drift.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rhai::{
     Array, Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, Map, NativeCallContext, Position,
 };
 
-use super::engine::{check_budget, record, trace, with_current};
+use super::engine::{record, trace, with_current};
 use crate::outcome::{Finding, PolicySite, Read, Severity};
 use crate::sheet::Sheet;
 
-type Res<T> = Result<T, Box<EvalAltResult>>;
+pub(super) type Res<T> = Result<T, Box<EvalAltResult>>;
 
 /// The sheet under evaluation as Rhai sees it: a handle on the shared,
 /// immutable sheet (cloning it clones an `Arc`, never the sheet).
@@ -25,7 +23,7 @@ pub struct SheetRef(pub Arc<Sheet>);
 
 /// A kaiji error in a policy: returned, and remembered for the evaluation,
 /// so catching it (or a built-in swallowing it) cannot turn it into a pass.
-fn err<T>(msg: impl Into<String>, pos: Position) -> Res<T> {
+pub(super) fn err<T>(msg: impl Into<String>, pos: Position) -> Res<T> {
     Err(record(EvalAltResult::ErrorRuntime(msg.into().into(), pos).into()))
 }
 
@@ -75,260 +73,8 @@ fn metadata_read(field: &'static str, value: &str) -> Read {
     Read::new("metadata", if value.is_empty() { "(absent)" } else { value }).field(field)
 }
 
-fn yes_no(b: bool) -> &'static str {
-    if b { "yes" } else { "no" }
-}
-
-/// The words `mentions` looked for, shortened for a trace.
-fn words_shown(words: &Dynamic) -> String {
-    const SHOWN: usize = 8;
-    if let Some(w) = words.read_lock::<ImmutableString>() {
-        return w.to_string();
-    }
-    let Some(arr) = words.read_lock::<Array>() else { return String::new() };
-    let mut shown: Vec<String> = arr.iter().take(SHOWN).map(|w| w.to_string()).collect();
-    if arr.len() > SHOWN {
-        shown.push(format!("… ({} words)", arr.len()));
-    }
-    shown.join(" | ")
-}
-
-fn str_dyn(s: &str) -> Dynamic {
+pub(super) fn str_dyn(s: &str) -> Dynamic {
     Dynamic::from(ImmutableString::from(s))
-}
-
-/// Text passed to a helper: a string, an array of strings (joined with line
-/// breaks) or `()` (no text).
-fn text_arg(fname: &str, v: &Dynamic, pos: Position) -> Res<ImmutableString> {
-    if v.is_unit() {
-        return Ok(ImmutableString::new());
-    }
-    if v.is_string() {
-        return Ok(v.clone().into_immutable_string().expect("checked is_string"));
-    }
-    if v.is_array() {
-        let arr = v.read_lock::<Array>().expect("checked is_array");
-        // The joined text obeys the string-size limit like any string the
-        // policy builds; checked before anything is copied.
-        let max = super::engine::max_string_size();
-        let mut len = 0usize;
-        for (i, item) in arr.iter().enumerate() {
-            let Some(s) = item.read_lock::<ImmutableString>() else {
-                return err(
-                    format!("{fname}: element {i} of the text array is {}, not a string", item.type_name()),
-                    pos,
-                );
-            };
-            len = len.saturating_add(s.len() + 1);
-            if len > max.saturating_add(1) {
-                return Err(record(
-                    EvalAltResult::ErrorDataTooLarge(format!("Length of the text {fname} joins"), pos).into(),
-                ));
-            }
-        }
-        let mut out = String::with_capacity(len);
-        for (i, item) in arr.iter().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            out.push_str(&item.read_lock::<ImmutableString>().expect("checked above"));
-        }
-        return Ok(out.into());
-    }
-    err(format!("{fname}: expected text (a string, an array of strings or ()), got {}", v.type_name()), pos)
-}
-
-/// Lower-cased NFKC form for case-insensitive containment (borrowed when
-/// `s` already is one: sheet text is normalised when it loads).
-fn fold(s: &str) -> Cow<'_, str> {
-    let n = crate::text::normalized(s);
-    // ASCII is lower-cased in place; kana and kanji have no case. Other
-    // text takes the full Unicode mapping.
-    if crate::text::has_ascii_case_only(&n) {
-        if n.bytes().any(|b| b.is_ascii_uppercase()) {
-            let mut n = n.into_owned();
-            n.make_ascii_lowercase();
-            return Cow::Owned(n);
-        }
-        n
-    } else {
-        Cow::Owned(n.to_lowercase())
-    }
-}
-
-fn mentions(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<bool> {
-    if !super::engine::tracing() {
-        return mentions_in(ctx, text, words);
-    }
-    let shown = words_shown(&words);
-    let found = mentions_in(ctx, text, words)?;
-    trace(|| Read::new("mentions", yes_no(found)).field(shown));
-    Ok(found)
-}
-
-fn mentions_in(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<bool> {
-    let pos = ctx.call_position();
-    let text = text_arg("mentions", &text, pos)?;
-    let text = fold(&text);
-    let folded = |i: Option<usize>, w: &Dynamic| -> Res<String> {
-        let Some(w) = w.read_lock::<ImmutableString>() else {
-            let which = i.map_or("the word".to_string(), |i| format!("word {i}"));
-            return err(format!("mentions: {which} is {}, not a string", w.type_name()), pos);
-        };
-        let w = fold(&w);
-        if w.is_empty() {
-            return err("mentions: an empty word would match any text", pos);
-        }
-        Ok(w.into_owned())
-    };
-    if words.is_string() {
-        return Ok(memchr::memmem::find(text.as_bytes(), folded(None, &words)?.as_bytes()).is_some());
-    }
-    if !words.is_array() {
-        return err(format!("mentions: expected a word or an array of words, got {}", words.type_name()), pos);
-    }
-    let arr = words.read_lock::<Array>().expect("checked is_array");
-    let mut list = Vec::with_capacity(arr.len());
-    for (i, w) in arr.iter().enumerate() {
-        list.push(folded(Some(i), w)?);
-        if i % 256 == 255 {
-            check_budget(pos)?;
-        }
-    }
-    // A policy's word list is usually a dozen words over short remarks:
-    // searching each is cheapest. Many words (a generated list, a flood)
-    // take one pass for all (Aho-Corasick, the NFA that is cheap to build),
-    // unless they are so long that building it would cost more than the
-    // search; either way within the deadline.
-    let total: usize = list.iter().map(String::len).sum();
-    if list.len() > MENTIONS_SCAN_WORDS && total <= MENTIONS_AUTOMATON_BYTES {
-        let ac = aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-            .build(&list)
-            .map_err(|e| record(EvalAltResult::ErrorRuntime(format!("mentions: {e}").into(), pos).into()))?;
-        return Ok(ac.is_match(text.as_bytes()));
-    }
-    for (i, w) in list.iter().enumerate() {
-        if i % 64 == 63 {
-            check_budget(pos)?;
-        }
-        if memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// Words up to which `mentions` searches them one by one.
-const MENTIONS_SCAN_WORDS: usize = 64;
-
-/// Total bytes of words up to which `mentions` builds one automaton.
-const MENTIONS_AUTOMATON_BYTES: usize = 1 << 20;
-
-/// Compiled regexes by pattern, per thread (no lock on the hot path); an
-/// invalid pattern is remembered with its error.
-const REGEX_CACHE_MAX: usize = 256;
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
-
-thread_local! {
-    static REGEXES: RefCell<HashMap<String, Result<regex::Regex, String>>> = RefCell::new(HashMap::new());
-}
-
-fn matches(ctx: NativeCallContext, text: Dynamic, pattern: &str) -> Res<bool> {
-    let pos = ctx.call_position();
-    let text = text_arg("matches", &text, pos)?;
-    let text = crate::text::normalized(&text);
-    REGEXES.with_borrow_mut(|cache| {
-        if !cache.contains_key(pattern) {
-            if cache.len() >= REGEX_CACHE_MAX {
-                cache.clear();
-            }
-            let compiled = regex::RegexBuilder::new(&crate::text::normalize(pattern))
-                .size_limit(REGEX_SIZE_LIMIT)
-                .dfa_size_limit(REGEX_SIZE_LIMIT)
-                .build()
-                .map_err(|e| e.to_string());
-            cache.insert(pattern.to_string(), compiled);
-        }
-        match &cache[pattern] {
-            Ok(re) => {
-                let found = re.is_match(&text);
-                trace(|| Read::new("matches", yes_no(found)).field(pattern));
-                Ok(found)
-            }
-            Err(e) => err(format!("matches: invalid regular expression: {e}"), pos),
-        }
-    })
-}
-
-fn tls_versions(ctx: NativeCallContext, text: Dynamic) -> Res<Array> {
-    let text = text_arg("tls_versions", &text, ctx.call_position())?;
-    let found = super::tls::tls_versions(&text);
-    trace(|| {
-        let value = if found.is_empty() { "no TLS version".to_string() } else { format!("TLS {}", found.join(", ")) };
-        Read::new("tls_versions", value)
-    });
-    Ok(found.into_iter().map(str_dyn).collect())
-}
-
-/// Byte span of the call at `pos` in `source`: from the function name to
-/// its closing parenthesis. `lines`, the index of `source` if at hand,
-/// saves rescanning the policy for every finding.
-pub(crate) fn call_span(
-    source: &str,
-    lines: Option<&crate::text::LineIndex>,
-    pos: Position,
-) -> Option<crate::sheet::Span> {
-    let start = match lines {
-        Some(lines) => super::diag::offset_indexed(source, lines, pos)?,
-        None => super::diag::offset(source, pos)?,
-    };
-    let rest = &source[start..];
-    let name_len = rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len());
-    let end = closing_paren(rest, name_len).unwrap_or(name_len);
-    Some(crate::sheet::Span::new(start, start + end))
-}
-
-/// Offset just past the parenthesis closing the one at or after `from`,
-/// skipping string literals and comments.
-fn closing_paren(s: &str, from: usize) -> Option<usize> {
-    let b = s.as_bytes();
-    let mut i = from;
-    while i < b.len() && b[i].is_ascii_whitespace() {
-        i += 1;
-    }
-    if b.get(i) != Some(&b'(') {
-        return None;
-    }
-    let mut depth = 0usize;
-    while i < b.len() {
-        match b[i] {
-            b'(' => depth += 1,
-            b')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i + 1);
-                }
-            }
-            q @ (b'"' | b'`' | b'\'') => {
-                i += 1;
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// `fail`/`warn`: record a finding for the running evaluation.
@@ -365,7 +111,7 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
         f.policy_site = match &cur.last_site {
             Some((k, site)) if *k == key => site.clone(),
             _ => {
-                let site = call_span(source, lines, pos).map(|span| PolicySite {
+                let site = super::call_site::call_span(source, lines, pos).map(|span| PolicySite {
                     path: path.into(),
                     source: source.clone(),
                     span,
@@ -483,7 +229,7 @@ fn docs(text: &str) -> [String; 1] {
     [text.lines().map(|l| format!("/// {l}").trim_end().to_string()).collect::<Vec<_>>().join("\n")]
 }
 
-fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
+pub(super) fn reg(name: &str, params: &[&str], doc: &str) -> FuncRegistration {
     FuncRegistration::new(name).with_params_info(params).with_comments(docs(doc))
 }
 
@@ -682,36 +428,7 @@ pub(crate) fn register(e: &mut Engine) {
             s.0.created().map_or(Dynamic::UNIT, |d| str_dyn(&d.to_string()))
         });
 
-    // ── text helpers ──
-    reg(
-        "mentions",
-        &["text: string | array | ()", "words: string | array", "bool"],
-        "`text` contains `words` (a word, or any of an array of words), ignoring case, after\n\
-         NFKC normalisation of both (so ＴＬＳ == tls). `text` may be an array of strings such as\n\
-         `sheet.remarks(id)`, or `()` (never mentions anything).\n\
-         Example: `mentions(sheet.remarks(\"58.2\"), [\"オフライン\", \"隔離\", \"イミュータブル\"])`",
-    )
-    .register_into_engine(e, mentions);
-    reg(
-        "matches",
-        &["text: string | array | ()", "pattern: string", "bool"],
-        "The regular expression `pattern` (Rust `regex` syntax, linear time) matches somewhere in\n\
-         `text`, after NFKC normalisation of both. Add `(?i)` for case-insensitive matching.\n\
-         Each distinct pattern is compiled once; an invalid pattern is a policy error.\n\
-         Example: `matches(sheet.remarks(\"58\"), \"\\\\d+世代\")`",
-    )
-    .register_into_engine(e, matches);
-    reg(
-        "tls_versions",
-        &["text: string | array | ()", "array"],
-        "The TLS versions `text` says are in use: a sorted array of \"1.0\" \"1.1\" \"1.2\" \"1.3\".\n\
-         Understands 「TLS1.2、1.3」, \"TLSv1.3\", ＴＬＳ１．２, ranges (TLS1.0～1.2) and 「TLS1.2以上」\n\
-         (1.2 and every newer version). Numbers not written after TLS (SSL 3.0, 第6.0版, Ver 1.2)\n\
-         are ignored, and so are versions the same clause refuses (「TLS1.0/1.1は無効」, \"disabled\",\n\
-         未対応, 予定) or names as a bound (「TLS1.2未満」).\n\
-         Example: `let tls = tls_versions(sheet.all_remarks()); if tls.is_empty() || tls[0] < \"1.2\" { ... }`",
-    )
-    .register_into_engine(e, tls_versions);
+    super::text_api::register(e);
 
     // ── outcomes ──
     let volatile = |r: FuncRegistration| r.with_volatility(true).with_purity(true);

@@ -17,12 +17,14 @@
 //! ```
 
 mod api;
+mod call_site;
 mod callbacks;
 mod diag;
 mod engine;
 pub mod front_matter;
 mod load;
 pub mod reference;
+mod text_api;
 
 // `tls_versions` is a text helper (`crate::text::tls`); the API registers it.
 use crate::text::tls;

@@ -216,6 +216,24 @@ pub fn as_text(bytes: &[u8]) -> Result<&str, NotText> {
     std::str::from_utf8(bytes).map_err(|e| NotText::NotUtf8 { at: e.valid_up_to() })
 }
 
+/// Lower-cased NFKC form for case-insensitive matching (borrowed when
+/// `s` already is one: sheet text is normalised when it loads).
+pub fn fold_case(s: &str) -> Cow<'_, str> {
+    let n = normalized(s);
+    // ASCII is lower-cased in place; kana and kanji have no case. Other
+    // text takes the full Unicode mapping.
+    if has_ascii_case_only(&n) {
+        if n.bytes().any(|b| b.is_ascii_uppercase()) {
+            let mut n = n.into_owned();
+            n.make_ascii_lowercase();
+            return Cow::Owned(n);
+        }
+        n
+    } else {
+        Cow::Owned(n.to_lowercase())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
