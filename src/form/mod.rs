@@ -10,9 +10,10 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::sheet::Answer;
-
+mod answer;
 mod write;
+
+pub use answer::Answer;
 
 pub use write::to_toml;
 

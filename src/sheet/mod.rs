@@ -2,7 +2,6 @@
 //! byte span of every value in the file it came from, so any diagnostic can
 //! underline the exact answer, remark or metadata value.
 
-mod answer;
 mod doc;
 mod fast_toml;
 mod load;
@@ -13,7 +12,8 @@ pub mod write;
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-pub use answer::Answer;
+// The answer words are the form's (its kinds allow them); a sheet holds them.
+pub use crate::form::Answer;
 pub use doc::{DocAnswer, DocEvidence, DocHeader, DocSource, SheetDoc};
 #[cfg(feature = "fuzzing")]
 pub(crate) use fast_toml::check_against_toml as check_toml_fast_path;
