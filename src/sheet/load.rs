@@ -179,21 +179,23 @@ pub fn load_bytes(path: &str, bytes: Vec<u8>, format: SheetFormat, forms: &FormR
 }
 
 fn load_text(path: &str, bytes: Vec<u8>, format: SheetFormat, forms: &FormRegistry) -> Result<Sheet, SheetError> {
-    if let Err(why) = crate::text::as_text(&bytes) {
-        let (message, help) = match why {
-            crate::text::NotText::Binary => (
-                "this is a binary file, not a sheet".to_string(),
-                "a sheet is a TOML or JSON text file; import PDFs and workbooks with `kaiji import`",
-            ),
-            other => (
-                other.to_string(),
-                "save the file as UTF-8 (Shift_JIS/CP932 is not read); most editors offer this under 'encoding'",
-            ),
-        };
-        return Err(plain_error(path, SheetErrorKind::Encoding, message, Some(help)));
-    }
-    let text = String::from_utf8(bytes).expect("checked to be UTF-8 above");
+    let text = crate::text::into_text(bytes).map_err(|why| not_text(path, why))?;
     load_str(path, text, format, forms)
+}
+
+/// Why a file's bytes are not a sheet's text.
+fn not_text(path: &str, why: crate::text::NotText) -> SheetError {
+    let (message, help) = match why {
+        crate::text::NotText::Binary => (
+            "this is a binary file, not a sheet".to_string(),
+            "a sheet is a TOML or JSON text file; import PDFs and workbooks with `kaiji import`",
+        ),
+        other => (
+            other.to_string(),
+            "save the file as UTF-8 (Shift_JIS/CP932 is not read); most editors offer this under 'encoding'",
+        ),
+    };
+    plain_error(path, SheetErrorKind::Encoding, message, Some(help))
 }
 
 /// An error about the file as a whole (no text to point into).
