@@ -111,35 +111,13 @@ fn mentions_in(ctx: NativeCallContext, text: Dynamic, words: Dynamic) -> Res<boo
             check_budget(pos)?;
         }
     }
-    // A policy's word list is usually a dozen words over short remarks:
-    // searching each is cheapest. Many words (a generated list, a flood)
-    // take one pass for all (Aho-Corasick, the NFA that is cheap to build),
-    // unless they are so long that building it would cost more than the
-    // search; either way within the deadline.
-    let total: usize = list.iter().map(String::len).sum();
-    if list.len() > MENTIONS_SCAN_WORDS && total <= MENTIONS_AUTOMATON_BYTES {
-        let ac = aho_corasick::AhoCorasick::builder()
-            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-            .build(&list)
-            .map_err(|e| record(EvalAltResult::ErrorRuntime(format!("mentions: {e}").into(), pos).into()))?;
-        return Ok(ac.is_match(text.as_bytes()));
-    }
-    for (i, w) in list.iter().enumerate() {
-        if i % 64 == 63 {
-            check_budget(pos)?;
-        }
-        if memchr::memmem::find(text.as_bytes(), w.as_bytes()).is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    crate::text::search::contains_any(
+        &text,
+        &list,
+        || check_budget(pos),
+        |e| record(EvalAltResult::ErrorRuntime(format!("mentions: {e}").into(), pos).into()),
+    )
 }
-
-/// Words up to which `mentions` searches them one by one.
-const MENTIONS_SCAN_WORDS: usize = 64;
-
-/// Total bytes of words up to which `mentions` builds one automaton.
-const MENTIONS_AUTOMATON_BYTES: usize = 1 << 20;
 
 /// Compiled regexes by pattern, per thread (no lock on the hot path); an
 /// invalid pattern is remembered with its error.

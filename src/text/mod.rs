@@ -4,6 +4,7 @@
 pub mod date;
 mod lines;
 mod printable;
+pub mod search;
 pub mod tls;
 
 pub use lines::{IndexedText, LineIndex};
