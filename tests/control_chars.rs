@@ -38,13 +38,7 @@ fn hostile_run() -> (kaiji::report::RunInfo, Vec<SheetReport>) {
     r.findings.push(f);
     r.policies = vec![PolicyOutcome { id: "H-AUTH-001".into(), status: PolicyStatus::Fail, warnings: 0, reason: None }];
     r.finalize(FailOn::Error);
-    let run = kaiji::report::RunInfo {
-        command: kaiji::outcome::RunCommand::Check,
-        policies: policies(),
-        fail_on: FailOn::Error,
-        rules: kaiji::lint::rule_infos(),
-        ..Default::default()
-    };
+    let run = check_run();
     (run, vec![r])
 }
 

@@ -46,13 +46,7 @@ fn flood(n: usize) -> (kaiji::report::RunInfo, Vec<SheetReport>) {
         .collect();
     r.policies = vec![PolicyOutcome { id: "H-AUTH-001".into(), status: PolicyStatus::Fail, warnings: 0, reason: None }];
     r.finalize(FailOn::Error);
-    let run = kaiji::report::RunInfo {
-        command: kaiji::outcome::RunCommand::Check,
-        policies: policies(),
-        fail_on: FailOn::Error,
-        rules: kaiji::lint::rule_infos(),
-        ..Default::default()
-    };
+    let run = check_run();
     (run, vec![r])
 }
 

@@ -118,15 +118,21 @@ fn replace_remark(text: &str, n: u32, with: &str) -> String {
         .join("\n")
 }
 
-/// A run over three sheets and five policies with every cell status.
-pub fn demo() -> (RunInfo, Vec<SheetReport>) {
-    let run = RunInfo {
+/// The description of a `kaiji check` over [`policies`], lint on,
+/// failing on errors: the run every hand-made report here renders under.
+pub fn check_run() -> RunInfo {
+    RunInfo {
         command: kaiji::outcome::RunCommand::Check,
         policies: policies(),
         fail_on: FailOn::Error,
         rules: kaiji::lint::rule_infos(),
         ..RunInfo::default()
-    };
+    }
+}
+
+/// A run over three sheets and five policies with every cell status.
+pub fn demo() -> (RunInfo, Vec<SheetReport>) {
+    let run = check_run();
 
     // 1. A clean vendor, except that `created` is missing (a lint warning).
     let clean_text =
