@@ -117,13 +117,13 @@ enum Stop {
 /// error whatever the script goes on to do, so no policy error can end as
 /// a pass.
 struct Budget {
-    bounds: Bounds,
     printed: usize,
     first_error: Option<Box<EvalAltResult>>,
 }
 
-/// The limits Rhai's progress callback checks on every operation, kept
-/// apart in a `Cell` so that check is a plain read, with no `RefCell`
+/// The limits of the evaluation running on this thread, which Rhai's
+/// progress callback checks on every operation: kept in a `Cell`, apart
+/// from the [`Budget`], so that check is a plain read with no `RefCell`
 /// borrow (it runs several times per policy statement).
 #[derive(Clone, Copy)]
 struct Bounds {
@@ -137,7 +137,7 @@ struct Bounds {
 const NO_BOUNDS: Bounds =
     Bounds { deadline: None, memory_base: None, max_memory: usize::MAX, max_string_size: usize::MAX };
 
-const NO_BUDGET: Budget = Budget { bounds: NO_BOUNDS, printed: 0, first_error: None };
+const NO_BUDGET: Budget = Budget { printed: 0, first_error: None };
 
 /// Reads one evaluation keeps for `--explain`; past it they are counted.
 pub const MAX_READS: usize = 10_000;
@@ -153,14 +153,14 @@ thread_local! {
     static TRACE: RefCell<Option<Trace>> = const { RefCell::new(None) };
     static CURRENT: RefCell<Option<Evaluation>> = const { RefCell::new(None) };
     static BUDGET: RefCell<Budget> = const { RefCell::new(NO_BUDGET) };
-    /// A copy of `BUDGET.bounds`, for the per-operation check.
     static BOUNDS: Cell<Bounds> = const { Cell::new(NO_BOUNDS) };
 }
 
 /// Installs a budget (and optionally an evaluation) on this thread and
 /// removes both when dropped, even on panic.
 pub(crate) struct Installed {
-    prev: Option<Budget>,
+    /// What was installed before, put back when this one is removed.
+    prev: Option<(Budget, Bounds)>,
     had_eval: bool,
 }
 
@@ -179,8 +179,7 @@ impl Installed {
             max_memory: limits.max_memory.max(1),
             max_string_size: limits.max_string_size.max(1),
         };
-        let prev = Some(BUDGET.replace(Budget { bounds, ..NO_BUDGET }));
-        BOUNDS.set(bounds);
+        let prev = Some((BUDGET.replace(NO_BUDGET), BOUNDS.replace(bounds)));
         let had_eval = eval.is_some();
         if let Some(e) = eval {
             CURRENT.set(Some(e));
@@ -193,20 +192,22 @@ impl Installed {
         let first_error = BUDGET.with_borrow_mut(|b| b.first_error.take());
         let eval = if self.had_eval { CURRENT.take() } else { None };
         self.had_eval = false;
-        if let Some(prev) = self.prev.take() {
-            BOUNDS.set(prev.bounds);
-            BUDGET.set(prev);
-        }
+        self.restore();
         Finished { eval, first_error }
+    }
+
+    /// Put back the budget and limits that were installed before.
+    fn restore(&mut self) {
+        if let Some((budget, bounds)) = self.prev.take() {
+            BUDGET.set(budget);
+            BOUNDS.set(bounds);
+        }
     }
 }
 
 impl Drop for Installed {
     fn drop(&mut self) {
-        if let Some(prev) = self.prev.take() {
-            BOUNDS.set(prev.bounds);
-            BUDGET.set(prev);
-        }
+        self.restore();
         if self.had_eval {
             CURRENT.set(None);
         }
