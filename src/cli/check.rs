@@ -172,9 +172,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
     if let Some(w) = &args.waivers {
         read.add("waiver", w);
     }
-    for f in form_files {
-        read.add("form catalog", f);
-    }
+    read.add_form_catalogs(form_files);
     read.refuse_as_output(args.report.output.as_deref())?;
     // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
     // After the check above, whose message matters more.

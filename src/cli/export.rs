@@ -105,9 +105,7 @@ pub fn run(args: ExportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
     // Before the --force check: --force replaces an old output, never the input.
     let mut read = super::output::RunInputs::default();
     read.add("sheet", &args.sheet);
-    for f in form_files {
-        read.add("form catalog", f);
-    }
+    read.add_form_catalogs(form_files);
     read.refuse_as_output(args.output.as_deref())?;
     let format = resolve(args.format, args.output.as_deref())?;
     if format == ExportFormat::Xlsx && args.output.is_none() {

@@ -144,9 +144,7 @@ pub fn run(args: FormArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miet
 fn new(args: NewArgs, form_files: &[PathBuf]) -> miette::Result<u8> {
     let mut read = super::output::RunInputs::default();
     read.add("form", &args.file);
-    for f in form_files {
-        read.add("form catalog", f);
-    }
+    read.add_form_catalogs(form_files);
     read.refuse_as_output(args.output.as_deref())?;
     if let Some(out) = &args.output {
         super::output::refuse_overwrite(out, args.force)?;

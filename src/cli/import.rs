@@ -48,9 +48,7 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
     // Before the --force check: --force replaces an old output, never the input.
     let mut read = super::output::RunInputs::default();
     read.add("imported", &args.file);
-    for f in form_files {
-        read.add("form catalog", f);
-    }
+    read.add_form_catalogs(form_files);
     read.refuse_as_output(args.output.as_deref())?;
     if let Some(out) = &args.output {
         super::output::refuse_overwrite(out, args.force)?;

@@ -56,9 +56,7 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     let inputs = super::output::expand_sheets(&args.sheets);
     let mut read = RunInputs::default();
     read.add_sheets(&inputs);
-    for f in form_files {
-        read.add("form catalog", f);
-    }
+    read.add_form_catalogs(form_files);
     read.refuse_as_output(args.report.output.as_deref())?;
     // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
     // After the check above, whose message matters more.

@@ -123,6 +123,14 @@ impl<'a> RunInputs<'a> {
         self
     }
 
+    /// The `--form-file` catalogs.
+    pub fn add_form_catalogs(&mut self, files: &'a [PathBuf]) -> &mut Self {
+        for f in files {
+            self.add("form catalog", f);
+        }
+        self
+    }
+
     /// The sheet files among `inputs`.
     pub fn add_sheets(&mut self, inputs: &'a [kaiji::runner::Input]) -> &mut Self {
         for f in kaiji::runner::files(inputs) {
