@@ -1,6 +1,7 @@
 //! The result model every renderer reads: findings, per-policy outcomes and
 //! per-sheet verdicts. Built by the runner, one [`SheetReport`] at a time.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -105,25 +106,29 @@ pub enum Origin {
 /// check.
 #[derive(Debug, Clone)]
 pub struct Finding {
-    /// Lint rule name, policy id, or the waiver check's rule name.
-    pub rule: String,
+    /// Lint rule name, policy id, or the waiver check's rule name. Shared:
+    /// a policy's findings all carry its one id.
+    pub rule: Arc<str>,
     /// Which check raised it.
     pub origin: Origin,
     pub severity: Severity,
-    pub question: Option<String>,
+    /// The form's own id string, shared ([`crate::form::Form::shared_id`]).
+    pub question: Option<Arc<str>>,
     pub message: String,
     /// The offending value in the sheet file.
     pub span: Option<Span>,
     /// Short text under the underline ("answered いいえ here").
-    pub label: Option<String>,
+    /// Mostly a fixed text (`answered いいえ`), so not allocated per finding.
+    pub label: Option<Cow<'static, str>>,
     /// Further places in the same sheet file worth showing (e.g. the gate
     /// that closed a question), each with its label.
     pub secondary: Vec<(Span, String)>,
-    pub help: Option<String>,
+    pub help: Option<Arc<str>>,
     /// Set for policy findings.
     pub policy_site: Option<PolicySite>,
-    /// Set when a waiver accepted this finding.
-    pub waived: Option<WaiverNote>,
+    /// Set when a waiver accepted this finding (rare, so boxed: findings
+    /// are moved while they are sorted).
+    pub waived: Option<Box<WaiverNote>>,
     /// Form-order index of `question`, for sorting.
     pub order: Option<usize>,
     /// Where the question's answer was read in the vendor's file (an
@@ -133,21 +138,21 @@ pub struct Finding {
 
 impl Finding {
     /// A finding of lint rule `rule`.
-    pub fn lint(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+    pub fn lint(rule: impl Into<Arc<str>>, severity: Severity, message: impl Into<String>) -> Finding {
         Finding::new(Origin::Lint, rule.into(), severity, message.into())
     }
 
     /// A finding of the policy with id `policy`.
-    pub fn policy(policy: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+    pub fn policy(policy: impl Into<Arc<str>>, severity: Severity, message: impl Into<String>) -> Finding {
         Finding::new(Origin::Policy, policy.into(), severity, message.into())
     }
 
     /// A finding of the waiver check (rule `expired-waiver`).
-    pub fn waiver(rule: impl Into<String>, severity: Severity, message: impl Into<String>) -> Finding {
+    pub fn waiver(rule: impl Into<Arc<str>>, severity: Severity, message: impl Into<String>) -> Finding {
         Finding::new(Origin::Waiver, rule.into(), severity, message.into())
     }
 
-    fn new(origin: Origin, rule: String, severity: Severity, message: String) -> Finding {
+    fn new(origin: Origin, rule: Arc<str>, severity: Severity, message: String) -> Finding {
         Finding {
             rule,
             origin,
@@ -168,7 +173,7 @@ impl Finding {
     /// Tie the finding to question `q` (form index) of `sheet`, pointing at
     /// its answer (or the best place the sheet has for it).
     pub fn at_question(mut self, sheet: &Sheet, q: usize) -> Finding {
-        self.question = Some(sheet.form.questions()[q].id.clone());
+        self.question = Some(sheet.form.shared_id(q).clone());
         self.order = Some(q);
         self.span = Some(sheet.span_for_question(q));
         self.read_at = sheet.read_at(q);
@@ -180,12 +185,12 @@ impl Finding {
         self
     }
 
-    pub fn with_label(mut self, label: impl Into<String>) -> Finding {
+    pub fn with_label(mut self, label: impl Into<Cow<'static, str>>) -> Finding {
         self.label = Some(label.into());
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Finding {
+    pub fn with_help(mut self, help: impl Into<Arc<str>>) -> Finding {
         self.help = Some(help.into());
         self
     }
@@ -197,13 +202,21 @@ impl Finding {
 
     /// Deterministic report order: form order, then place in file, then rule.
     pub fn sort_key(&self) -> (usize, usize, &str, &str) {
-        (
-            self.order.unwrap_or(usize::MAX),
-            self.span.map_or(usize::MAX, |s| s.start),
-            self.rule.as_str(),
-            self.message.as_str(),
-        )
+        (self.order.unwrap_or(usize::MAX), self.span.map_or(usize::MAX, |s| s.start), &self.rule, self.message.as_str())
     }
+}
+
+/// Stable sort by [`Finding::sort_key`]. It sorts positions and then moves
+/// each finding once: a finding is a couple of hundred bytes, and a sheet
+/// that fails a list rule in ten policies has over a hundred of them.
+fn sort_findings(findings: &mut Vec<Finding>) {
+    if findings.is_sorted_by(|a, b| a.sort_key() <= b.sort_key()) {
+        return;
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    order.sort_by(|&a, &b| findings[a].sort_key().cmp(&findings[b].sort_key()));
+    let mut slots: Vec<Option<Finding>> = std::mem::take(findings).into_iter().map(Some).collect();
+    *findings = order.into_iter().map(|i| slots[i].take().expect("a permutation names each position once")).collect();
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -430,7 +443,7 @@ impl SheetReport {
 
     /// Sort findings and policies into report order and set the verdict.
     pub fn finalize(&mut self, fail_on: FailOn) {
-        self.findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        sort_findings(&mut self.findings);
         self.policies.sort_by(|a, b| a.id.cmp(&b.id));
         let errored = !self.errors.is_empty() || self.policies.iter().any(|p| p.status == PolicyStatus::Error);
         let failed = self.findings.iter().any(|f| f.is_active() && fail_on.fails(f.severity));
@@ -753,4 +766,29 @@ pub trait Check: Sync {
     /// Called once after every sheet was checked, before the report is
     /// finished: add run-wide results (e.g. stale waivers) to the summary.
     fn finish(&self, _summary: &mut Summary) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_sort_by_key_and_keep_the_order_of_equal_keys() {
+        // Equal keys (same question, place, rule, message) differ only in
+        // their label, which tells whether the sort kept their order.
+        let make = |i: usize| {
+            let mut f = Finding::policy(["P-B", "P-A"][i % 2], Severity::Error, ["y", "x"][i % 3 % 2]);
+            f.order = Some((i * 7) % 5);
+            f.span = (!i.is_multiple_of(4)).then(|| Span::new(i % 3, i % 3 + 1));
+            f.with_label(format!("#{i}"))
+        };
+        for n in [0, 1, 2, 17, 200] {
+            let mut fast: Vec<Finding> = (0..n).map(make).collect();
+            let mut plain = fast.clone();
+            sort_findings(&mut fast);
+            plain.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            let labels = |v: &[Finding]| v.iter().map(|f| f.label.clone().unwrap_or_default()).collect::<Vec<_>>();
+            assert_eq!(labels(&fast), labels(&plain), "{n} findings");
+        }
+    }
 }

@@ -34,7 +34,7 @@ fn hostile_run() -> (kaiji::report::RunInfo, Vec<SheetReport>) {
         source: Arc::from(POLICY),
         span: Span::new(call, call + POLICY[call..].find(';').unwrap()),
     });
-    f.label = Some(format!("answered {NOTE}"));
+    f.label = Some(format!("answered {NOTE}").into());
     r.findings.push(f);
     r.policies = vec![PolicyOutcome { id: "H-AUTH-001".into(), status: PolicyStatus::Fail, warnings: 0, reason: None }];
     r.finalize(FailOn::Error);

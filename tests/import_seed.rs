@@ -64,7 +64,7 @@ fn imported_seed_loads_and_lints() {
     assert_eq!(sheet.to_doc(), imp.doc);
     let findings = kaiji::lint::lint(&sheet);
     let mut unref: Vec<String> =
-        findings.iter().filter(|f| f.rule == "unreferenced-remark").map(|f| f.message.clone()).collect();
+        findings.iter().filter(|f| &*f.rule == "unreferenced-remark").map(|f| f.message.clone()).collect();
     unref.sort();
     assert_eq!(unref.len(), 2, "{unref:?}");
     assert!(unref[0].contains("21") && unref[1].contains("24"), "{unref:?}");

@@ -354,7 +354,7 @@ fn findings_of_no_policy_show_even_without_lint() {
     run.rules.clear();
     let lint_rules: Vec<&str> = kaiji::lint::RULES.iter().map(|r| r.info().name).collect();
     for r in &mut reports {
-        r.findings.retain(|f| !lint_rules.contains(&f.rule.as_str()));
+        r.findings.retain(|f| !lint_rules.contains(&&*f.rule));
     }
     let expired = kaiji::report::Finding::waiver(
         "expired-waiver",

@@ -176,8 +176,12 @@ pub fn kaiji_verdicts(evals: &[PolicyEvaluation]) -> BTreeMap<String, Verdict> {
                 other => panic!("policy {} ended {other:?}: {:?}", e.outcome.id, e.errors),
             };
             let ids = |sev: Severity| -> Vec<String> {
-                let set: BTreeSet<String> =
-                    e.findings.iter().filter(|f| f.severity == sev).filter_map(|f| f.question.clone()).collect();
+                let set: BTreeSet<String> = e
+                    .findings
+                    .iter()
+                    .filter(|f| f.severity == sev)
+                    .filter_map(|f| f.question.as_deref().map(str::to_string))
+                    .collect();
                 set.into_iter().collect()
             };
             (e.outcome.id.clone(), Verdict { status, fails: ids(Severity::Error), warns: ids(Severity::Warning) })

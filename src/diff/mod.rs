@@ -363,8 +363,8 @@ pub fn policy_changes(old: &SheetReport, new: &SheetReport) -> Vec<PolicyChange>
         let mut qs: Vec<(usize, String)> = r
             .findings
             .iter()
-            .filter(|f| f.rule == id && f.is_active())
-            .filter_map(|f| Some((f.order.unwrap_or(usize::MAX), f.question.clone()?)))
+            .filter(|f| *f.rule == *id && f.is_active())
+            .filter_map(|f| Some((f.order.unwrap_or(usize::MAX), f.question.as_deref()?.to_string())))
             .collect();
         qs.sort();
         qs.dedup();

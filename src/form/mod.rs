@@ -108,6 +108,9 @@ pub struct Form {
     /// The form's own version, e.g. `Ver.5.0`.
     pub edition: String,
     questions: Vec<Question>,
+    /// The questions' ids, shared: a finding or a Rhai string names its
+    /// question without copying the id.
+    ids: Vec<Arc<str>>,
     index: HashMap<String, usize, IdHash>,
     /// Questions whose text asks for details in 備考, in form order.
     asking_remarks: Vec<usize>,
@@ -241,6 +244,7 @@ impl Form {
             }
         }
         let asking_remarks = (0..questions.len()).filter(|&i| questions[i].asks_for_remark()).collect();
+        let ids = questions.iter().map(|q| Arc::from(q.id.as_str())).collect();
         Ok(Form {
             id: raw.form.id,
             title: raw.form.title,
@@ -248,6 +252,7 @@ impl Form {
             standard: raw.form.standard,
             edition: raw.form.edition,
             questions,
+            ids,
             index,
             asking_remarks,
             path: path.to_string(),
@@ -279,6 +284,24 @@ impl Form {
     /// by the caller; this is an exact lookup).
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.index.get(id).copied()
+    }
+
+    /// [`Form::index_of`], trying question `near` and the one after it
+    /// first: a policy mostly asks about the question it just asked about,
+    /// or walks a list in form order. The guess is checked, so it is only
+    /// ever faster, never different.
+    pub fn index_near(&self, id: &str, near: usize) -> Option<usize> {
+        for q in [near, near.saturating_add(1)] {
+            if self.ids.get(q).is_some_and(|x| **x == *id) {
+                return Some(q);
+            }
+        }
+        self.index_of(id)
+    }
+
+    /// Question `q`'s id (form index), as a shared string.
+    pub fn shared_id(&self, q: usize) -> &Arc<str> {
+        &self.ids[q]
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
@@ -366,6 +389,21 @@ mod tests {
         }
         let pos = |id| ids.iter().position(|i| *i == id).unwrap();
         assert!(pos("17.1") < pos("17.1.a") && pos("17.1.e") < pos("17.1.1"));
+    }
+
+    #[test]
+    fn a_lookup_near_any_question_finds_what_the_index_finds() {
+        let f = sds();
+        let n = f.questions().len();
+        for near in [0, 1, n / 2, n - 1, n, n + 5, usize::MAX] {
+            for q in f.questions() {
+                assert_eq!(f.index_near(&q.id, near), f.index_of(&q.id), "{} near {near}", q.id);
+            }
+            for id in ["", "17.1.z", "１７.１"] {
+                assert_eq!(f.index_near(id, near), None, "{id:?} near {near}");
+            }
+        }
+        assert_eq!(f.shared_id(3).as_ref(), f.questions()[3].id);
     }
 
     #[test]

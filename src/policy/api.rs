@@ -3,7 +3,7 @@
 //! names and doc comment, which `kaiji api` prints, so the reference is
 //! generated from what is registered and cannot drift.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use rhai::{
@@ -30,7 +30,12 @@ pub(super) fn err<T>(msg: impl Into<String>, pos: Position) -> Res<T> {
 /// Form index of a question id written by a policy (NFKC-normalised), or a
 /// policy error with the nearest real id.
 fn index(sheet: &Sheet, id: &str, pos: Position) -> Res<usize> {
-    if let Some(q) = sheet.form.index_of(id) {
+    thread_local! {
+        /// The question this thread looked up last.
+        static LAST: Cell<usize> = const { Cell::new(0) };
+    }
+    if let Some(q) = sheet.form.index_near(id, LAST.get()) {
+        LAST.set(q);
         return Ok(q);
     }
     let norm = crate::text::normalize(id);
@@ -92,13 +97,10 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
             cur.dropped.1 |= severity == Severity::Error;
             return Ok(());
         }
-        let mut f = Finding::policy(cur.policy.meta.id.clone(), severity, message);
+        let mut f = Finding::policy(cur.policy.rule.clone(), severity, message);
         if let Some(q) = q {
             f = f.at_question(&cur.sheet, q);
-            f.label = Some(match cur.sheet.answer_at(q) {
-                Some(a) => format!("answered {a}"),
-                None => "unanswered".into(),
-            });
+            f.label = Some(answer_label(cur.sheet.answer_at(q)).into());
         }
         f.help = cur.policy.help.clone();
         // Raised in an imported module, or in the policy itself.
@@ -123,6 +125,20 @@ fn raise(ctx: &NativeCallContext, severity: Severity, id: Option<&str>, message:
         cur.findings.push(f);
         Ok(())
     })
+}
+
+/// The label under an answer a policy fails: fixed texts, not formatted
+/// per finding.
+pub(super) fn answer_label(answer: Option<crate::sheet::Answer>) -> &'static str {
+    use crate::sheet::Answer;
+    match answer {
+        None => "unanswered",
+        Some(Answer::Yes) => "answered はい",
+        Some(Answer::No) => "answered いいえ",
+        Some(Answer::Na) => "answered 対象外",
+        Some(Answer::Applicable) => "answered 該当",
+        Some(Answer::NotApplicable) => "answered 非該当",
+    }
 }
 
 /// The ids of a form as Rhai strings, made once per form and thread: every
@@ -356,19 +372,26 @@ pub(crate) fn register(e: &mut Engine) {
          policy error. The guideline 7.0 selection rule, every listed item はい or 対象外:\n\
          `for q in sheet.ids_where(LIST, [\"いいえ\", \"\"]) { fail(q, \"はい または 対象外 であること\"); }`",
     )
-    .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, ids: Array, words: Array| -> Res<Array> {
-        let pos = ctx.call_position();
-        let want = Words::parse("ids_where", &words, pos)?;
-        let mut out = Array::new();
-        for (i, id) in ids.iter().enumerate() {
-            let q = id_at(&s.0, "ids_where", i, id, pos)?;
-            trace(|| answer_read(&s.0, q));
-            if want.matches(s.0.answer_at(q)) {
-                out.push(id.clone());
+    .register_into_engine(
+        e,
+        |ctx: NativeCallContext, s: &mut SheetRef, mut ids: Array, words: Array| -> Res<Array> {
+            let pos = ctx.call_position();
+            let want = Words::parse("ids_where", &words, pos)?;
+            // Filtered in place (Rhai hands over its own copy of the array):
+            // the kept ids move to the front in order, as `retain` would.
+            let mut kept = 0;
+            for i in 0..ids.len() {
+                let q = id_at(&s.0, "ids_where", i, &ids[i], pos)?;
+                trace(|| answer_read(&s.0, q));
+                if want.matches(s.0.answer_at(q)) {
+                    ids.swap(kept, i);
+                    kept += 1;
+                }
             }
-        }
-        Ok(out)
-    });
+            ids.truncate(kept);
+            Ok(ids)
+        },
+    );
     reg(
         "count_where",
         &["sheet: Sheet", "ids: array", "words: array", "int"],

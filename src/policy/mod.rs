@@ -59,11 +59,13 @@ pub const BUILTIN_PREFIX: &str = "builtin:";
 /// What registered functions need to know about the running policy.
 pub(crate) struct PolicyCtx {
     pub meta: FrontMatter,
+    /// `meta.id`, shared by every finding the policy raises.
+    pub rule: Arc<str>,
     pub path: String,
     pub source: Arc<str>,
     /// Line starts of `source`, to place `fail(...)` calls quickly.
     pub lines: crate::text::LineIndex,
-    pub help: Option<String>,
+    pub help: Option<Arc<str>>,
     /// Imported modules' texts by shown path, for findings raised in them.
     pub modules: HashMap<String, Arc<str>>,
 }
@@ -376,7 +378,7 @@ impl PolicySet {
         if dropped.0 > 0 {
             let severity = if dropped.1 { Severity::Error } else { Severity::Warning };
             findings.push(Finding::policy(
-                policy.id().to_string(),
+                policy.ctx.rule.clone(),
                 severity,
                 format!(
                     "{} more findings of this policy on this sheet were not kept (at most {} are)",
@@ -435,7 +437,9 @@ fn is_skip(e: &rhai::EvalAltResult) -> bool {
 
 impl Check for PolicySet {
     fn check(&self, sheet: &Arc<Sheet>, report: &mut SheetReport) {
-        for e in self.evaluate(sheet) {
+        let evaluations = self.evaluate(sheet);
+        report.findings.reserve(evaluations.iter().map(|e| e.findings.len()).sum());
+        for e in evaluations {
             if let Some(reads) = e.explain {
                 report.explain.insert(e.outcome.id.clone(), reads);
             }
@@ -459,10 +463,11 @@ fn compile_one(engine: &Engine, imports: &Arc<Mutex<load::Imports>>, f: &load::P
         Ok(m) => (m, None),
         Err(e) => (FrontMatter { id: crate::text::normalize(&f.stem), ..FrontMatter::default() }, Some(e)),
     };
-    let help = meta.help();
+    let help = meta.help().map(Arc::from);
     let lines = crate::text::LineIndex::new(&f.text);
+    let rule = Arc::from(meta.id.as_str());
     let mut ctx =
-        PolicyCtx { meta, path: f.shown.clone(), source: f.text.clone(), lines, help, modules: HashMap::new() };
+        PolicyCtx { meta, rule, path: f.shown.clone(), source: f.text.clone(), lines, help, modules: HashMap::new() };
     if let Some(e) = meta_err {
         let err = diag::run_error(
             &ctx.meta.id,

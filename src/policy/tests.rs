@@ -51,7 +51,7 @@ fn design_card_example() {
     assert_eq!(e.outcome.id, "H-AUTH-001");
     let f = &e.findings[0];
     assert_eq!(f.question.as_deref(), Some("17.1.d"));
-    assert_eq!(f.rule, "H-AUTH-001");
+    assert_eq!(&*f.rule, "H-AUTH-001");
     assert_eq!(testutil::underlined(&no, f), "\"いいえ\"");
     assert_eq!(f.label.as_deref(), Some("answered いいえ"));
     assert_eq!(
@@ -621,7 +621,7 @@ fn builtin_pack_fails_the_weaker_vendor_where_expected() {
         .iter()
         .flat_map(|e| e.findings.iter())
         .filter(|f| f.severity == Severity::Error)
-        .map(|f| (f.rule.as_str(), f.question.as_deref()))
+        .map(|f| (&*f.rule, f.question.as_deref()))
         .collect();
     assert!(errors.contains(&("H-AUTH-001", Some("17.1.d"))));
     assert!(errors.contains(&("H-BAK-002", Some("58.2"))));
@@ -695,4 +695,12 @@ fn readme_pack_table_matches_the_builtin_front_matter() {
         .take_while(|l| l.starts_with('|'))
         .collect();
     assert_eq!(got, rows, "update the README's table of the built-in pack to:\n{}", rows.join("\n"));
+}
+
+#[test]
+fn answer_labels_name_each_answer_word_as_the_sheet_spells_it() {
+    assert_eq!(api::answer_label(None), "unanswered");
+    for a in crate::sheet::Answer::ALL {
+        assert_eq!(api::answer_label(Some(a)), format!("answered {a}"));
+    }
 }

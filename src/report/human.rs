@@ -169,12 +169,12 @@ impl HumanSheet {
         }
         let mut counts: std::collections::HashMap<(&str, usize), usize> = std::collections::HashMap::new();
         for f in &shown {
-            *counts.entry((f.rule.as_str(), rank(f))).or_default() += 1;
+            *counts.entry((&*f.rule, rank(f))).or_default() += 1;
         }
         let mut items: Vec<Item<'r>> = Vec::new();
         let mut grouped: std::collections::HashMap<(&str, usize), usize> = std::collections::HashMap::new();
         for f in shown {
-            let key = (f.rule.as_str(), rank(f));
+            let key = (&*f.rule, rank(f));
             let over = if key.1 == 0 { GROUP_ERRORS_OVER } else { GROUP_WARNINGS_OVER };
             if counts[&key] <= over {
                 items.push(Item::One(f));

@@ -38,8 +38,7 @@ impl SheetEncoder for JsonSheet {
         // Serialised from borrowed shapes (no intermediate `Value`) straight
         // into place: the same text as `pretty(&sheet_value(report), 4)`.
         let start = out.len();
-        let mut ser = serde_json::Serializer::with_formatter(&mut *out, Nested::at(2));
-        SheetOut::of(report).serialize(&mut ser).map_err(io::Error::other)?;
+        SheetOut::of(report).write(out)?;
         // Rare: only a sheet holding such characters pays for the copy (and
         // for decoding its text).
         if crate::text::may_hold_json_controls(&out[start..])
@@ -157,9 +156,9 @@ pub fn sheet_value(r: &SheetReport) -> Value {
 
 pub fn finding_value(loc: &super::view::Locator<'_>, f: &Finding) -> Value {
     let mut v = json!({
-        "rule": f.rule,
+        "rule": &*f.rule,
         "severity": f.severity,
-        "question": f.question,
+        "question": f.question.as_deref(),
         "message": f.message,
         // In the sheet; for findings that have no place there (an expired
         // waiver, a policy's `fail(message)`), where they were raised.
@@ -227,14 +226,16 @@ fn pretty<T: Serialize>(v: &T, indent: usize) -> io::Result<String> {
 // The report's shapes, borrowing from it, with fields in the (sorted) key
 // order `sheet_value` produces.
 
-#[derive(Serialize)]
+/// A sheet's entry, two levels deep in the document. It and its findings
+/// (there can be hundreds) are written by hand, its errors and policies
+/// through serde at the same depth; either way the text is serde_json's
+/// pretty layout, which `streaming_matches_the_value_rendering` checks.
 struct SheetOut<'a> {
     errors: Vec<ErrorOut<'a>>,
     findings: Vec<FindingOut<'a>>,
     path: &'a str,
     policies: Vec<PolicyOut<'a>>,
     service: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
     sha256: Option<&'a str>,
     status: super::SheetStatus,
     vendor: &'a str,
@@ -257,17 +258,14 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-#[derive(Serialize)]
 struct FindingOut<'a> {
     location: Option<LocationOut<'a>>,
     message: &'a str,
     question: Option<&'a str>,
     /// Where the answer was read in the vendor's file (imported sheets).
-    #[serde(skip_serializing_if = "Option::is_none")]
     read_at: Option<&'a str>,
     rule: &'a str,
     severity: super::Severity,
-    #[serde(skip_serializing_if = "Option::is_none")]
     waived: Option<WaivedOut<'a>>,
 }
 
@@ -278,9 +276,7 @@ struct LocationOut<'a> {
     path: &'a str,
 }
 
-#[derive(Serialize)]
 struct WaivedOut<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
     approver: Option<&'a str>,
     expires: &'a str,
     reason: &'a str,
@@ -335,6 +331,172 @@ impl<'a> SheetOut<'a> {
     }
 }
 
+/// `"name": `, for [`Out::key`].
+macro_rules! key {
+    ($name:literal) => {
+        concat!("\"", $name, "\": ").as_bytes()
+    };
+}
+
+/// serde_json's pretty layout, written directly: two spaces a level, keys
+/// in the order the callers give (sorted, as serde writes them).
+struct Out<'o> {
+    buf: &'o mut Vec<u8>,
+}
+
+impl Out<'_> {
+    /// `,` unless first, then a new line indented to `level`.
+    fn item(&mut self, level: usize, first: bool) {
+        const LINE: &[u8] = b",\n                                                                ";
+        let skip = usize::from(first);
+        let n = level * 2;
+        if n + 2 <= LINE.len() {
+            self.buf.extend_from_slice(&LINE[skip..n + 2]);
+        } else {
+            self.buf.extend_from_slice(&LINE[skip..2]);
+            self.buf.resize(self.buf.len() + n, b' ');
+        }
+    }
+
+    /// `"name": ` on its own line at `level`; `quoted` is that text, made
+    /// by [`key!`] (names need no escaping, so they are not scanned).
+    fn key(&mut self, level: usize, first: bool, quoted: &[u8]) {
+        self.item(level, first);
+        self.buf.extend_from_slice(quoted);
+    }
+
+    /// A JSON string, escaped exactly as serde_json escapes it.
+    fn string(&mut self, s: &str) {
+        // The bytes serde_json escapes: `"`, `\` and the C0 controls.
+        const PLAIN: [bool; 256] = {
+            let mut t = [true; 256];
+            let mut b = 0;
+            while b < 0x20 {
+                t[b] = false;
+                b += 1;
+            }
+            t[b'"' as usize] = false;
+            t[b'\\' as usize] = false;
+            t
+        };
+        if s.bytes().all(|b| PLAIN[b as usize]) {
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(s.as_bytes());
+            self.buf.push(b'"');
+        } else {
+            serde_json::to_writer(&mut *self.buf, s).expect("writing to memory does not fail");
+        }
+    }
+
+    fn opt_string(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => self.string(s),
+            None => self.buf.extend_from_slice(b"null"),
+        }
+    }
+
+    fn number(&mut self, n: usize) {
+        serde_json::to_writer(&mut *self.buf, &n).expect("writing to memory does not fail");
+    }
+
+    /// A serialisable value for a key at `level`, through serde.
+    fn value<T: Serialize + ?Sized>(&mut self, level: usize, v: &T) -> io::Result<()> {
+        let mut ser = serde_json::Serializer::with_formatter(&mut *self.buf, Nested::at(level));
+        v.serialize(&mut ser).map_err(io::Error::other)
+    }
+
+    /// Close an object or array whose contents sat at `level + 1`.
+    fn close(&mut self, level: usize, bracket: u8) {
+        self.item(level, true);
+        self.buf.push(bracket);
+    }
+}
+
+impl SheetOut<'_> {
+    /// The entry as an object two levels deep (its keys at level 3).
+    fn write(&self, buf: &mut Vec<u8>) -> io::Result<()> {
+        const KEYS: usize = 3;
+        let mut o = Out { buf };
+        o.buf.push(b'{');
+        o.key(KEYS, true, key!("errors"));
+        o.value(KEYS, &self.errors)?;
+        o.key(KEYS, false, key!("findings"));
+        if self.findings.is_empty() {
+            o.buf.extend_from_slice(b"[]");
+        } else {
+            o.buf.push(b'[');
+            for (i, f) in self.findings.iter().enumerate() {
+                o.item(KEYS + 1, i == 0);
+                f.write(&mut o, KEYS + 2);
+            }
+            o.close(KEYS, b']');
+        }
+        o.key(KEYS, false, key!("path"));
+        o.string(self.path);
+        o.key(KEYS, false, key!("policies"));
+        o.value(KEYS, &self.policies)?;
+        o.key(KEYS, false, key!("service"));
+        o.string(self.service);
+        if let Some(h) = self.sha256 {
+            o.key(KEYS, false, key!("sha256"));
+            o.string(h);
+        }
+        o.key(KEYS, false, key!("status"));
+        o.value(KEYS, &self.status)?;
+        o.key(KEYS, false, key!("vendor"));
+        o.string(self.vendor);
+        o.close(KEYS - 1, b'}');
+        Ok(())
+    }
+}
+
+impl FindingOut<'_> {
+    /// The finding as an object whose keys sit at `level`.
+    fn write(&self, o: &mut Out<'_>, level: usize) {
+        o.buf.push(b'{');
+        o.key(level, true, key!("location"));
+        match &self.location {
+            Some(l) => {
+                o.buf.push(b'{');
+                o.key(level + 1, true, key!("column"));
+                o.number(l.column);
+                o.key(level + 1, false, key!("line"));
+                o.number(l.line);
+                o.key(level + 1, false, key!("path"));
+                o.string(l.path);
+                o.close(level, b'}');
+            }
+            None => o.buf.extend_from_slice(b"null"),
+        }
+        o.key(level, false, key!("message"));
+        o.string(self.message);
+        o.key(level, false, key!("question"));
+        o.opt_string(self.question);
+        if let Some(at) = self.read_at {
+            o.key(level, false, key!("read_at"));
+            o.string(at);
+        }
+        o.key(level, false, key!("rule"));
+        o.string(self.rule);
+        o.key(level, false, key!("severity"));
+        o.string(self.severity.as_str());
+        if let Some(w) = &self.waived {
+            o.key(level, false, key!("waived"));
+            o.buf.push(b'{');
+            if let Some(a) = w.approver {
+                o.key(level + 1, true, key!("approver"));
+                o.string(a);
+            }
+            o.key(level + 1, w.approver.is_none(), key!("expires"));
+            o.string(w.expires);
+            o.key(level + 1, false, key!("reason"));
+            o.string(w.reason);
+            o.close(level, b'}');
+        }
+        o.close(level - 1, b'}');
+    }
+}
+
 impl<'a> FindingOut<'a> {
     fn of(loc: &super::view::Locator<'a>, f: &'a Finding) -> FindingOut<'a> {
         let r = loc.report;
@@ -368,6 +530,20 @@ impl<'a> FindingOut<'a> {
 #[cfg(test)]
 mod streaming_tests {
     use super::*;
+
+    /// Strings are escaped exactly as serde_json escapes them.
+    #[test]
+    fn strings_are_written_as_serde_json_writes_them() {
+        let mut texts: Vec<String> = (0u32..0x100).filter_map(char::from_u32).map(|c| format!("a{c}b")).collect();
+        texts.extend(
+            ["", "\"", "\\", "医療情報\u{2028}", "\u{7f}\u{80}\u{9f}", "\u{1b}[31m", "\u{feff}x"].map(String::from),
+        );
+        for t in texts {
+            let mut buf = Vec::new();
+            Out { buf: &mut buf }.string(&t);
+            assert_eq!(String::from_utf8(buf).unwrap(), serde_json::to_string(&t).unwrap(), "{t:?}");
+        }
+    }
 
     /// The streamed text is exactly the pretty-printed `sheet_value`.
     #[test]

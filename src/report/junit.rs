@@ -200,13 +200,13 @@ impl Renderer for Junit<'_> {
             // other rule that raised a finding of no policy, in report order.
             let mut names: Vec<String> = self.run.rules.iter().map(|x| x.name.to_string()).collect();
             for f in view::column_findings(r, &Column::Lint) {
-                if !names.contains(&f.rule) {
-                    names.push(f.rule.clone());
+                if !names.iter().any(|n| **n == *f.rule) {
+                    names.push(f.rule.to_string());
                 }
             }
             for name in names {
                 let findings: Vec<FindingView> = view::column_findings(r, &Column::Lint)
-                    .filter(|f| f.rule == name)
+                    .filter(|f| *f.rule == *name)
                     .map(|f| FindingView::new(&loc, f))
                     .collect();
                 suite.add_test_case(findings_case(&format!("lint/{name}"), path, &findings, fail_on, false));

@@ -18,7 +18,11 @@ pub fn varied_reports() -> Vec<SheetReport> {
     let g = Generator::new(forms.get("sds-6.0").unwrap(), Options { seed: 5, problem_rate: 0.5 });
     let mut reports = Vec::new();
     for i in 0..40 {
-        let sheet = Arc::new(load_str("v/s.toml", g.sheet(i).to_toml(), SheetFormat::Toml, &forms).unwrap());
+        let mut sheet = load_str("v/s.toml", g.sheet(i).to_toml(), SheetFormat::Toml, &forms).unwrap();
+        if i % 5 == 2 {
+            sheet.sha256 = Some(format!("{i:064x}"));
+        }
+        let sheet = Arc::new(sheet);
         let mut r = SheetReport::new(format!("v/sheet-{i}.toml"), Some(sheet.clone()));
         LintCheck.check(&sheet, &mut r);
         // Every fourth sheet with `--explain`'s reads.
@@ -32,7 +36,22 @@ pub fn varied_reports() -> Vec<SheetReport> {
         {
             let approver = (i % 2 == 0).then(|| "医療情報部 山田".to_string());
             f.waived =
-                Some(WaiverNote { reason: "次期更改で対応".into(), approver, expires: "2027-03-31".into() });
+                Some(Box::new(WaiverNote {
+                    reason: "次期更改で対応".into(), approver, expires: "2027-03-31".into()
+                }));
+        }
+        if i % 7 == 3 {
+            // Text every format must escape, and a finding placed nowhere.
+            let mut f = super::Finding::lint(
+                "unanswered",
+                super::Severity::Warning,
+                "quote \" backslash \\ newline \n tab \t bell \u{7} del \u{7f} 終",
+            );
+            f.question = Some("17.1.d".into());
+            r.findings.push(f);
+            if let Some(f) = r.findings.first_mut() {
+                f.read_at = Some("PDF p.3 (412, 530) \"枠\"".into());
+            }
         }
         r.finalize(FailOn::Error);
         reports.push(r);

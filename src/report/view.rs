@@ -106,7 +106,7 @@ pub fn sheet_columns(run: &RunInfo, report: &SheetReport, policies: &BTreeSet<&s
 /// The findings of `report` that belong to `column`, in report order.
 pub fn column_findings<'r>(report: &'r SheetReport, column: &'r Column) -> impl Iterator<Item = &'r Finding> {
     report.findings.iter().filter(move |f| match column {
-        Column::Policy(id) => is_policy_finding(f) && &f.rule == id,
+        Column::Policy(id) => is_policy_finding(f) && *f.rule == **id,
         Column::Lint => !is_policy_finding(f),
     })
 }
@@ -274,19 +274,19 @@ impl FindingView {
             .map(|(s, q)| s.remark_texts_at(q).into_iter().map(str::to_string).collect())
             .unwrap_or_default();
         FindingView {
-            rule: f.rule.clone(),
+            rule: f.rule.to_string(),
             severity: f.severity,
-            question: f.question.clone(),
+            question: f.question.as_deref().map(str::to_string),
             order: q,
             question_text: question.map(|q| q.text.clone()),
             section: question.map(|q| q.section.clone()),
             answer,
             remarks,
             message: f.message.clone(),
-            help: f.help.clone(),
+            help: f.help.as_deref().map(str::to_string),
             range: f.span.and_then(|span| loc.sheet_range(span)),
             policy_site: f.policy_site.as_ref().map(|p| (p.path.to_string(), loc.policy_range(p))),
-            waived: f.waived.clone(),
+            waived: f.waived.as_deref().cloned(),
             read_at: f.read_at.clone(),
         }
     }

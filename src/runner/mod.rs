@@ -281,8 +281,7 @@ impl Runner<'_> {
                             // allocated it: freeing every sheet on the writing
                             // thread contended with the workers' allocations.
                             Some(e) => {
-                                let mut bytes = Vec::new();
-                                let bytes = e.encode(&report, &mut bytes).map(|()| bytes);
+                                let bytes = encode_exact(e.as_ref(), &report);
                                 Evaluated::Encoded { status: report.status, skipped: report.no_policy_applied(), bytes }
                             }
                             None => Evaluated::Report(report),
@@ -316,6 +315,26 @@ impl Runner<'_> {
 enum Evaluated {
     Report(SheetReport),
     Encoded { status: SheetStatus, skipped: bool, bytes: io::Result<Vec<u8>> },
+}
+
+/// Encode `report` into a buffer of exactly its size. The encoding is
+/// written into a per-thread scratch buffer that keeps its capacity, then
+/// copied once: growing a fresh buffer to a sheet of a hundred findings
+/// moved its bytes a dozen times.
+fn encode_exact(encoder: &dyn crate::report::SheetEncoder, report: &SheetReport) -> io::Result<Vec<u8>> {
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    // Past this, a rare huge report does not stay held by the thread.
+    const KEEP: usize = 4 << 20;
+    SCRATCH.with_borrow_mut(|buf| {
+        buf.clear();
+        let done = encoder.encode(report, buf).map(|()| buf.as_slice().to_vec());
+        if buf.capacity() > KEEP {
+            *buf = Vec::new();
+        }
+        done
+    })
 }
 
 fn write_batch(batch: Vec<Evaluated>, renderer: &mut dyn Renderer, summary: &mut Summary) -> io::Result<()> {

@@ -19,7 +19,7 @@ fn load(s: &SynthSheet, format: SheetFormat) -> Sheet {
 }
 
 fn lint_rules(sheet: &Sheet) -> BTreeSet<String> {
-    crate::lint::lint(sheet).into_iter().map(|f| f.rule).collect()
+    crate::lint::lint(sheet).into_iter().map(|f| f.rule.to_string()).collect()
 }
 
 #[test]

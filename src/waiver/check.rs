@@ -220,7 +220,7 @@ impl Check for WaiverCheck {
             let mut hits = 0;
             for f in &mut report.findings {
                 let on_question = w.question.as_ref().is_none_or(|q| f.question.as_deref() == Some(q.value.as_str()));
-                if f.rule != w.policy.value || !on_question {
+                if *f.rule != *w.policy.value || !on_question {
                     continue;
                 }
                 if expired {
@@ -228,7 +228,7 @@ impl Check for WaiverCheck {
                     hits += usize::from(f.is_active());
                 } else {
                     hits += 1;
-                    f.waived.get_or_insert_with(|| Self::note(w));
+                    f.waived.get_or_insert_with(|| Box::new(Self::note(w)));
                 }
             }
             if hits == 0 {
@@ -243,7 +243,7 @@ impl Check for WaiverCheck {
         report.findings.extend(raised);
         for outcome in report.policies.iter_mut().filter(|o| o.status == PolicyStatus::Fail) {
             let mut failing =
-                report.findings.iter().filter(|f| f.rule == outcome.id && f.severity == Severity::Error).peekable();
+                report.findings.iter().filter(|f| *f.rule == *outcome.id && f.severity == Severity::Error).peekable();
             if failing.peek().is_some() && failing.all(|f| !f.is_active()) {
                 outcome.status = PolicyStatus::Waived;
             }

@@ -240,7 +240,7 @@ fn active_waiver_waives_findings_and_the_outcome() {
         (note.reason.as_str(), note.approver.as_deref(), note.expires.as_str()),
         ("承認済み", Some("山田"), "2026-06-01")
     );
-    assert!(r.findings.iter().find(|f| f.rule == "unanswered").unwrap().is_active());
+    assert!(r.findings.iter().find(|f| &*f.rule == "unanswered").unwrap().is_active());
     assert_eq!(r.status, crate::outcome::SheetStatus::Pass, "waived failures do not fail the sheet");
 
     let reports = c.reports();
@@ -303,7 +303,7 @@ fn expired_waiver_no_longer_waives_and_warns_on_the_sheet() {
     r.finalize(crate::outcome::FailOn::Error);
     assert_eq!(r.policies[0].status, PolicyStatus::Fail);
     assert!(r.findings.iter().all(|f| f.waived.is_none()));
-    let expired: Vec<&Finding> = r.findings.iter().filter(|f| f.rule == EXPIRED_RULE).collect();
+    let expired: Vec<&Finding> = r.findings.iter().filter(|f| &*f.rule == EXPIRED_RULE).collect();
     assert_eq!(expired.len(), 1);
     let f = expired[0];
     assert_eq!(f.severity, Severity::Warning);
@@ -331,7 +331,7 @@ fn an_expired_waiver_beside_its_renewal_is_quiet() {
     let (sheet, mut r) = report(&[("H-AUTH-001", Severity::Error, "17.1.d")], &[("H-AUTH-001", PolicyStatus::Fail)]);
     c.check(&sheet, &mut r);
     assert_eq!(r.policies[0].status, PolicyStatus::Waived);
-    assert!(r.findings.iter().all(|f| f.rule != EXPIRED_RULE));
+    assert!(r.findings.iter().all(|f| &*f.rule != EXPIRED_RULE));
     let states: Vec<(WaiverStatus, usize)> = c.reports().iter().map(|w| (w.status, w.matched)).collect();
     assert_eq!(states, [(WaiverStatus::Expired, 0), (WaiverStatus::Active, 1)]);
 }

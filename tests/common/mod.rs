@@ -164,11 +164,11 @@ pub fn demo() -> (RunInfo, Vec<SheetReport>) {
         span: Span::new(call, call + POLICY_SOURCE[call..].find(';').unwrap()),
     });
     let mut backup = at(&hostile, "H-BACKUP-002", Severity::Error, "58.2", "隔離されたバックアップを保管していること");
-    backup.waived = Some(WaiverNote {
+    backup.waived = Some(Box::new(WaiverNote {
         reason: "次期更改（2027年4月）で対応予定".into(),
         approver: Some("医療情報部 山田".into()),
         expires: "2027-03-31".into(),
-    });
+    }));
     let tls = at(&hostile, "H-TLS-003", Severity::Warning, "90", "備考で TLS 1.2 以上を明記していること");
     b.findings.extend([auth, backup, tls]);
     b.errors.push(RunError {

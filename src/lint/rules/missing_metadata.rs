@@ -31,7 +31,7 @@ impl Rule for MissingMetadata {
                     .finding(format!("[sheet] has no {key} ({label})"))
                     .with_help(format!("add `{key} = \"...\"` under [sheet]"));
                 f.span = m.span.or(Some(Default::default()));
-                f.label = Some(format!("{key} missing"));
+                f.label = Some(format!("{key} missing").into());
                 out.push(f);
             }
         }

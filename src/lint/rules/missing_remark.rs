@@ -25,7 +25,7 @@ impl Rule for MissingRemark {
                 if let Some(q) = e.question {
                     f = f.at_question(sheet, q);
                 } else {
-                    f.question = Some(e.id.value.clone());
+                    f.question = Some(e.id.value.as_str().into());
                 }
                 let known = sheet.remarks.keys().map(u32::to_string).collect::<Vec<_>>().join(", ");
                 out.push(f.with_span(n.span).with_label("no such remark").with_help(if known.is_empty() {

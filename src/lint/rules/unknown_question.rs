@@ -24,7 +24,7 @@ impl Rule for UnknownQuestion {
                 .finding(format!("question {} is not in form {}", e.id.value, sheet.form.id))
                 .with_span(e.id.span)
                 .with_label("unknown id");
-            f.question = Some(e.id.value.clone());
+            f.question = Some(e.id.value.as_str().into());
             if let Some(s) = sheet.form.suggest(&e.id.value) {
                 f = f.with_help(format!("did you mean `{s}`? `kaiji form show {s}` prints the question"));
             } else {
