@@ -112,7 +112,9 @@ pub struct Finding {
     /// Which check raised it.
     pub origin: Origin,
     pub severity: Severity,
-    /// The form's own id string, shared ([`crate::form::Form::shared_id`]).
+    /// The question's id: shared with the form ([`crate::form::Form::shared_id`])
+    /// when it is one of the form's, else the id as the sheet wrote it (a lint
+    /// finding about an unknown id).
     pub question: Option<Arc<str>>,
     pub message: String,
     /// The offending value in the sheet file.

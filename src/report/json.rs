@@ -73,29 +73,32 @@ impl Nested {
     fn close<W: ?Sized + Write>(&mut self, w: &mut W, bracket: &[u8]) -> io::Result<()> {
         self.level -= 1;
         if self.has_value {
-            self.line(w)?;
+            new_line(w, self.level, true)?;
         }
         w.write_all(bracket)
     }
 
-    fn line<W: ?Sized + Write>(&self, w: &mut W) -> io::Result<()> {
-        const SPACES: &[u8] = &[b' '; 64];
-        w.write_all(b"\n")?;
-        let mut n = self.level * 2;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
-            n -= k;
-        }
-        Ok(())
-    }
-
     fn item<W: ?Sized + Write>(&self, w: &mut W, first: bool) -> io::Result<()> {
-        if !first {
-            w.write_all(b",")?;
-        }
-        self.line(w)
+        new_line(w, self.level, first)
     }
+}
+
+/// `,` unless `first`, then a new line indented `level` levels (two spaces
+/// each): what goes between items in serde_json's pretty layout, for the
+/// serde formatter ([`Nested`]) and the hand-written entries ([`Out`]).
+fn new_line<W: ?Sized + Write>(w: &mut W, level: usize, first: bool) -> io::Result<()> {
+    const LINE: &[u8] = b",\n                                                                ";
+    const SPACES: usize = LINE.len() - 2;
+    let mut indent = level * 2;
+    let head = indent.min(SPACES);
+    w.write_all(&LINE[usize::from(first)..2 + head])?;
+    indent -= head;
+    while indent > 0 {
+        let k = indent.min(SPACES);
+        w.write_all(&LINE[2..2 + k])?;
+        indent -= k;
+    }
+    Ok(())
 }
 
 impl serde_json::ser::Formatter for Nested {
@@ -345,17 +348,9 @@ struct Out<'o> {
 }
 
 impl Out<'_> {
-    /// `,` unless first, then a new line indented to `level`.
+    /// [`new_line`].
     fn item(&mut self, level: usize, first: bool) {
-        const LINE: &[u8] = b",\n                                                                ";
-        let skip = usize::from(first);
-        let n = level * 2;
-        if n + 2 <= LINE.len() {
-            self.buf.extend_from_slice(&LINE[skip..n + 2]);
-        } else {
-            self.buf.extend_from_slice(&LINE[skip..2]);
-            self.buf.resize(self.buf.len() + n, b' ');
-        }
+        new_line(self.buf, level, first).expect("writing to memory does not fail");
     }
 
     /// `"name": ` on its own line at `level`; `quoted` is that text, made
@@ -530,6 +525,20 @@ impl<'a> FindingOut<'a> {
 #[cfg(test)]
 mod streaming_tests {
     use super::*;
+
+    /// Between items: a comma unless first, a new line, two spaces a level,
+    /// also past the 32 levels one write covers.
+    #[test]
+    fn new_lines_indent_two_spaces_a_level() {
+        for level in [0, 1, 5, 31, 32, 33, 70] {
+            for first in [true, false] {
+                let mut buf = Vec::new();
+                new_line(&mut buf, level, first).unwrap();
+                let want = format!("{}\n{}", if first { "" } else { "," }, " ".repeat(level * 2));
+                assert_eq!(String::from_utf8(buf).unwrap(), want, "level {level}, first {first}");
+            }
+        }
+    }
 
     /// Strings are escaped exactly as serde_json escapes them.
     #[test]
