@@ -85,7 +85,7 @@ fn import_xlsx() {
 #[test]
 fn import_pdf() {
     let n = replay("import_pdf", |d| fuzzing::import(d, fuzzing::Importer::Pdf));
-    assert!(n >= 5);
+    assert!(n >= 14);
 }
 
 #[test]

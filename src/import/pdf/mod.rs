@@ -10,6 +10,7 @@
 
 pub mod layout;
 pub mod marks;
+mod nesting;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::LazyLock;
@@ -30,12 +31,7 @@ const MAX_GLYPHS_PER_PAGE: usize = 60_000;
 const MAX_PATHS_PER_PAGE: usize = 60_000;
 const MAX_WIDGETS: usize = 20_000;
 const DEADLINE: Duration = Duration::from_secs(30);
-/// Arrays and dictionaries nest a few levels in real PDFs; pdf_oxide's
-/// parser recurses, so deep nesting would overflow the stack.
-const MAX_NESTING: usize = 100;
 const MAX_PAGE_TREE_DEPTH: usize = 64;
-/// Decompressed size of an object stream scanned for nesting.
-const MAX_OBJSTM: u64 = 32 << 20;
 /// Stack for the thread that parses (pdf_oxide recurses on what it reads).
 const STACK: usize = 64 << 20;
 
@@ -186,9 +182,8 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
             Some("re-save or re-export the PDF and try again"),
         ));
     }
-    if nesting(bytes, 0) > MAX_NESTING {
-        return Err(err(path, format!("the PDF is damaged: its objects nest over {MAX_NESTING} deep"), None));
-    }
+    // pdf_oxide's parsers recurse: nothing they read may nest deeper than a stack holds
+    let scan = nesting::check_objects(bytes, path)?;
     let doc = guarded(path, "structure", || pdf_oxide::PdfDocument::from_bytes(bytes.to_vec()))?.map_err(|e| {
         err(path, format!("the PDF is damaged: {e}"), Some("re-save or re-export the PDF and try again"))
     })?;
@@ -205,6 +200,7 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
     if pages > MAX_PAGES {
         return Err(err(path, format!("the PDF has {pages} pages; kaiji reads sheets of up to {MAX_PAGES}"), None));
     }
+    nesting::check_streams(&scan, bytes, &doc, encrypted, pages, path)?;
 
     let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages);
     let mut page_shapes: Vec<Vec<Shape>> = Vec::with_capacity(pages);
@@ -333,75 +329,6 @@ fn check_page_tree(doc: &pdf_oxide::PdfDocument) -> Result<(), String> {
         return Err(format!("it has {leaves} pages; kaiji reads sheets of up to {MAX_PAGES}"));
     }
     Ok(())
-}
-
-/// How deep arrays and dictionaries nest in the file's objects, including
-/// those in (Flate-compressed) object streams; strings, comments and other
-/// streams skipped.
-fn nesting(bytes: &[u8], level: usize) -> usize {
-    let (mut depth, mut max, mut i) = (0usize, 0usize, 0usize);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' => {
-                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
-                    i += 1;
-                }
-            }
-            b'(' => {
-                let mut parens = 0usize;
-                while i < bytes.len() {
-                    match bytes[i] {
-                        b'\\' => i += 1,
-                        b'(' => parens += 1,
-                        b')' => {
-                            parens -= 1;
-                            if parens == 0 {
-                                break;
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-            b'[' => {
-                depth += 1;
-                max = max.max(depth);
-            }
-            b'<' if bytes.get(i + 1) == Some(&b'<') => {
-                depth += 1;
-                max = max.max(depth);
-                i += 1;
-            }
-            b']' => depth = depth.saturating_sub(1),
-            b'>' if bytes.get(i + 1) == Some(&b'>') => {
-                depth = depth.saturating_sub(1);
-                i += 1;
-            }
-            b's' if level == 0
-                && bytes[i..].starts_with(b"stream")
-                && (i == 0 || !bytes[i - 1].is_ascii_alphabetic()) =>
-            {
-                let start = i + 6;
-                let end = memchr::memmem::find(&bytes[start..], b"endstream").map_or(bytes.len(), |e| start + e);
-                let dict = &bytes[i.saturating_sub(512)..i];
-                if memchr::memmem::find(dict, b"/ObjStm").is_some()
-                    && memchr::memmem::find(dict, b"/FlateDecode").is_some()
-                {
-                    use std::io::Read;
-                    let body = bytes[start..end].trim_ascii_start();
-                    let mut out = Vec::new();
-                    let _ = flate2::read::ZlibDecoder::new(body).take(MAX_OBJSTM).read_to_end(&mut out);
-                    max = max.max(depth + nesting(&out, level + 1));
-                }
-                i = end + 9;
-                continue;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    max
 }
 
 /// Whether the file's last `startxref` points at cross-reference data (an
