@@ -6,6 +6,9 @@
 
 #![cfg(target_os = "linux")]
 
+#[path = "xlsgen/mod.rs"]
+mod xlsgen;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -325,4 +328,112 @@ fn an_ods_of_repeated_rows_and_columns_is_refused_before_it_expands() {
     let bomb = write(d.path(), "bomb.ods", &ods_repeated(1_048_575, 16_384));
     assert!(std::fs::metadata(&bomb).unwrap().len() < 4096, "a few bytes");
     assert_refused(&import_limited(&bomb), "repeated rows and columns expand to");
+}
+
+/// The file: one worksheet whose DIMENSIONS declare A1:IV65536 and
+/// whose cells are at A1 and IV65536 (5.6 KB; calamine held 1 GB for it).
+fn far_sheet(declared: bool) -> Vec<Vec<u8>> {
+    let mut records = Vec::new();
+    if declared {
+        records.push(xlsgen::dimensions(0, 65536, 0, 256));
+    }
+    records.push(xlsgen::number(0, 0, 1.0));
+    records.push(xlsgen::number(65535, 255, 2.0));
+    records
+}
+
+#[test]
+fn an_xls_declaring_a1_to_iv65536_is_refused_before_calamine_loads_it() {
+    let d = tempfile::tempdir().unwrap();
+    let book = write(d.path(), "far.xls", &xlsgen::cfb(&xlsgen::workbook(&[("開示書", far_sheet(true))])));
+    assert!(std::fs::metadata(&book).unwrap().len() < 6 * 1024);
+    assert_refused(&import_limited(&book), "worksheet 「開示書」 declares the range A1:IV65536 (16777216 cells)");
+}
+
+#[test]
+fn an_xls_whose_cells_span_more_than_it_declares_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let mut sheet = vec![xlsgen::dimensions(0, 1, 0, 1)];
+    sheet.extend(far_sheet(false));
+    let book = write(d.path(), "lying.xls", &xlsgen::cfb(&xlsgen::workbook(&[("開示書", sheet)])));
+    assert_refused(&import_limited(&book), "worksheet 「開示書」 has cells from A1 to IV65536 (16777216 cells)");
+}
+
+#[test]
+fn forty_far_worksheets_are_refused_and_so_are_many_middling_ones() {
+    let d = tempfile::tempdir().unwrap();
+    // the 40 sheets (22 KB): an allocation abort before
+    let names: Vec<String> = (1..=40).map(|i| format!("シート{i}")).collect();
+    let sheets: Vec<(&str, Vec<Vec<u8>>)> = names.iter().map(|n| (n.as_str(), far_sheet(true))).collect();
+    let book = write(d.path(), "forty.xls", &xlsgen::cfb(&xlsgen::workbook(&sheets)));
+    assert_refused(&import_limited(&book), "worksheet 「シート1」 declares the range A1:IV65536");
+    // 16 sheets of A1:U3001 (63,021 cells each, twice: declared and spanned):
+    // each is fine, together they are over the limit (calamine loads all)
+    let middling =
+        || vec![xlsgen::dimensions(0, 3001, 0, 21), xlsgen::number(0, 0, 1.0), xlsgen::number(3000, 20, 2.0)];
+    let sheets: Vec<(&str, Vec<Vec<u8>>)> = names.iter().take(16).map(|n| (n.as_str(), middling())).collect();
+    let book = write(d.path(), "sixteen.xls", &xlsgen::cfb(&xlsgen::workbook(&sheets)));
+    assert_refused(
+        &import_limited(&book),
+        "worksheet 「シート8」 brings the ranges of the workbook's worksheets to 1008336 cells",
+    );
+}
+
+/// The first question of the built-in form as BIFF LABEL records, a
+/// header row above it.
+fn question_records() -> Vec<Vec<u8>> {
+    let form = kaiji::form::FormRegistry::builtin().get("sds-6.0").unwrap();
+    let q = &form.questions()[0];
+    vec![
+        xlsgen::dimensions(0, 2, 0, 4),
+        xlsgen::label(0, 0, "項番"),
+        xlsgen::label(0, 1, "質問"),
+        xlsgen::label(0, 2, "回答"),
+        xlsgen::label(1, 0, &q.id),
+        xlsgen::label(1, 1, &q.text),
+        xlsgen::label(1, 2, "該当"),
+    ]
+}
+
+#[test]
+fn an_xls_within_the_limits_imports_its_values_and_never_prints_its_formulas() {
+    let d = tempfile::tempdir().unwrap();
+    let mut sheet = question_records();
+    // =1+1, whose last value, 2, is what a reader sees
+    sheet.push(xlsgen::formula(1, 3, 2.0, &[0x1E, 1, 0, 0x1E, 1, 0, 0x03]));
+    // 200 formulas of 2,000 space tokens of 255 spaces each (1.6 MB):
+    // calamine's printer inserts every space at the front of what it has
+    // printed, one by one, for minutes
+    let mut spaces = vec![0x1E, 1, 0];
+    for _ in 0..2000 {
+        spaces.extend_from_slice(&[0x19, 0x40, 0x00, 0xFF]);
+    }
+    for r in 2..202 {
+        sheet.push(xlsgen::formula(r, 3, 0.0, &spaces));
+    }
+    let book = write(d.path(), "sheet.xls", &xlsgen::cfb(&xlsgen::workbook(&[("開示書", sheet)])));
+    let out = import_limited(&book);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let toml = String::from_utf8_lossy(&out.stdout);
+    assert!(toml.contains("\"1\" = \"該当\""), "{toml}");
+}
+
+#[test]
+fn an_xls_whose_sector_chain_loops_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    // the Workbook stream's last sector leads back to its first, and the
+    // stream claims 4 GB: calamine would read round the loop until then
+    let stream = xlsgen::workbook(&[("開示書", question_records())]);
+    let file = xlsgen::cfb_with(&stream, Some(0xFFFF_0000), true);
+    let book = write(d.path(), "loop.xls", &file);
+    assert_refused(&import_limited(&book), "the sector chain of its Workbook stream loops back on itself");
+}
+
+#[test]
+fn an_xls_whose_worksheet_starts_past_its_stream_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let stream = xlsgen::workbook_with(&[("開示書", question_records())], |_, _| 0x00FF_FFFF);
+    let book = write(d.path(), "offset.xls", &xlsgen::cfb(&stream));
+    assert_refused(&import_limited(&book), "worksheet 「開示書」 starts at byte 16777215, past the end of its");
 }

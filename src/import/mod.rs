@@ -16,6 +16,7 @@ mod markup;
 mod matcher;
 pub mod pdf;
 pub mod text;
+mod xls_bounds;
 pub mod xlsx;
 
 use std::collections::BTreeMap;

@@ -70,6 +70,12 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
         ),
     };
     check_parts(bytes).map_err(too_big)?;
+    // an .xls: bounded before calamine loads it, formulas emptied in the copy it gets
+    let xls_copy = super::xls_bounds::check(bytes).map_err(|r| match r {
+        super::xls_bounds::Refusal::TooBig(m) => too_big(m),
+        super::xls_bounds::Refusal::Damaged(m) => unreadable(m),
+    })?;
+    let bytes = xls_copy.as_deref().unwrap_or(bytes);
     let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
     let mut report = ImportReport { questions: form.len(), ..ImportReport::default() };
     let mut grids = Vec::new();
