@@ -12,15 +12,19 @@
 //!
 //! Works without the script too (cells are links to `:target` panels), and
 //! prints every panel. The matrix needs all sheets, so compact rows (not
-//! the sheets) are held until the end.
+//! the sheets) are held until the end, and the page is written in pieces:
+//! the head, each row of the matrix, the legend, each sheet's drill-down
+//! (read back from the matrix's temporary file), the foot — never whole in
+//! memory.
 
-use std::io;
+use std::collections::HashMap;
+use std::io::{self, Write};
 
 use minijinja::value::Serde;
 use minijinja::{Environment, Value};
 use serde::Serialize;
 
-use super::matrix::{Matrix, MatrixFormat, Row};
+use super::matrix::{Matrix, MatrixFormat};
 use super::view::{CellStatus, Column, FindingView};
 use super::{SheetStatus, Summary};
 
@@ -30,7 +34,8 @@ const STYLE: &str = include_str!("templates/report.css");
 
 pub struct Html;
 
-/// Everything the template sees.
+/// Everything the template sees but the rows and the drill-down, which
+/// are rendered a sheet at a time ([`Rows`], [`Details`]).
 #[derive(Serialize)]
 struct Page {
     title: String,
@@ -40,12 +45,23 @@ struct Page {
     columns: Vec<ColumnCtx>,
     sections: Vec<(String, String)>,
     statuses: Vec<StatusCtx>,
-    rows: Vec<RowCtx>,
-    details: Vec<DetailCtx>,
+    row_count: usize,
     /// What the verdicts rest on: (file, SHA-256 or value).
     provenance: Vec<(String, String)>,
     style: &'static str,
     script: &'static str,
+}
+
+/// Rows of the matrix, for the template's row loop.
+#[derive(Serialize)]
+struct Rows<'a> {
+    rows: &'a [RowCtx],
+}
+
+/// Drill-down panels, for the template's detail loop.
+#[derive(Serialize)]
+struct Details<'a> {
+    details: &'a [DetailCtx],
 }
 
 #[derive(Serialize)]
@@ -87,6 +103,7 @@ struct CellCtx {
 
 #[derive(Serialize)]
 struct RowCtx {
+    index: usize,
     path: String,
     vendor: String,
     service: String,
@@ -139,11 +156,11 @@ struct DetailCtx {
 }
 
 /// Key of a section for filters: its index in the form order list.
-fn section_key(sections: &[String], section: Option<&String>) -> String {
-    section.and_then(|s| sections.iter().position(|x| x == s)).map(|i| format!("s{i}")).unwrap_or_default()
+fn section_key(sections: &HashMap<&str, usize>, section: Option<&String>) -> String {
+    section.and_then(|s| sections.get(s.as_str())).map(|i| format!("s{i}")).unwrap_or_default()
 }
 
-fn finding_ctx(row: &Row, f: &FindingView, sections: &[String]) -> FindingCtx {
+fn finding_ctx(path: &str, f: &FindingView, sections: &HashMap<&str, usize>) -> FindingCtx {
     let status = f.status();
     FindingCtx {
         status: status.as_str(),
@@ -158,7 +175,7 @@ fn finding_ctx(row: &Row, f: &FindingView, sections: &[String]) -> FindingCtx {
         remarks: f.remarks.clone(),
         message: f.message.clone(),
         help: f.help.clone(),
-        place: f.place(&row.path),
+        place: f.place(path),
         policy_place: f.policy_site.as_ref().map(|(p, r)| format!("{p}:{}:{}", r.line, r.column)),
         waiver: f.waived.as_ref().map(|w| WaiverCtx {
             reason: w.reason.clone(),
@@ -200,10 +217,43 @@ fn verdict(status: SheetStatus) -> CellStatus {
     }
 }
 
+/// The template in the pieces it is rendered in: before the matrix's rows,
+/// the row loop, between the rows and the drill-down, the drill-down loop,
+/// after it. Each piece renders what the whole template rendered there:
+/// the loops' `{%-` strip the newline before them, as minijinja drops a
+/// piece's one trailing newline.
+fn pieces() -> [&'static str; 5] {
+    const ROWS: &str = "{%- for r in rows %}";
+    const ROWS_END: &str = "{%- endfor %}\n</tbody>";
+    const DETAILS: &str = "{%- for d in details %}";
+    const DETAILS_END: &str = "{%- endfor %}\n</section>\n<section class=\"provenance\"";
+    const ENDFOR: usize = "{%- endfor %}".len();
+    let find = |what: &str| TEMPLATE.find(what).expect("report.html has its loops");
+    let (rows, rows_end) = (find(ROWS), find(ROWS_END) + ENDFOR);
+    let (details, details_end) = (find(DETAILS), find(DETAILS_END) + ENDFOR);
+    [
+        &TEMPLATE[..rows],
+        &TEMPLATE[rows..rows_end],
+        &TEMPLATE[rows_end..details],
+        &TEMPLATE[details..details_end],
+        &TEMPLATE[details_end..],
+    ]
+}
+
+/// Write a rendered piece: autoescaping leaves control characters alone;
+/// the page's own text (template, style, script) has none, so any is
+/// vendor text: shown escaped, bidi overrides included, for the page and
+/// for `cat`.
+fn put(out: &mut dyn Write, text: String) -> io::Result<()> {
+    out.write_all(crate::text::into_printable(text).as_bytes())
+}
+
 impl Html {
-    fn page(m: &Matrix, summary: &Summary) -> Result<String, minijinja::Error> {
+    fn write(m: &mut Matrix, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        let e = io::Error::other;
         let columns = m.columns();
         let sections = m.sections();
+        let section_at: HashMap<&str, usize> = sections.iter().enumerate().map(|(i, s)| (s.as_str(), i)).collect();
         let tally = m.tally();
         let statuses: Vec<StatusCtx> = CellStatus::ALL
             .iter()
@@ -230,62 +280,11 @@ impl Html {
                 }
             })
             .collect();
-        let mut rows = Vec::new();
-        let mut details = Vec::new();
-        for (ri, row) in m.rows.iter().enumerate() {
-            let mut cells = Vec::new();
-            for (ci, c) in columns.iter().enumerate() {
-                let status = row.cell(c);
-                let findings: Vec<FindingCtx> =
-                    row.findings_in(c).iter().map(|f| finding_ctx(row, f, &sections)).collect();
-                let errors: Vec<String> = if status == CellStatus::Error {
-                    row.errors_in(c).map(str::to_string).collect()
-                } else {
-                    Vec::new()
-                };
-                let mut keys: Vec<String> =
-                    findings.iter().map(|f| f.section_key.clone()).filter(|k| !k.is_empty()).collect();
-                keys.sort();
-                keys.dedup();
-                let explain = row.explain_in(c).map(str::to_string);
-                let target =
-                    (!findings.is_empty() || !errors.is_empty() || explain.is_some()).then(|| format!("d-{ri}-{ci}"));
-                cells.push(CellCtx {
-                    status: status.as_str(),
-                    label: status.label_ja(),
-                    symbol: status.symbol(),
-                    target: target.clone(),
-                    count: findings.len(),
-                    sections: keys.join(" "),
-                });
-                if let Some(id) = target {
-                    details.push(DetailCtx {
-                        id,
-                        sheet: row.title(),
-                        path: row.path.clone(),
-                        column: c.id().to_string(),
-                        column_title: m.column_title(c),
-                        status: status.as_str(),
-                        label: status.label_ja(),
-                        errors,
-                        findings,
-                        explain,
-                    });
-                }
-            }
-            rows.push(RowCtx {
-                path: row.path.clone(),
-                vendor: row.vendor.clone(),
-                service: row.service.clone(),
-                version: row.version.clone(),
-                created: row.created.clone(),
-                verdict: verdict(row.status).as_str(),
-                verdict_label: verdict(row.status).label_ja(),
-                cells,
-            });
-        }
         let mut env = Environment::new();
-        env.add_template("report.html", TEMPLATE)?;
+        let names = ["head.html", "rows.html", "legend.html", "details.html", "foot.html"];
+        for (name, piece) in names.iter().zip(pieces()) {
+            env.add_template(name, piece).map_err(e)?;
+        }
         let title = format!("kaiji {} — 開示書評価一覧", m.command());
         let csp = format!(
             "default-src 'none'; style-src 'unsafe-inline'; script-src {}; img-src data:; base-uri 'none'; form-action 'none'",
@@ -304,23 +303,89 @@ impl Html {
             columns: column_ctx,
             sections: sections.iter().enumerate().map(|(i, s)| (format!("s{i}"), s.clone())).collect(),
             statuses,
-            rows,
-            details,
+            row_count: m.rows.len(),
             provenance: m.provenance(),
             style: STYLE,
             script: SCRIPT,
         };
-        env.get_template("report.html")?.render(Value::from(Serde(&page)))
+        let page = Value::from(Serde(&page));
+        let render = |name: &str, ctx: Value| env.get_template(name).and_then(|t| t.render(ctx)).map_err(e);
+
+        put(out, render("head.html", page.clone())?)?;
+        for (ri, row) in m.rows.iter().enumerate() {
+            let cells = columns
+                .iter()
+                .enumerate()
+                .map(|(ci, c)| {
+                    let status = m.cell(row, c);
+                    let mut keys: Vec<String> = m.cell_sections(row, c).iter().map(|i| format!("s{i}")).collect();
+                    keys.sort();
+                    keys.dedup();
+                    CellCtx {
+                        status: status.as_str(),
+                        label: status.label_ja(),
+                        symbol: status.symbol(),
+                        target: m.has_detail(row, c).then(|| format!("d-{ri}-{ci}")),
+                        count: m.findings(row, c),
+                        sections: keys.join(" "),
+                    }
+                })
+                .collect();
+            let ctx = RowCtx {
+                index: ri,
+                path: row.path.clone(),
+                vendor: row.vendor.clone(),
+                service: row.service.clone(),
+                version: row.version.clone(),
+                created: row.created.clone(),
+                verdict: verdict(row.status).as_str(),
+                verdict_label: verdict(row.status).label_ja(),
+                cells,
+            };
+            put(out, render("rows.html", Value::from(Serde(&Rows { rows: std::slice::from_ref(&ctx) })))?)?;
+        }
+        put(out, render("legend.html", page.clone())?)?;
+        let details = m.details()?;
+        for (ri, (row, detail)) in m.rows.iter().zip(details).enumerate() {
+            let detail = detail?;
+            let mut panels = Vec::new();
+            for (ci, c) in columns.iter().enumerate() {
+                let status = m.cell(row, c);
+                let findings: Vec<FindingCtx> =
+                    detail.findings_in(c).iter().map(|f| finding_ctx(&row.path, f, &section_at)).collect();
+                let errors: Vec<String> = if status == CellStatus::Error {
+                    detail.errors_in(c).map(str::to_string).collect()
+                } else {
+                    Vec::new()
+                };
+                let explain = detail.explain_in(c).map(str::to_string);
+                if findings.is_empty() && errors.is_empty() && explain.is_none() {
+                    continue;
+                }
+                panels.push(DetailCtx {
+                    id: format!("d-{ri}-{ci}"),
+                    sheet: row.title(),
+                    path: row.path.clone(),
+                    column: c.id().to_string(),
+                    column_title: m.column_title(c),
+                    status: status.as_str(),
+                    label: status.label_ja(),
+                    errors,
+                    findings,
+                    explain,
+                });
+            }
+            if !panels.is_empty() {
+                put(out, render("details.html", Value::from(Serde(&Details { details: &panels })))?)?;
+            }
+        }
+        put(out, render("foot.html", page)?)
     }
 }
 
 impl MatrixFormat for Html {
-    fn render(matrix: &Matrix, summary: &Summary) -> io::Result<Vec<u8>> {
-        let page = Html::page(matrix, summary).map_err(io::Error::other)?;
-        // Autoescaping leaves control characters alone; the page's own text
-        // (template, style, script) has none, so any is vendor text: shown
-        // escaped, bidi overrides included, for the page and for `cat`.
-        Ok(crate::text::into_printable(page).into_bytes())
+    fn render(matrix: &mut Matrix, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        Html::write(matrix, summary, out)
     }
 }
 

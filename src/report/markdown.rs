@@ -6,11 +6,12 @@
 //! Vendor text is escaped (every Markdown/HTML metacharacter, `|` included,
 //! gets a backslash; line breaks become spaces), so a remark cannot inject
 //! markup, links or table cells. The table needs every sheet, so compact rows
-//! are held until the end.
+//! are held until the end, and the findings are read back from the matrix's
+//! temporary file a sheet at a time as they are written.
 
-use std::io;
+use std::io::{self, Write};
 
-use super::matrix::{Matrix, MatrixFormat, Row};
+use super::matrix::{Matrix, MatrixFormat};
 use super::view::{CellStatus, Column, FindingView};
 use super::{SheetStatus, Summary};
 
@@ -48,7 +49,7 @@ fn verdict(status: SheetStatus) -> &'static str {
     }
 }
 
-fn finding(out: &mut String, row: &Row, f: &FindingView) {
+fn finding(out: &mut String, path: &str, f: &FindingView) {
     let sev = if f.is_active() { f.severity.as_str() } else { "waived" };
     let q = match (&f.question, &f.question_text) {
         (Some(q), Some(t)) => format!(" · **{}** {}", escape(q), escape(t)),
@@ -59,7 +60,7 @@ fn finding(out: &mut String, row: &Row, f: &FindingView) {
         "- **{sev}** `{}`{q} — {} ({})\n",
         f.rule.replace('`', "'"),
         escape(&f.message),
-        escape(&f.place(&row.path))
+        escape(&f.place(path))
     ));
     match (&f.answer, &f.read_at) {
         (Some(a), Some(at)) => out.push_str(&format!("  - 回答: {} ({})\n", escape(a), escape(at))),
@@ -75,8 +76,15 @@ fn finding(out: &mut String, row: &Row, f: &FindingView) {
     }
 }
 
+/// Write a piece: Markdown escaping leaves control characters alone;
+/// kaiji's own text has none but line breaks, so any is vendor text: shown
+/// escaped, for the rendered page and for a terminal or CI log.
+fn put(out: &mut dyn Write, text: String) -> io::Result<()> {
+    out.write_all(crate::text::into_printable(text).as_bytes())
+}
+
 impl MatrixFormat for Markdown {
-    fn render(m: &Matrix, s: &Summary) -> io::Result<Vec<u8>> {
+    fn render(m: &mut Matrix, s: &Summary, w: &mut dyn Write) -> io::Result<()> {
         let cols = m.columns();
         let mut out = String::new();
         let policies = cols.iter().filter(|c| matches!(c, Column::Policy(_))).count();
@@ -96,9 +104,10 @@ impl MatrixFormat for Markdown {
             for r in &m.rows {
                 out.push_str(&format!("| {} | {} | {} |", escape(&r.path), escape(&r.title()), verdict(r.status)));
                 for c in &cols {
-                    out.push_str(&format!(" {} |", cell(r.cell(c))));
+                    out.push_str(&format!(" {} |", cell(m.cell(r, c))));
                 }
                 out.push('\n');
+                put(w, std::mem::take(&mut out))?;
             }
             out.push('\n');
         }
@@ -112,25 +121,29 @@ impl MatrixFormat for Markdown {
             }
             out.push('\n');
         }
-        let with_details: Vec<&Row> =
-            m.rows.iter().filter(|r| !r.findings.is_empty() || !r.run_errors.is_empty()).collect();
-        if !with_details.is_empty() {
+        if m.rows.iter().any(|r| r.has_details) {
             out.push_str("## Findings\n");
-            for r in with_details {
+            let details = m.details()?;
+            for (r, d) in m.rows.iter().zip(details) {
+                let d = d?;
+                if !r.has_details {
+                    continue;
+                }
                 out.push_str(&format!("\n### {} {}", verdict(r.status), escape(&r.path)));
                 if r.title() != r.path {
                     out.push_str(&format!(" — {}", escape(&r.title())));
                 }
                 out.push_str("\n\n");
-                for (policy, message) in &r.run_errors {
+                for (policy, message) in &d.run_errors {
                     let what = policy.as_deref().map(|p| format!(" `{}`", p.replace('`', "'"))).unwrap_or_default();
                     out.push_str(&format!("- **could not be evaluated**{what} — {}\n", escape(message)));
                 }
                 for c in &cols {
-                    for f in r.findings_in(c) {
-                        finding(&mut out, r, f);
+                    for f in d.findings_in(c) {
+                        finding(&mut out, &r.path, f);
                     }
                 }
+                put(w, std::mem::take(&mut out))?;
             }
         }
         // The footer: what the verdicts rest on, by SHA-256.
@@ -138,10 +151,7 @@ impl MatrixFormat for Markdown {
         for (what, value) in m.provenance() {
             out.push_str(&format!("| {} | `{}` |\n", escape(&what), value.replace('`', "'")));
         }
-        // Markdown escaping leaves control characters alone; kaiji's own
-        // text has none but line breaks, so any is vendor text: shown
-        // escaped, for the rendered page and for a terminal or CI log.
-        Ok(crate::text::into_printable(out).into_bytes())
+        put(w, out)
     }
 }
 

@@ -1,19 +1,35 @@
 //! The vendor × policy matrix that the committee formats (html, xlsx,
-//! markdown) show. The matrix needs every sheet before it can be drawn, so it
-//! keeps a compact row per sheet — names, cell statuses and detached
-//! [`FindingView`]s — never the sheets themselves.
+//! markdown) show. The matrix needs every sheet before it can be drawn (its
+//! columns, its tally and the sections of its filter come first), so it
+//! keeps one compact [`Row`] per sheet — names, and per cell its status,
+//! number of findings and sections — and writes the rest of each sheet (its
+//! findings as [`FindingView`]s, run errors, `--explain` lines: the
+//! drill-down) to a temporary file as the sheet arrives. The formats read
+//! the drill-down back one sheet at a time ([`Matrix::details`]) while they
+//! write the document, so memory grows by a few hundred bytes a sheet, not
+//! by the sheet's findings.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Write};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 use std::marker::PhantomData;
 
-use super::view::{self, CellStatus, Column, FindingView};
-use super::{PolicyInfo, Renderer, RunInfo, Severity, SheetReport, SheetStatus, Summary};
+use super::view::{self, CellStatus, Column, FindingView, Range};
+use super::{PolicyInfo, Renderer, RunInfo, Severity, SheetReport, SheetStatus, Summary, WaiverNote};
 
 /// What the lint column stands for.
 pub const LINT_TITLE: &str = "記入内容の整合性（lint ルールほか）";
 
-/// One sheet's row.
+/// One sheet's cell, compactly: what the matrix shows of it.
+#[derive(Debug, Clone)]
+struct Cell {
+    status: CellStatus,
+    findings: u32,
+    /// The sections of its findings, as [`Matrix`] numbers them.
+    sections: Box<[u16]>,
+    explain: bool,
+}
+
+/// One sheet's row: what the matrix shows, without the drill-down.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub path: String,
@@ -29,7 +45,39 @@ pub struct Row {
     pub errors: usize,
     pub warnings: usize,
     pub waived: usize,
-    cells: BTreeMap<Column, CellStatus>,
+    /// By [`Matrix`]'s column number; `None` for a column the sheet never saw.
+    cells: Vec<Option<Cell>>,
+    /// Whether the sheet has run errors tied to no policy (shown in every
+    /// errored cell), and the policies with errors of their own.
+    general_errors: bool,
+    error_policies: Vec<String>,
+    /// Whether the drill-down holds anything: findings or run errors.
+    pub has_details: bool,
+}
+
+impl Row {
+    /// `vendor / service`, or the file name when the sheet names neither.
+    pub fn title(&self) -> String {
+        match (self.vendor.as_str(), self.service.as_str()) {
+            ("", "") => self.path.clone(),
+            (v, "") | ("", v) => v.to_string(),
+            (v, s) => format!("{v} / {s}"),
+        }
+    }
+
+    /// Whether run errors explain `column`'s cell.
+    fn has_errors_in(&self, column: &Column) -> bool {
+        self.general_errors
+            || match column {
+                Column::Policy(id) => self.error_policies.iter().any(|p| p == id),
+                Column::Lint => false,
+            }
+    }
+}
+
+/// One sheet's drill-down, read back from the temporary file.
+#[derive(Debug, Clone, Default)]
+pub struct Detail {
     /// Findings per column, in report order.
     pub findings: BTreeMap<Column, Vec<FindingView>>,
     /// Run errors per column (`None`: not tied to a policy).
@@ -38,47 +86,21 @@ pub struct Row {
     pub explain: BTreeMap<String, String>,
 }
 
-impl Row {
-    pub fn new(run: &RunInfo, report: &SheetReport) -> Row {
-        let ids = view::policy_ids(run, report);
-        let columns = view::sheet_columns(run, report, &ids);
-        let mut cells = BTreeMap::new();
-        let mut findings = BTreeMap::new();
+impl Detail {
+    fn new(run: &RunInfo, report: &SheetReport, columns: &[Column]) -> Detail {
         let loc = view::Locator::new(report);
+        let mut findings = BTreeMap::new();
         for c in columns {
-            cells.insert(c.clone(), view::cell_status(report, &c));
-            let fs: Vec<FindingView> = view::column_findings(report, &c).map(|f| FindingView::new(&loc, f)).collect();
+            let fs: Vec<FindingView> = view::column_findings(report, c).map(|f| FindingView::new(&loc, f)).collect();
             if !fs.is_empty() {
-                findings.insert(c, fs);
+                findings.insert(c.clone(), fs);
             }
         }
-        let sheet = report.sheet.as_deref();
-        Row {
-            path: report.path.clone(),
-            vendor: report.vendor().to_string(),
-            service: report.service().to_string(),
-            version: sheet.map(|s| s.version().to_string()).unwrap_or_default(),
-            created: sheet.and_then(|s| s.created()).map(|d| d.to_string()).unwrap_or_default(),
-            status: report.status,
-            readable: sheet.is_some(),
-            sha256: report.sha256().map(str::to_string),
-            errors: report.count(Severity::Error),
-            warnings: report.count(Severity::Warning),
-            waived: report.findings.iter().filter(|f| !f.is_active()).count(),
-            cells,
+        let _ = run;
+        Detail {
             findings,
             run_errors: report.errors.iter().map(|e| (e.policy.clone(), e.message.clone())).collect(),
             explain: report.explain.iter().map(|(id, reads)| (id.clone(), super::explain_line(reads))).collect(),
-        }
-    }
-
-    /// The cell in `column`; a column this sheet never saw is an error for
-    /// an unreadable sheet and not applicable otherwise.
-    pub fn cell(&self, column: &Column) -> CellStatus {
-        match self.cells.get(column) {
-            Some(s) => *s,
-            None if !self.readable => CellStatus::Error,
-            None => CellStatus::Skip,
         }
     }
 
@@ -105,15 +127,6 @@ impl Row {
             })
             .map(|(_, m)| m.as_str())
     }
-
-    /// `vendor / service`, or the file name when the sheet names neither.
-    pub fn title(&self) -> String {
-        match (self.vendor.as_str(), self.service.as_str()) {
-            ("", "") => self.path.clone(),
-            (v, "") | ("", v) => v.to_string(),
-            (v, s) => format!("{v} / {s}"),
-        }
-    }
 }
 
 /// Rows in path order, and the run they belong to.
@@ -121,6 +134,15 @@ impl Row {
 pub struct Matrix {
     pub rows: Vec<Row>,
     run: RunInfo,
+    /// Every column some sheet had, numbered as first met.
+    columns: Vec<Column>,
+    column_ids: HashMap<Column, u16>,
+    /// Every section some finding is in, numbered as first met, with the
+    /// first form position it was met at.
+    sections: Vec<(String, usize)>,
+    section_ids: HashMap<String, u16>,
+    /// The drill-down of each row, in row order.
+    spool: Option<BufWriter<std::fs::File>>,
 }
 
 impl Matrix {
@@ -138,22 +160,135 @@ impl Matrix {
         self.run.command
     }
 
-    pub fn add(&mut self, report: &SheetReport) {
-        self.rows.push(Row::new(&self.run, report));
+    fn column_id(&mut self, c: &Column) -> u16 {
+        if let Some(&id) = self.column_ids.get(c) {
+            return id;
+        }
+        let id = self.columns.len() as u16;
+        self.columns.push(c.clone());
+        self.column_ids.insert(c.clone(), id);
+        id
+    }
+
+    fn section_id(&mut self, name: &str, order: Option<usize>) -> u16 {
+        let order = order.unwrap_or(usize::MAX);
+        if let Some(&id) = self.section_ids.get(name) {
+            let at = &mut self.sections[usize::from(id)].1;
+            *at = (*at).min(order);
+            return id;
+        }
+        let id = self.sections.len() as u16;
+        self.sections.push((name.to_string(), order));
+        self.section_ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// Add a sheet: its row stays, its drill-down goes to the temporary file.
+    pub fn add(&mut self, report: &SheetReport) -> io::Result<()> {
+        let ids = view::policy_ids(&self.run, report);
+        let columns = view::sheet_columns(&self.run, report, &ids);
+        let detail = Detail::new(&self.run, report, &columns);
+        let mut cells: Vec<Option<Cell>> = Vec::new();
+        for c in &columns {
+            let id = usize::from(self.column_id(c));
+            let findings = detail.findings_in(c);
+            let mut sections: Vec<u16> = findings
+                .iter()
+                .filter_map(|f| f.section.as_deref().map(|s| (s, f.order)))
+                .map(|(s, o)| self.section_id(s, o))
+                .collect();
+            sections.sort_unstable();
+            sections.dedup();
+            if cells.len() <= id {
+                cells.resize(id + 1, None);
+            }
+            cells[id] = Some(Cell {
+                status: view::cell_status(report, c),
+                findings: findings.len() as u32,
+                sections: sections.into_boxed_slice(),
+                explain: detail.explain_in(c).is_some(),
+            });
+        }
+        let sheet = report.sheet.as_deref();
+        let mut error_policies: Vec<String> = report.errors.iter().filter_map(|e| e.policy.clone()).collect();
+        error_policies.sort();
+        error_policies.dedup();
+        self.rows.push(Row {
+            path: report.path.clone(),
+            vendor: report.vendor().to_string(),
+            service: report.service().to_string(),
+            version: sheet.map(|s| s.version().to_string()).unwrap_or_default(),
+            created: sheet.and_then(|s| s.created()).map(|d| d.to_string()).unwrap_or_default(),
+            status: report.status,
+            readable: sheet.is_some(),
+            sha256: report.sha256().map(str::to_string),
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+            waived: report.findings.iter().filter(|f| !f.is_active()).count(),
+            cells,
+            general_errors: report.errors.iter().any(|e| e.policy.is_none()),
+            error_policies,
+            has_details: !detail.findings.is_empty() || !detail.run_errors.is_empty(),
+        });
+        let spool = match &mut self.spool {
+            Some(s) => s,
+            None => self.spool.insert(BufWriter::new(tempfile::tempfile()?)),
+        };
+        let mut bytes = Vec::new();
+        encode_detail(&detail, &mut bytes);
+        spool.write_all(&(bytes.len() as u64).to_le_bytes())?;
+        spool.write_all(&bytes)
+    }
+
+    fn cell_of<'r>(&self, row: &'r Row, column: &Column) -> Option<&'r Cell> {
+        let id = *self.column_ids.get(column)?;
+        row.cells.get(usize::from(id))?.as_ref()
+    }
+
+    /// The cell of `row` in `column`; a column the sheet never saw is an
+    /// error for an unreadable sheet and not applicable otherwise.
+    pub fn cell(&self, row: &Row, column: &Column) -> CellStatus {
+        match self.cell_of(row, column) {
+            Some(c) => c.status,
+            None if !row.readable => CellStatus::Error,
+            None => CellStatus::Skip,
+        }
+    }
+
+    /// How many findings the cell has.
+    pub fn findings(&self, row: &Row, column: &Column) -> usize {
+        self.cell_of(row, column).map_or(0, |c| c.findings as usize)
+    }
+
+    /// Whether the cell has anything to drill down to: findings, run errors
+    /// that explain an error, or what its policy read (`--explain`).
+    pub fn has_detail(&self, row: &Row, column: &Column) -> bool {
+        let cell = self.cell_of(row, column);
+        cell.is_some_and(|c| c.findings > 0 || c.explain)
+            || (self.cell(row, column) == CellStatus::Error && row.has_errors_in(column))
+    }
+
+    /// The sections of the cell's findings, by their place in [`Matrix::sections`].
+    pub fn cell_sections(&self, row: &Row, column: &Column) -> Vec<usize> {
+        let order = self.section_order();
+        let mut out: Vec<usize> = self
+            .cell_of(row, column)
+            .map(|c| c.sections.iter().map(|&s| order[usize::from(s)]).collect())
+            .unwrap_or_default();
+        out.sort_unstable();
+        out
     }
 
     /// Policy columns by id (every policy of the run and any outcome seen),
     /// then lint (when it ran, or some sheet has findings of no policy).
     pub fn columns(&self) -> Vec<Column> {
         let mut ids: BTreeSet<&str> = self.run.policies.iter().map(|p| p.id.as_str()).collect();
-        for r in &self.rows {
-            ids.extend(r.cells.keys().filter_map(|c| match c {
-                Column::Policy(id) => Some(id.as_str()),
-                Column::Lint => None,
-            }));
-        }
+        ids.extend(self.columns.iter().filter_map(|c| match c {
+            Column::Policy(id) => Some(id.as_str()),
+            Column::Lint => None,
+        }));
         let mut cols: Vec<Column> = ids.into_iter().map(|id| Column::Policy(id.to_string())).collect();
-        if self.run.lint() || self.rows.iter().any(|r| r.cells.contains_key(&Column::Lint)) {
+        if self.run.lint() || self.column_ids.contains_key(&Column::Lint) {
             cols.push(Column::Lint);
         }
         cols
@@ -183,19 +318,30 @@ impl Matrix {
         }
     }
 
+    /// For each section number, its place in [`Matrix::sections`].
+    fn section_order(&self) -> Vec<usize> {
+        let mut by: Vec<usize> = (0..self.sections.len()).collect();
+        by.sort_by(|&a, &b| {
+            let (sa, oa) = &self.sections[a];
+            let (sb, ob) = &self.sections[b];
+            (oa, sa).cmp(&(ob, sb))
+        });
+        let mut place = vec![0; by.len()];
+        for (i, s) in by.into_iter().enumerate() {
+            place[s] = i;
+        }
+        place
+    }
+
     /// Sections of the form that findings in this matrix concern, in form
     /// order.
     pub fn sections(&self) -> Vec<String> {
-        let mut first: BTreeMap<&str, usize> = BTreeMap::new();
-        for f in self.rows.iter().flat_map(|r| r.findings.values().flatten()) {
-            if let Some(s) = &f.section {
-                let at = first.entry(s.as_str()).or_insert(usize::MAX);
-                *at = (*at).min(f.order.unwrap_or(usize::MAX));
-            }
+        let order = self.section_order();
+        let mut out = vec![String::new(); order.len()];
+        for (s, &at) in order.iter().enumerate() {
+            out[at] = self.sections[s].0.clone();
         }
-        let mut out: Vec<(&str, usize)> = first.into_iter().collect();
-        out.sort_by_key(|&(s, o)| (o, s));
-        out.into_iter().map(|(s, _)| s.to_string()).collect()
+        out
     }
 
     /// How many cells of the matrix have each status.
@@ -204,20 +350,257 @@ impl Matrix {
         let mut t = BTreeMap::new();
         for r in &self.rows {
             for c in &cols {
-                *t.entry(r.cell(c)).or_insert(0) += 1;
+                *t.entry(self.cell(r, c)).or_insert(0) += 1;
             }
         }
         t
     }
+
+    /// The drill-down of every row, in row order, read back from the
+    /// temporary file (once: it is handed over).
+    pub fn details(&mut self) -> io::Result<Details> {
+        let reader = match self.spool.take() {
+            Some(w) => {
+                let mut file = w.into_inner().map_err(io::IntoInnerError::into_error)?;
+                file.rewind()?;
+                Some(BufReader::new(file))
+            }
+            None => None,
+        };
+        Ok(Details { reader, left: self.rows.len() })
+    }
 }
 
-/// A format drawn from the whole matrix once every sheet is in.
+/// The rows' drill-downs, one at a time (see [`Matrix::details`]).
+pub struct Details {
+    reader: Option<BufReader<std::fs::File>>,
+    left: usize,
+}
+
+impl Iterator for Details {
+    type Item = io::Result<Detail>;
+
+    fn next(&mut self) -> Option<io::Result<Detail>> {
+        if self.left == 0 {
+            return None;
+        }
+        self.left -= 1;
+        let reader = self.reader.as_mut()?;
+        let mut read = || -> io::Result<Detail> {
+            let mut len = [0u8; 8];
+            reader.read_exact(&mut len)?;
+            let mut bytes = vec![0u8; u64::from_le_bytes(len) as usize];
+            reader.read_exact(&mut bytes)?;
+            decode_detail(&bytes).ok_or_else(|| io::Error::other("the report's temporary file is damaged"))
+        };
+        Some(read())
+    }
+}
+
+// The drill-down's encoding in the temporary file: lengths and strings,
+// little-endian, in field order. Only this module writes and reads it.
+
+fn put_u64(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(&n.to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_u64(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_opt_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => {
+            out.push(1);
+            put_str(out, s);
+        }
+        None => out.push(0),
+    }
+}
+
+fn put_range(out: &mut Vec<u8>, r: &Range) {
+    for n in [r.line, r.column, r.end_line, r.end_column] {
+        put_u64(out, n as u64);
+    }
+}
+
+fn put_column(out: &mut Vec<u8>, c: &Column) {
+    match c {
+        Column::Policy(id) => {
+            out.push(0);
+            put_str(out, id);
+        }
+        Column::Lint => out.push(1),
+    }
+}
+
+fn put_finding(out: &mut Vec<u8>, f: &FindingView) {
+    put_str(out, &f.rule);
+    out.push(match f.severity {
+        Severity::Error => 0,
+        Severity::Warning => 1,
+    });
+    put_opt_str(out, f.question.as_deref());
+    match f.order {
+        Some(o) => {
+            out.push(1);
+            put_u64(out, o as u64);
+        }
+        None => out.push(0),
+    }
+    put_opt_str(out, f.question_text.as_deref());
+    put_opt_str(out, f.section.as_deref());
+    put_opt_str(out, f.answer.as_deref());
+    put_u64(out, f.remarks.len() as u64);
+    for r in &f.remarks {
+        put_str(out, r);
+    }
+    put_str(out, &f.message);
+    put_opt_str(out, f.help.as_deref());
+    match &f.range {
+        Some(r) => {
+            out.push(1);
+            put_range(out, r);
+        }
+        None => out.push(0),
+    }
+    match &f.policy_site {
+        Some((p, r)) => {
+            out.push(1);
+            put_str(out, p);
+            put_range(out, r);
+        }
+        None => out.push(0),
+    }
+    match &f.waived {
+        Some(w) => {
+            out.push(1);
+            put_str(out, &w.reason);
+            put_opt_str(out, w.approver.as_deref());
+            put_str(out, &w.expires);
+        }
+        None => out.push(0),
+    }
+    put_opt_str(out, f.read_at.as_deref());
+}
+
+fn encode_detail(d: &Detail, out: &mut Vec<u8>) {
+    put_u64(out, d.findings.len() as u64);
+    for (c, fs) in &d.findings {
+        put_column(out, c);
+        put_u64(out, fs.len() as u64);
+        for f in fs {
+            put_finding(out, f);
+        }
+    }
+    put_u64(out, d.run_errors.len() as u64);
+    for (p, m) in &d.run_errors {
+        put_opt_str(out, p.as_deref());
+        put_str(out, m);
+    }
+    put_u64(out, d.explain.len() as u64);
+    for (id, line) in &d.explain {
+        put_str(out, id);
+        put_str(out, line);
+    }
+}
+
+/// Reads what the `put_` functions wrote.
+struct Take<'a>(&'a [u8]);
+
+impl Take<'_> {
+    fn bytes(&mut self, n: usize) -> Option<&[u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.bytes(1)?[0])
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.bytes(8)?.try_into().ok()?))
+    }
+
+    fn usize(&mut self) -> Option<usize> {
+        usize::try_from(self.u64()?).ok()
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.usize()?;
+        String::from_utf8(self.bytes(n)?.to_vec()).ok()
+    }
+
+    fn opt<T>(&mut self, f: impl FnOnce(&mut Self) -> Option<T>) -> Option<Option<T>> {
+        match self.u8()? {
+            0 => Some(None),
+            _ => f(self).map(Some),
+        }
+    }
+
+    fn range(&mut self) -> Option<Range> {
+        Some(Range { line: self.usize()?, column: self.usize()?, end_line: self.usize()?, end_column: self.usize()? })
+    }
+
+    fn column(&mut self) -> Option<Column> {
+        match self.u8()? {
+            0 => Some(Column::Policy(self.string()?)),
+            _ => Some(Column::Lint),
+        }
+    }
+
+    fn finding(&mut self) -> Option<FindingView> {
+        Some(FindingView {
+            rule: self.string()?,
+            severity: if self.u8()? == 0 { Severity::Error } else { Severity::Warning },
+            question: self.opt(Self::string)?,
+            order: self.opt(Self::usize)?,
+            question_text: self.opt(Self::string)?,
+            section: self.opt(Self::string)?,
+            answer: self.opt(Self::string)?,
+            remarks: {
+                let n = self.usize()?;
+                (0..n).map(|_| self.string()).collect::<Option<Vec<_>>>()?
+            },
+            message: self.string()?,
+            help: self.opt(Self::string)?,
+            range: self.opt(Self::range)?,
+            policy_site: self.opt(|t| Some((t.string()?, t.range()?)))?,
+            waived: self.opt(|t| {
+                Some(WaiverNote { reason: t.string()?, approver: t.opt(Self::string)?, expires: t.string()? })
+            })?,
+            read_at: self.opt(Self::string)?,
+        })
+    }
+}
+
+fn decode_detail(bytes: &[u8]) -> Option<Detail> {
+    let mut t = Take(bytes);
+    let mut findings = BTreeMap::new();
+    for _ in 0..t.usize()? {
+        let c = t.column()?;
+        let n = t.usize()?;
+        let fs = (0..n).map(|_| t.finding()).collect::<Option<Vec<_>>>()?;
+        findings.insert(c, fs);
+    }
+    let n = t.usize()?;
+    let run_errors = (0..n).map(|_| Some((t.opt(Take::string)?, t.string()?))).collect::<Option<Vec<_>>>()?;
+    let n = t.usize()?;
+    let explain = (0..n).map(|_| Some((t.string()?, t.string()?))).collect::<Option<BTreeMap<_, _>>>()?;
+    t.0.is_empty().then_some(Detail { findings, run_errors, explain })
+}
+
+/// A format drawn from the whole matrix once every sheet is in, written
+/// straight to the output.
 pub trait MatrixFormat {
-    fn render(matrix: &Matrix, summary: &Summary) -> io::Result<Vec<u8>>;
+    fn render(matrix: &mut Matrix, summary: &Summary, out: &mut dyn Write) -> io::Result<()>;
 }
 
 /// The renderer the matrix formats share: it collects one compact row per
-/// sheet and draws the document in `finish`.
+/// sheet (the drill-down to a temporary file) and draws the document in
+/// `finish`.
 pub struct MatrixRenderer<'w, F> {
     out: Box<dyn Write + 'w>,
     matrix: Matrix,
@@ -237,13 +620,53 @@ impl<F: MatrixFormat> Renderer for MatrixRenderer<'_, F> {
     }
 
     fn sheet(&mut self, report: &SheetReport) -> io::Result<()> {
-        self.matrix.add(report);
-        Ok(())
+        self.matrix.add(report)
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        let bytes = F::render(&self.matrix, summary)?;
-        self.out.write_all(&bytes)?;
-        self.out.flush()
+        // buffered: the formats write in many small pieces
+        let mut out = BufWriter::new(&mut self.out);
+        F::render(&mut self.matrix, summary, &mut out)?;
+        out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_drill_down_reads_back_as_written() {
+        let f = FindingView {
+            rule: "H-AUTH-001".into(),
+            severity: Severity::Warning,
+            question: Some("17.1.d".into()),
+            order: Some(42),
+            question_text: Some("二要素認証".into()),
+            section: Some("認証".into()),
+            answer: Some("はい".into()),
+            remarks: vec!["OTP".into(), "".into()],
+            message: "m".into(),
+            help: None,
+            range: Some(Range { line: 3, column: 1, end_line: 3, end_column: 9 }),
+            policy_site: Some(("p.rhai".into(), Range { line: 1, column: 2, end_line: 1, end_column: 5 })),
+            waived: Some(WaiverNote { reason: "r".into(), approver: None, expires: "2026-01-01".into() }),
+            read_at: Some("page 2".into()),
+        };
+        let plain = FindingView { waived: None, range: None, policy_site: None, order: None, ..f.clone() };
+        let d = Detail {
+            findings: BTreeMap::from([
+                (Column::Policy("P".into()), vec![f, plain.clone()]),
+                (Column::Lint, vec![plain]),
+            ]),
+            run_errors: vec![(None, "unreadable".into()), (Some("P".into()), "limit".into())],
+            explain: BTreeMap::from([("P".into(), "read 17.1.d = はい".into())]),
+        };
+        let mut bytes = Vec::new();
+        encode_detail(&d, &mut bytes);
+        let back = decode_detail(&bytes).expect("reads back");
+        assert_eq!(format!("{back:?}"), format!("{d:?}"));
+        // a cut-off record is refused, not misread
+        assert!(decode_detail(&bytes[..bytes.len() - 1]).is_none());
     }
 }

@@ -14,8 +14,14 @@
 //! even when someone edits the cell. Column widths come from unicode-width
 //! (CJK counts 2). The document's creation date is fixed (or taken from
 //! `SOURCE_DATE_EPOCH`), so the same results give the same bytes.
+//!
+//! The matrix and the findings are written in rust_xlsxwriter's constant
+//! memory mode: each row goes to a temporary file once the next is begun
+//! (strings inline, not in a shared table), so they are written strictly in
+//! row order, the findings first (the matrix links to their rows), each
+//! sheet's read back from the matrix's temporary file.
 
-use std::io;
+use std::io::{self, Write};
 
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
@@ -161,7 +167,7 @@ impl<'a> Sheet<'a> {
 }
 
 impl Xlsx {
-    fn build(m: &Matrix, summary: &Summary) -> Result<Vec<u8>, XlsxError> {
+    fn build(m: &mut Matrix, summary: &Summary, out: &mut dyn Write) -> Result<(), XlsxError> {
         let columns = m.columns();
         let mut wb = Workbook::new();
         let title = format!("kaiji {} — 開示書評価一覧", m.command());
@@ -180,19 +186,24 @@ impl Xlsx {
             .set_align(FormatAlign::Top)
             .set_text_wrap();
 
-        // Tabs in reading order; the findings are written first, as the
-        // matrix links to their rows.
-        for name in [MATRIX_SHEET, FINDINGS_SHEET, POLICIES_SHEET, PROVENANCE_SHEET] {
-            wb.add_worksheet().set_name(name)?;
-        }
-        let mut first_row: std::collections::HashMap<(usize, usize), u32> = std::collections::HashMap::new();
+        // Tabs in reading order; the two that grow with the sheets are
+        // written a row at a time, the findings first, as the matrix links
+        // to their rows.
+        wb.add_worksheet_with_constant_memory()?.set_name(MATRIX_SHEET)?;
+        wb.add_worksheet_with_constant_memory()?.set_name(FINDINGS_SHEET)?;
+        wb.add_worksheet().set_name(POLICIES_SHEET)?;
+        wb.add_worksheet().set_name(PROVENANCE_SHEET)?;
+        // The findings row each matrix cell links to, by (row, column).
+        let mut first_row = vec![u32::MAX; m.rows.len() * columns.len()];
         {
+            let details = m.details().map_err(XlsxError::IoError)?;
             let mut s = Sheet::new(wb.worksheet_from_name(FINDINGS_SHEET)?, text.clone());
             for (c, h) in FINDINGS_HEADER.iter().enumerate() {
                 s.string(0, c as u16, h, Some(&header))?;
             }
             let mut row = 1u32;
-            for (ri, r) in m.rows.iter().enumerate() {
+            for (ri, (r, d)) in m.rows.iter().zip(details).enumerate() {
+                let d = d.map_err(XlsxError::IoError)?;
                 let base = |s: &mut Sheet, row: u32, check: &str, st: CellStatus| -> Result<(), XlsxError> {
                     s.string(row, 0, &r.path, None)?;
                     s.string(row, 1, &r.vendor, None)?;
@@ -202,30 +213,30 @@ impl Xlsx {
                 };
                 // Errors about the whole sheet once; every errored cell links to them.
                 let general_row = row;
-                for (_, e) in r.run_errors.iter().filter(|(p, _)| p.is_none()) {
+                for (_, e) in d.run_errors.iter().filter(|(p, _)| p.is_none()) {
                     base(&mut s, row, "", CellStatus::Error)?;
                     s.string(row, 14, e, None)?;
                     row += 1;
                 }
                 let has_general = row > general_row;
                 for (ci, c) in columns.iter().enumerate() {
-                    let status = r.cell(c);
-                    let own_errors = r.run_errors.iter().filter(|(p, _)| p.as_deref() == Some(c.id()));
+                    let status = m.cell(r, c);
+                    let own_errors = d.run_errors.iter().filter(|(p, _)| p.as_deref() == Some(c.id()));
                     let start = row;
                     for (_, e) in own_errors {
                         base(&mut s, row, c.id(), CellStatus::Error)?;
                         s.string(row, 14, e, None)?;
                         row += 1;
                     }
-                    for f in r.findings_in(c) {
+                    for f in d.findings_in(c) {
                         base(&mut s, row, c.id(), f.status())?;
                         finding_cells(&mut s, row, f)?;
                         row += 1;
                     }
                     if row > start {
-                        first_row.insert((ri, ci), start);
+                        first_row[ri * columns.len() + ci] = start;
                     } else if status == CellStatus::Error && has_general {
-                        first_row.insert((ri, ci), general_row);
+                        first_row[ri * columns.len() + ci] = general_row;
                     }
                 }
             }
@@ -238,17 +249,25 @@ impl Xlsx {
         {
             let mut s = Sheet::new(wb.worksheet_from_name(MATRIX_SHEET)?, text.clone());
             let fixed = ["事業者", "サービス", "ファイル", "判定"];
+            // row by row: the headings, then the titles under them
             for (c, h) in fixed.iter().enumerate() {
                 s.string(0, c as u16, h, Some(&header))?;
-                s.ws.write_blank(1, c as u16, &header)?;
             }
             for (ci, c) in columns.iter().enumerate() {
                 let col = (fixed.len() + ci) as u16;
                 s.string(0, col, c.id(), Some(&header))?;
+            }
+            for (c, _) in fixed.iter().enumerate() {
+                s.ws.write_blank(1, c as u16, &header)?;
+            }
+            for (ci, c) in columns.iter().enumerate() {
+                let col = (fixed.len() + ci) as u16;
                 // Titles wrap under the id; keep them from widening the column.
                 let title = crate::text::printable(&m.column_title(c)).into_owned();
                 s.ws.write_string_with_format(1, col, title, &header.clone().set_font_size(9))?;
             }
+            // before row 2 is begun: in constant memory a row is final then
+            s.ws.set_row_height(1, 48)?;
             for (ri, r) in m.rows.iter().enumerate() {
                 let row = 2 + ri as u32;
                 s.string(row, 0, &r.vendor, None)?;
@@ -258,27 +277,26 @@ impl Xlsx {
                 s.string(row, 3, r.status.as_str(), Some(&status_format(v)))?;
                 for (ci, c) in columns.iter().enumerate() {
                     let col = (fixed.len() + ci) as u16;
-                    let status = r.cell(c);
-                    let n = r.findings_in(c).len();
+                    let status = m.cell(r, c);
+                    let n = m.findings(r, c);
                     let label = if n > 0 {
                         format!("{} {} ({n})", status.symbol(), status.label_ja())
                     } else {
                         format!("{} {}", status.symbol(), status.label_ja())
                     };
                     s.measure(col, &label);
-                    match first_row.get(&(ri, ci)) {
-                        Some(&target) => {
+                    match first_row[ri * columns.len() + ci] {
+                        u32::MAX => {
+                            s.ws.write_string_with_format(row, col, label, &status_format(status))?;
+                        }
+                        target => {
                             let url = Url::new(format!("internal:'{FINDINGS_SHEET}'!A{}", target + 1)).set_text(&label);
                             let f = status_format(status).set_underline(rust_xlsxwriter::FormatUnderline::Single);
                             s.ws.write_url_with_format(row, col, url, &f)?;
                         }
-                        None => {
-                            s.ws.write_string_with_format(row, col, label, &status_format(status))?;
-                        }
                     }
                 }
             }
-            s.ws.set_row_height(1, 48)?;
             s.ws.set_freeze_panes(2, 2)?;
             s.finish(10)?;
         }
@@ -316,7 +334,14 @@ impl Xlsx {
             s.ws.set_freeze_panes(1, 0)?;
             s.finish(2)?;
         }
-        wb.save_to_buffer()
+        // rust_xlsxwriter writes only to a `Send` writer: a temporary file,
+        // then copied, so the workbook is never whole in memory
+        let mut file = tempfile::tempfile().map_err(XlsxError::IoError)?;
+        wb.save_to_writer(&mut file)?;
+        use std::io::Seek;
+        file.rewind().map_err(XlsxError::IoError)?;
+        io::copy(&mut file, out).map_err(XlsxError::IoError)?;
+        Ok(())
     }
 }
 
@@ -342,7 +367,10 @@ fn finding_cells(s: &mut Sheet, row: u32, f: &FindingView) -> Result<(), XlsxErr
 }
 
 impl MatrixFormat for Xlsx {
-    fn render(matrix: &Matrix, summary: &Summary) -> io::Result<Vec<u8>> {
-        Xlsx::build(matrix, summary).map_err(io::Error::other)
+    fn render(matrix: &mut Matrix, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        Xlsx::build(matrix, summary, out).map_err(|e| match e {
+            XlsxError::IoError(e) => e,
+            e => io::Error::other(e),
+        })
     }
 }
