@@ -146,8 +146,9 @@ pub struct Sarif<'w> {
     notifications: Vec<Notification>,
     first: bool,
     provenance: super::Provenance,
-    /// Sheets read, with their digests, in report order.
-    artifacts: Vec<serde_json::Value>,
+    /// Sheets read (artifact URI, SHA-256), in report order: two strings a
+    /// sheet until `finish` writes them.
+    artifacts: Vec<(String, String)>,
 }
 
 fn level(s: Severity) -> &'static str {
@@ -307,11 +308,7 @@ impl Renderer for Sarif<'_> {
 
     fn sheet(&mut self, r: &SheetReport) -> io::Result<()> {
         if let Some(h) = r.sha256() {
-            self.artifacts.push(serde_json::json!({
-                "location": { "uri": artifact_uri(&r.path) },
-                "roles": ["analysisTarget"],
-                "hashes": { "sha-256": h },
-            }));
+            self.artifacts.push((artifact_uri(&r.path), h.to_string()));
         }
         for e in &r.errors {
             let (rule, text) = match &e.policy {
@@ -419,7 +416,18 @@ impl Renderer for Sarif<'_> {
             pretty(&invocation, 6)?
         )?;
         if !self.artifacts.is_empty() {
-            write!(self.out, ",\n      \"artifacts\": {}", pretty(&self.artifacts, 6)?)?;
+            // serde_json's pretty array, an artifact at a time
+            write!(self.out, ",\n      \"artifacts\": [")?;
+            for (i, (uri, hash)) in self.artifacts.iter().enumerate() {
+                let artifact = serde_json::json!({
+                    "location": { "uri": uri },
+                    "roles": ["analysisTarget"],
+                    "hashes": { "sha-256": hash },
+                });
+                let sep = if i == 0 { "\n" } else { ",\n" };
+                write!(self.out, "{sep}        {}", pretty(&artifact, 8)?)?;
+            }
+            write!(self.out, "\n      ]")?;
         }
         write!(self.out, ",\n      \"properties\": {}\n    }}\n  ]\n}}\n", pretty(&properties, 6)?)?;
         self.out.flush()
