@@ -58,14 +58,40 @@ pub struct Coverage {
 
 /// Run every policy of `policies` on every sheet and collect what they read.
 pub fn coverage(policies: PolicySet, sheets: &[Arc<Sheet>]) -> Coverage {
-    let policies = policies.explain(true);
-    let mut forms: BTreeMap<String, (Arc<Form>, BTreeSet<usize>)> = BTreeMap::new();
-    let mut remarks = Vec::new();
+    let mut c = CoverageRun::new(policies);
     for sheet in sheets {
+        c.add(sheet);
+    }
+    c.finish()
+}
+
+/// [`coverage`] a sheet at a time: what each sheet's evaluations read is
+/// folded in as the sheet comes, so a caller can load, add and drop each
+/// sheet and hold only the paths and the gaps, not the sheets.
+pub struct CoverageRun {
+    policies: PolicySet,
+    /// Per form: the form and the questions read on it.
+    forms: BTreeMap<String, (Arc<Form>, BTreeSet<usize>)>,
+    sheets: Vec<String>,
+    remarks: Vec<RemarkGap>,
+}
+
+impl CoverageRun {
+    pub fn new(policies: PolicySet) -> CoverageRun {
+        CoverageRun {
+            policies: policies.explain(true),
+            forms: BTreeMap::new(),
+            sheets: Vec::new(),
+            remarks: Vec::new(),
+        }
+    }
+
+    /// Run every policy on `sheet` and note what they read.
+    pub fn add(&mut self, sheet: &Arc<Sheet>) {
         let form = &sheet.form;
-        let (_, read) = forms.entry(form.id.clone()).or_insert_with(|| (form.clone(), BTreeSet::new()));
+        let (_, read) = self.forms.entry(form.id.clone()).or_insert_with(|| (form.clone(), BTreeSet::new()));
         let mut looked: BTreeSet<u32> = BTreeSet::new();
-        for e in policies.evaluate(sheet) {
+        for e in self.policies.evaluate(sheet) {
             for r in e.explain.unwrap_or_default() {
                 let q = r.question.as_deref().and_then(|id| form.index_of(id));
                 match (r.read, q) {
@@ -84,31 +110,31 @@ pub fn coverage(policies: PolicySet, sheets: &[Arc<Sheet>]) -> Coverage {
         }
         let unseen: Vec<u32> = sheet.remarks.keys().copied().filter(|n| !looked.contains(n)).collect();
         if !unseen.is_empty() {
-            remarks.push(RemarkGap { sheet: sheet.path.clone(), remarks: unseen });
+            self.remarks.push(RemarkGap { sheet: sheet.path.clone(), remarks: unseen });
         }
+        self.sheets.push(sheet.path.clone());
     }
-    let forms = forms
-        .into_values()
-        .map(|(form, read)| {
-            let mut unread: Vec<SectionGap> = Vec::new();
-            for (i, q) in form.questions().iter().enumerate() {
-                if read.contains(&i) {
-                    continue;
+
+    /// The report on every sheet added.
+    pub fn finish(self) -> Coverage {
+        let forms = self
+            .forms
+            .into_values()
+            .map(|(form, read)| {
+                let mut unread: Vec<SectionGap> = Vec::new();
+                for (i, q) in form.questions().iter().enumerate() {
+                    if read.contains(&i) {
+                        continue;
+                    }
+                    match unread.last_mut() {
+                        Some(g) if g.section == q.section => g.questions.push(q.id.clone()),
+                        _ => unread.push(SectionGap { section: q.section.clone(), questions: vec![q.id.clone()] }),
+                    }
                 }
-                match unread.last_mut() {
-                    Some(g) if g.section == q.section => g.questions.push(q.id.clone()),
-                    _ => unread.push(SectionGap { section: q.section.clone(), questions: vec![q.id.clone()] }),
-                }
-            }
-            FormCoverage { form: form.id.clone(), questions: form.len(), read: read.len(), unread }
-        })
-        .collect();
-    Coverage {
-        schema: SCHEMA,
-        policies: policies.len(),
-        sheets: sheets.iter().map(|s| s.path.clone()).collect(),
-        forms,
-        remarks,
+                FormCoverage { form: form.id.clone(), questions: form.len(), read: read.len(), unread }
+            })
+            .collect();
+        Coverage { schema: SCHEMA, policies: self.policies.len(), sheets: self.sheets, forms, remarks: self.remarks }
     }
 }
 

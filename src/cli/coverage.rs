@@ -9,7 +9,6 @@ use clap::Args;
 
 use super::output::{RunInputs, print, write_atomic};
 use kaiji::form::FormRegistry;
-use kaiji::sheet::Sheet;
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
@@ -63,7 +62,9 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
             None => eprintln!("error: {}", kaiji::text::printable(&e.message)),
         }
     }
-    let mut sheets: Vec<Arc<Sheet>> = Vec::new();
+    // each sheet is evaluated as it is loaded and dropped after: memory
+    // holds the paths and the gaps, not the sheets
+    let mut report = kaiji::coverage::CoverageRun::new(policies);
     let inputs = if args.sheets.is_empty() { Vec::new() } else { super::output::expand_sheets(&args.sheets) };
     let mut read = RunInputs::default();
     read.add_sheets(&inputs);
@@ -76,7 +77,7 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
         let name = kaiji::policytest::file::BUILTIN_BASE_NAME;
         let sheet = kaiji::sheet::load_str(name, base.to_string(), kaiji::sheet::SheetFormat::Toml, forms)
             .map_err(|e| miette::miette!("the built-in base sheet does not load: {e}"))?;
-        sheets.push(Arc::new(sheet));
+        report.add(&Arc::new(sheet));
         for dir in args.policies.iter().filter(|p| p.is_dir()) {
             for file in kaiji::policytest::file::discover(dir) {
                 let cases = kaiji::walk::read_input_text(&file, kaiji::walk::InputKind::PolicyTest)
@@ -86,7 +87,7 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
                     Ok(cases) => {
                         for case in cases {
                             match case.build_sheet(forms) {
-                                Ok(s) => sheets.push(Arc::new(s)),
+                                Ok(s) => report.add(&Arc::new(s)),
                                 Err(e) => {
                                     failed = true;
                                     eprintln!("error: {}: {}", file.display(), kaiji::text::printable(&e));
@@ -105,7 +106,7 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
         for input in &inputs {
             match input {
                 kaiji::runner::Input::File(p) => match kaiji::sheet::load_file(p, forms) {
-                    Ok(s) => sheets.push(Arc::new(s)),
+                    Ok(s) => report.add(&Arc::new(s)),
                     Err(e) => {
                         failed = true;
                         eprintln!("{:?}", miette::Report::new(kaiji::text::PrintableDiagnostic::new(&e)));
@@ -122,7 +123,7 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
             }
         }
     }
-    let report = kaiji::coverage::coverage(policies, &sheets);
+    let report = report.finish();
     let text = match args.format {
         CoverageFormat::Human => report.human(),
         CoverageFormat::Json => {
