@@ -253,6 +253,42 @@ mod tests {
         assert!(encoded_formats >= 4, "human, json, csv and github encode on workers");
     }
 
+    /// What a renderer keeps while the sheets stream through does not grow
+    /// with their findings: a few hundred bytes of compact row a sheet at
+    /// most (the matrix formats), nothing for the others; findings and
+    /// drill-downs go straight to the output or to a temporary file. A
+    /// renderer holding them fails (JUnit kept 12.5 KB a sheet here).
+    #[test]
+    fn no_renderer_keeps_what_the_sheets_hold() {
+        let reports = testutil::varied_reports();
+        let policies = crate::policy::PolicySet::builtin(crate::policy::Limits::default());
+        let info = RunInfo {
+            command: crate::outcome::RunCommand::Check,
+            rules: crate::lint::rule_infos(),
+            policies: policies.infos(),
+            ..RunInfo::default()
+        };
+        let net = || crate::memory::thread_net_bytes().expect("the lib tests count allocations");
+        const PASSES: usize = 10;
+        for &format in Format::ALL {
+            let mut r = renderer(format, Box::new(io::sink()), Style::plain(80));
+            r.begin(&info).unwrap();
+            // a first pass makes what is made once (buffers, the temporary file)
+            for report in &reports {
+                r.sheet(report).unwrap();
+            }
+            let before = net();
+            for _ in 0..PASSES {
+                for report in &reports {
+                    r.sheet(report).unwrap();
+                }
+            }
+            let per_sheet = (net() - before) / (PASSES * reports.len()) as isize;
+            assert!(per_sheet < 2048, "{format:?} keeps {per_sheet} bytes a sheet");
+            r.finish(&Summary::default()).unwrap();
+        }
+    }
+
     /// `Format::ALL` lists every format once: adding a variant breaks the
     /// match below until it has a place, and the list must then hold it.
     #[test]
