@@ -311,6 +311,7 @@ impl Html {
         let page = Value::from(Serde(&page));
         let render = |name: &str, ctx: Value| env.get_template(name).and_then(|t| t.render(ctx)).map_err(e);
 
+        let places = m.section_places();
         put(out, render("head.html", page.clone())?)?;
         for (ri, row) in m.rows.iter().enumerate() {
             let cells = columns
@@ -318,7 +319,8 @@ impl Html {
                 .enumerate()
                 .map(|(ci, c)| {
                     let status = m.cell(row, c);
-                    let mut keys: Vec<String> = m.cell_sections(row, c).iter().map(|i| format!("s{i}")).collect();
+                    let mut keys: Vec<String> =
+                        m.cell_sections(row, c, &places).iter().map(|i| format!("s{i}")).collect();
                     keys.sort();
                     keys.dedup();
                     CellCtx {

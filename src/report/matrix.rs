@@ -19,14 +19,15 @@ use super::{PolicyInfo, Renderer, RunInfo, Severity, SheetReport, SheetStatus, S
 /// What the lint column stands for.
 pub const LINT_TITLE: &str = "記入内容の整合性（lint ルールほか）";
 
-/// One sheet's cell, compactly: what the matrix shows of it.
-#[derive(Debug, Clone)]
+/// One sheet's cell, compactly: what the matrix shows of it (12 bytes).
+#[derive(Debug, Clone, Copy)]
 struct Cell {
     status: CellStatus,
-    findings: u32,
-    /// The sections of its findings, as [`Matrix`] numbers them.
-    sections: Box<[u16]>,
     explain: bool,
+    sections_len: u16,
+    /// The sections of its findings: `Row::sections[from..from + len]`.
+    sections_from: u32,
+    findings: u32,
 }
 
 /// One sheet's row: what the matrix shows, without the drill-down.
@@ -47,6 +48,8 @@ pub struct Row {
     pub waived: usize,
     /// By [`Matrix`]'s column number; `None` for a column the sheet never saw.
     cells: Vec<Option<Cell>>,
+    /// The cells' sections, as [`Matrix`] numbers them, one run per cell.
+    sections: Vec<u32>,
     /// Whether the sheet has run errors tied to no policy (shown in every
     /// errored cell), and the policies with errors of their own.
     general_errors: bool,
@@ -136,11 +139,11 @@ pub struct Matrix {
     run: RunInfo,
     /// Every column some sheet had, numbered as first met.
     columns: Vec<Column>,
-    column_ids: HashMap<Column, u16>,
+    column_ids: HashMap<Column, u32>,
     /// Every section some finding is in, numbered as first met, with the
     /// first form position it was met at.
     sections: Vec<(String, usize)>,
-    section_ids: HashMap<String, u16>,
+    section_ids: HashMap<String, u32>,
     /// The drill-down of each row, in row order.
     spool: Option<BufWriter<std::fs::File>>,
 }
@@ -160,24 +163,24 @@ impl Matrix {
         self.run.command
     }
 
-    fn column_id(&mut self, c: &Column) -> u16 {
+    fn column_id(&mut self, c: &Column) -> u32 {
         if let Some(&id) = self.column_ids.get(c) {
             return id;
         }
-        let id = self.columns.len() as u16;
+        let id = self.columns.len() as u32;
         self.columns.push(c.clone());
         self.column_ids.insert(c.clone(), id);
         id
     }
 
-    fn section_id(&mut self, name: &str, order: Option<usize>) -> u16 {
+    fn section_id(&mut self, name: &str, order: Option<usize>) -> u32 {
         let order = order.unwrap_or(usize::MAX);
         if let Some(&id) = self.section_ids.get(name) {
-            let at = &mut self.sections[usize::from(id)].1;
+            let at = &mut self.sections[id as usize].1;
             *at = (*at).min(order);
             return id;
         }
-        let id = self.sections.len() as u16;
+        let id = self.sections.len() as u32;
         self.sections.push((name.to_string(), order));
         self.section_ids.insert(name.to_string(), id);
         id
@@ -189,10 +192,11 @@ impl Matrix {
         let columns = view::sheet_columns(&self.run, report, &ids);
         let detail = Detail::new(&self.run, report, &columns);
         let mut cells: Vec<Option<Cell>> = Vec::new();
+        let mut all_sections: Vec<u32> = Vec::new();
         for c in &columns {
-            let id = usize::from(self.column_id(c));
+            let id = self.column_id(c) as usize;
             let findings = detail.findings_in(c);
-            let mut sections: Vec<u16> = findings
+            let mut sections: Vec<u32> = findings
                 .iter()
                 .filter_map(|f| f.section.as_deref().map(|s| (s, f.order)))
                 .map(|(s, o)| self.section_id(s, o))
@@ -202,13 +206,21 @@ impl Matrix {
             if cells.len() <= id {
                 cells.resize(id + 1, None);
             }
+            // a cell's findings are in a few of the form's sections: a
+            // form with more than 65,535 shows the first that many
+            let len = u16::try_from(sections.len()).unwrap_or(u16::MAX);
+            let from = u32::try_from(all_sections.len()).unwrap_or(u32::MAX);
+            all_sections.extend(sections.iter().take(usize::from(len)));
             cells[id] = Some(Cell {
                 status: view::cell_status(report, c),
-                findings: findings.len() as u32,
-                sections: sections.into_boxed_slice(),
                 explain: detail.explain_in(c).is_some(),
+                sections_len: len,
+                sections_from: from,
+                findings: u32::try_from(findings.len()).unwrap_or(u32::MAX),
             });
         }
+        cells.shrink_to_fit();
+        all_sections.shrink_to_fit();
         let sheet = report.sheet.as_deref();
         let mut error_policies: Vec<String> = report.errors.iter().filter_map(|e| e.policy.clone()).collect();
         error_policies.sort();
@@ -226,6 +238,7 @@ impl Matrix {
             warnings: report.count(Severity::Warning),
             waived: report.findings.iter().filter(|f| !f.is_active()).count(),
             cells,
+            sections: all_sections,
             general_errors: report.errors.iter().any(|e| e.policy.is_none()),
             error_policies,
             has_details: !detail.findings.is_empty() || !detail.run_errors.is_empty(),
@@ -242,7 +255,7 @@ impl Matrix {
 
     fn cell_of<'r>(&self, row: &'r Row, column: &Column) -> Option<&'r Cell> {
         let id = *self.column_ids.get(column)?;
-        row.cells.get(usize::from(id))?.as_ref()
+        row.cells.get(id as usize)?.as_ref()
     }
 
     /// The cell of `row` in `column`; a column the sheet never saw is an
@@ -268,12 +281,16 @@ impl Matrix {
             || (self.cell(row, column) == CellStatus::Error && row.has_errors_in(column))
     }
 
-    /// The sections of the cell's findings, by their place in [`Matrix::sections`].
-    pub fn cell_sections(&self, row: &Row, column: &Column) -> Vec<usize> {
-        let order = self.section_order();
+    /// The sections of the cell's findings, by their place in
+    /// [`Matrix::sections`] (`places` is [`Matrix::section_places`]).
+    pub fn cell_sections(&self, row: &Row, column: &Column, places: &[usize]) -> Vec<usize> {
         let mut out: Vec<usize> = self
             .cell_of(row, column)
-            .map(|c| c.sections.iter().map(|&s| order[usize::from(s)]).collect())
+            .and_then(|c| {
+                let from = c.sections_from as usize;
+                row.sections.get(from..from + usize::from(c.sections_len))
+            })
+            .map(|s| s.iter().filter_map(|&s| places.get(s as usize).copied()).collect())
             .unwrap_or_default();
         out.sort_unstable();
         out
@@ -319,7 +336,7 @@ impl Matrix {
     }
 
     /// For each section number, its place in [`Matrix::sections`].
-    fn section_order(&self) -> Vec<usize> {
+    pub fn section_places(&self) -> Vec<usize> {
         let mut by: Vec<usize> = (0..self.sections.len()).collect();
         by.sort_by(|&a, &b| {
             let (sa, oa) = &self.sections[a];
@@ -336,7 +353,7 @@ impl Matrix {
     /// Sections of the form that findings in this matrix concern, in form
     /// order.
     pub fn sections(&self) -> Vec<String> {
-        let order = self.section_order();
+        let order = self.section_places();
         let mut out = vec![String::new(); order.len()];
         for (s, &at) in order.iter().enumerate() {
             out[at] = self.sections[s].0.clone();
