@@ -24,7 +24,7 @@
 use std::io::{self, Write};
 
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Url, Workbook, Worksheet, XlsxError,
+    Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
 use super::matrix::{Matrix, MatrixFormat};
@@ -289,10 +289,13 @@ impl Xlsx {
                         u32::MAX => {
                             s.ws.write_string_with_format(row, col, label, &status_format(status))?;
                         }
-                        target => {
-                            let url = Url::new(format!("internal:'{FINDINGS_SHEET}'!A{}", target + 1)).set_text(&label);
+                        // The cell a link shows, as `write_url_with_format`
+                        // writes it; the link itself is added to the saved
+                        // file (see `add_links`): rust_xlsxwriter keeps every
+                        // link in memory, ~400 bytes each, 40 a sheet.
+                        _ => {
                             let f = status_format(status).set_underline(rust_xlsxwriter::FormatUnderline::Single);
-                            s.ws.write_url_with_format(row, col, url, &f)?;
+                            s.ws.write_string_with_format(row, col, label, &f)?;
                         }
                     }
                 }
@@ -335,14 +338,138 @@ impl Xlsx {
             s.finish(2)?;
         }
         // rust_xlsxwriter writes only to a `Send` writer: a temporary file,
-        // then copied, so the workbook is never whole in memory
+        // so the workbook is never whole in memory
         let mut file = tempfile::tempfile().map_err(XlsxError::IoError)?;
         wb.save_to_writer(&mut file)?;
-        use std::io::Seek;
-        file.rewind().map_err(XlsxError::IoError)?;
-        io::copy(&mut file, out).map_err(XlsxError::IoError)?;
-        Ok(())
+        // the matrix is the first worksheet
+        let links = |w: &mut dyn Write| -> io::Result<()> {
+            for (ri, r) in m.rows.iter().enumerate() {
+                for (ci, c) in columns.iter().enumerate() {
+                    let target = first_row[ri * columns.len() + ci];
+                    if target == u32::MAX {
+                        continue;
+                    }
+                    let n = m.findings(r, c);
+                    let status = m.cell(r, c);
+                    let label = if n > 0 {
+                        format!("{} {} ({n})", status.symbol(), status.label_ja())
+                    } else {
+                        format!("{} {}", status.symbol(), status.label_ja())
+                    };
+                    let cell = rust_xlsxwriter::utility::row_col_to_cell(2 + ri as u32, (4 + ci) as u16);
+                    write!(
+                        w,
+                        "<hyperlink ref=\"{cell}\" location=\"'{FINDINGS_SHEET}'!A{}\" display=\"{}\"/>",
+                        target + 1,
+                        xml_escape(&label)
+                    )?;
+                }
+            }
+            Ok(())
+        };
+        let any = first_row.iter().any(|&t| t != u32::MAX);
+        add_links(file, out, "xl/worksheets/sheet1.xml", any.then_some(&links)).map_err(XlsxError::IoError)
     }
+}
+
+/// Text in an XML attribute, as rust_xlsxwriter escapes it.
+fn xml_escape(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['&', '<', '>', '"', '\n']) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\n' => out.push_str("&#xA;"),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Copy the saved workbook to `out`, writing `links` (the `<hyperlink>`
+/// elements) into worksheet `sheet` where rust_xlsxwriter would have:
+/// after its data, before `<pageMargins`. Every other part is copied as it
+/// is; that worksheet is read and compressed again a piece at a time.
+fn add_links(
+    mut xlsx: std::fs::File,
+    out: &mut dyn Write,
+    sheet: &str,
+    links: Option<&dyn Fn(&mut dyn Write) -> io::Result<()>>,
+) -> io::Result<()> {
+    use std::io::{Read, Seek};
+    xlsx.rewind()?;
+    let Some(links) = links else {
+        io::copy(&mut xlsx, out)?;
+        return Ok(());
+    };
+    let zip_err = |e: zip::result::ZipError| io::Error::other(e);
+    let mut archive = zip::ZipArchive::new(io::BufReader::new(xlsx)).map_err(zip_err)?;
+    let mut copy = zip::ZipWriter::new(io::BufWriter::new(tempfile::tempfile()?));
+    for i in 0..archive.len() {
+        let part = archive.by_index(i).map_err(zip_err)?;
+        let name = part.name().map_err(zip_err)?.into_owned();
+        if name != sheet {
+            copy.raw_copy_file(part).map_err(zip_err)?;
+            continue;
+        }
+        let mut options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(6));
+        if let Some(t) = part.last_modified() {
+            options = options.last_modified_time(t);
+        }
+        if let Some(mode) = part.unix_mode() {
+            options = options.unix_permissions(mode);
+        }
+        copy.start_file(name, options).map_err(zip_err)?;
+        // up to `<pageMargins`, found across the pieces it is read in
+        const AT: &[u8] = b"<pageMargins";
+        let mut part = part;
+        let mut buf = vec![0u8; 64 << 10];
+        let mut held: Vec<u8> = Vec::new();
+        let mut inserted = false;
+        loop {
+            let n = part.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            if inserted {
+                copy.write_all(&buf[..n])?;
+                continue;
+            }
+            held.extend_from_slice(&buf[..n]);
+            match memchr::memmem::find(&held, AT) {
+                Some(at) => {
+                    copy.write_all(&held[..at])?;
+                    copy.write_all(b"<hyperlinks>")?;
+                    links(&mut copy)?;
+                    copy.write_all(b"</hyperlinks>")?;
+                    copy.write_all(&held[at..])?;
+                    held.clear();
+                    inserted = true;
+                }
+                None => {
+                    // keep what may be the start of the marker
+                    let keep = held.len().saturating_sub(AT.len() - 1);
+                    copy.write_all(&held[..keep])?;
+                    held.drain(..keep);
+                }
+            }
+        }
+        copy.write_all(&held)?;
+        if !inserted {
+            return Err(io::Error::other(format!("{sheet} has no <pageMargins> to put its links before")));
+        }
+    }
+    let mut file = copy.finish().map_err(zip_err)?.into_inner().map_err(io::IntoInnerError::into_error)?;
+    file.rewind()?;
+    io::copy(&mut file, out)?;
+    Ok(())
 }
 
 fn finding_cells(s: &mut Sheet, row: u32, f: &FindingView) -> Result<(), XlsxError> {
