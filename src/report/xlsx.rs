@@ -391,16 +391,14 @@ fn xml_escape(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Writes a worksheet's `<hyperlink>` elements.
+type Links<'a> = dyn Fn(&mut dyn Write) -> io::Result<()> + 'a;
+
 /// Copy the saved workbook to `out`, writing `links` (the `<hyperlink>`
 /// elements) into worksheet `sheet` where rust_xlsxwriter would have:
 /// after its data, before `<pageMargins`. Every other part is copied as it
 /// is; that worksheet is read and compressed again a piece at a time.
-fn add_links(
-    mut xlsx: std::fs::File,
-    out: &mut dyn Write,
-    sheet: &str,
-    links: Option<&dyn Fn(&mut dyn Write) -> io::Result<()>>,
-) -> io::Result<()> {
+fn add_links(mut xlsx: std::fs::File, out: &mut dyn Write, sheet: &str, links: Option<&Links<'_>>) -> io::Result<()> {
     use std::io::{Read, Seek};
     xlsx.rewind()?;
     let Some(links) = links else {

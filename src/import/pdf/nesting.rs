@@ -174,15 +174,15 @@ fn measure_stream(
     mode: Mode,
     budget: &mut Budget,
 ) -> Result<(), Refusal> {
-    let mut regions = vec![s.data..s.end];
+    let mut ends = vec![s.end];
     if let Some(len) = dict.get("Length").and_then(Object::as_integer)
         && let Ok(len) = usize::try_from(len)
         && let Some(end) = s.data.checked_add(len).filter(|&e| e <= bytes.len() && e != s.end)
     {
-        regions.push(s.data..end);
+        ends.push(end);
     }
-    for r in regions {
-        let stream = Object::Stream { dict: dict.clone(), data: bytes[r].to_vec().into() };
+    for end in ends {
+        let stream = Object::Stream { dict: dict.clone(), data: bytes[s.data..end].to_vec().into() };
         let Some(decoded) = decode(&stream) else { continue };
         budget.spend(decoded.len())?;
         let depth = depth(&decoded, mode);
