@@ -263,8 +263,8 @@ fn name<'d>(dict: &'d std::collections::HashMap<String, Object>, key: &str) -> O
 /// Whether a stream may be read as PDF syntax. Its own dictionary says what
 /// it is, and the parsers go by it: an XObject is parsed as content only
 /// when its `/Subtype` is `/Form`. Page contents are measured apart (a page
-/// may name any stream as its contents). Images, font programs, ICC
-/// profiles, embedded files and cross-reference streams are binary data:
+/// may name any stream as its contents). Images (thumbnails too), font
+/// programs, ICC profiles, embedded files and cross-reference streams are binary data:
 /// measured as syntax, their bytes (a run of grey 0x5B pixels) would read
 /// as deep nesting no parser ever sees.
 fn read_as_syntax(dict: &std::collections::HashMap<String, Object>) -> bool {
@@ -276,7 +276,9 @@ fn read_as_syntax(dict: &std::collections::HashMap<String, Object>) -> bool {
     let binary_type = matches!(name(dict, "Type"), Some("EmbeddedFile" | "XRef"));
     let font_program = ["Length1", "Length2", "Length3"].iter().any(|k| dict.contains_key(*k));
     let icc = dict.contains_key("N") && subtype.is_none();
-    !(binary_subtype || binary_type || font_program || icc)
+    // a thumbnail is an image without a /Subtype
+    let image = dict.contains_key("Width") && dict.contains_key("Height");
+    !(binary_subtype || binary_type || font_program || icc || image)
 }
 
 /// What the bytes are: an object body, or a content stream (which has
@@ -665,6 +667,8 @@ mod tests {
         assert!(!read_as_syntax(&dict("<< /Length1 100 >>")));
         assert!(!read_as_syntax(&dict("<< /N 3 /Alternate /DeviceRGB >>")));
         assert!(!read_as_syntax(&dict("<< /Type /XRef /W [1 2 1] >>")));
+        assert!(!read_as_syntax(&dict("<< /Width 76 /Height 106 /ColorSpace /DeviceRGB /BitsPerComponent 8 >>")));
+        assert!(read_as_syntax(&dict("<< /Subtype /Form /Width 1 /Height 1 >>")));
         assert!(read_as_syntax(&dict("<< /Subtype /Form /Length1 3 /N 3 >>")));
         assert!(read_as_syntax(&dict("<< /Length 10 >>")));
         assert!(read_as_syntax(&dict("<< /PatternType 1 /PaintType 1 >>")));
