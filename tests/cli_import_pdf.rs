@@ -34,7 +34,7 @@ fn import_pdf_to_a_file_with_the_account_on_stderr() {
         .stdout("")
         .stderr(predicate::str::contains("198 of 198 questions recognised, 192 answered"))
         .stderr(predicate::str::contains("read by: ellipse 192"))
-        .stderr(predicate::str::contains("3 rows left unanswered, marks ambiguous:"))
+        .stderr(predicate::str::contains("3 questions left unanswered, ambiguous:"))
         .stderr(predicate::str::contains("(page 2): 2 words marked (はい、いいえ)"))
         .stderr(predicate::str::contains("an ellipse between words"));
     let toml = std::fs::read_to_string(&out).unwrap();

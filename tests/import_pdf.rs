@@ -56,12 +56,13 @@ fn check_style(style: Style) {
     // remarks, the last one over a page break
     assert_eq!(imp.doc.remarks, pdfgen::remark_texts(&spec), "{style:?}");
     // ambiguous rows: unanswered, listed with their page
-    let listed: BTreeMap<String, u32> = imp.report.ambiguous.iter().map(|a| (a.id.clone(), a.page)).collect();
-    let want: BTreeMap<String, u32> =
-        pdfgen::ambiguous(&spec).into_iter().map(|id| (id.clone(), layout.page_of[&id])).collect();
+    let listed: BTreeMap<String, String> =
+        imp.report.ambiguous.iter().map(|a| (a.id.clone(), a.place.clone())).collect();
+    let want: BTreeMap<String, String> =
+        pdfgen::ambiguous(&spec).into_iter().map(|id| (id.clone(), format!("page {}", layout.page_of[&id]))).collect();
     assert_eq!(listed, want, "{style:?}:\n{report}");
     for a in &imp.report.ambiguous {
-        assert!(report.contains(&format!("{} (page {})", a.id, a.page)), "{report}");
+        assert!(report.contains(&format!("{} ({})", a.id, a.place)), "{report}");
     }
     // every answer says where it was read
     for a in imp.doc.answers.iter().filter(|a| a.answer.is_some()) {

@@ -30,19 +30,23 @@ pub struct ImportReport {
     pub unread: Vec<Unread>,
     /// Things that were read but need a look (ambiguous marks, bad dates ...).
     pub warnings: Vec<String>,
-    /// Rows whose marks could not be told apart, left unanswered (PDF).
+    /// Questions left unanswered because what was read does not single out
+    /// one answer: marks that cannot be told apart, a word the question's
+    /// kind does not have, a row met again with another answer.
     pub ambiguous: Vec<Ambiguous>,
     /// How many answers each kind of mark gave (`ellipse` → 120), for PDFs.
     pub read_by: BTreeMap<String, usize>,
 }
 
-/// A row left unanswered because its marks do not single out one word.
+/// A question left unanswered because what was read does not single out
+/// one answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ambiguous {
     pub id: String,
-    /// 1-based page.
-    pub page: u32,
-    /// What was seen: `two words marked (はい、いいえ)`.
+    /// Where to look: `page 3`, `line 41`, `開示書 row 54`.
+    pub place: String,
+    /// What was seen: `2 words marked (はい、いいえ)`,
+    /// `answered twice: page 3 はい, page 9 いいえ`.
     pub why: String,
 }
 
@@ -71,9 +75,9 @@ impl fmt::Display for ImportReport {
             write!(f, "\n  read by: {}", kinds.join(", "))?;
         }
         if !self.ambiguous.is_empty() {
-            write!(f, "\n  {} left unanswered, marks ambiguous:", plural(self.ambiguous.len(), "row", "rows"))?;
+            write!(f, "\n  {} left unanswered, ambiguous:", plural(self.ambiguous.len(), "question", "questions"))?;
             for a in &self.ambiguous {
-                write!(f, "\n    {} (page {}): {}", a.id, a.page, a.why)?;
+                write!(f, "\n    {} ({}): {}", a.id, a.place, a.why)?;
             }
         }
         if !self.missing.is_empty() {

@@ -15,6 +15,7 @@ mod header;
 mod markup;
 mod matcher;
 pub mod pdf;
+mod rules;
 pub mod text;
 pub mod xlsx;
 
@@ -84,6 +85,9 @@ pub enum ReadAt {
     Pdf(PdfPlace),
     /// A workbook cell: `開示書!D40`.
     Cell { place: String },
+    /// The same answer read in more than one place (the row appears again,
+    /// on a correction page or in a second revision).
+    Several(Vec<ReadAt>),
 }
 
 impl ReadAt {
@@ -94,13 +98,28 @@ impl ReadAt {
             ReadAt::Line { line } => format!("line {line}"),
             ReadAt::Pdf(p) => format!("PDF p.{} ({:.0}, {:.0})", p.page, p.x, p.y),
             ReadAt::Cell { place } => place.clone(),
+            ReadAt::Several(all) => all.iter().map(ReadAt::at).collect::<Vec<_>>().join("; "),
         }
+    }
+
+    /// One place, or [`ReadAt::Several`] for more than one.
+    pub fn of(mut places: Vec<ReadAt>) -> ReadAt {
+        match places.len() {
+            1 => places.remove(0),
+            _ => ReadAt::Several(places),
+        }
+    }
+
+    /// Lines of a text input (1-based).
+    pub fn lines(lines: &[usize]) -> ReadAt {
+        ReadAt::of(lines.iter().map(|&line| ReadAt::Line { line }).collect())
     }
 
     /// The kind of mark that singled the answer out (PDF only).
     pub fn by(&self) -> Option<&'static str> {
         match self {
             ReadAt::Pdf(p) => Some(p.by.as_str()),
+            ReadAt::Several(all) => all.first().and_then(ReadAt::by),
             _ => None,
         }
     }

@@ -72,6 +72,9 @@ pub struct Row {
     pub id: String,
     pub mark: Mark,
     pub cites: Vec<u32>,
+    /// The choice words printed, where not the question kind's own (a row
+    /// copied from another form, a text layer that lies about its glyphs).
+    pub words: Option<Vec<Answer>>,
 }
 
 #[derive(Debug, Clone)]
@@ -81,6 +84,11 @@ pub struct Spec {
     pub remarks: Vec<(u32, Vec<String>)>,
     /// Space below each question row (the bench stretches the sheet to 30 pages).
     pub row_gap: f32,
+    /// The header block (作成日, サービス事業者 ...) repeated at the top of
+    /// every page, as many vendors print it.
+    pub header_every_page: bool,
+    /// Rows printed again on a correction page after the 備考記載欄.
+    pub appendix: Vec<Row>,
 }
 
 /// What the generator put where, for the tests.
@@ -91,6 +99,8 @@ pub struct Layout {
     pub page_of: BTreeMap<String, u32>,
     /// Pages the 備考記載欄 covers.
     pub remark_pages: BTreeSet<u32>,
+    /// Page of each row of the appendix, by id.
+    pub appendix_page: BTreeMap<String, u32>,
 }
 
 const REMARKS: [&[&str]; 8] = [
@@ -157,7 +167,7 @@ pub fn spec(form: &Form, style: Style) -> Spec {
         } else {
             vec![]
         };
-        rows.push(Row { id: q.id.clone(), mark, cites });
+        rows.push(Row { id: q.id.clone(), mark, cites, words: None });
     }
     for i in [30, 95] {
         if qs[i].kind == Kind::YesNo {
@@ -169,7 +179,7 @@ pub fn spec(form: &Form, style: Style) -> Spec {
     }
     let remarks =
         REMARKS.iter().enumerate().map(|(i, r)| (i as u32 + 1, r.iter().map(|s| s.to_string()).collect())).collect();
-    Spec { style, rows, remarks, row_gap: 0.0 }
+    Spec { style, rows, remarks, row_gap: 0.0, header_every_page: false, appendix: Vec::new() }
 }
 
 /// The answer each question should import as (None: blank or ambiguous).
@@ -266,6 +276,7 @@ fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
 struct Pager {
     pages: Vec<Vec<Item>>,
     y: f32,
+    header_every_page: bool,
 }
 
 impl Pager {
@@ -282,8 +293,33 @@ impl Pager {
         items.push(Item::Text { x: 520.0, y: 28.0, size: 7.0, text: "社外秘".into(), luma: 0 });
         self.y = 44.0;
         if self.pages.len() > 1 {
+            if self.header_every_page {
+                self.header_block();
+            }
             self.column_header();
         }
+    }
+    fn title(&mut self) {
+        let y = self.y + 26.0;
+        self.items().push(Item::Text {
+            x: 60.0,
+            y,
+            size: 13.0,
+            text: "サービス事業者による医療情報セキュリティ開示書".into(),
+            luma: 0,
+        });
+        self.y += 52.0;
+    }
+    fn header_block(&mut self) {
+        for (label, value) in
+            [("作成日", CREATED), ("サービス事業者", VENDOR), ("サービス名称", SERVICE), ("バージョン", VERSION)]
+        {
+            let y = self.y;
+            self.items().push(Item::Text { x: 40.0, y, size: 9.0, text: label.into(), luma: 0 });
+            self.items().push(Item::Text { x: 140.0, y, size: 9.0, text: value.into(), luma: 0 });
+            self.y += 14.0;
+        }
+        self.y += 10.0;
     }
     fn column_header(&mut self) {
         let y = self.y;
@@ -304,29 +340,13 @@ impl Pager {
 }
 
 fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
-    let mut p = Pager { pages: Vec::new(), y: 0.0 };
+    let mut p = Pager { pages: Vec::new(), y: 0.0, header_every_page: spec.header_every_page };
     let mut layout = Layout::default();
     p.new_page();
-    p.items().push(Item::Text {
-        x: 60.0,
-        y: 70.0,
-        size: 13.0,
-        text: "サービス事業者による医療情報セキュリティ開示書".into(),
-        luma: 0,
-    });
-    p.y = 96.0;
-    for (label, value) in
-        [("作成日", CREATED), ("サービス事業者", VENDOR), ("サービス名称", SERVICE), ("バージョン", VERSION)]
-    {
-        let y = p.y;
-        p.items().push(Item::Text { x: 40.0, y, size: 9.0, text: label.into(), luma: 0 });
-        p.items().push(Item::Text { x: 140.0, y, size: 9.0, text: value.into(), luma: 0 });
-        p.y += 14.0;
-    }
-    p.y += 10.0;
+    p.title();
+    p.header_block();
     p.column_header();
     let mut section = String::new();
-    let glyph_marks = ["●", "✓"];
     for (i, (q, row)) in form.questions().iter().zip(&spec.rows).enumerate() {
         if q.section != section {
             section = q.section.clone();
@@ -336,114 +356,8 @@ fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
             p.items().push(Item::Text { x: 40.0, y: y + 11.0, size: SIZE, text: section.clone(), luma: 0 });
             p.y += 16.0;
         }
-        let text = if printed_number(&q.id).is_some() { q.text.clone() } else { format!("・{}", q.text) };
-        let lines = wrap(&text, SIZE, TEXT_W);
-        let h = lines.len() as f32 * LINE + 7.0;
-        p.ensure(h + spec.row_gap);
-        layout.page_of.insert(q.id.clone(), p.page());
-        let top = p.y;
-        let style = spec.style;
-        let items = p.items();
-        for (k, l) in lines.iter().enumerate() {
-            items.push(Item::Text {
-                x: TEXT_X + 3.0,
-                y: top + 12.0 + k as f32 * LINE,
-                size: SIZE,
-                text: l.clone(),
-                luma: 0,
-            });
-        }
-        if let Some(n) = printed_number(&q.id) {
-            items.push(Item::Text { x: 38.0, y: top + 12.0, size: SIZE, text: n.into(), luma: 0 });
-        }
-        let base = top + h / 2.0 + 3.0;
-        let choices = q.kind.choices();
-        let marked: Vec<Answer> = match &row.mark {
-            Mark::Blank => vec![],
-            Mark::One(a) => vec![*a],
-            Mark::Two(a, b) => vec![*a, *b],
-            Mark::Between(..) => vec![],
-        };
-        // word boxes (x0, x1) for the marks
-        let boxes: Vec<(f32, f32)> = choices
-            .iter()
-            .enumerate()
-            .map(|(k, a)| {
-                let cell = CHOICE_CELLS[k];
-                let w = width(a.as_str(), SIZE);
-                let x0 = cell + (45.0 - w) / 2.0;
-                (x0, x0 + w)
-            })
-            .collect();
-        for (k, a) in choices.iter().enumerate() {
-            let chosen = marked.contains(a);
-            let (x0, x1) = boxes[k];
-            let cell = CHOICE_CELLS[k];
-            match style {
-                Style::Shading if chosen => {
-                    // behind the word: drawn first
-                    items.insert(0, Item::Fill { x: cell + 1.0, y: top + 1.0, w: 43.0, h: h - 2.0, luma: 200 })
-                }
-                Style::Ellipse if chosen => items.push(Item::Ellipse {
-                    cx: (x0 + x1) / 2.0,
-                    cy: base - SIZE * 0.35,
-                    rx: (x1 - x0) / 2.0 + 5.0,
-                    ry: SIZE * 0.5 + 3.0,
-                }),
-                Style::RoundedRect if chosen => {
-                    items.push(Item::RoundRect { x: x0 - 4.0, y: base - SIZE - 2.0, w: x1 - x0 + 8.0, h: SIZE + 5.0 })
-                }
-                Style::Glyph if chosen => items.push(Item::Text {
-                    x: x0 - SIZE - 1.5,
-                    y: base,
-                    size: SIZE,
-                    text: glyph_marks[i % 2].into(),
-                    luma: 0,
-                }),
-                Style::AcroForm => items.push(Item::Checkbox {
-                    x: x0 - 9.0,
-                    y: base - 7.0,
-                    w: 7.0,
-                    h: 7.0,
-                    name: format!("q{}_{}", q.id.replace('.', "_"), k),
-                    on: chosen,
-                }),
-                _ => {}
-            }
-            let show = style != Style::OnlyWord || chosen;
-            if show {
-                let luma = if style == Style::Grey && !chosen { 150 } else { 0 };
-                let x = if style == Style::OnlyWord {
-                    // one drop-down cell across the choice columns
-                    CHOICE_CELLS[0]
-                        + (BIKOU_X - CHOICE_CELLS[0] - width(a.as_str(), SIZE)) / 2.0
-                        + if marked.len() > 1 { (k as f32 - 0.5) * 30.0 } else { 0.0 }
-                } else {
-                    x0
-                };
-                items.push(Item::Text { x, y: base, size: SIZE, text: a.as_str().into(), luma });
-            }
-        }
-        if let Mark::Between(a, b) = &row.mark {
-            let ka = choices.iter().position(|c| c == a).unwrap();
-            let kb = choices.iter().position(|c| c == b).unwrap();
-            let cx = (boxes[ka].1 + boxes[kb].0) / 2.0;
-            items.push(Item::Ellipse { cx, cy: base - SIZE * 0.35, rx: 20.0, ry: SIZE * 0.5 + 3.0 });
-        }
-        items.push(Item::Text { x: BIKOU_X + 2.0, y: base, size: SIZE, text: "備考".into(), luma: 0 });
-        let cite = if row.cites.is_empty() {
-            "-".to_string()
-        } else {
-            row.cites.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
-        };
-        items.push(Item::Text { x: CITE_X + 3.0, y: base, size: SIZE, text: cite, luma: 0 });
-        // cell rules: straight lines, as a spreadsheet prints them
-        items.push(Item::Line { x0: 34.0, y0: top, x1: RIGHT, y1: top });
-        items.push(Item::Line { x0: 34.0, y0: top + h, x1: RIGHT, y1: top + h });
-        for x in [34.0, TEXT_X, CHOICE_CELLS[0], CHOICE_CELLS[1], CHOICE_CELLS[2], BIKOU_X, CITE_X, RIGHT] {
-            items.push(Item::Line { x0: x, y0: top, x1: x, y1: top + h });
-        }
-        p.y += h + spec.row_gap;
+        let page = question_row(&mut p, spec, i, q, row);
+        layout.page_of.insert(q.id.clone(), page);
     }
     // 備考記載欄, placed so that it runs over a page break
     let remark_lines: usize =
@@ -471,12 +385,154 @@ fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
             p.y += LINE;
         }
     }
+    // a correction page: rows printed again after the remarks
+    if !spec.appendix.is_empty() {
+        p.new_page();
+        let y = p.y + 12.0;
+        p.items().push(Item::Text {
+            x: 40.0,
+            y,
+            size: 11.0,
+            text: "サービス事業者による医療情報セキュリティ開示書（訂正）".into(),
+            luma: 0,
+        });
+        p.y += 20.0;
+        for row in &spec.appendix {
+            let i = form.index_of(&row.id).expect("an appendix row of the form");
+            let page = question_row(&mut p, spec, i, &form.questions()[i], row);
+            layout.appendix_page.insert(row.id.clone(), page);
+        }
+    }
     let total = p.pages.len();
     for (k, items) in p.pages.iter_mut().enumerate() {
         items.push(Item::Text { x: 280.0, y: 820.0, size: 7.0, text: format!("- {} / {} -", k + 1, total), luma: 0 });
     }
     layout.pages = total as u32;
     (p.pages, layout)
+}
+
+/// Draw one question row (the `i`th question of the form) at the pager's
+/// place; the page it went on.
+fn question_row(p: &mut Pager, spec: &Spec, i: usize, q: &kaiji::form::Question, row: &Row) -> u32 {
+    let glyph_marks = ["●", "✓"];
+    let text = if printed_number(&q.id).is_some() { q.text.clone() } else { format!("・{}", q.text) };
+    let lines = wrap(&text, SIZE, TEXT_W);
+    let h = lines.len() as f32 * LINE + 7.0;
+    p.ensure(h + spec.row_gap);
+    let page = p.page();
+    let top = p.y;
+    let style = spec.style;
+    let items = p.items();
+    for (k, l) in lines.iter().enumerate() {
+        items.push(Item::Text {
+            x: TEXT_X + 3.0,
+            y: top + 12.0 + k as f32 * LINE,
+            size: SIZE,
+            text: l.clone(),
+            luma: 0,
+        });
+    }
+    if let Some(n) = printed_number(&q.id) {
+        items.push(Item::Text { x: 38.0, y: top + 12.0, size: SIZE, text: n.into(), luma: 0 });
+    }
+    let base = top + h / 2.0 + 3.0;
+    let choices: &[Answer] = row.words.as_deref().unwrap_or(q.kind.choices());
+    let marked: Vec<Answer> = match &row.mark {
+        Mark::Blank => vec![],
+        Mark::One(a) => vec![*a],
+        Mark::Two(a, b) => vec![*a, *b],
+        Mark::Between(..) => vec![],
+    };
+    // word boxes (x0, x1) for the marks
+    let boxes: Vec<(f32, f32)> = choices
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let cell = CHOICE_CELLS[k.min(2)];
+            let w = width(a.as_str(), SIZE);
+            let x0 = cell + (45.0 - w) / 2.0;
+            (x0, x0 + w)
+        })
+        .collect();
+    // With printed words overridden, the mark goes on the first word equal
+    // to the marked one (a lying row marks the word it prints).
+    let mut marked_left = marked.clone();
+    for (k, a) in choices.iter().enumerate() {
+        let chosen = match marked_left.iter().position(|m| m == a) {
+            Some(at) => {
+                marked_left.remove(at);
+                true
+            }
+            None => false,
+        };
+        let (x0, x1) = boxes[k];
+        let cell = CHOICE_CELLS[k.min(2)];
+        match style {
+            Style::Shading if chosen => {
+                // behind the word: drawn first
+                items.insert(0, Item::Fill { x: cell + 1.0, y: top + 1.0, w: 43.0, h: h - 2.0, luma: 200 })
+            }
+            Style::Ellipse if chosen => items.push(Item::Ellipse {
+                cx: (x0 + x1) / 2.0,
+                cy: base - SIZE * 0.35,
+                rx: (x1 - x0) / 2.0 + 5.0,
+                ry: SIZE * 0.5 + 3.0,
+            }),
+            Style::RoundedRect if chosen => {
+                items.push(Item::RoundRect { x: x0 - 4.0, y: base - SIZE - 2.0, w: x1 - x0 + 8.0, h: SIZE + 5.0 })
+            }
+            Style::Glyph if chosen => items.push(Item::Text {
+                x: x0 - SIZE - 1.5,
+                y: base,
+                size: SIZE,
+                text: glyph_marks[i % 2].into(),
+                luma: 0,
+            }),
+            Style::AcroForm => items.push(Item::Checkbox {
+                x: x0 - 9.0,
+                y: base - 7.0,
+                w: 7.0,
+                h: 7.0,
+                name: format!("q{}_{}_p{page}", q.id.replace('.', "_"), k),
+                on: chosen,
+            }),
+            _ => {}
+        }
+        let show = style != Style::OnlyWord || chosen;
+        if show {
+            let luma = if style == Style::Grey && !chosen { 150 } else { 0 };
+            let x = if style == Style::OnlyWord {
+                // one drop-down cell across the choice columns
+                CHOICE_CELLS[0]
+                    + (BIKOU_X - CHOICE_CELLS[0] - width(a.as_str(), SIZE)) / 2.0
+                    + if marked.len() > 1 { (k as f32 - 0.5) * 30.0 } else { 0.0 }
+            } else {
+                x0
+            };
+            items.push(Item::Text { x, y: base, size: SIZE, text: a.as_str().into(), luma });
+        }
+    }
+    if let Mark::Between(a, b) = &row.mark {
+        let ka = choices.iter().position(|c| c == a).unwrap();
+        let kb = choices.iter().position(|c| c == b).unwrap();
+        let cx = (boxes[ka].1 + boxes[kb].0) / 2.0;
+        items.push(Item::Ellipse { cx, cy: base - SIZE * 0.35, rx: 20.0, ry: SIZE * 0.5 + 3.0 });
+    }
+    items.push(Item::Text { x: BIKOU_X + 2.0, y: base, size: SIZE, text: "備考".into(), luma: 0 });
+    let cite = if row.cites.is_empty() {
+        "-".to_string()
+    } else {
+        row.cites.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+    };
+    items.push(Item::Text { x: CITE_X + 3.0, y: base, size: SIZE, text: cite, luma: 0 });
+    // cell rules: straight lines, as a spreadsheet prints them
+    items.push(Item::Line { x0: 34.0, y0: top, x1: RIGHT, y1: top });
+    items.push(Item::Line { x0: 34.0, y0: top + h, x1: RIGHT, y1: top + h });
+    for x in [34.0, TEXT_X, CHOICE_CELLS[0], CHOICE_CELLS[1], CHOICE_CELLS[2], BIKOU_X, CITE_X, RIGHT] {
+        items.push(Item::Line { x0: x, y0: top, x1: x, y1: top + h });
+    }
+    p.y += h + spec.row_gap;
+    page
 }
 
 /// Remark texts as the importer should read them: the printed lines.

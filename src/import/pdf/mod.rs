@@ -3,10 +3,12 @@
 //! Glyphs with positions and colours, and drawn paths, come from pdf_oxide;
 //! form fields (checkbox and radio widgets) from lopdf. [`layout`] groups the
 //! glyphs into lines and question rows and drops repeated page headers;
-//! [`marks`] decides which choice word of each row is marked. The rows are
-//! then handed, as tab-separated lines with ■/□ before the choice words, to
-//! the text importer's recognition (questions by text, metadata, citations,
-//! the 備考記載欄), and what it reads is mapped back to pages and positions.
+//! [`marks`] observes which choice words of each row are marked. The rows
+//! are then handed, as tab-separated lines of the printed text, to the text
+//! importer's recognition (questions by text, metadata, citations, the
+//! 備考記載欄), with what was observed on each row beside them, never written
+//! into the text; the shared rules (`import::rules`) decide each answer, and
+//! what was read is mapped back to pages and positions.
 
 pub mod layout;
 pub mod marks;
@@ -20,7 +22,8 @@ use regex::Regex;
 use self::layout::{BBox, Glyph, Line};
 pub use self::marks::MarkKind;
 use self::marks::{Evidence, Shape, Widget, Word};
-use super::{Ambiguous, ImportError, Imported, PdfPlace, ReadAt};
+use super::text::{Marks, RowMarks};
+use super::{ImportError, Imported, PdfPlace, ReadAt};
 use crate::form::Form;
 
 /// Bounds on the work one import may do.
@@ -45,7 +48,8 @@ struct LineInfo {
     page: u32,
     /// The chosen word, for a question row with one.
     chosen: Option<(BBox, Vec<MarkKind>)>,
-    ambiguous: Option<String>,
+    /// What a question row shows (its words and marks).
+    marks: Option<RowMarks>,
 }
 
 fn err(path: &str, message: impl Into<String>, help: Option<&str>) -> ImportError {
@@ -77,8 +81,8 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
 }
 
 /// A PDF's text as the text importer reads it: its lines, question rows as
-/// tab-separated cells with ■/□ before the choice words, page headers and
-/// footers dropped (the sheet's title kept once, at the top, when `keep_title`).
+/// tab-separated cells, page headers and footers dropped (the sheet's title
+/// kept once, at the top, when `keep_title`).
 /// For the catalog builder (`kaiji form new`).
 pub fn text_of(bytes: &[u8], path: &str, keep_title: bool) -> Result<String, ImportError> {
     std::thread::scope(|s| {
@@ -111,7 +115,11 @@ struct PageText {
 
 fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
     let PageText { text, infos, no_text: empty } = read_lines(bytes, path, false)?;
-    let (mut imported, lines_read) = super::text::import_str_traced(&text, form, path, false).map_err(|e| match e {
+    // by line number (1-based), as the text importer counts
+    let observed: Vec<Option<RowMarks>> =
+        std::iter::once(None).chain(infos.iter().map(|li| li.marks.clone())).collect();
+    let marks = Marks::Observed(&observed);
+    let (mut imported, lines_read) = super::text::import_str_traced(&text, form, path, marks).map_err(|e| match e {
         ImportError::Unrecognised { .. } if empty => no_text(path),
         ImportError::Unrecognised { .. } => err(
             path,
@@ -121,18 +129,21 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
         e => e,
     })?;
     let info = |line: usize| infos.get(line.wrapping_sub(1));
-    for (idx, line) in lines_read.iter().enumerate() {
-        let (Some(line), Some(q)) = (line, form.questions().get(idx)) else { continue };
-        let Some(li) = info(*line) else { continue };
-        if let Some(why) = &li.ambiguous {
-            imported.report.ambiguous.push(Ambiguous { id: q.id.clone(), page: li.page, why: why.clone() });
-        }
-        let answered = imported.doc.answer(&q.id).is_some_and(|a| a.answer.is_some());
-        if answered && let Some((bbox, kinds)) = &li.chosen {
-            let (x, y) = bbox.centre();
-            let by = kinds.first().copied().unwrap_or(MarkKind::Glyph);
-            *imported.report.read_by.entry(by.as_str().to_string()).or_default() += 1;
-            imported.sources.insert(q.id.clone(), ReadAt::Pdf(PdfPlace { page: li.page, x, y, by }));
+    for (idx, lines) in lines_read.iter().enumerate() {
+        let Some(q) = form.questions().get(idx) else { continue };
+        let places: Vec<ReadAt> = lines
+            .iter()
+            .filter_map(|&line| {
+                let li = info(line)?;
+                let (bbox, kinds) = li.chosen.as_ref()?;
+                let (x, y) = bbox.centre();
+                let by = kinds.first().copied().unwrap_or(MarkKind::Glyph);
+                Some(ReadAt::Pdf(PdfPlace { page: li.page, x, y, by }))
+            })
+            .collect();
+        if let Some(ReadAt::Pdf(first)) = places.first() {
+            *imported.report.read_by.entry(first.by.as_str().to_string()).or_default() += 1;
+            imported.sources.insert(q.id.clone(), ReadAt::of(places));
         }
     }
     // The text importer speaks of its lines: say pages instead.
@@ -146,6 +157,10 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
     };
     for u in &mut imported.report.unread {
         u.place = page_of(&u.place);
+    }
+    for a in &mut imported.report.ambiguous {
+        a.place = page_of(&a.place);
+        a.why = page_of(&a.why);
     }
     for w in &mut imported.report.warnings {
         *w = page_of(w);
@@ -495,26 +510,20 @@ fn question_line(
     let plain: Vec<Word> = words.iter().map(|(_, w)| w.clone()).collect();
     let evidence = marks::read_row(&plain, &glyphs, shapes, widgets, only_word_doc);
     let mut info = LineInfo { page, ..LineInfo::default() };
-    let chosen_cell = match &evidence {
+    let mut seen =
+        RowMarks { printed: plain.iter().map(|w| w.answer).collect(), only_word: only_word_doc, ..RowMarks::default() };
+    match &evidence {
         Evidence::One { word, kinds } => {
             info.chosen = Some((words[*word].1.bbox, kinds.clone()));
-            Some(words[*word].0)
+            seen.marked.push(words[*word].1.answer);
         }
-        Evidence::Ambiguous(why) => {
-            info.ambiguous = Some(why.clone());
-            None
-        }
-        Evidence::None => None,
-    };
+        Evidence::Ambiguous(why) => seen.doubt = Some(why.clone()),
+        Evidence::None => {}
+    }
+    info.marks = Some(seen);
     let mut out = layout::row_text(lines, row);
-    for (k, c) in anchor.cells.iter().enumerate().skip(tail) {
+    for c in &anchor.cells[tail..] {
         out.push('\t');
-        if c.choice().is_some() {
-            // marks decided here; the text importer reads ■/□
-            if let Some(ch) = chosen_cell {
-                out.push(if ch == k { '■' } else { '□' });
-            }
-        }
         out.push_str(&c.text);
     }
     (out, info)

@@ -1,0 +1,167 @@
+//! What a person sees is what is read: documents vendors reach without
+//! trying (a word of the other kind, a correction page after the remarks,
+//! the header block on every page, a row whose printed words are not the
+//! question's set) import the answer the page shows, or leave the question
+//! unanswered and listed with its place — never the re-mapped word or the
+//! first of two answers. Fixtures: tests/pdfgen, fictional vendor.
+
+#[path = "pdfgen/mod.rs"]
+mod pdfgen;
+
+use kaiji::form::{Form, FormRegistry};
+use kaiji::import::{Imported, ReadAt, pdf};
+use kaiji::sheet::Answer;
+use pdfgen::{Layout, Mark, Row, Spec, Style};
+
+fn form() -> std::sync::Arc<Form> {
+    FormRegistry::builtin().get("sds-6.0").unwrap()
+}
+
+fn import(spec: &Spec) -> (Layout, Imported) {
+    let form = form();
+    let (bytes, layout) = pdfgen::sheet_pdf(&form, spec);
+    let imported = pdf::import_bytes(&bytes, &form, "vendor.pdf").unwrap_or_else(|e| panic!("{:?}: {e}", spec.style));
+    (layout, imported)
+}
+
+fn row_mut<'s>(spec: &'s mut Spec, id: &str) -> &'s mut Row {
+    spec.rows.iter_mut().find(|r| r.id == id).unwrap()
+}
+
+fn answer(imp: &Imported, id: &str) -> Option<Answer> {
+    imp.doc.answer(id).and_then(|a| a.known())
+}
+
+/// The account's entry for `id`: (place, why).
+fn listed<'i>(imp: &'i Imported, id: &str) -> Option<(&'i str, &'i str)> {
+    imp.report.ambiguous.iter().find(|a| a.id == id).map(|a| (a.place.as_str(), a.why.as_str()))
+}
+
+/// A yes/no question and a 該当/非該当 one (not the first gate, whose
+/// descendants the fixture answers 対象外).
+const YES_NO: &str = "17.1.d";
+const GATE: &str = "23";
+
+#[test]
+fn a_word_of_the_other_kind_is_never_mapped() {
+    let f = form();
+    assert_eq!(f.question(GATE).unwrap().kind, kaiji::form::Kind::Applicability);
+    // printed alone (a drop-down cell), and marked with a glyph among the
+    // other kind's words
+    for style in [Style::OnlyWord, Style::Glyph, Style::Ellipse] {
+        let mut spec = pdfgen::spec(&f, style);
+        let r = row_mut(&mut spec, YES_NO);
+        r.mark = Mark::One(Answer::NotApplicable);
+        r.words = Some(vec![Answer::Applicable, Answer::NotApplicable]);
+        let r = row_mut(&mut spec, GATE);
+        r.mark = Mark::One(Answer::No);
+        r.words = Some(vec![Answer::Yes, Answer::No, Answer::Na]);
+        let (layout, imp) = import(&spec);
+        for (id, word) in [(YES_NO, "非該当"), (GATE, "いいえ")] {
+            assert_eq!(answer(&imp, id), None, "{style:?}: {id} must stay unanswered\n{}", imp.report);
+            let (place, why) = listed(&imp, id).unwrap_or_else(|| panic!("{style:?}: {id} not listed\n{}", imp.report));
+            assert_eq!(place, format!("page {}", layout.page_of[id]), "{style:?}");
+            assert!(why.contains(&format!("「{word}」")), "{style:?}: {why}");
+        }
+        // the rest of the sheet is read as before
+        assert_eq!(imp.report.recognised, 198, "{style:?}");
+    }
+}
+
+#[test]
+fn printed_words_that_are_not_the_kinds_set_leave_the_row_unanswered() {
+    // A text layer can spell いいえ's glyphs as はい: the row then reads
+    // はい はい 対象外 with the mark on the second word.
+    let f = form();
+    for style in [Style::Glyph, Style::Ellipse, Style::Shading] {
+        let mut spec = pdfgen::spec(&f, style);
+        let r = row_mut(&mut spec, YES_NO);
+        r.mark = Mark::One(Answer::Yes);
+        r.words = Some(vec![Answer::Yes, Answer::Yes, Answer::Na]);
+        let (_, imp) = import(&spec);
+        assert_eq!(answer(&imp, YES_NO), None, "{style:?}\n{}", imp.report);
+        let (_, why) = listed(&imp, YES_NO).unwrap_or_else(|| panic!("{style:?}: not listed\n{}", imp.report));
+        assert!(why.contains("prints はい はい 対象外"), "{style:?}: {why}");
+    }
+}
+
+/// A correction page after the 備考記載欄: a row met again with another
+/// answer is unanswered and listed with both places; with the same answer it
+/// keeps it, both places in the evidence; the remarks stay the vendor's.
+#[test]
+fn a_correction_page_after_the_remarks() {
+    let f = form();
+    for style in [Style::Ellipse, Style::Glyph, Style::OnlyWord, Style::AcroForm] {
+        let mut spec = pdfgen::spec(&f, style);
+        let first = match &row_mut(&mut spec, YES_NO).mark {
+            Mark::One(a) => *a,
+            other => panic!("fixture: {other:?}"),
+        };
+        let other = if first == Answer::No { Answer::Yes } else { Answer::No };
+        let same_id = "17.1.e";
+        let same = match &row_mut(&mut spec, same_id).mark {
+            Mark::One(a) => *a,
+            other => panic!("fixture: {other:?}"),
+        };
+        spec.appendix = vec![
+            Row { id: YES_NO.into(), mark: Mark::One(other), cites: vec![], words: None },
+            Row { id: same_id.into(), mark: Mark::One(same), cites: vec![], words: None },
+        ];
+        let (layout, imp) = import(&spec);
+        let (p1, p2) = (layout.page_of[YES_NO], layout.appendix_page[YES_NO]);
+        assert!(p2 > p1, "the correction is on a later page");
+
+        assert_eq!(answer(&imp, YES_NO), None, "{style:?}\n{}", imp.report);
+        let (place, why) = listed(&imp, YES_NO).unwrap_or_else(|| panic!("{style:?}: not listed\n{}", imp.report));
+        assert_eq!(place, format!("page {p1}"));
+        assert_eq!(why, format!("answered twice: page {p1} {first}, page {p2} {other}"), "{style:?}");
+
+        assert_eq!(answer(&imp, same_id), Some(same), "{style:?}\n{}", imp.report);
+        match imp.sources.get(same_id) {
+            Some(ReadAt::Several(all)) => {
+                let pages: Vec<u32> = all
+                    .iter()
+                    .map(|r| match r {
+                        ReadAt::Pdf(p) => p.page,
+                        other => panic!("{other:?}"),
+                    })
+                    .collect();
+                assert_eq!(pages, [layout.page_of[same_id], layout.appendix_page[same_id]], "{style:?}");
+            }
+            other => panic!("{style:?}: {same_id} read at {other:?}"),
+        }
+        // the correction page's rows are not remark text, and no marker
+        // kaiji writes for itself reaches the vendor's remarks
+        assert_eq!(imp.doc.remarks, pdfgen::remark_texts(&spec), "{style:?}");
+        assert!(imp.doc.remarks.values().all(|t| !t.contains(['■', '□'])), "{style:?}");
+        assert!(imp.report.unread.is_empty(), "{style:?}: {:?}", imp.report.unread);
+        assert_eq!(imp.report.recognised, 198, "{style:?}");
+    }
+}
+
+/// The header block printed at the top of every page — common — keeps all
+/// four fields in every mark style, and the answers are still all read.
+#[test]
+fn the_header_on_every_page_keeps_the_vendor() {
+    let f = form();
+    for style in pdfgen::STYLES {
+        let mut spec = pdfgen::spec(&f, style);
+        spec.header_every_page = true;
+        let (layout, imp) = import(&spec);
+        assert!(layout.pages >= 5);
+        let meta = &imp.doc.meta;
+        assert_eq!(meta.vendor.as_deref(), Some(pdfgen::VENDOR), "{style:?}");
+        assert_eq!(meta.service.as_deref(), Some(pdfgen::SERVICE), "{style:?}");
+        assert_eq!(meta.version.as_deref(), Some(pdfgen::VERSION), "{style:?}");
+        assert_eq!(meta.created.map(|d| d.to_string()).as_deref(), Some("2026-02-03"), "{style:?}");
+        assert_eq!(imp.report.recognised, 198, "{style:?}\n{}", imp.report);
+        let wrong: Vec<String> = pdfgen::expected(&spec)
+            .iter()
+            .filter(|(id, want)| answer(&imp, id) != **want)
+            .map(|(id, want)| format!("{id}: expected {want:?}, read {:?}", answer(&imp, id)))
+            .collect();
+        assert!(wrong.is_empty(), "{style:?}: {}", wrong.join("\n"));
+        assert_eq!(imp.doc.remarks, pdfgen::remark_texts(&spec), "{style:?}");
+        assert!(imp.report.unread.is_empty(), "{style:?}: {:?}", imp.report.unread);
+    }
+}
