@@ -151,3 +151,44 @@ fn help_names_pdf() {
         .stdout(predicate::str::contains("kaiji import vendor.pdf -o vendor.toml"))
         .stdout(predicate::str::contains("pdf for .pdf"));
 }
+
+/// A file where fewer than half the form's questions are recognised (a
+/// damaged copy, part of a sheet, another form) is an error, not a sheet
+/// that passes for the vendor's; `--partial` keeps what was read.
+#[test]
+fn fewer_than_half_the_questions_is_an_error_unless_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = FormRegistry::builtin().get("sds-6.0").unwrap();
+    let mut spec = pdfgen::spec(&form, pdfgen::Style::Ellipse);
+    spec.rows.truncate(40);
+    let (bytes, _) = pdfgen::sheet_pdf(&form, &spec);
+    let pdf = dir.path().join("part.pdf");
+    std::fs::write(&pdf, bytes).unwrap();
+    // and the same from text: three rows
+    let txt = dir.path().join("part.txt");
+    let row = |id: &str| format!("{id}\t{}\t■はい\t□いいえ\t□対象外\t備考\t-\n", form.question(id).unwrap().text);
+    std::fs::write(&txt, format!("{}{}{}", row("2"), row("3"), row("4"))).unwrap();
+    for (input, n) in [(&pdf, 40), (&txt, 3)] {
+        let out = dir.path().join("part.toml");
+        cargo_bin_cmd!("kaiji")
+            .arg("import")
+            .arg(input)
+            .arg("-o")
+            .arg(&out)
+            .env("NO_COLOR", "1")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("only {n} of the 198 questions of form sds-6.0")))
+            .stderr(predicate::str::contains("--partial"));
+        assert!(!out.exists(), "no sheet written");
+        cargo_bin_cmd!("kaiji")
+            .arg("import")
+            .arg(input)
+            .args(["--partial", "-o"])
+            .arg(&out)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!("{n} of 198 questions recognised")));
+        std::fs::remove_file(&out).unwrap();
+    }
+}

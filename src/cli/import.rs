@@ -42,6 +42,12 @@ pub struct ImportArgs {
     /// The form the sheet is filled against.
     #[arg(long, default_value = DEFAULT_FORM)]
     pub form: String,
+
+    /// Keep what was read even when fewer than half the form's questions
+    /// were recognised (by default that is an error: a damaged file, or
+    /// another form).
+    #[arg(long)]
+    pub partial: bool,
 }
 
 pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
@@ -65,7 +71,7 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
             return convert_sheet(&args, &shown, bytes, format, forms);
         }
     }
-    let imported = import::import_file(&args.file, source, &form)?;
+    let imported = import::import_file(&args.file, source, &form, args.partial)?;
     let from = source.as_str();
     let header = [
         format!("Imported by kaiji from {shown} ({from}) against form {}.", form.id),

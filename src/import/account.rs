@@ -54,6 +54,21 @@ impl ImportReport {
     pub fn unanswered(&self) -> usize {
         self.recognised - self.answered.min(self.recognised)
     }
+
+    /// Refuse an import that recognised fewer than
+    /// [`RECOGNISED_FLOOR`](super::RECOGNISED_FLOOR) of the form's questions.
+    pub fn require_most(&self, path: &str, form: &str) -> Result<(), super::ImportError> {
+        let (num, den) = super::RECOGNISED_FLOOR;
+        if self.recognised * den >= self.questions * num {
+            return Ok(());
+        }
+        Err(super::ImportError::TooFew {
+            path: path.to_string(),
+            recognised: self.recognised,
+            questions: self.questions,
+            form: form.to_string(),
+        })
+    }
 }
 
 impl fmt::Display for ImportReport {

@@ -138,8 +138,16 @@ pub struct PdfPlace {
     pub by: pdf::MarkKind,
 }
 
-/// Import the file at `path` with the given source format.
-pub fn import_file(path: &Path, source: Source, form: &Form) -> Result<Imported, ImportError> {
+/// Below this share of the form's questions recognised (one half), an
+/// import is refused unless partial imports are asked for: a bit-flipped or
+/// truncated file, or another form, yields a few questions and a sheet that
+/// would pass for the vendor's.
+pub const RECOGNISED_FLOOR: (usize, usize) = (1, 2);
+
+/// Import the file at `path` with the given source format. Unless `partial`,
+/// a file where fewer than [`RECOGNISED_FLOOR`] of the form's questions are
+/// recognised is an error ([`ImportError::TooFew`]).
+pub fn import_file(path: &Path, source: Source, form: &Form, partial: bool) -> Result<Imported, ImportError> {
     let shown = path.display().to_string();
     let kind = match source {
         Source::Text => crate::walk::InputKind::TextImport,
@@ -152,6 +160,9 @@ pub fn import_file(path: &Path, source: Source, form: &Form) -> Result<Imported,
         Source::Xlsx => xlsx::import_bytes(&bytes, form, &shown),
         Source::Pdf => pdf::import_bytes(&bytes, form, &shown),
     }?;
+    if !partial {
+        imported.report.require_most(&shown, &form.id)?;
+    }
     imported.record_provenance(&shown, &bytes, source, form);
     Ok(imported)
 }
