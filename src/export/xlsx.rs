@@ -290,7 +290,7 @@ fn remarks_sheet(ws: &mut Worksheet, doc: &SheetDoc, st: &Styles) -> Result<(), 
 }
 
 fn review_sheet(ws: &mut Worksheet, odd: &[&DocAnswer], form: &Form, st: &Styles) -> Result<(), XlsxError> {
-    ws.set_name("要確認")?;
+    ws.set_name(crate::import::xlsx::REVIEW_SHEET)?;
     let heads = ["項番", "質問", "回答", "備考", "注記"];
     let mut widths = Widths(vec![0; heads.len()]);
     let caps = [(1, TEXT_MAX), (4, NOTE_MAX)];

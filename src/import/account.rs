@@ -36,7 +36,15 @@ pub struct ImportReport {
     pub ambiguous: Vec<Ambiguous>,
     /// How many answers each kind of mark gave (`ellipse` → 120), for PDFs.
     pub read_by: BTreeMap<String, usize>,
+    /// Content a person does not see, and so not read (a hidden worksheet,
+    /// row or column, white text), the first [`MAX_HIDDEN_LISTED`] of it.
+    pub hidden: Vec<Unread>,
+    /// How many more places of hidden content there were.
+    pub hidden_more: usize,
 }
+
+/// Places of hidden content an account lists; the rest are counted.
+pub const MAX_HIDDEN_LISTED: usize = 100;
 
 /// A question left unanswered because what was read does not single out
 /// one answer.
@@ -53,6 +61,15 @@ pub struct Ambiguous {
 impl ImportReport {
     pub fn unanswered(&self) -> usize {
         self.recognised - self.answered.min(self.recognised)
+    }
+
+    /// Note content that was not read because a person does not see it.
+    pub fn note_hidden(&mut self, place: String, excerpt: String) {
+        if self.hidden.len() < MAX_HIDDEN_LISTED {
+            self.hidden.push(Unread { place, excerpt });
+        } else {
+            self.hidden_more += 1;
+        }
     }
 
     /// Refuse an import that recognised fewer than
@@ -97,6 +114,16 @@ impl fmt::Display for ImportReport {
         }
         if !self.missing.is_empty() {
             write!(f, "\n  not found in the input ({}): {}", self.missing.len(), abbreviate(&self.missing, 20))?;
+        }
+        if !self.hidden.is_empty() {
+            let n = self.hidden.len() + self.hidden_more;
+            write!(f, "\n  {} not read, hidden from a person:", plural(n, "place", "places"))?;
+            for u in &self.hidden {
+                write!(f, "\n    {}: {}", u.place, u.excerpt)?;
+            }
+            if self.hidden_more > 0 {
+                write!(f, "\n    … and {} more", self.hidden_more)?;
+            }
         }
         if !self.unread.is_empty() {
             write!(f, "\n  {} not understood:", plural(self.unread.len(), "place", "places"))?;

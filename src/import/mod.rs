@@ -18,6 +18,7 @@ pub mod pdf;
 mod rules;
 pub mod text;
 pub mod xlsx;
+mod xlsx_view;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -144,10 +145,19 @@ pub struct PdfPlace {
 /// would pass for the vendor's.
 pub const RECOGNISED_FLOOR: (usize, usize) = (1, 2);
 
-/// Import the file at `path` with the given source format. Unless `partial`,
-/// a file where fewer than [`RECOGNISED_FLOOR`] of the form's questions are
-/// recognised is an error ([`ImportError::TooFew`]).
-pub fn import_file(path: &Path, source: Source, form: &Form, partial: bool) -> Result<Imported, ImportError> {
+/// How an import may go beyond its defaults.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Keep a file where fewer than [`RECOGNISED_FLOOR`] of the form's
+    /// questions are recognised (by default an error, [`ImportError::TooFew`]).
+    pub partial: bool,
+    /// The worksheet that is the form, in a workbook with more than one
+    /// that could be (the vendor's and a 記入例, two revisions ...).
+    pub sheet: Option<String>,
+}
+
+/// Import the file at `path` with the given source format.
+pub fn import_file(path: &Path, source: Source, form: &Form, options: &ImportOptions) -> Result<Imported, ImportError> {
     let shown = path.display().to_string();
     let kind = match source {
         Source::Text => crate::walk::InputKind::TextImport,
@@ -157,10 +167,10 @@ pub fn import_file(path: &Path, source: Source, form: &Form, partial: bool) -> R
     let bytes = crate::walk::read_input(path, kind)?;
     let mut imported = match source {
         Source::Text => text::import_bytes(&bytes, form, &shown),
-        Source::Xlsx => xlsx::import_bytes(&bytes, form, &shown),
+        Source::Xlsx => xlsx::import_bytes_with(&bytes, form, &shown, options.sheet.as_deref()),
         Source::Pdf => pdf::import_bytes(&bytes, form, &shown),
     }?;
-    if !partial {
+    if !options.partial {
         imported.report.require_most(&shown, &form.id)?;
     }
     imported.record_provenance(&shown, &bytes, source, form);
