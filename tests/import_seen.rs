@@ -11,7 +11,7 @@ mod pdfgen;
 use kaiji::form::{Form, FormRegistry};
 use kaiji::import::{Imported, ReadAt, pdf};
 use kaiji::sheet::Answer;
-use pdfgen::{Layout, Mark, Row, Spec, Style};
+use pdfgen::{Hidden, HiddenWhat, Hide, Layout, Mark, Row, Spec, Style};
 
 fn form() -> std::sync::Arc<Form> {
     FormRegistry::builtin().get("sds-6.0").unwrap()
@@ -104,8 +104,8 @@ fn a_correction_page_after_the_remarks() {
             other => panic!("fixture: {other:?}"),
         };
         spec.appendix = vec![
-            Row { id: YES_NO.into(), mark: Mark::One(other), cites: vec![], words: None },
-            Row { id: same_id.into(), mark: Mark::One(same), cites: vec![], words: None },
+            Row { id: YES_NO.into(), mark: Mark::One(other), cites: vec![], words: None, hidden: vec![] },
+            Row { id: same_id.into(), mark: Mark::One(same), cites: vec![], words: None, hidden: vec![] },
         ];
         let (layout, imp) = import(&spec);
         let (p1, p2) = (layout.page_of[YES_NO], layout.appendix_page[YES_NO]);
@@ -163,5 +163,73 @@ fn the_header_on_every_page_keeps_the_vendor() {
         assert!(wrong.is_empty(), "{style:?}: {}", wrong.join("\n"));
         assert_eq!(imp.doc.remarks, pdfgen::remark_texts(&spec), "{style:?}");
         assert!(imp.report.unread.is_empty(), "{style:?}: {:?}", imp.report.unread);
+    }
+}
+
+/// The other answer of a yes/no question.
+fn other_yes_no(a: Answer) -> Answer {
+    if a == Answer::Yes { Answer::No } else { Answer::Yes }
+}
+
+/// A copy of a row a person does not see (white, transparent, clipped,
+/// under a white box, 0.3 pt, render mode 3, beyond the page's edge),
+/// placed before the visible row with another answer marked: the visible
+/// row's answer is read, and the copy is listed as hidden, never read.
+#[test]
+fn a_hidden_copy_of_a_row_is_not_read() {
+    let f = form();
+    for how in pdfgen::HIDES {
+        let mut spec = pdfgen::spec(&f, Style::Ellipse);
+        let r = row_mut(&mut spec, YES_NO);
+        let Mark::One(shown) = r.mark.clone() else { panic!("fixture") };
+        let shown = if shown == Answer::Na { Answer::No } else { shown };
+        r.mark = Mark::One(shown);
+        r.hidden = vec![Hidden { what: HiddenWhat::RowCopy(other_yes_no(shown)), how }];
+        let (layout, imp) = import(&spec);
+        assert_eq!(answer(&imp, YES_NO), Some(shown), "{how:?}\n{}", imp.report);
+        assert!(listed(&imp, YES_NO).is_none(), "{how:?}: {:?}", listed(&imp, YES_NO));
+        assert!(imp.report.unread.is_empty(), "{how:?}: {:?}", imp.report.unread);
+        match imp.sources.get(YES_NO) {
+            Some(ReadAt::Pdf(p)) => {
+                assert_eq!(p.page, layout.page_of[YES_NO], "{how:?}");
+                assert!(p.x > 0.0 && p.x < 595.0, "{how:?}: evidence off the page: {p:?}");
+            }
+            other => panic!("{how:?}: read at {other:?}"),
+        }
+        if how != Hide::OffPage {
+            assert!(!imp.report.hidden.is_empty(), "{how:?}: the hidden copy is in the account\n{}", imp.report);
+        }
+        assert_eq!(imp.report.recognised, 198, "{how:?}");
+    }
+}
+
+/// A mark a person does not see counts for nothing: on a row with no
+/// visible mark the question stays unanswered (not ambiguous, not read),
+/// and beside a visible mark the visible one is the answer.
+#[test]
+fn an_invisible_mark_counts_for_nothing() {
+    let f = form();
+    let blank_id = "17.1.e";
+    for style in [Style::Ellipse, Style::RoundedRect, Style::Shading, Style::Glyph] {
+        for how in pdfgen::HIDES {
+            let text_only = matches!(how, Hide::Tiny | Hide::Invisible);
+            if text_only && style != Style::Glyph {
+                continue;
+            }
+            let mut spec = pdfgen::spec(&f, style);
+            let r = row_mut(&mut spec, YES_NO);
+            let Mark::One(shown) = r.mark.clone() else { panic!("fixture") };
+            let hidden_on = if shown == Answer::Na { Answer::Yes } else { Answer::Na };
+            r.hidden = vec![Hidden { what: HiddenWhat::Mark(hidden_on), how }];
+            let r = row_mut(&mut spec, blank_id);
+            r.mark = Mark::Blank;
+            r.hidden = vec![Hidden { what: HiddenWhat::Mark(Answer::Yes), how }];
+            let (_, imp) = import(&spec);
+            let case = format!("{style:?} {how:?}");
+            assert_eq!(answer(&imp, YES_NO), Some(shown), "{case}\n{}", imp.report);
+            assert_eq!(answer(&imp, blank_id), None, "{case}\n{}", imp.report);
+            assert!(listed(&imp, blank_id).is_none(), "{case}: {:?}", listed(&imp, blank_id));
+            assert!(listed(&imp, YES_NO).is_none(), "{case}: {:?}", listed(&imp, YES_NO));
+        }
     }
 }

@@ -41,6 +41,9 @@ pub struct ImportReport {
     pub hidden: Vec<Unread>,
     /// How many more places of hidden content there were.
     pub hidden_more: usize,
+    /// Question rows an annotation lies on (PDF): marked, struck out or
+    /// noted with an annotation tool.
+    pub annotated_rows: usize,
 }
 
 /// Places of hidden content an account lists; the rest are counted.
@@ -101,6 +104,9 @@ impl fmt::Display for ImportReport {
         )?;
         if self.recognised > 0 && self.answered == 0 {
             write!(f, "\n  no answer marks survived in the input: the answers are left for you to fill in")?;
+        }
+        if self.annotated_rows > 0 {
+            write!(f, "\n  {} carry annotations", plural(self.annotated_rows, "row", "rows"))?;
         }
         if !self.read_by.is_empty() {
             let kinds: Vec<String> = self.read_by.iter().map(|(k, n)| format!("{k} {n}")).collect();

@@ -75,7 +75,50 @@ pub struct Row {
     /// The choice words printed, where not the question kind's own (a row
     /// copied from another form, a text layer that lies about its glyphs).
     pub words: Option<Vec<Answer>>,
+    /// What the row holds that a person does not see.
+    pub hidden: Vec<Hidden>,
 }
+
+/// Something in the file a person does not see on the page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hidden {
+    pub what: HiddenWhat,
+    pub how: Hide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HiddenWhat {
+    /// A copy of the row, just above it, with ● before this word.
+    RowCopy(Answer),
+    /// A mark on this word, in the sheet's mark style.
+    Mark(Answer),
+}
+
+/// How it is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hide {
+    /// Painted white on the white page.
+    White,
+    /// Painted with opacity 0.
+    Transparent,
+    /// Drawn inside a clip that leaves nothing of it.
+    Clipped,
+    /// A white box painted over it.
+    UnderWhiteBox,
+    /// Text at 0.3 pt.
+    Tiny,
+    /// Text in render mode 3 (neither filled nor stroked).
+    Invisible,
+    /// Placed beyond the page's edge (outside the MediaBox and CropBox).
+    OffPage,
+}
+
+pub const HIDES: [Hide; 7] =
+    [Hide::White, Hide::Transparent, Hide::Clipped, Hide::UnderWhiteBox, Hide::Tiny, Hide::Invisible, Hide::OffPage];
+
+/// The font size that marks text to be drawn in render mode 3: the
+/// content stream is rewritten after krilla writes it.
+const INVISIBLE_SIZE: f32 = 7.77;
 
 #[derive(Debug, Clone)]
 pub struct Spec {
@@ -167,7 +210,7 @@ pub fn spec(form: &Form, style: Style) -> Spec {
         } else {
             vec![]
         };
-        rows.push(Row { id: q.id.clone(), mark, cites, words: None });
+        rows.push(Row { id: q.id.clone(), mark, cites, words: None, hidden: Vec::new() });
     }
     for i in [30, 95] {
         if qs[i].kind == Kind::YesNo {
@@ -255,6 +298,41 @@ enum Item {
         name: String,
         on: bool,
     },
+    /// An item a person does not see, and how it is hidden.
+    Hidden(Hide, Box<Item>),
+}
+
+impl Item {
+    /// The item's box (top-left origin), for covering it.
+    fn area(&self) -> (f32, f32, f32, f32) {
+        match self {
+            Item::Text { x, y, size, text, .. } => (*x, y - size, width(text, *size), size * 1.3),
+            Item::Line { x0, y0, x1, y1 } => (x0.min(*x1), y0.min(*y1), (x1 - x0).abs() + 1.0, (y1 - y0).abs() + 1.0),
+            Item::Fill { x, y, w, h, .. } | Item::RoundRect { x, y, w, h } | Item::Checkbox { x, y, w, h, .. } => {
+                (*x, *y, *w, *h)
+            }
+            Item::Ellipse { cx, cy, rx, ry } => (cx - rx - 1.0, cy - ry - 1.0, 2.0 * rx + 2.0, 2.0 * ry + 2.0),
+            Item::Hidden(_, item) => item.area(),
+        }
+    }
+
+    /// The same item hidden `how` (a white box goes over it when drawn).
+    fn hidden(self, how: Hide) -> Item {
+        let item = match (how, self) {
+            (Hide::OffPage, Item::Text { x, y, size, text, luma }) => {
+                Item::Text { x: x + PAGE_W + 40.0, y, size, text, luma }
+            }
+            (Hide::OffPage, Item::Ellipse { cx, cy, rx, ry }) => Item::Ellipse { cx: cx + PAGE_W + 40.0, cy, rx, ry },
+            (Hide::OffPage, Item::RoundRect { x, y, w, h }) => Item::RoundRect { x: x + PAGE_W + 40.0, y, w, h },
+            (Hide::OffPage, Item::Fill { x, y, w, h, luma }) => Item::Fill { x: x + PAGE_W + 40.0, y, w, h, luma },
+            (Hide::Tiny, Item::Text { x, y, text, luma, .. }) => Item::Text { x, y, size: 0.3, text, luma },
+            (Hide::Invisible, Item::Text { x, y, text, luma, .. }) => {
+                Item::Text { x, y, size: INVISIBLE_SIZE, text, luma }
+            }
+            (_, item) => item,
+        };
+        Item::Hidden(how, Box::new(item))
+    }
 }
 
 fn width(text: &str, size: f32) -> f32 {
@@ -418,7 +496,48 @@ fn question_row(p: &mut Pager, spec: &Spec, i: usize, q: &kaiji::form::Question,
     let text = if printed_number(&q.id).is_some() { q.text.clone() } else { format!("・{}", q.text) };
     let lines = wrap(&text, SIZE, TEXT_W);
     let h = lines.len() as f32 * LINE + 7.0;
-    p.ensure(h + spec.row_gap);
+    let copies: Vec<(Answer, Hide)> = row
+        .hidden
+        .iter()
+        .filter_map(|hd| match hd.what {
+            HiddenWhat::RowCopy(a) => Some((a, hd.how)),
+            HiddenWhat::Mark(_) => None,
+        })
+        .collect();
+    p.ensure((h + spec.row_gap) * (1 + copies.len()) as f32);
+    // hidden copies of the row first, each on a band of its own above it
+    for (answer, how) in copies {
+        let top = p.y;
+        let base = top + h / 2.0 + 3.0;
+        let mut items: Vec<Item> = Vec::new();
+        if let Some(n) = printed_number(&q.id) {
+            items.push(Item::Text { x: 38.0, y: top + 12.0, size: SIZE, text: n.into(), luma: 0 });
+        }
+        for (k, l) in lines.iter().enumerate() {
+            items.push(Item::Text {
+                x: TEXT_X + 3.0,
+                y: top + 12.0 + k as f32 * LINE,
+                size: SIZE,
+                text: l.clone(),
+                luma: 0,
+            });
+        }
+        for (k, a) in q.kind.choices().iter().enumerate() {
+            let w = width(a.as_str(), SIZE);
+            let x0 = CHOICE_CELLS[k] + (45.0 - w) / 2.0;
+            if *a == answer {
+                items.push(Item::Text { x: x0 - SIZE - 1.5, y: base, size: SIZE, text: "●".into(), luma: 0 });
+            }
+            if spec.style != Style::OnlyWord || *a == answer {
+                items.push(Item::Text { x: x0, y: base, size: SIZE, text: a.as_str().into(), luma: 0 });
+            }
+        }
+        items.push(Item::Text { x: BIKOU_X + 2.0, y: base, size: SIZE, text: "備考".into(), luma: 0 });
+        items.push(Item::Text { x: CITE_X + 3.0, y: base, size: SIZE, text: "-".into(), luma: 0 });
+        let page_items = p.items();
+        page_items.extend(items.into_iter().map(|i| i.hidden(how)));
+        p.y += h + spec.row_gap;
+    }
     let page = p.page();
     let top = p.y;
     let style = spec.style;
@@ -498,6 +617,26 @@ fn question_row(p: &mut Pager, spec: &Spec, i: usize, q: &kaiji::form::Question,
             }),
             _ => {}
         }
+        for hd in &row.hidden {
+            if hd.what == HiddenWhat::Mark(*a) {
+                let mark = match style {
+                    Style::Ellipse | Style::OnlyWord | Style::Grey | Style::AcroForm => Item::Ellipse {
+                        cx: (x0 + x1) / 2.0,
+                        cy: base - SIZE * 0.35,
+                        rx: (x1 - x0) / 2.0 + 5.0,
+                        ry: SIZE * 0.5 + 3.0,
+                    },
+                    Style::RoundedRect => {
+                        Item::RoundRect { x: x0 - 4.0, y: base - SIZE - 2.0, w: x1 - x0 + 8.0, h: SIZE + 5.0 }
+                    }
+                    Style::Shading => Item::Fill { x: cell + 1.0, y: top + 1.0, w: 43.0, h: h - 2.0, luma: 200 },
+                    Style::Glyph | Style::Unmarked => {
+                        Item::Text { x: x0 - SIZE - 1.5, y: base, size: SIZE, text: "●".into(), luma: 0 }
+                    }
+                };
+                items.push(mark.hidden(hd.how));
+            }
+        }
         let show = style != Style::OnlyWord || chosen;
         if show {
             let luma = if style == Style::Grey && !chosen { 150 } else { 0 };
@@ -564,6 +703,19 @@ fn render(pages: &[Vec<Item>]) -> Vec<u8> {
         let mut page = doc.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).unwrap());
         let mut s = page.surface();
         for item in items {
+            draw(&mut s, &font, item);
+        }
+        s.finish();
+        page.finish();
+    }
+    let pdf = doc.finish().expect("krilla writes the PDF");
+    invisible_text(pdf)
+}
+
+/// Draw one item.
+fn draw(s: &mut krilla::surface::Surface<'_>, font: &Font, item: &Item) {
+    {
+        {
             match item {
                 Item::Text { x, y, size, text, luma } => {
                     s.set_fill(Some(fill(*luma)));
@@ -617,6 +769,7 @@ fn render(pages: &[Vec<Item>]) -> Vec<u8> {
                     s.set_stroke(Some(stroke(0.8)));
                     s.draw_path(&pb.finish().unwrap());
                 }
+                Item::Hidden(how, item) => draw_hidden(s, font, *how, item),
                 Item::Checkbox { x, y, w, h, .. } => {
                     // the box as printed; the field itself is added afterwards
                     let mut pb = PathBuilder::new();
@@ -627,10 +780,129 @@ fn render(pages: &[Vec<Item>]) -> Vec<u8> {
                 }
             }
         }
-        s.finish();
-        page.finish();
     }
-    doc.finish().expect("krilla writes the PDF")
+}
+
+/// Draw an item a person will not see.
+fn draw_hidden(s: &mut krilla::surface::Surface<'_>, font: &Font, how: Hide, item: &Item) {
+    match how {
+        Hide::White | Hide::Transparent => {
+            let (l, opacity) = if how == Hide::White { (255, 1.0) } else { (0, 0.0) };
+            let opacity = NormalizedF32::new(opacity).unwrap();
+            let paint: krilla::paint::Paint = luma::Color::new(l).into();
+            match item {
+                Item::Text { x, y, size, text, .. } => {
+                    s.set_fill(Some(Fill { paint, opacity, rule: Default::default() }));
+                    s.set_stroke(None);
+                    s.draw_text(Point::from_xy(*x, *y), font.clone(), *size, text, false, TextDirection::Auto);
+                }
+                Item::Fill { .. } => {
+                    let (x, y, w, h) = item.area();
+                    let mut pb = PathBuilder::new();
+                    pb.push_rect(krilla::geom::Rect::from_xywh(x, y, w, h).unwrap());
+                    s.set_fill(Some(Fill { paint, opacity, rule: Default::default() }));
+                    s.set_stroke(None);
+                    s.draw_path(&pb.finish().unwrap());
+                }
+                other => {
+                    // outlines: drawn with the stroke in that paint
+                    s.push_opacity(opacity);
+                    if how == Hide::White {
+                        let white = Stroke { paint, width: 0.8, ..Stroke::default() };
+                        outline(s, other, white);
+                    } else {
+                        draw(s, font, other);
+                    }
+                    s.pop();
+                }
+            }
+        }
+        Hide::Clipped => {
+            let mut pb = PathBuilder::new();
+            pb.push_rect(krilla::geom::Rect::from_xywh(1.0, 1.0, 2.0, 2.0).unwrap());
+            s.push_clip_path(&pb.finish().unwrap(), &Default::default());
+            draw(s, font, item);
+            s.pop();
+        }
+        Hide::UnderWhiteBox => {
+            draw(s, font, item);
+            let (x, y, w, h) = item.area();
+            draw(s, font, &Item::Fill { x: x - 1.0, y: y - 1.0, w: w + 2.0, h: h + 2.0, luma: 255 });
+        }
+        Hide::Tiny | Hide::Invisible | Hide::OffPage => draw(s, font, item),
+    }
+}
+
+/// An ellipse or rounded box outlined with `stroke`.
+fn outline(s: &mut krilla::surface::Surface<'_>, item: &Item, stroke: Stroke) {
+    let path = match item {
+        Item::Ellipse { cx, cy, rx, ry } => {
+            let (kx, ky) = (rx * 0.5523, ry * 0.5523);
+            let mut pb = PathBuilder::new();
+            pb.move_to(cx + rx, *cy);
+            pb.cubic_to(cx + rx, cy + ky, cx + kx, cy + ry, *cx, cy + ry);
+            pb.cubic_to(cx - kx, cy + ry, cx - rx, cy + ky, cx - rx, *cy);
+            pb.cubic_to(cx - rx, cy - ky, cx - kx, cy - ry, *cx, cy - ry);
+            pb.cubic_to(cx + kx, cy - ry, cx + rx, cy - ky, cx + rx, *cy);
+            pb.close();
+            pb.finish().unwrap()
+        }
+        Item::RoundRect { x, y, w, h } => {
+            let mut pb = PathBuilder::new();
+            let (r, k) = (3.0, 3.0 * 0.5523);
+            pb.move_to(x + r, *y);
+            pb.line_to(x + w - r, *y);
+            pb.cubic_to(x + w - r + k, *y, x + w, y + r - k, x + w, y + r);
+            pb.line_to(x + w, y + h - r);
+            pb.cubic_to(x + w, y + h - r + k, x + w - r + k, y + h, x + w - r, y + h);
+            pb.line_to(x + r, y + h);
+            pb.cubic_to(x + r - k, y + h, *x, y + h - r + k, *x, y + h - r);
+            pb.line_to(*x, y + r);
+            pb.cubic_to(*x, y + r - k, x + r - k, *y, x + r, *y);
+            pb.close();
+            pb.finish().unwrap()
+        }
+        _ => return,
+    };
+    s.set_fill(None);
+    s.set_stroke(Some(stroke));
+    s.draw_path(&path);
+}
+
+/// Text drawn at [`INVISIBLE_SIZE`] is put in render mode 3: krilla has no
+/// such mode, so `7.77 Tf` in each page's content gets `3 Tr` after it.
+fn invisible_text(pdf: Vec<u8>) -> Vec<u8> {
+    let needle = format!(" {INVISIBLE_SIZE} Tf").into_bytes();
+    let mut doc = lopdf::Document::load_mem(&pdf).expect("krilla output loads");
+    let mut changed = false;
+    for (_, page) in doc.get_pages() {
+        let content = doc.get_page_content(page);
+        let mut fixed = Vec::with_capacity(content.len() + 64);
+        let mut i = 0;
+        while i < content.len() {
+            if content[i..].starts_with(&needle) {
+                fixed.extend_from_slice(&needle);
+                fixed.extend_from_slice(b" 3 Tr");
+                i += needle.len();
+                changed = true;
+            } else if content[i..].starts_with(b"\nET") || content[i..].starts_with(b" ET") {
+                // back to filled text after each text object
+                fixed.extend_from_slice(b" 0 Tr");
+                fixed.push(content[i]);
+                i += 1;
+            } else {
+                fixed.push(content[i]);
+                i += 1;
+            }
+        }
+        doc.change_page_content(page, fixed).expect("content replaced");
+    }
+    if !changed {
+        return pdf;
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("lopdf writes the PDF");
+    out
 }
 
 /// Add the checkbox widgets as AcroForm fields (krilla writes no form

@@ -12,6 +12,7 @@
 
 pub mod layout;
 pub mod marks;
+pub mod seen;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::LazyLock;
@@ -21,7 +22,7 @@ use regex::Regex;
 
 use self::layout::{BBox, Glyph, Line};
 pub use self::marks::MarkKind;
-use self::marks::{Evidence, Shape, Widget, Word};
+use self::marks::{Evidence, Widget, Word};
 use super::text::{Marks, RowMarks};
 use super::{ImportError, Imported, PdfPlace, ReadAt};
 use crate::form::Form;
@@ -50,6 +51,8 @@ struct LineInfo {
     chosen: Option<(BBox, Vec<MarkKind>)>,
     /// What a question row shows (its words and marks).
     marks: Option<RowMarks>,
+    /// An annotation lies on the row.
+    annotated: bool,
 }
 
 fn err(path: &str, message: impl Into<String>, help: Option<&str>) -> ImportError {
@@ -111,10 +114,31 @@ struct PageText {
     infos: Vec<LineInfo>,
     /// No page had any text.
     no_text: bool,
+    /// Text in the file a person does not see, a run per line.
+    hidden: Vec<HiddenText>,
+}
+
+/// A run of text on one baseline that a person does not see.
+#[derive(Debug, Clone)]
+struct HiddenText {
+    page: u32,
+    x: f32,
+    y: f32,
+    text: String,
+}
+
+/// Add a glyph a person does not see to the run on its baseline (the
+/// runs of one page are few; a flood of them is bounded by the glyph limit).
+fn note_hidden_char(runs: &mut Vec<HiddenText>, page: u32, c: char, x: f32, y: f32, size: f32) {
+    match runs.iter_mut().rev().take(8).find(|r| r.page == page && (r.y - y).abs() <= size * 0.3) {
+        Some(r) if r.text.len() < 160 => r.text.push(c),
+        Some(_) => {}
+        None => runs.push(HiddenText { page, x, y, text: c.to_string() }),
+    }
 }
 
 fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
-    let PageText { text, infos, no_text: empty } = read_lines(bytes, path, false)?;
+    let PageText { text, infos, no_text: empty, hidden } = read_lines(bytes, path, false)?;
     // by line number (1-based), as the text importer counts
     let observed: Vec<Option<RowMarks>> =
         std::iter::once(None).chain(infos.iter().map(|li| li.marks.clone())).collect();
@@ -162,6 +186,13 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
         a.place = page_of(&a.place);
         a.why = page_of(&a.why);
     }
+    for h in hidden {
+        imported.report.note_hidden(
+            format!("page {} ({:.0}, {:.0})", h.page, h.x, h.y),
+            format!("text a person does not see: 「{}」", super::excerpt(&h.text, 30)),
+        );
+    }
+    imported.report.annotated_rows = infos.iter().filter(|li| li.annotated).count();
     for w in &mut imported.report.warnings {
         *w = page_of(w);
     }
@@ -221,9 +252,22 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
         return Err(err(path, format!("the PDF has {pages} pages; kaiji reads sheets of up to {MAX_PAGES}"), None));
     }
 
+    // What a person sees on each page: the glyphs kept below, the shapes
+    // marks are read from, the annotations.
+    let seen = guarded(path, "drawing", || seen::pages(bytes, pages))?.map_err(|e| match e {
+        seen::SeenError::Encrypted => encryption_error(path),
+        seen::SeenError::Other(e) => err(
+            path,
+            format!("kaiji cannot tell what this PDF shows a person: {e}"),
+            Some("re-save or print the PDF to a new file and try again"),
+        ),
+    })?;
+    if seen.len() < pages {
+        return Err(err(path, "kaiji cannot tell what this PDF shows a person: some pages cannot be drawn", None));
+    }
     let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages);
-    let mut page_shapes: Vec<Vec<Shape>> = Vec::with_capacity(pages);
-    for p in 0..pages {
+    let mut hidden: Vec<HiddenText> = Vec::new();
+    for (p, page_seen) in seen.iter().enumerate().take(pages) {
         if started.elapsed() > DEADLINE {
             return Err(err(
                 path,
@@ -244,30 +288,36 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
                 None,
             ));
         }
-        let glyphs = chars
-            .iter()
-            .map(|c| Glyph {
+        let mut glyphs = Vec::with_capacity(chars.len());
+        for c in &chars {
+            let size = if c.font_size > 0.0 { c.font_size } else { c.bbox.height };
+            if !page_seen.sees(c.origin_x, c.origin_y, size) {
+                // not read: noted for the account, a line at a time
+                if !c.char.is_whitespace() {
+                    note_hidden_char(&mut hidden, p as u32 + 1, c.char, c.origin_x, c.origin_y, size);
+                }
+                continue;
+            }
+            glyphs.push(Glyph {
                 c: c.char,
                 bbox: BBox { x0: c.bbox.x, y0: c.bbox.y, x1: c.bbox.x + c.bbox.width, y1: c.bbox.y + c.bbox.height },
                 y: c.bbox.y,
-                size: if c.font_size > 0.0 { c.font_size } else { c.bbox.height },
+                size,
                 rgb: [c.color.r, c.color.g, c.color.b],
-            })
-            .collect();
+            });
+        }
         page_lines.push(layout::lines(p as u32 + 1, glyphs));
-        let paths = guarded(path, "drawings", || doc.extract_paths(p))?.unwrap_or_default();
-        if paths.len() > MAX_PATHS_PER_PAGE {
+        if page_seen.shapes.len() > MAX_PATHS_PER_PAGE {
             return Err(err(
                 path,
                 format!(
                     "page {} has {} drawn paths; a sheet page has far fewer than {MAX_PATHS_PER_PAGE}",
                     p + 1,
-                    paths.len()
+                    page_seen.shapes.len()
                 ),
                 None,
             ));
         }
-        page_shapes.push(paths.iter().map(shape).collect());
     }
     if encrypted && page_lines.iter().all(Vec::is_empty) {
         return Err(encryption_error(path));
@@ -299,7 +349,7 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
             match in_row[i] {
                 Some(r) if rows[p][r].anchor == i => {
                     let row = &rows[p][r];
-                    let (synth, info) = question_line(lines, row, &page_shapes[p], &widgets[p], only_word_doc, page);
+                    let (synth, info) = question_line(lines, row, &seen[p], &widgets[p], only_word_doc, page);
                     text.push_str(&synth);
                     infos.push(info);
                 }
@@ -317,7 +367,7 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
         text.insert_str(0, &format!("{t}\n"));
         infos.insert(0, LineInfo { page: 1, ..LineInfo::default() });
     }
-    Ok(PageText { text, infos, no_text: page_lines.iter().all(Vec::is_empty) })
+    Ok(PageText { text, infos, no_text: page_lines.iter().all(Vec::is_empty), hidden })
 }
 
 /// Walk the page tree before pdf_oxide does: it follows a tree that loops
@@ -464,19 +514,6 @@ fn damaged_or_encrypted(path: &str, encrypted: bool, e: &str) -> ImportError {
     }
 }
 
-fn shape(p: &pdf_oxide::elements::PathContent) -> Shape {
-    use pdf_oxide::elements::PathOperation as Op;
-    let curved = p.operations.iter().any(|o| matches!(o, Op::CurveTo(..)));
-    let straight = p.operations.iter().any(|o| matches!(o, Op::LineTo(..) | Op::Rectangle(..)));
-    Shape {
-        bbox: BBox { x0: p.bbox.x, y0: p.bbox.y, x1: p.bbox.x + p.bbox.width, y1: p.bbox.y + p.bbox.height },
-        curved,
-        straight,
-        stroked: p.stroke_color.is_some(),
-        fill: p.fill_color.map(|c| [c.r, c.g, c.b]),
-    }
-}
-
 /// Whether rows print just the chosen word: most rows with choice words
 /// have exactly one.
 fn only_word_document(lines: &[Vec<Line>], rows: &[Vec<layout::RowLines>]) -> bool {
@@ -494,7 +531,7 @@ fn only_word_document(lines: &[Vec<Line>], rows: &[Vec<layout::RowLines>]) -> bo
 fn question_line(
     lines: &[Line],
     row: &layout::RowLines,
-    shapes: &[Shape],
+    page_seen: &seen::PageSeen,
     widgets: &[Widget],
     only_word_doc: bool,
     page: u32,
@@ -508,8 +545,9 @@ fn question_line(
         .collect();
     let glyphs: Vec<_> = anchor.cells.iter().flat_map(|c| c.marks.iter().copied()).collect();
     let plain: Vec<Word> = words.iter().map(|(_, w)| w.clone()).collect();
-    let evidence = marks::read_row(&plain, &glyphs, shapes, widgets, only_word_doc);
-    let mut info = LineInfo { page, ..LineInfo::default() };
+    let drawn = marks::Drawn { shapes: &page_seen.shapes, widgets, annots: &page_seen.annots };
+    let (evidence, annotated) = marks::read_row(&plain, &glyphs, &drawn, only_word_doc);
+    let mut info = LineInfo { page, annotated, ..LineInfo::default() };
     let mut seen =
         RowMarks { printed: plain.iter().map(|w| w.answer).collect(), only_word: only_word_doc, ..RowMarks::default() };
     match &evidence {
