@@ -86,6 +86,8 @@ pub struct DirRun {
     pub unreadable: Vec<String>,
     /// The directory has no test files.
     pub no_tests: bool,
+    /// The base sheet files its cases read, sorted.
+    pub bases: Vec<PathBuf>,
 }
 
 /// A whole `kaiji test` run.
@@ -135,7 +137,10 @@ fn run_dir(dir: &Path, limits: Limits, forms: &FormRegistry) -> DirRun {
             Err(e) => out.unreadable.push(e),
         }
     }
-    let results: Vec<_> = cases.iter().map(|c| super::run_case(c, &policies, forms)).collect();
+    let mut bases = super::Bases::default();
+    let results: Vec<_> = cases.iter().map(|c| super::run_case_with(c, &policies, forms, &mut bases)).collect();
+    out.bases = bases.files().map(Path::to_path_buf).collect();
+    out.bases.sort();
     out.uncovered = super::uncovered(&policies, &results)
         .into_iter()
         .map(|id| Uncovered { path: path_of(&policies, &id), policy: id })
@@ -193,6 +198,12 @@ impl TestRun {
         } else {
             0
         }
+    }
+
+    /// The base sheet files the cases read, in every directory: inputs of
+    /// the run a report must not be written over.
+    pub fn base_files(&self) -> impl Iterator<Item = &Path> {
+        self.dirs.iter().flat_map(|d| d.bases.iter().map(PathBuf::as_path))
     }
 
     /// Problems reading directories and test files, for stderr.
