@@ -8,6 +8,7 @@ use kaiji::form::FormRegistry;
 use kaiji::outcome::RunCommand;
 use kaiji::policy::{Limits, PolicySet};
 use kaiji::runner::Run;
+use kaiji::text::printable_line;
 use kaiji::waiver::{WaiverCheck, WaiverSet};
 
 #[derive(Debug, Args)]
@@ -147,14 +148,17 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         let mut broken = 0;
         for p in policies.policies() {
             let state = if p.error().is_some() { "  (cannot run: see below)" } else { "" };
-            list.push_str(&format!("{:<16} {}  [{}]{state}\n", p.id(), p.meta().title, p.path()));
+            // A policy's id, title and path are shown as any file's text.
+            let (id, title, path) =
+                (printable_line(p.id()), printable_line(&p.meta().title), printable_line(p.path()));
+            list.push_str(&format!("{:<16} {title}  [{path}]{state}\n", id));
         }
         print(&list)?;
         for e in policies.policies().iter().filter_map(|p| p.error()) {
             broken += 1;
             match &e.detail {
-                Some(d) => eprintln!("{d:?}"),
-                None => eprintln!("error: {}", e.message),
+                Some(d) => eprintln!("{:?}", kaiji::text::PrintableDiagnostic::report(d)),
+                None => eprintln!("error: {}", kaiji::text::printable(&e.message)),
             }
         }
         return Ok(if broken > 0 { 2 } else { 0 });
