@@ -228,8 +228,10 @@ fn pages_pdf(pages: &[&str]) -> Vec<u8> {
         format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
     ];
     objects.extend(pages.iter().map(|media| {
-        format!("<< /Type /Page /Parent 2 0 R /MediaBox [{media}] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>")
-            .into_bytes()
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [{media}] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+        )
+        .into_bytes()
     }));
     tiny_pdf(&objects)
 }

@@ -176,7 +176,8 @@ fn crosses_in_choice_columns_are_ignored_with_a_warning() {
     assert_eq!(answer(&imp, "17.1.a"), None);
     assert_eq!(answer(&imp, "17.1.d"), Some("はい"));
     let warnings = r.warnings.join("\n");
-    for cell in ["「x」 in SDS!C2", "「×」 in SDS!D3", "「×」 in SDS!C4", "「X」 in SDS!C5", "「x」 in SDS!E5"] {
+    for cell in ["「x」 in SDS!C2", "「×」 in SDS!D3", "「×」 in SDS!C4", "「X」 in SDS!C5", "「x」 in SDS!E5"]
+    {
         assert!(warnings.contains(&format!("{cell} is not an answer mark; ignored")), "{cell}: {warnings}");
     }
 }

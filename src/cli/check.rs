@@ -149,8 +149,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         for p in policies.policies() {
             let state = if p.error().is_some() { "  (cannot run: see below)" } else { "" };
             // A policy's id, title and path are shown as any file's text.
-            let (id, title, path) =
-                (printable_line(p.id()), printable_line(&p.meta().title), printable_line(p.path()));
+            let (id, title, path) = (printable_line(p.id()), printable_line(&p.meta().title), printable_line(p.path()));
             list.push_str(&format!("{:<16} {title}  [{path}]{state}\n", id));
         }
         print(&list)?;

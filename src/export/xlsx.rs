@@ -374,8 +374,11 @@ mod tests {
                     \"1.1\" = { answer = \"はい\", note = \"日次\" }\n[remarks]\n1 = \"@cmd\"\n2 = \"普通の備考\"\n";
         let sheet = crate::sheet::load_str("s.toml", text.into(), crate::sheet::SheetFormat::Toml, &forms).unwrap();
         let bytes = to_xlsx(&sheet.to_doc(), &sheet.form).unwrap();
-        let (main, remarks, styles) =
-            (entry(&bytes, "xl/worksheets/sheet1.xml"), entry(&bytes, "xl/worksheets/sheet2.xml"), entry(&bytes, "xl/styles.xml"));
+        let (main, remarks, styles) = (
+            entry(&bytes, "xl/worksheets/sheet1.xml"),
+            entry(&bytes, "xl/worksheets/sheet2.xml"),
+            entry(&bytes, "xl/styles.xml"),
+        );
         // 作成日 on row 4, then vendor, service, version; the first section
         // heading and question 1 after the header row.
         for (cell, want) in [("B5", true), ("B6", false), ("B7", true)] {

@@ -561,7 +561,9 @@ mod tests {
             let past = MAX_DEPTH + 1;
             assert_eq!(
                 message,
-                &format!("question `q{past}` is nested more than {MAX_DEPTH} levels deep (its parent `q{MAX_DEPTH}` is on level {MAX_DEPTH})")
+                &format!(
+                    "question `q{past}` is nested more than {MAX_DEPTH} levels deep (its parent `q{MAX_DEPTH}` is on level {MAX_DEPTH})"
+                )
             );
             assert_eq!(&text[span.offset()..span.offset() + span.len()], format!("\"q{past}\""));
             assert!(help.as_deref().unwrap().contains("at most 16 levels"), "{help:?}");

@@ -267,7 +267,8 @@ impl TestRun {
             let policies = if n == 1 { "policy does" } else { "policies do" };
             writeln!(out, "\n{}: {n} {policies} not fail a sheet with no answers (vacuous):", severity())?;
             for v in vacuous {
-                let (policy, path, form) = (printable_line(&v.policy), printable_line(&v.path), printable_line(&v.form));
+                let (policy, path, form) =
+                    (printable_line(&v.policy), printable_line(&v.path), printable_line(&v.form));
                 writeln!(out, "  {policy} ({path}): {} on an empty {form} sheet", v.status.as_str())?;
             }
             writeln!(
@@ -363,7 +364,8 @@ impl TestRun {
                 suite.add_test_case(case);
             }
             for u in &d.uncovered {
-                let mut case = TestCase::new(line(&format!("{}: has a test case", u.policy)), gap("no test case".into()));
+                let mut case =
+                    TestCase::new(line(&format!("{}: has a test case", u.policy)), gap("no test case".into()));
                 case.set_classname(line(&u.path));
                 suite.add_test_case(case);
             }

@@ -322,11 +322,7 @@ pub fn formula_like(text: &str) -> bool {
 /// Text that spreadsheets would read as a formula (or that Excel trims into
 /// one) gets a leading `'`, per OWASP's CSV-injection guidance.
 pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
-    if formula_like(text) {
-        std::borrow::Cow::Owned(format!("'{text}"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
+    if formula_like(text) { std::borrow::Cow::Owned(format!("'{text}")) } else { std::borrow::Cow::Borrowed(text) }
 }
 
 /// Display width in terminal/spreadsheet columns: CJK characters count 2.

@@ -113,7 +113,8 @@ mod tests {
     fn rejected_forms() {
         assert!(matches!(parse_date("令和1年4月30日"), Err(DateError::OutsideEra { .. })));
         // After the era ended: 平成31年5月1日 was 令和元年, 昭和101年 never came.
-        for text in ["平成31年5月1日", "平成40年1月1日", "昭和64年1月8日", "昭和101年1月1日", "昭和0年1月1日"] {
+        for text in ["平成31年5月1日", "平成40年1月1日", "昭和64年1月8日", "昭和101年1月1日", "昭和0年1月1日"]
+        {
             assert!(matches!(parse_date(text), Err(DateError::OutsideEra { .. })), "{text}");
         }
         assert_eq!(

@@ -408,7 +408,13 @@ impl WaiverSet {
                     e.span().map(span_of),
                     Some("fix the syntax at the marked place (an unclosed quote or bracket is the usual cause)".into()),
                 );
-                return p.finish(WaiverSet { path: path.to_string(), source, shown, waivers: Vec::new(), sha256: None });
+                return p.finish(WaiverSet {
+                    path: path.to_string(),
+                    source,
+                    shown,
+                    waivers: Vec::new(),
+                    sha256: None,
+                });
             }
         };
         let mut waivers = Vec::new();

@@ -564,14 +564,17 @@ fn a_wrong_value_is_one_problem_past_the_cap_too() {
 /// never came) is refused where it is written, not read as a western date.
 #[test]
 fn an_expiry_outside_its_era_is_a_located_error() {
-    for (written, era) in [("平成31年5月1日", "平成"), ("昭和101年3月31日", "昭和"), ("令和元年4月30日", "令和")] {
-        let text = format!(
-            "[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"V\"\nreason = \"r\"\nexpires = \"{written}\"\n"
-        );
+    for (written, era) in [("平成31年5月1日", "平成"), ("昭和101年3月31日", "昭和"), ("令和元年4月30日", "令和")]
+    {
+        let text =
+            format!("[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"V\"\nreason = \"r\"\nexpires = \"{written}\"\n");
         let e = parse(&text).unwrap_err();
         assert_eq!(marked(&text, &e), format!("\"{written}\""));
         assert!(e.message.starts_with(&format!("expires: {written} is outside the {era} era")), "{}", e.message);
         assert_eq!(e.line_col(), Some((5, 11)));
     }
-    assert_eq!(parse(&GOOD.replace("令和9年3月31日", "平成30年3月31日")).unwrap().waivers[1].expires.value, date(2018, 3, 31));
+    assert_eq!(
+        parse(&GOOD.replace("令和9年3月31日", "平成30年3月31日")).unwrap().waivers[1].expires.value,
+        date(2018, 3, 31)
+    );
 }

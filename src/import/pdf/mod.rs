@@ -350,10 +350,7 @@ enum PageTreeProblem {
 /// reader may manage without it); what is wrong with the first one is
 /// returned, for the message should reading fail. Pages are counted in
 /// document order, so that message names the page a person would look at.
-fn check_page_tree(
-    doc: &pdf_oxide::PdfDocument,
-    bytes: &[u8],
-) -> Result<Option<(usize, String)>, PageTreeProblem> {
+fn check_page_tree(doc: &pdf_oxide::PdfDocument, bytes: &[u8]) -> Result<Option<(usize, String)>, PageTreeProblem> {
     use pdf_oxide::object::Object;
     let damaged = |why: String| PageTreeProblem::Damaged(why);
     let catalog = doc.catalog().map_err(|e| damaged(e.to_string()))?;
