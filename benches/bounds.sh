@@ -10,9 +10,13 @@
 # Groups: dup-waivers (the same waiver written N times), bad-dates (N
 # waivers with an invalid date), stale-waivers (N waivers that match
 # nothing, `kaiji check`), test-cases (one test file of N cases), deep-form
-# (a --form-file catalog whose questions form one parent chain N deep),
+# (`kaiji lint` with a --form-file catalog whose questions form one parent
+# chain N deep: since the 16-level cap it is refused at load, exit 2),
 # flat-form (N questions, no chain: the baseline for deep-form).
 # Without KAIJI it builds the dev profile (a release build takes minutes).
+#
+# Memory: run a size by hand under `prlimit --as=536870912` to see it stay
+# bounded (8,000 duplicate waivers aborted at 1 GiB before the fix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
