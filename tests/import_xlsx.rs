@@ -68,7 +68,7 @@ fn choice_columns_workbook() -> Vec<u8> {
         ("59.1", "59.1", Some(2), ""),
         ("60.1", "60.1", None, "4"),
     ];
-    let marks = ["●", "✓", "x", "1", "○"];
+    let marks = ["●", "✓", "レ", "1", "○"];
     for (i, (printed, id, col, bikou)) in rows.iter().enumerate() {
         if id.is_empty() {
             row += 1;
@@ -142,6 +142,48 @@ fn choice_columns_with_merged_cells() {
     assert_eq!(d.meta.version.as_deref(), Some("7"));
     assert_eq!(d.remarks.len(), 4);
     assert_eq!(d.remarks[&4], "有効期限は90日です。\n変更を促します。");
+}
+
+/// A cross (`x`, `×`) in a choice column is no mark, chosen or not: in
+/// Japanese forms it often means "not this one". It is ignored with a
+/// warning naming the cell; a row whose only mark is a cross stays
+/// unanswered, and a row with a real mark elsewhere keeps that one.
+#[test]
+fn crosses_in_choice_columns_are_ignored_with_a_warning() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("SDS").unwrap();
+    for (c, h) in ["No.", "確認項目", "はい", "いいえ", "対象外", "備考"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    // (id, the cells under はい, いいえ, 対象外)
+    let rows: &[(&str, [&str; 3])] = &[
+        ("1.1", ["x", "", ""]),
+        ("1.2", ["", "×", ""]),
+        ("2", ["×", "○", ""]),
+        ("17.1.a", ["X", "", "x"]),
+        ("17.1.d", ["○", "", ""]),
+    ];
+    for (r, (id, cells)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, *id).unwrap();
+        ws.write_string(r, 1, text(id)).unwrap();
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string(r, 2 + c as u16, *v).unwrap();
+        }
+    }
+    let imp = import(&wb.save_to_buffer().unwrap());
+    let r = &imp.report;
+    assert_eq!(r.recognised, 5, "{r}");
+    assert_eq!(answer(&imp, "1.1"), None);
+    assert_eq!(answer(&imp, "1.2"), None);
+    assert_eq!(answer(&imp, "2"), Some("いいえ"), "the circle, not the cross");
+    assert_eq!(answer(&imp, "17.1.a"), None);
+    assert_eq!(answer(&imp, "17.1.d"), Some("はい"));
+    let warnings = r.warnings.join("\n");
+    for cell in ["「x」 in SDS!C2", "「×」 in SDS!D3", "「×」 in SDS!C4", "「X」 in SDS!C5", "「x」 in SDS!E5"]
+    {
+        assert!(warnings.contains(&format!("{cell} is not an answer mark; ignored")), "{cell}: {warnings}");
+    }
 }
 
 /// One 回答 column with the word, ids only for some rows, remarks on their

@@ -1234,18 +1234,9 @@ fn header_role(v: &str, pos: usize) -> Option<Role> {
 }
 
 /// A choice cell: `Some(true)` marked, `Some(false)` left blank/unmarked,
-/// `None` something else.
+/// `None` something else (a cross included): the one rule in `cells`.
 fn cell_mark(v: &str) -> Option<bool> {
-    let t = normalize(v);
-    match t.as_str() {
-        "" | "0" | "FALSE" | "false" | "-" | "□" | "☐" => Some(false),
-        "1" | "x" | "X" | "TRUE" | "true" | "レ" | "済" => Some(true),
-        _ if Answer::parse(&t).is_some() => Some(true),
-        _ => {
-            let marks: Vec<bool> = t.chars().filter(|c| !c.is_whitespace()).map(super::mark).collect::<Option<_>>()?;
-            Some(marks.iter().any(|m| *m))
-        }
-    }
+    super::cells::choice_cell(v)
 }
 
 fn remark_number(v: &str) -> Option<u32> {
@@ -1318,9 +1309,10 @@ mod tests {
 
     #[test]
     fn marks_and_headers() {
-        for m in ["○", "◯", "●", "✓", "x", "1", "■", "TRUE", "はい"] {
+        for m in ["○", "◯", "●", "✓", "1", "■", "TRUE", "はい"] {
             assert_eq!(cell_mark(m), Some(true), "{m}");
         }
+        assert_eq!(cell_mark("x"), None, "a cross is no mark");
         for m in ["", "□", "0", "-"] {
             assert_eq!(cell_mark(m), Some(false), "{m}");
         }

@@ -239,12 +239,34 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
         err(path, format!("the PDF is damaged: {e}"), Some("re-save or re-export the PDF and try again"))
     })?;
     let encrypted = guarded(path, "encryption", || doc.is_encrypted())?;
+    // No startxref at all: the reader rebuilt the structure by scanning,
+    // which a file cut short (with %%EOF appended) also gets through.
+    let no_xref = memchr::memmem::rfind(&bytes[bytes.len().saturating_sub(2048)..], b"startxref").is_none();
+    let cut_short = if no_xref { "; it has no cross-reference data either: it was probably cut short" } else { "" };
+    let mut unreadable = None;
     if !encrypted {
-        guarded(path, "page tree", || check_page_tree(&doc))?
-            .map_err(|why| err(path, format!("the PDF is damaged: {why}"), None))?;
+        unreadable = guarded(path, "page tree", || check_page_tree(&doc, bytes))?.map_err(|problem| match problem {
+            PageTreeProblem::TooManyPages(n) => {
+                err(path, format!("the PDF has over {n} pages; kaiji reads sheets of up to {MAX_PAGES}"), None)
+            }
+            PageTreeProblem::Damaged(why) => err(
+                path,
+                format!("the PDF is damaged: {why}{cut_short}"),
+                Some("re-save or re-export the PDF and try again"),
+            ),
+        })?;
     }
-    let pages = guarded(path, "page tree", || doc.page_count())?
-        .map_err(|e| damaged_or_encrypted(path, encrypted, &e.to_string()))?;
+    // pdf_oxide's own words for a page it could not parse ("Page index 0
+    // not found by scanning") say nothing to a person: say which page and
+    // why, when the walk above found out.
+    // `page`: the 1-based page being read, if one is.
+    let failed = |e: &dyn std::fmt::Display, page: Option<usize>| match &unreadable {
+        Some((at, why)) if page.is_none_or(|p| p == *at) => {
+            damaged_or_encrypted(path, false, &format!("{why}{cut_short}"))
+        }
+        _ => damaged_or_encrypted(path, encrypted, &format!("{e}{cut_short}")),
+    };
+    let pages = guarded(path, "page tree", || doc.page_count())?.map_err(|e| failed(&e, None))?;
     if pages == 0 {
         return Err(err(path, "the PDF has no pages", None));
     }
@@ -263,7 +285,8 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
         ),
     })?;
     if seen.len() < pages {
-        return Err(err(path, "kaiji cannot tell what this PDF shows a person: some pages cannot be drawn", None));
+        let page = seen.len() + 1;
+        return Err(failed(&format!("page {page} cannot be drawn"), Some(page)));
     }
     let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages);
     let mut hidden: Vec<HiddenText> = Vec::new();
@@ -275,8 +298,7 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
                 None,
             ));
         }
-        let chars = guarded(path, "text", || doc.extract_chars(p))?
-            .map_err(|e| damaged_or_encrypted(path, encrypted, &e.to_string()))?;
+        let chars = guarded(path, "text", || doc.extract_chars(p))?.map_err(|e| failed(&e, Some(p + 1)))?;
         if chars.len() > MAX_GLYPHS_PER_PAGE {
             return Err(err(
                 path,
@@ -367,37 +389,112 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
         text.insert_str(0, &format!("{t}\n"));
         infos.insert(0, LineInfo { page: 1, ..LineInfo::default() });
     }
-    Ok(PageText { text, infos, no_text: page_lines.iter().all(Vec::is_empty), hidden })
+    let no_text = page_lines.iter().all(Vec::is_empty);
+    if no_text && no_xref {
+        // Not "a scanned image?": the structure is broken, so the text may
+        // simply be missing from what is left of the file.
+        return Err(err(
+            path,
+            "the PDF is damaged: it has no cross-reference data (no startxref before %%EOF) and no text \
+             could be read from it: it was probably cut short",
+            Some("download or export the PDF again"),
+        ));
+    }
+    Ok(PageText { text, infos, no_text, hidden })
+}
+
+/// What [`check_page_tree`] found wrong.
+enum PageTreeProblem {
+    /// More than this many pages (a sheet is not that long; not damage).
+    TooManyPages(usize),
+    /// Why the tree cannot be read.
+    Damaged(String),
 }
 
 /// Walk the page tree before pdf_oxide does: it follows a tree that loops
-/// back on itself forever.
-fn check_page_tree(doc: &pdf_oxide::PdfDocument) -> Result<(), String> {
+/// back on itself forever. A page it cannot parse is no error here (the
+/// reader may manage without it); what is wrong with the first one is
+/// returned, for the message should reading fail. Pages are counted in
+/// document order, so that message names the page a person would look at.
+fn check_page_tree(doc: &pdf_oxide::PdfDocument, bytes: &[u8]) -> Result<Option<(usize, String)>, PageTreeProblem> {
     use pdf_oxide::object::Object;
-    let catalog = doc.catalog().map_err(|e| e.to_string())?;
+    let damaged = |why: String| PageTreeProblem::Damaged(why);
+    let catalog = doc.catalog().map_err(|e| damaged(e.to_string()))?;
     let Some(root) = catalog.as_dict().and_then(|d| d.get("Pages")).and_then(Object::as_reference) else {
-        return Err("its catalog has no page tree".into());
+        return Err(damaged("its catalog has no page tree".into()));
     };
     let mut seen = std::collections::HashSet::new();
     let mut stack = vec![(root, 0usize)];
     let mut leaves = 0usize;
+    let mut unreadable = None;
     while let Some((r, depth)) = stack.pop() {
         if !seen.insert((r.id, r.r#gen)) {
-            return Err("its page tree loops back on itself".into());
+            return Err(damaged("its page tree loops back on itself".into()));
         }
-        if depth > MAX_PAGE_TREE_DEPTH || seen.len() > 4 * MAX_PAGES + 64 {
-            return Err(format!("its page tree is over {MAX_PAGE_TREE_DEPTH} levels deep or too large"));
+        if depth > MAX_PAGE_TREE_DEPTH {
+            return Err(damaged(format!("its page tree is over {MAX_PAGE_TREE_DEPTH} levels deep")));
         }
-        let Ok(node) = doc.load_object(r) else { continue };
+        // Within the page limit every node is a page or holds some; far
+        // more nodes than pages is no page tree a writer makes.
+        if seen.len() > 4 * MAX_PAGES + 64 {
+            return Err(damaged(format!("its page tree has over {} nodes for {leaves} pages", 4 * MAX_PAGES + 64)));
+        }
+        // A page or node that did not parse reads as null.
+        let node = doc.load_object(r).ok().filter(|n| n.as_dict().is_some());
+        let Some(node) = node else {
+            if depth > 0 {
+                // Taken for a page, so the pages after it keep their numbers.
+                leaves += 1;
+                if unreadable.is_none() {
+                    unreadable = Some((leaves, unreadable_page(bytes, r.id, r.r#gen, leaves)));
+                }
+            }
+            continue;
+        };
         match node.as_dict().and_then(|d| d.get("Kids")).and_then(Object::as_array) {
-            Some(kids) => stack.extend(kids.iter().filter_map(Object::as_reference).map(|k| (k, depth + 1))),
+            // Reversed onto the stack, so they are taken in order.
+            Some(kids) => stack.extend(kids.iter().rev().filter_map(Object::as_reference).map(|k| (k, depth + 1))),
             None => leaves += 1,
         }
+        if leaves > MAX_PAGES {
+            return Err(PageTreeProblem::TooManyPages(MAX_PAGES));
+        }
     }
-    if leaves > MAX_PAGES {
-        return Err(format!("it has {leaves} pages; kaiji reads sheets of up to {MAX_PAGES}"));
+    Ok(unreadable)
+}
+
+/// Why page `page` (object `id gen`) could not be read: its size when its
+/// MediaBox is what broke it (a number PDF cannot hold, or one no page
+/// has), else that the page's object is damaged. Looked for in the file's
+/// bytes, as the parser gave up on them.
+fn unreadable_page(bytes: &[u8], id: u32, generation: u16, page: usize) -> String {
+    let header = format!("{id} {generation} obj");
+    let object = memchr::memmem::find_iter(bytes, header.as_bytes())
+        .find(|&at| at == 0 || bytes[at - 1].is_ascii_whitespace())
+        .map(|at| {
+            let rest = &bytes[at..bytes.len().min(at + 64 * 1024)];
+            &rest[..memchr::memmem::find(rest, b"endobj").unwrap_or(rest.len())]
+        });
+    let media = object.and_then(|o| {
+        let at = memchr::memmem::find(o, b"/MediaBox")?;
+        let rest = &o[at + 9..];
+        let open = rest.iter().position(|&b| b == b'[')?;
+        let close = rest[open..].iter().position(|&b| b == b']')? + open;
+        Some(String::from_utf8_lossy(&rest[open + 1..close]).split_whitespace().collect::<Vec<_>>().join(" "))
+    });
+    // A page is at most 200 inches (14,400 units) on a side; what PDF
+    // cannot write (1e30) or no page is (1e9) is an impossible size.
+    let sane = |t: &str| {
+        t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+            && t.parse::<f64>().is_ok_and(|v| v.abs() <= 1e6)
+    };
+    match media {
+        Some(m) if !m.split(' ').all(sane) => {
+            let m = crate::text::printable_line(&m).chars().take(80).collect::<String>();
+            format!("page {page} has an impossible size (MediaBox [{m}])")
+        }
+        _ => format!("page {page} cannot be read (its object {id} {generation} is not a valid page)"),
     }
-    Ok(())
 }
 
 /// How deep arrays and dictionaries nest in the file's objects, including
