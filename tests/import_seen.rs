@@ -11,7 +11,7 @@ mod pdfgen;
 use kaiji::form::{Form, FormRegistry};
 use kaiji::import::{Imported, ReadAt, pdf};
 use kaiji::sheet::Answer;
-use pdfgen::{Hidden, HiddenWhat, Hide, Layout, Mark, Row, Spec, Style};
+use pdfgen::{AnnotSpec, AnnotType, Hidden, HiddenWhat, Hide, Layout, Mark, Row, Spec, Style};
 
 fn form() -> std::sync::Arc<Form> {
     FormRegistry::builtin().get("sds-6.0").unwrap()
@@ -231,5 +231,103 @@ fn an_invisible_mark_counts_for_nothing() {
             assert!(listed(&imp, blank_id).is_none(), "{case}: {:?}", listed(&imp, blank_id));
             assert!(listed(&imp, YES_NO).is_none(), "{case}: {:?}", listed(&imp, YES_NO));
         }
+    }
+}
+
+fn annot(id: &str, on: Answer, kind: AnnotType) -> AnnotSpec {
+    AnnotSpec { id: id.into(), on, kind, hidden: false }
+}
+
+/// Annotations are part of the page a person sees: one around a word marks
+/// it (`by = "annotation"`); a word struck out, a box painted over the
+/// row, a second ring, or a note beside the row leaves it unanswered and
+/// listed; a hidden one is not there. The account counts annotated rows.
+#[test]
+fn annotations_are_read_as_a_person_sees_them() {
+    let f = form();
+    let (blank, marked) = ("17.1.e", YES_NO);
+    let mut cases: Vec<(&str, Vec<AnnotSpec>, Option<Answer>, Option<&str>)> = Vec::new();
+    // on a row with no mark of its own, a circle, an ink ring, a highlight mark the word
+    for kind in [AnnotType::Circle, AnnotType::Ink, AnnotType::Highlight] {
+        cases.push(("marks", vec![annot(blank, Answer::No, kind)], Some(Answer::No), None));
+    }
+    // on a row ringed はい in the content:
+    cases.push((
+        "はい struck out, いいえ circled",
+        vec![annot(marked, Answer::Yes, AnnotType::StrikeOut), annot(marked, Answer::No, AnnotType::Circle)],
+        None,
+        Some("「はい」 struck out"),
+    ));
+    cases.push((
+        "the ring whited out, いいえ circled",
+        vec![annot(marked, Answer::Yes, AnnotType::WhiteBox), annot(marked, Answer::No, AnnotType::Circle)],
+        None,
+        Some("an annotation painted over the row"),
+    ));
+    cases.push((
+        "a second ring in ink",
+        vec![annot(marked, Answer::No, AnnotType::Ink)],
+        None,
+        Some("2 words marked (はい、いいえ)"),
+    ));
+    cases.push((
+        "a note beside the row",
+        vec![annot(marked, Answer::No, AnnotType::FreeText("訂正: いいえ".into()))],
+        None,
+        Some("a note on the row: 「訂正: いいえ」"),
+    ));
+    cases.push((
+        "a hidden circle",
+        vec![AnnotSpec { hidden: true, ..annot(marked, Answer::No, AnnotType::Circle) }],
+        Some(Answer::Yes),
+        None,
+    ));
+    for (case, annots, want, why) in cases {
+        let mut spec = pdfgen::spec(&f, Style::Ellipse);
+        row_mut(&mut spec, blank).mark = Mark::Blank;
+        row_mut(&mut spec, marked).mark = Mark::One(Answer::Yes);
+        let on = annots[0].id.clone();
+        let hidden = annots.iter().all(|a| a.hidden);
+        spec.annots = annots;
+        let (_, imp) = import(&spec);
+        assert_eq!(answer(&imp, &on), want, "{case}\n{}", imp.report);
+        match why {
+            Some(why) => {
+                let (_, got) = listed(&imp, &on).unwrap_or_else(|| panic!("{case}: not listed\n{}", imp.report));
+                assert!(got.contains(why), "{case}: {got}");
+            }
+            None => assert!(listed(&imp, &on).is_none(), "{case}: {:?}", listed(&imp, &on)),
+        }
+        if want.is_some() && !hidden {
+            match imp.sources.get(&on) {
+                Some(ReadAt::Pdf(p)) => assert_eq!(p.by.as_str(), "annotation", "{case}"),
+                other => panic!("{case}: read at {other:?}"),
+            }
+        }
+        assert_eq!(imp.report.annotated_rows, usize::from(!hidden), "{case}\n{}", imp.report);
+        assert_eq!(imp.report.to_string().contains("1 row carry annotations"), !hidden, "{case}");
+        // the rest of the sheet is read as before
+        assert_eq!(imp.report.recognised, 198, "{case}");
+    }
+}
+
+/// A checked checkbox a person does not see — its widget flagged hidden,
+/// or its "on" appearance drawing nothing — checks nothing.
+#[test]
+fn a_checkbox_a_person_does_not_see_checks_nothing() {
+    let f = form();
+    for how in [Hide::Invisible, Hide::Transparent] {
+        let mut spec = pdfgen::spec(&f, Style::AcroForm);
+        let r = row_mut(&mut spec, YES_NO);
+        let Mark::One(shown) = r.mark.clone() else { panic!("fixture") };
+        let hidden_on = if shown == Answer::Na { Answer::Yes } else { Answer::Na };
+        r.hidden = vec![Hidden { what: HiddenWhat::Mark(hidden_on), how }];
+        let r = row_mut(&mut spec, "17.1.e");
+        r.mark = Mark::Blank;
+        r.hidden = vec![Hidden { what: HiddenWhat::Mark(Answer::Yes), how }];
+        let (_, imp) = import(&spec);
+        assert_eq!(answer(&imp, YES_NO), Some(shown), "{how:?}\n{}", imp.report);
+        assert_eq!(answer(&imp, "17.1.e"), None, "{how:?}\n{}", imp.report);
+        assert!(listed(&imp, YES_NO).is_none() && listed(&imp, "17.1.e").is_none(), "{how:?}\n{}", imp.report);
     }
 }

@@ -132,6 +132,34 @@ pub struct Spec {
     pub header_every_page: bool,
     /// Rows printed again on a correction page after the 備考記載欄.
     pub appendix: Vec<Row>,
+    /// Annotations added on top of the page, as a reviewer's PDF tool does.
+    pub annots: Vec<AnnotSpec>,
+}
+
+/// An annotation on a question row's choice word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnotSpec {
+    pub id: String,
+    pub on: Answer,
+    pub kind: AnnotType,
+    /// With the Hidden flag set (/F 2): a viewer does not show it.
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnnotType {
+    /// An oval drawn around the word.
+    Circle,
+    /// An ink stroke around the word (a hand-drawn ring).
+    Ink,
+    /// The word highlighted.
+    Highlight,
+    /// The word struck out.
+    StrikeOut,
+    /// A box filled white over the word's cell, covering what is there.
+    WhiteBox,
+    /// A note written beside the row.
+    FreeText(String),
 }
 
 /// What the generator put where, for the tests.
@@ -144,7 +172,13 @@ pub struct Layout {
     pub remark_pages: BTreeSet<u32>,
     /// Page of each row of the appendix, by id.
     pub appendix_page: BTreeMap<String, u32>,
+    /// Where each row's choice words are, by id.
+    pub words: BTreeMap<String, RowWords>,
 }
+
+/// A row's choice words as placed: page, (word, x0, x1), baseline
+/// (top-left origin).
+pub type RowWords = (u32, Vec<(Answer, f32, f32)>, f32);
 
 const REMARKS: [&[&str]; 8] = [
     &["当社の国内データセンター二拠点で運用しています。"],
@@ -222,7 +256,7 @@ pub fn spec(form: &Form, style: Style) -> Spec {
     }
     let remarks =
         REMARKS.iter().enumerate().map(|(i, r)| (i as u32 + 1, r.iter().map(|s| s.to_string()).collect())).collect();
-    Spec { style, rows, remarks, row_gap: 0.0, header_every_page: false, appendix: Vec::new() }
+    Spec { style, rows, remarks, row_gap: 0.0, header_every_page: false, appendix: Vec::new(), annots: Vec::new() }
 }
 
 /// The answer each question should import as (None: blank or ambiguous).
@@ -297,6 +331,10 @@ enum Item {
         h: f32,
         name: String,
         on: bool,
+        /// Checked, but a person does not see it: `Invisible` sets the
+        /// widget's Hidden flag, `Transparent` gives its on state an
+        /// appearance that draws nothing.
+        trick: Option<Hide>,
     },
     /// An item a person does not see, and how it is hidden.
     Hidden(Hide, Box<Item>),
@@ -434,7 +472,7 @@ fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
             p.items().push(Item::Text { x: 40.0, y: y + 11.0, size: SIZE, text: section.clone(), luma: 0 });
             p.y += 16.0;
         }
-        let page = question_row(&mut p, spec, i, q, row);
+        let page = question_row(&mut p, spec, i, q, row, &mut layout);
         layout.page_of.insert(q.id.clone(), page);
     }
     // 備考記載欄, placed so that it runs over a page break
@@ -477,7 +515,7 @@ fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
         p.y += 20.0;
         for row in &spec.appendix {
             let i = form.index_of(&row.id).expect("an appendix row of the form");
-            let page = question_row(&mut p, spec, i, &form.questions()[i], row);
+            let page = question_row(&mut p, spec, i, &form.questions()[i], row, &mut layout);
             layout.appendix_page.insert(row.id.clone(), page);
         }
     }
@@ -491,7 +529,14 @@ fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
 
 /// Draw one question row (the `i`th question of the form) at the pager's
 /// place; the page it went on.
-fn question_row(p: &mut Pager, spec: &Spec, i: usize, q: &kaiji::form::Question, row: &Row) -> u32 {
+fn question_row(
+    p: &mut Pager,
+    spec: &Spec,
+    i: usize,
+    q: &kaiji::form::Question,
+    row: &Row,
+    layout: &mut Layout,
+) -> u32 {
     let glyph_marks = ["●", "✓"];
     let text = if printed_number(&q.id).is_some() { q.text.clone() } else { format!("・{}", q.text) };
     let lines = wrap(&text, SIZE, TEXT_W);
@@ -573,6 +618,8 @@ fn question_row(p: &mut Pager, spec: &Spec, i: usize, q: &kaiji::form::Question,
             (x0, x0 + w)
         })
         .collect();
+    let placed = choices.iter().zip(&boxes).map(|(a, (x0, x1))| (*a, *x0, *x1)).collect();
+    layout.words.entry(q.id.clone()).or_insert((page, placed, base));
     // With printed words overridden, the mark goes on the first word equal
     // to the marked one (a lying row marks the word it prints).
     let mut marked_left = marked.clone();
@@ -607,18 +654,25 @@ fn question_row(p: &mut Pager, spec: &Spec, i: usize, q: &kaiji::form::Question,
                 text: glyph_marks[i % 2].into(),
                 luma: 0,
             }),
-            Style::AcroForm => items.push(Item::Checkbox {
-                x: x0 - 9.0,
-                y: base - 7.0,
-                w: 7.0,
-                h: 7.0,
-                name: format!("q{}_{}_p{page}", q.id.replace('.', "_"), k),
-                on: chosen,
-            }),
+            Style::AcroForm => {
+                let trick = row.hidden.iter().find(|hd| {
+                    hd.what == HiddenWhat::Mark(*a) && matches!(hd.how, Hide::Invisible | Hide::Transparent)
+                });
+                items.push(Item::Checkbox {
+                    x: x0 - 9.0,
+                    y: base - 7.0,
+                    w: 7.0,
+                    h: 7.0,
+                    name: format!("q{}_{}_p{page}", q.id.replace('.', "_"), k),
+                    on: chosen || trick.is_some(),
+                    trick: trick.map(|t| t.how),
+                })
+            }
             _ => {}
         }
         for hd in &row.hidden {
-            if hd.what == HiddenWhat::Mark(*a) {
+            let widget_trick = style == Style::AcroForm && matches!(hd.how, Hide::Invisible | Hide::Transparent);
+            if hd.what == HiddenWhat::Mark(*a) && !widget_trick {
                 let mark = match style {
                     Style::Ellipse | Style::OnlyWord | Style::Grey | Style::AcroForm => Item::Ellipse {
                         cx: (x0 + x1) / 2.0,
@@ -915,11 +969,11 @@ fn add_fields(pdf: Vec<u8>, pages: &[Vec<Item>]) -> Vec<u8> {
     for (items, page_id) in pages.iter().zip(page_ids) {
         let mut annots = Vec::new();
         for item in items {
-            if let Item::Checkbox { x, y, w, h, name, on } = item {
+            if let Item::Checkbox { x, y, w, h, name, on, trick } = item {
                 let state = if *on { "Yes" } else { "Off" };
                 // PDF space: origin bottom-left
                 let rect = vec![(*x).into(), (PAGE_H - y - h).into(), (x + w).into(), (PAGE_H - y).into()];
-                let widget: Dictionary = dictionary! {
+                let mut widget: Dictionary = dictionary! {
                     "Type" => "Annot",
                     "Subtype" => "Widget",
                     "FT" => "Btn",
@@ -929,6 +983,17 @@ fn add_fields(pdf: Vec<u8>, pages: &[Vec<Item>]) -> Vec<u8> {
                     "Rect" => rect,
                     "P" => page_id,
                 };
+                match trick {
+                    Some(Hide::Invisible) => widget.set("F", 2),
+                    Some(_) => {
+                        let nothing = doc.add_object(lopdf::Stream::new(
+                            dictionary! { "Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), (*w).into(), (*h).into()] },
+                            Vec::new(),
+                        ));
+                        widget.set("AP", dictionary! { "N" => dictionary! { "Yes" => nothing, "Off" => nothing } });
+                    }
+                    None => {}
+                }
                 let id = doc.add_object(widget);
                 annots.push(Object::Reference(id));
                 fields.push(Object::Reference(id));
@@ -951,7 +1016,85 @@ pub fn sheet_pdf(form: &Form, spec: &Spec) -> (Vec<u8>, Layout) {
     let (pages, layout) = lay_out(form, spec);
     let pdf = render(&pages);
     let pdf = if spec.style == Style::AcroForm { add_fields(pdf, &pages) } else { pdf };
+    let pdf = if spec.annots.is_empty() { pdf } else { add_annots(pdf, &spec.annots, &layout) };
     (pdf, layout)
+}
+
+/// Add the annotations (no appearance streams: a viewer draws them from
+/// their dictionaries, as it does those most tools write).
+fn add_annots(pdf: Vec<u8>, annots: &[AnnotSpec], layout: &Layout) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
+    let mut doc = lopdf::Document::load_mem(&pdf).expect("fixture loads");
+    let page_ids: Vec<_> = doc.get_pages().values().copied().collect();
+    let mut by_page: BTreeMap<u32, Vec<Object>> = BTreeMap::new();
+    for a in annots {
+        let (page, words, base) = &layout.words[&a.id];
+        let &(_, x0, x1) = words.iter().find(|w| w.0 == a.on).expect("the word is on the row");
+        // PDF space: origin bottom-left; the word's box from its baseline
+        let (y0, y1) = (PAGE_H - base - 2.0, PAGE_H - base + SIZE);
+        let ring = [x0 - 5.0, y0 - 3.0, x1 + 5.0, y1 + 3.0];
+        let quad = vec![x0, y1, x1, y1, x0, y0, x1, y0].into_iter().map(Object::Real).collect::<Vec<_>>();
+        let reals = |v: [f32; 4]| v.into_iter().map(Object::Real).collect::<Vec<_>>();
+        let red = vec![Object::Real(1.0), Object::Real(0.0), Object::Real(0.0)];
+        let flags = if a.hidden { 2 } else { 4 };
+        let dict = match &a.kind {
+            AnnotType::Circle => dictionary! {
+                "Type" => "Annot", "Subtype" => "Circle", "Rect" => reals(ring), "C" => red, "F" => flags,
+            },
+            AnnotType::Ink => {
+                let (cx, cy, rx, ry) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0, (x1 - x0) / 2.0 + 5.0, SIZE * 0.5 + 3.0);
+                let points: Vec<Object> = (0..=24)
+                    .flat_map(|k| {
+                        let t = k as f32 / 24.0 * std::f32::consts::TAU;
+                        [Object::Real(cx + rx * t.cos()), Object::Real(cy + ry * t.sin())]
+                    })
+                    .collect();
+                dictionary! {
+                    "Type" => "Annot", "Subtype" => "Ink", "Rect" => reals(ring), "C" => red, "F" => flags,
+                    "InkList" => vec![Object::Array(points)],
+                }
+            }
+            AnnotType::Highlight => dictionary! {
+                "Type" => "Annot", "Subtype" => "Highlight", "Rect" => reals([x0, y0, x1, y1]), "F" => flags,
+                "QuadPoints" => quad, "C" => vec![Object::Real(1.0), Object::Real(1.0), Object::Real(0.0)],
+            },
+            AnnotType::StrikeOut => dictionary! {
+                "Type" => "Annot", "Subtype" => "StrikeOut", "Rect" => reals([x0, y0, x1, y1]), "F" => flags,
+                "QuadPoints" => quad, "C" => red,
+            },
+            AnnotType::WhiteBox => dictionary! {
+                "Type" => "Annot", "Subtype" => "Square", "Rect" => reals([x0 - 6.0, y0 - 4.0, x1 + 6.0, y1 + 4.0]),
+                "F" => flags, "C" => vec![Object::Real(1.0)], "IC" => vec![Object::Real(1.0)],
+            },
+            AnnotType::FreeText(text) => dictionary! {
+                "Type" => "Annot", "Subtype" => "FreeText", "Rect" => reals([RIGHT - 60.0, y0 - 2.0, RIGHT + 10.0, y1 + 2.0]),
+                "F" => flags, "DA" => Object::string_literal("/Helv 8 Tf 0 g"),
+                "Contents" => Object::String(utf16_text(text), lopdf::StringFormat::Hexadecimal),
+            },
+        };
+        let id = doc.add_object(dict);
+        by_page.entry(*page).or_default().push(Object::Reference(id));
+    }
+    for (page, refs) in by_page {
+        let page_id = page_ids[page as usize - 1];
+        let dict = doc.get_object_mut(page_id).and_then(Object::as_dict_mut).expect("a page");
+        let mut all = match dict.get(b"Annots") {
+            Ok(Object::Array(a)) => a.clone(),
+            _ => Vec::new(),
+        };
+        all.extend(refs);
+        dict.set("Annots", all);
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("lopdf writes the PDF");
+    out
+}
+
+/// A PDF text string in UTF-16BE with its byte order mark.
+fn utf16_text(s: &str) -> Vec<u8> {
+    let mut out = vec![0xFE, 0xFF];
+    out.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
+    out
 }
 
 /// A PDF that is not a disclosure sheet: a short letter.

@@ -209,7 +209,12 @@ pub fn read_row(words: &[Word], marks: &[MarkGlyph], drawn: &Drawn<'_>, only_wor
 
     // annotations: a person reads them as part of the page
     let mut annotated = false;
-    for a in annots.iter().filter(|a| near_row(&a.rect)) {
+    // on this row: the annotation's middle within the row's line
+    let on_row = |b: &BBox| {
+        let (_, y) = b.centre();
+        y >= row_box.y0 - 0.5 * h && y <= row_box.y1 + 0.5 * h
+    };
+    for a in annots.iter().filter(|a| on_row(&a.rect)) {
         annotated = true;
         match a.kind {
             AnnotKind::Marks => {
@@ -230,6 +235,7 @@ pub fn read_row(words: &[Word], marks: &[MarkGlyph], drawn: &Drawn<'_>, only_wor
                     doubts.push(format!("「{}」 struck out", w.answer.as_str()));
                 }
             }
+            AnnotKind::Cover => doubts.push("an annotation painted over the row".into()),
             AnnotKind::Note => doubts.push(match &a.contents {
                 Some(t) if !t.trim().is_empty() => format!("a note on the row: 「{}」", crate::import::excerpt(t, 30)),
                 _ => "a note on the row".into(),

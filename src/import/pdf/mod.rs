@@ -664,6 +664,38 @@ fn question_line(
     (out, info)
 }
 
+/// Whether a widget's appearance in `state` draws anything: a checkbox whose
+/// "on" appearance is empty shows as unchecked. A widget without an
+/// appearance dictionary is drawn by the viewer from its state.
+fn appearance_shows(doc: &lopdf::Document, widget: &lopdf::Dictionary, state: Option<&[u8]>) -> bool {
+    use lopdf::Object;
+    let deref = |o: &Object| -> Option<Object> {
+        match o {
+            Object::Reference(r) => doc.get_object(*r).ok().cloned(),
+            other => Some(other.clone()),
+        }
+    };
+    let Some(ap) = widget.get(b"AP").ok().and_then(deref) else { return true };
+    let Some(normal) = ap.as_dict().ok().and_then(|ap| ap.get(b"N").ok()).and_then(deref) else { return true };
+    let stream = match (&normal, state) {
+        (Object::Stream(s), _) => s.clone(),
+        (Object::Dictionary(states), Some(state)) => {
+            match states.get(state).ok().and_then(deref) {
+                Some(Object::Stream(s)) => s,
+                // no appearance for the state it claims: nothing is drawn
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    let content = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
+    // painting operators: fill, stroke, text, an XObject, a shading
+    let text = String::from_utf8_lossy(&content[..content.len().min(64 * 1024)]).into_owned();
+    text.split_whitespace().any(|op| {
+        matches!(op, "f" | "F" | "f*" | "S" | "s" | "B" | "B*" | "b" | "b*" | "Tj" | "TJ" | "'" | "\"" | "Do" | "sh")
+    })
+}
+
 /// Checkbox and radio widgets per page, with their on/off state (AcroForm).
 fn form_widgets(bytes: &[u8], path: &str, pages: usize) -> Result<Vec<Vec<Widget>>, ImportError> {
     use lopdf::Object;
@@ -710,10 +742,16 @@ fn form_widgets(bytes: &[u8], path: &str, pages: usize) -> Result<Vec<Vec<Widget
                 let Ok(rect) = d.get(b"Rect").and_then(Object::as_array) else { continue };
                 let v: Vec<f32> = rect.iter().filter_map(|o| o.as_float().ok()).collect();
                 let [a, b, c, e] = v[..] else { continue };
-                let on = match d.get(b"AS").and_then(Object::as_name) {
-                    Ok(state) => state != b"Off",
-                    Err(_) => d.get(b"V").and_then(Object::as_name).is_ok_and(|v| v != b"Off"),
+                // a widget a viewer does not show (Invisible, Hidden, NoView) marks nothing
+                let flags = d.get(b"F").and_then(Object::as_i64).unwrap_or(0);
+                if flags & (1 | 2 | 32) != 0 {
+                    continue;
+                }
+                let state = match d.get(b"AS").and_then(Object::as_name) {
+                    Ok(state) => Some(state.to_vec()),
+                    Err(_) => d.get(b"V").and_then(Object::as_name).ok().map(<[u8]>::to_vec),
                 };
+                let on = state.as_ref().is_some_and(|s| s != b"Off") && appearance_shows(&doc, d, state.as_deref());
                 out[p].push(Widget { rect: BBox { x0: a.min(c), y0: b.min(e), x1: a.max(c), y1: b.max(e) }, on });
             }
         }

@@ -71,6 +71,9 @@ pub enum AnnotKind {
     StrikeOut,
     /// A note written on the page (FreeText, Text).
     Note,
+    /// A box or oval filled with a colour (an interior colour): it paints
+    /// over what lies under it.
+    Cover,
 }
 
 /// What a person sees on one page.
@@ -435,7 +438,9 @@ fn annotations(page: &Dict<'_>, rec: &mut Recorder) -> Vec<Annot> {
             continue;
         }
         let Some(subtype) = a.get::<Name<'_>>(b"Subtype".as_slice()) else { continue };
+        let filled = a.get::<Array<'_>>(b"IC".as_slice()).is_some_and(|ic| ic.iter::<f32>().next().is_some());
         let kind = match subtype.as_ref() {
+            b"Circle" | b"Square" | b"Polygon" if filled => AnnotKind::Cover,
             b"Circle" | b"Square" | b"Ink" | b"Highlight" | b"Polygon" => AnnotKind::Marks,
             b"StrikeOut" | b"Squiggly" => AnnotKind::StrikeOut,
             b"FreeText" | b"Text" | b"Caret" | b"Stamp" => AnnotKind::Note,
@@ -445,8 +450,10 @@ fn annotations(page: &Dict<'_>, rec: &mut Recorder) -> Vec<Annot> {
         let Some(rect) = rect.map(|r| Rect::new(r.x0.min(r.x1), r.y0.min(r.y1), r.x0.max(r.x1), r.y0.max(r.y1))) else {
             continue;
         };
-        // a Square filled with an interior colour covers what is under it
-        if subtype.as_ref() == b"Square"
+        // a box filled with an interior colour and no appearance of its own
+        // (the viewer draws it) covers what is under it
+        if kind == AnnotKind::Cover
+            && subtype.as_ref() == b"Square"
             && a.get::<Dict<'_>>(b"AP".as_slice()).is_none()
             && let Some(ic) = a.get::<Array<'_>>(b"IC".as_slice())
         {
