@@ -246,7 +246,9 @@ fn annot(id: &str, on: Answer, kind: AnnotType) -> AnnotSpec {
 fn annotations_are_read_as_a_person_sees_them() {
     let f = form();
     let (blank, marked) = ("17.1.e", YES_NO);
-    let mut cases: Vec<(&str, Vec<AnnotSpec>, Option<Answer>, Option<&str>)> = Vec::new();
+    // (case, annotations, the answer read, why it is listed)
+    type Case = (&'static str, Vec<AnnotSpec>, Option<Answer>, Option<&'static str>);
+    let mut cases: Vec<Case> = Vec::new();
     // on a row with no mark of its own, a circle, an ink ring, a highlight mark the word
     for kind in [AnnotType::Circle, AnnotType::Ink, AnnotType::Highlight] {
         cases.push(("marks", vec![annot(blank, Answer::No, kind)], Some(Answer::No), None));
