@@ -192,3 +192,88 @@ fn fewer_than_half_the_questions_is_an_error_unless_partial() {
         std::fs::remove_file(&out).unwrap();
     }
 }
+
+/// The README's fill-in round trip keeps the vendor's evidence: PDF → TOML
+/// → workbook → (an answer changed) → TOML again names the PDF as its
+/// source and flags the changed answer against the PDF's page; with the
+/// PDF beside the sheet, `lint --verify-source` accepts it, and reports a
+/// replaced PDF.
+#[test]
+fn evidence_survives_the_fill_in_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pdf, bytes) = write_sheet(dir.path(), "vendor.pdf", pdfgen::Style::Ellipse);
+    let toml = dir.path().join("vendor.toml");
+    let kaiji = || {
+        let mut c = cargo_bin_cmd!("kaiji");
+        c.current_dir(dir.path()).env("NO_COLOR", "1");
+        c
+    };
+    kaiji().arg("import").arg(&pdf).arg("-o").arg(&toml).assert().success();
+    let imported = std::fs::read_to_string(&toml).unwrap();
+    // someone changes 2's answer (here in the TOML; in the workbook it is the same)
+    let line = imported.lines().find(|l| l.starts_with("\"2\" = ")).expect("2 is answered").to_string();
+    let changed_line =
+        if line.contains("はい") { line.replace("はい", "いいえ") } else { "\"2\" = \"はい\"".into() };
+    std::fs::write(&toml, imported.replace(&line, &changed_line)).unwrap();
+    let xlsx = dir.path().join("vendor.xlsx");
+    kaiji().arg("export").arg(&toml).arg("-o").arg(&xlsx).assert().success();
+    let again = dir.path().join("again.toml");
+    kaiji()
+        .arg("import")
+        .arg(&xlsx)
+        .arg("-o")
+        .arg(&again)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("carries the evidence of"));
+    let sheet: toml::Table = std::fs::read_to_string(&again).unwrap().parse().unwrap();
+    assert_eq!(sheet["source"]["format"].as_str(), Some("pdf"), "{sheet:?}");
+    assert_eq!(sheet["source"]["sha256"].as_str(), Some(kaiji::walk::sha256_hex(&bytes).as_str()));
+    assert!(sheet["evidence"]["2"]["at"].as_str().unwrap().starts_with("PDF p."), "{:?}", sheet["evidence"]["2"]);
+    kaiji()
+        .args(["lint", "-f", "json"])
+        .arg(&again)
+        .assert()
+        .stdout(predicate::str::contains("\"rule\": \"changed-after-import\""))
+        .stdout(predicate::str::contains("PDF p."));
+    // the PDF beside the sheet: verified
+    let verify = || {
+        let mut c = kaiji();
+        c.args(["lint", "--verify-source", "-f", "json"]).arg(&again);
+        c
+    };
+    verify().assert().stdout(predicate::str::contains("source-changed").not());
+    // replaced since: an error
+    let mut other = bytes.clone();
+    other.extend_from_slice(b"\n% appended\n");
+    std::fs::write(&pdf, other).unwrap();
+    verify().assert().code(1).stdout(predicate::str::contains("\"rule\": \"source-changed\""));
+}
+
+/// `[source] format` and `[evidence] by` name what kaiji reads: another
+/// value is a located schema error.
+#[test]
+fn unknown_source_format_or_evidence_kind_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "[sheet]\nvendor = \"x\"\n\n[answers]\n\"2\" = \"はい\"\n\n[source]\nfile = \"v.pdf\"\nsha256 = \"";
+    let digest = "0".repeat(64);
+    for (tail, says) in [
+        (format!("{digest}\"\nformat = \"scan\"\n"), "source.format is 「scan」"),
+        (
+            format!(
+                "{digest}\"\nformat = \"pdf\"\n\n[evidence]\n\"2\" = {{ read = \"はい\", at = \"PDF p.1 (1, 1)\", by = \"guess\" }}\n"
+            ),
+            "read by 「guess」",
+        ),
+    ] {
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, format!("{base}{tail}")).unwrap();
+        cargo_bin_cmd!("kaiji")
+            .arg("lint")
+            .arg(&path)
+            .env("NO_COLOR", "1")
+            .assert()
+            .code(2)
+            .stdout(predicate::str::contains(says));
+    }
+}

@@ -133,7 +133,36 @@ pub fn to_xlsx(doc: &SheetDoc, form: &Form) -> Result<Vec<u8>, ExportError> {
     if !odd.is_empty() {
         review_sheet(wb.add_worksheet(), &odd, form, &st)?;
     }
+    if let Some(source) = &doc.source {
+        evidence_sheet(wb.add_worksheet(), source, &doc.evidence)?;
+    }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The vendor document's `[source]` and `[evidence]`, on a hidden,
+/// protected worksheet: importing the filled-in workbook keeps them, so the
+/// answers changed in it show against what the vendor's document said
+/// (`changed-after-import`). Rows: `source | file | sha256 | format`, then
+/// `evidence | id | read | at | by`.
+fn evidence_sheet(
+    ws: &mut Worksheet,
+    source: &crate::sheet::DocSource,
+    evidence: &[crate::sheet::DocEvidence],
+) -> Result<(), ExportError> {
+    ws.set_name(crate::sheet::EVIDENCE_SHEET)?;
+    let text = Format::new();
+    for (c, v) in ["source", &source.file, &source.sha256, &source.format].iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *v, &text_format(v, &text))?;
+    }
+    for (r, e) in evidence.iter().enumerate() {
+        let row = [("evidence"), e.id.as_str(), e.read.as_str(), e.at.as_str(), e.by.as_deref().unwrap_or("")];
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string_with_format(r as u32 + 1, c as u16, *v, &text_format(v, &text))?;
+        }
+    }
+    ws.protect();
+    ws.set_hidden(true);
+    Ok(())
 }
 
 /// Whether an answer can be shown in the choice columns.

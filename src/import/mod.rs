@@ -181,7 +181,14 @@ impl Imported {
     /// Write into the doc what it was read from (`[source]`: the file, the
     /// SHA-256 of `bytes`, the format) and where each answer was read
     /// (`[evidence]`, in form order, with the word read).
+    ///
+    /// A workbook `kaiji export` wrote from an imported sheet carries the
+    /// vendor document's `[source]` and `[evidence]`: those are kept, not
+    /// replaced by the workbook's (see `xlsx::import_bytes_with`).
     pub fn record_provenance(&mut self, file: &str, bytes: &[u8], source: Source, form: &Form) {
+        if self.doc.source.is_some() {
+            return;
+        }
         let sha256 = crate::walk::sha256_hex(bytes);
         self.doc.source =
             Some(crate::sheet::DocSource { file: file.to_string(), sha256, format: source.as_str().to_string() });
@@ -198,5 +205,17 @@ impl Imported {
             .collect();
         evidence.sort_by_key(|(i, _)| *i);
         self.doc.evidence = evidence.into_iter().map(|(_, e)| e).collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    /// `[source] format` accepts exactly the names the importers write.
+    #[test]
+    fn every_source_is_one_a_sheet_accepts() {
+        let names: Vec<&str> = [Source::Pdf, Source::Text, Source::Xlsx].iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, crate::sheet::SOURCE_FORMATS);
     }
 }

@@ -103,7 +103,15 @@ pub fn import_bytes_with(bytes: &[u8], form: &Form, path: &str, sheet: Option<&s
         wb.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible == calamine::SheetVisible::Visible)).collect();
     let mut grids = Vec::new();
     let mut budget = Budget { cells: limits::CELLS, text: limits::CELL_TEXT };
+    let mut carried = None;
     for (name, visible) in sheets {
+        if name == crate::sheet::EVIDENCE_SHEET {
+            // kaiji's own: the vendor document's provenance, not content
+            if let Ok(range) = wb.worksheet_range(&name) {
+                carried = Some(carried_evidence(&range_cells(&range, &mut budget).unwrap_or_default()));
+            }
+            continue;
+        }
         if !visible {
             report.note_hidden(format!("worksheet 「{name}」"), "a hidden worksheet".into());
             continue;
@@ -145,7 +153,50 @@ pub fn import_bytes_with(bytes: &[u8], form: &Form, path: &str, sheet: Option<&s
         };
         grids.push(Grid::new(name, cells, &merges, &view));
     }
-    Importer::new(form, report).run(&grids, path, sheet)
+    let mut imported = Importer::new(form, report).run(&grids, path, sheet)?;
+    if let Some((source, evidence)) = carried.flatten() {
+        imported.report.warnings.push(format!(
+            "the workbook carries the evidence of {} ({}, SHA-256 {}…): where each answer was first read; \
+             answers changed since show as changed-after-import",
+            source.file,
+            source.format,
+            source.sha256.get(..12).unwrap_or(&source.sha256)
+        ));
+        imported.doc.source = Some(source);
+        imported.doc.evidence = evidence.into_iter().filter(|e| form.index_of(&e.id).is_some()).collect();
+    }
+    Ok(imported)
+}
+
+/// The `[source]` and `[evidence]` `kaiji export` wrote to its
+/// [`EVIDENCE_SHEET`](crate::sheet::EVIDENCE_SHEET); `None` unless the
+/// source row is whole (a damaged or hand-made sheet is ignored).
+fn carried_evidence(cells: &Cells) -> Option<(crate::sheet::DocSource, Vec<crate::sheet::DocEvidence>)> {
+    let mut rows: std::collections::BTreeMap<u32, Vec<(u32, &str)>> = Default::default();
+    for ((r, c), v) in cells {
+        rows.entry(*r).or_default().push((*c, v.as_str()));
+    }
+    let cell = |row: &[(u32, &str)], c: u32| row.iter().find(|(k, _)| *k == c).map(|(_, v)| v.to_string());
+    let mut source = None;
+    let mut evidence = Vec::new();
+    for row in rows.values() {
+        match cell(row, 0).as_deref() {
+            Some("source") => {
+                let s = crate::sheet::DocSource { file: cell(row, 1)?, sha256: cell(row, 2)?, format: cell(row, 3)? };
+                let ok = s.sha256.len() == 64
+                    && s.sha256.bytes().all(|b| b.is_ascii_hexdigit())
+                    && crate::sheet::SOURCE_FORMATS.contains(&s.format.as_str());
+                source = ok.then_some(s);
+            }
+            Some("evidence") => {
+                let (Some(id), Some(read), Some(at)) = (cell(row, 1), cell(row, 2), cell(row, 3)) else { continue };
+                let by = cell(row, 4).filter(|b| crate::sheet::EVIDENCE_KINDS.contains(&b.as_str()));
+                evidence.push(crate::sheet::DocEvidence { id, read, at, by });
+            }
+            _ => {}
+        }
+    }
+    Some((source?, evidence))
 }
 
 /// Each worksheet's [`SheetXml`], by sheet name, from an xlsx's zip.

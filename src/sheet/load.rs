@@ -425,6 +425,17 @@ impl Builder {
             };
             *field = self.text(v, &format!("source.{}", k.name))?.value;
         }
+        if !super::doc::SOURCE_FORMATS.contains(&out.format.as_str()) {
+            return Err(self.schema(
+                format!(
+                    "source.format is 「{}」, which kaiji does not import from (one of: {})",
+                    out.format,
+                    super::doc::SOURCE_FORMATS.join(", ")
+                ),
+                node.span,
+                Some("`kaiji import` writes it; remove the [source] table rather than editing it".into()),
+            ));
+        }
         if !(out.sha256.len() == 64 && out.sha256.bytes().all(|b| b.is_ascii_hexdigit())) {
             return Err(self.schema(
                 "source.sha256 must be the 64 hex digits of the imported file's SHA-256".into(),
@@ -454,7 +465,17 @@ impl Builder {
                     "by" => &mut by,
                     _ => return Err(self.unknown_key(fk, EVIDENCE_KEYS, &format!("the evidence of {id}"))),
                 };
-                *slot = Some(self.text(fv, &format!("evidence.{}", fk.name))?.value);
+                let value = self.text(fv, &format!("evidence.{}", fk.name))?.value;
+                if fk.name.as_ref() == "by" && !super::doc::EVIDENCE_KINDS.contains(&value.as_str()) {
+                    return Err(self.schema(
+                        format!(
+                            "the evidence of {id} says it was read by 「{value}」, which is no kind of mark kaiji reads"
+                        ),
+                        fv.span,
+                        Some(format!("one of: {}", super::doc::EVIDENCE_KINDS.join(", "))),
+                    ));
+                }
+                *slot = Some(value);
             }
             let (Some(read), Some(at)) = (read, at) else {
                 return Err(self.schema(

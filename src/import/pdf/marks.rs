@@ -294,6 +294,23 @@ mod tests {
         Shape { bbox: BBox { x0, y0: 97.0, x1, y1: 111.0 }, curved: true, straight: false, stroked: true, fill: None }
     }
 
+    /// `[evidence] by` accepts exactly the kinds the importer writes.
+    #[test]
+    fn every_kind_is_one_a_sheet_accepts() {
+        let kinds = [
+            MarkKind::FormField,
+            MarkKind::Ellipse,
+            MarkKind::RoundedRect,
+            MarkKind::Shading,
+            MarkKind::Glyph,
+            MarkKind::Grey,
+            MarkKind::OnlyWord,
+            MarkKind::Annotation,
+        ];
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, crate::sheet::EVIDENCE_KINDS);
+    }
+
     #[test]
     fn one_ring_one_word() {
         let w = row([false; 3]);
