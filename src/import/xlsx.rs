@@ -154,7 +154,10 @@ pub fn import_bytes_with(bytes: &[u8], form: &Form, path: &str, sheet: Option<&s
         grids.push(Grid::new(name, cells, &merges, &view));
     }
     let mut imported = Importer::new(form, report).run(&grids, path, sheet)?;
-    if let Some((source, evidence)) = carried.flatten() {
+    // Carried only where the vendor's document gave answers: a workbook
+    // filled in from a sheet whose marks were all lost is the person's own
+    // reading, with its cells as evidence.
+    if let Some((source, evidence)) = carried.flatten().filter(|(_, e)| !e.is_empty()) {
         imported.report.warnings.push(format!(
             "the workbook carries the evidence of {} ({}, SHA-256 {}…): where each answer was first read; \
              answers changed since show as changed-after-import",
