@@ -306,3 +306,18 @@ proptest::proptest! {
         let _ = pdf::import_bytes(&bytes, &form(), "fuzz.pdf");
     }
 }
+
+/// What-a-person-sees refusals say what is wrong (fuzz/regressions-seen.py
+/// writes the files).
+#[test]
+fn hidden_and_overdrawn_pages_are_refused_with_a_reason() {
+    let read = |name: &str| {
+        std::fs::read(format!("{}/tests/fuzz_regressions/import_pdf/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    };
+    let e = refusal(&read("reject-hidden-text.pdf"));
+    assert!(e.contains("the PDF's text is all hidden from a person"), "{e}");
+    for name in ["reject-painted-over.pdf", "reject-annotation-flood.pdf"] {
+        let e = refusal(&read(name));
+        assert!(e.contains("page 1 draws more than kaiji reads on a page"), "{name}: {e}");
+    }
+}

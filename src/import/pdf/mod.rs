@@ -144,6 +144,12 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
         std::iter::once(None).chain(infos.iter().map(|li| li.marks.clone())).collect();
     let marks = Marks::Observed(&observed);
     let (mut imported, lines_read) = super::text::import_str_traced(&text, form, path, marks).map_err(|e| match e {
+        ImportError::Unrecognised { .. } if empty && !hidden.is_empty() => err(
+            path,
+            "the PDF's text is all hidden from a person (painted white or transparent, clipped, covered, \
+             too small or off the page): there is nothing on it to read",
+            Some("ask the vendor for the sheet as it is meant to be read"),
+        ),
         ImportError::Unrecognised { .. } if empty => no_text(path),
         ImportError::Unrecognised { .. } => err(
             path,
