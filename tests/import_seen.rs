@@ -172,7 +172,8 @@ fn other_yes_no(a: Answer) -> Answer {
 }
 
 /// A copy of a row a person does not see (white, transparent, clipped,
-/// under a white box, 0.3 pt, render mode 3, beyond the page's edge),
+/// under a white box, 0.3 pt, render mode 3, beyond the page's edge, cut off by
+/// the CropBox, in an optional-content layer that is off),
 /// placed before the visible row with another answer marked: the visible
 /// row's answer is read, and the copy is listed as hidden, never read.
 #[test]
@@ -212,7 +213,7 @@ fn an_invisible_mark_counts_for_nothing() {
     let blank_id = "17.1.e";
     for style in [Style::Ellipse, Style::RoundedRect, Style::Shading, Style::Glyph] {
         for how in pdfgen::HIDES {
-            let text_only = matches!(how, Hide::Tiny | Hide::Invisible);
+            let text_only = matches!(how, Hide::Tiny | Hide::Invisible | Hide::LayerOff);
             if text_only && style != Style::Glyph {
                 continue;
             }
@@ -307,7 +308,7 @@ fn annotations_are_read_as_a_person_sees_them() {
             }
         }
         assert_eq!(imp.report.annotated_rows, usize::from(!hidden), "{case}\n{}", imp.report);
-        assert_eq!(imp.report.to_string().contains("1 row carry annotations"), !hidden, "{case}");
+        assert_eq!(imp.report.to_string().contains("1 row carries annotations"), !hidden, "{case}");
         // the rest of the sheet is read as before
         assert_eq!(imp.report.recognised, 198, "{case}");
     }
@@ -331,5 +332,29 @@ fn a_checkbox_a_person_does_not_see_checks_nothing() {
         assert_eq!(answer(&imp, YES_NO), Some(shown), "{how:?}\n{}", imp.report);
         assert_eq!(answer(&imp, "17.1.e"), None, "{how:?}\n{}", imp.report);
         assert!(listed(&imp, YES_NO).is_none() && listed(&imp, "17.1.e").is_none(), "{how:?}\n{}", imp.report);
+    }
+}
+
+/// Writes a few of the fixtures above under target/seen-fixtures/ for a
+/// person to look at (`pdftoppm -png -r 60`): what the page shows must be
+/// what the tests say is read. Run with `--ignored`.
+#[test]
+#[ignore = "writes files for a person to look at"]
+fn write_fixtures_for_a_look() {
+    let f = form();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/seen-fixtures");
+    std::fs::create_dir_all(&dir).unwrap();
+    for how in pdfgen::HIDES {
+        let mut spec = pdfgen::spec(&f, Style::Ellipse);
+        let r = row_mut(&mut spec, YES_NO);
+        r.mark = Mark::One(Answer::Yes);
+        r.hidden = vec![Hidden { what: HiddenWhat::RowCopy(Answer::No), how }];
+        // the text-only hides leave a ring as drawn: only the others hide a ring
+        if !matches!(how, Hide::Tiny | Hide::Invisible | Hide::LayerOff) {
+            r.hidden.push(Hidden { what: HiddenWhat::Mark(Answer::Na), how });
+        }
+        spec.annots = vec![annot("17.1.e", Answer::No, AnnotType::Circle)];
+        let (bytes, layout) = pdfgen::sheet_pdf(&f, &spec);
+        std::fs::write(dir.join(format!("{how:?}-page{}.pdf", layout.page_of[YES_NO])), bytes).unwrap();
     }
 }

@@ -106,7 +106,8 @@ impl fmt::Display for ImportReport {
             write!(f, "\n  no answer marks survived in the input: the answers are left for you to fill in")?;
         }
         if self.annotated_rows > 0 {
-            write!(f, "\n  {} carry annotations", plural(self.annotated_rows, "row", "rows"))?;
+            let verb = if self.annotated_rows == 1 { "carries" } else { "carry" };
+            write!(f, "\n  {} {verb} annotations", plural(self.annotated_rows, "row", "rows"))?;
         }
         if !self.read_by.is_empty() {
             let kinds: Vec<String> = self.read_by.iter().map(|(k, n)| format!("{k} {n}")).collect();

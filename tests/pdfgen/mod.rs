@@ -111,10 +111,29 @@ pub enum Hide {
     Invisible,
     /// Placed beyond the page's edge (outside the MediaBox and CropBox).
     OffPage,
+    /// Placed in the strip the page's CropBox cuts off (its top 40 pt).
+    OffCrop,
+    /// Text in an optional-content layer that is off.
+    LayerOff,
 }
 
-pub const HIDES: [Hide; 7] =
-    [Hide::White, Hide::Transparent, Hide::Clipped, Hide::UnderWhiteBox, Hide::Tiny, Hide::Invisible, Hide::OffPage];
+pub const HIDES: [Hide; 9] = [
+    Hide::White,
+    Hide::Transparent,
+    Hide::Clipped,
+    Hide::UnderWhiteBox,
+    Hide::Tiny,
+    Hide::Invisible,
+    Hide::OffPage,
+    Hide::OffCrop,
+    Hide::LayerOff,
+];
+
+/// The font size that marks text to be put in an optional-content layer
+/// that is off (rewritten after krilla writes the content).
+const LAYER_OFF_SIZE: f32 = 7.76;
+/// The CropBox's top edge when something is hidden above it (PDF space).
+const CROP_TOP: f32 = PAGE_H - 40.0;
 
 /// The font size that marks text to be drawn in render mode 3: the
 /// content stream is rewritten after krilla writes it.
@@ -367,6 +386,14 @@ impl Item {
             (Hide::Invisible, Item::Text { x, y, text, luma, .. }) => {
                 Item::Text { x, y, size: INVISIBLE_SIZE, text, luma }
             }
+            (Hide::LayerOff, Item::Text { x, y, text, luma, .. }) => {
+                Item::Text { x, y, size: LAYER_OFF_SIZE, text, luma }
+            }
+            // into the strip above the CropBox
+            (Hide::OffCrop, Item::Text { x, size, text, luma, .. }) => Item::Text { x, y: 20.0, size, text, luma },
+            (Hide::OffCrop, Item::Ellipse { cx, rx, ry, .. }) => Item::Ellipse { cx, cy: 20.0, rx, ry },
+            (Hide::OffCrop, Item::RoundRect { x, w, h, .. }) => Item::RoundRect { x, y: 14.0, w, h },
+            (Hide::OffCrop, Item::Fill { x, w, luma, .. }) => Item::Fill { x, y: 8.0, w, h: 20.0, luma },
             (_, item) => item,
         };
         Item::Hidden(how, Box::new(item))
@@ -580,7 +607,17 @@ fn question_row(
         items.push(Item::Text { x: BIKOU_X + 2.0, y: base, size: SIZE, text: "備考".into(), luma: 0 });
         items.push(Item::Text { x: CITE_X + 3.0, y: base, size: SIZE, text: "-".into(), luma: 0 });
         let page_items = p.items();
-        page_items.extend(items.into_iter().map(|i| i.hidden(how)));
+        if how == Hide::OffCrop {
+            // the whole copy, lines and all, in the strip above the CropBox
+            let dy = 4.0 - top;
+            let shifted = items.into_iter().map(|i| match i {
+                Item::Text { x, y, size, text, luma } => Item::Text { x, y: y + dy, size, text, luma },
+                other => other,
+            });
+            page_items.extend(shifted.map(|i| Item::Hidden(how, Box::new(i))));
+        } else {
+            page_items.extend(items.into_iter().map(|i| i.hidden(how)));
+        }
         p.y += h + spec.row_gap;
     }
     let page = p.page();
@@ -763,7 +800,8 @@ fn render(pages: &[Vec<Item>]) -> Vec<u8> {
         page.finish();
     }
     let pdf = doc.finish().expect("krilla writes the PDF");
-    invisible_text(pdf)
+    let crop = pages.iter().flatten().any(|i| matches!(i, Item::Hidden(Hide::OffCrop, _)));
+    invisible_text(pdf, crop)
 }
 
 /// Draw one item.
@@ -883,7 +921,7 @@ fn draw_hidden(s: &mut krilla::surface::Surface<'_>, font: &Font, how: Hide, ite
             let (x, y, w, h) = item.area();
             draw(s, font, &Item::Fill { x: x - 1.0, y: y - 1.0, w: w + 2.0, h: h + 2.0, luma: 255 });
         }
-        Hide::Tiny | Hide::Invisible | Hide::OffPage => draw(s, font, item),
+        Hide::Tiny | Hide::Invisible | Hide::OffPage | Hide::OffCrop | Hide::LayerOff => draw(s, font, item),
     }
 }
 
@@ -925,35 +963,77 @@ fn outline(s: &mut krilla::surface::Surface<'_>, item: &Item, stroke: Stroke) {
 
 /// Text drawn at [`INVISIBLE_SIZE`] is put in render mode 3: krilla has no
 /// such mode, so `7.77 Tf` in each page's content gets `3 Tr` after it.
-fn invisible_text(pdf: Vec<u8>) -> Vec<u8> {
+fn invisible_text(pdf: Vec<u8>, crop: bool) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
     let needle = format!(" {INVISIBLE_SIZE} Tf").into_bytes();
+    let layer = format!(" {LAYER_OFF_SIZE} Tf").into_bytes();
     let mut doc = lopdf::Document::load_mem(&pdf).expect("krilla output loads");
-    let mut changed = false;
+    let ocg = doc.add_object(dictionary! { "Type" => "OCG", "Name" => Object::string_literal("hidden") });
+    let mut changed = crop;
     for (_, page) in doc.get_pages() {
         let content = doc.get_page_content(page);
         let mut fixed = Vec::with_capacity(content.len() + 64);
+        let mut bt = 0;
+        let mut close_layer = false;
         let mut i = 0;
         while i < content.len() {
+            if content[i..].starts_with(b"BT") && (i == 0 || content[i - 1].is_ascii_whitespace()) {
+                bt = fixed.len();
+            }
             if content[i..].starts_with(&needle) {
                 fixed.extend_from_slice(&needle);
                 fixed.extend_from_slice(b" 3 Tr");
                 i += needle.len();
                 changed = true;
+            } else if content[i..].starts_with(&layer) {
+                // the text object goes in the layer that is off
+                fixed.splice(bt..bt, b"/OC /HiddenLayer BDC ".iter().copied());
+                fixed.extend_from_slice(&layer);
+                i += layer.len();
+                close_layer = true;
+                changed = true;
             } else if content[i..].starts_with(b"\nET") || content[i..].starts_with(b" ET") {
                 // back to filled text after each text object
                 fixed.extend_from_slice(b" 0 Tr");
-                fixed.push(content[i]);
-                i += 1;
+                fixed.extend_from_slice(&content[i..i + 3]);
+                i += 3;
+                if close_layer {
+                    fixed.extend_from_slice(b" EMC");
+                    close_layer = false;
+                }
             } else {
                 fixed.push(content[i]);
                 i += 1;
             }
         }
         doc.change_page_content(page, fixed).expect("content replaced");
+        let dict = doc.get_object_mut(page).and_then(Object::as_dict_mut).expect("a page");
+        if crop {
+            dict.set("CropBox", vec![0.into(), 0.into(), PAGE_W.into(), CROP_TOP.into()]);
+        }
+        let resources = dict.get(b"Resources").cloned().expect("page resources");
+        let res = match resources {
+            Object::Reference(r) => doc.get_object_mut(r).and_then(Object::as_dict_mut).expect("resources"),
+            _ => doc
+                .get_object_mut(page)
+                .and_then(Object::as_dict_mut)
+                .unwrap()
+                .get_mut(b"Resources")
+                .unwrap()
+                .as_dict_mut()
+                .unwrap(),
+        };
+        res.set("Properties", dictionary! { "HiddenLayer" => ocg });
     }
     if !changed {
         return pdf;
     }
+    let root = doc.trailer.get(b"Root").and_then(Object::as_reference).expect("a catalog");
+    let props = dictionary! {
+        "OCGs" => vec![ocg.into()],
+        "D" => dictionary! { "OFF" => vec![ocg.into()], "Order" => vec![ocg.into()] },
+    };
+    doc.get_object_mut(root).and_then(Object::as_dict_mut).expect("catalog").set("OCProperties", props);
     let mut out = Vec::new();
     doc.save_to(&mut out).expect("lopdf writes the PDF");
     out
