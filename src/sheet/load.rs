@@ -425,6 +425,13 @@ impl Builder {
             };
             *field = self.text(v, &format!("source.{}", k.name))?.value;
         }
+        if !(out.sha256.len() == 64 && out.sha256.bytes().all(|b| b.is_ascii_hexdigit())) {
+            return Err(self.schema(
+                "source.sha256 must be the 64 hex digits of the imported file's SHA-256".into(),
+                node.span,
+                Some("`kaiji import` writes it; remove the [source] table rather than editing it".into()),
+            ));
+        }
         if !super::doc::SOURCE_FORMATS.contains(&out.format.as_str()) {
             return Err(self.schema(
                 format!(
@@ -432,13 +439,6 @@ impl Builder {
                     out.format,
                     super::doc::SOURCE_FORMATS.join(", ")
                 ),
-                node.span,
-                Some("`kaiji import` writes it; remove the [source] table rather than editing it".into()),
-            ));
-        }
-        if !(out.sha256.len() == 64 && out.sha256.bytes().all(|b| b.is_ascii_hexdigit())) {
-            return Err(self.schema(
-                "source.sha256 must be the 64 hex digits of the imported file's SHA-256".into(),
                 node.span,
                 Some("`kaiji import` writes it; remove the [source] table rather than editing it".into()),
             ));
