@@ -54,7 +54,7 @@ fn target(path: &Path) -> miette::Result<Target> {
     if meta.is_file() {
         return Ok(Target::File);
     }
-    let what = file_kind(&meta);
+    let what = kaiji::walk::describe(&meta);
     miette::bail!(
         code = "kaiji::usage::output_not_a_file",
         help = "-o takes a regular file (or /dev/stdout, /dev/stderr, /dev/null); to feed another program, \
@@ -62,28 +62,6 @@ fn target(path: &Path) -> miette::Result<Target> {
         "-o {} is {what}, not a regular file; nothing was written",
         path.display()
     )
-}
-
-/// "a FIFO", "a directory" …: what a path that is not a regular file is.
-fn file_kind(meta: &std::fs::Metadata) -> &'static str {
-    if meta.is_dir() {
-        return "a directory";
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        let t = meta.file_type();
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-        if t.is_char_device() || t.is_block_device() {
-            return "a device";
-        }
-    }
-    "not a regular file"
 }
 
 pub enum Output {

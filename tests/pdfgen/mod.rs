@@ -829,38 +829,7 @@ fn draw(s: &mut krilla::surface::Surface<'_>, font: &Font, item: &Item) {
                     s.set_stroke(None);
                     s.draw_path(&pb.finish().unwrap());
                 }
-                Item::Ellipse { cx, cy, rx, ry } => {
-                    // four Bézier quarters, as office suites draw an oval
-                    let (kx, ky) = (rx * 0.5523, ry * 0.5523);
-                    let mut pb = PathBuilder::new();
-                    pb.move_to(cx + rx, *cy);
-                    pb.cubic_to(cx + rx, cy + ky, cx + kx, cy + ry, *cx, cy + ry);
-                    pb.cubic_to(cx - kx, cy + ry, cx - rx, cy + ky, cx - rx, *cy);
-                    pb.cubic_to(cx - rx, cy - ky, cx - kx, cy - ry, *cx, cy - ry);
-                    pb.cubic_to(cx + kx, cy - ry, cx + rx, cy - ky, cx + rx, *cy);
-                    pb.close();
-                    s.set_fill(None);
-                    s.set_stroke(Some(stroke(0.8)));
-                    s.draw_path(&pb.finish().unwrap());
-                }
-                Item::RoundRect { x, y, w, h } => {
-                    let r = 3.0;
-                    let k = r * 0.5523;
-                    let mut pb = PathBuilder::new();
-                    pb.move_to(x + r, *y);
-                    pb.line_to(x + w - r, *y);
-                    pb.cubic_to(x + w - r + k, *y, x + w, y + r - k, x + w, y + r);
-                    pb.line_to(x + w, y + h - r);
-                    pb.cubic_to(x + w, y + h - r + k, x + w - r + k, y + h, x + w - r, y + h);
-                    pb.line_to(x + r, y + h);
-                    pb.cubic_to(x + r - k, y + h, *x, y + h - r + k, *x, y + h - r);
-                    pb.line_to(*x, y + r);
-                    pb.cubic_to(*x, y + r - k, x + r - k, *y, x + r, *y);
-                    pb.close();
-                    s.set_fill(None);
-                    s.set_stroke(Some(stroke(0.8)));
-                    s.draw_path(&pb.finish().unwrap());
-                }
+                Item::Ellipse { .. } | Item::RoundRect { .. } => outline(s, item, stroke(0.8)),
                 Item::Hidden(how, item) => draw_hidden(s, font, *how, item),
                 Item::Checkbox { x, y, w, h, .. } => {
                     // the box as printed; the field itself is added afterwards
@@ -925,7 +894,8 @@ fn draw_hidden(s: &mut krilla::surface::Surface<'_>, font: &Font, how: Hide, ite
     }
 }
 
-/// An ellipse or rounded box outlined with `stroke`.
+/// An ellipse (four Bézier quarters, as office suites draw an oval) or a
+/// rounded box, outlined with `stroke`.
 fn outline(s: &mut krilla::surface::Surface<'_>, item: &Item, stroke: Stroke) {
     let path = match item {
         Item::Ellipse { cx, cy, rx, ry } => {
