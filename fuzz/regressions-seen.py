@@ -70,3 +70,5 @@ hidden = (
     b"BT /F1 12 Tf 900 640 Td (off the page) Tj ET"
 )
 write("reject-hidden-text.pdf", pdf(hidden))
+# One run of more glyphs than a page may draw (the recorder's bound).
+write("reject-glyph-flood.pdf", pdf(b"BT /F1 1 Tf 10 10 Td (" + b"a" * 210000 + b") Tj ET"))

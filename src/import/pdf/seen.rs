@@ -31,10 +31,16 @@ use hayro_interpret::{
 use super::layout::BBox;
 use super::marks::Shape;
 
-/// Grid cell edge, in points.
+/// Grid cell edge, in points (larger on a page so large that 2 pt cells
+/// would be more than [`MAX_CELLS`]).
 const CELL: f64 = 2.0;
+/// Cells of one page's grid, at most (about 16 MB).
+const MAX_CELLS: f64 = 1_000_000.0;
 /// Cell updates one page may make (opaque fills painted over cells).
 const MAX_PAINT: usize = 40_000_000;
+/// Glyphs and paths one page may draw: far more than a sheet's page has
+/// (the text reader refuses 60,000 glyphs), bounding what is kept.
+const MAX_DRAWN: usize = 200_000;
 /// Below this opacity a glyph or line is not seen.
 const MIN_ALPHA: f32 = 0.25;
 /// Glyphs smaller than this (points, em height) cannot be read.
@@ -177,6 +183,8 @@ impl ToKurbo for PdfRect {
 /// over each cell and when it was painted.
 struct Grid {
     origin: (f64, f64),
+    /// Cell edge, in points.
+    edge: f64,
     w: usize,
     h: usize,
     colour: Vec<[f32; 3]>,
@@ -186,14 +194,16 @@ struct Grid {
 
 impl Grid {
     fn new(crop: Rect) -> Grid {
-        let w = ((crop.width() / CELL).ceil().max(1.0) as usize).min(4096);
-        let h = ((crop.height() / CELL).ceil().max(1.0) as usize).min(4096);
-        Grid { origin: (crop.x0, crop.y0), w, h, colour: vec![[1.0; 3]; w * h], order: vec![0; w * h], work: 0 }
+        let area = crop.width().abs().max(1.0) * crop.height().abs().max(1.0);
+        let edge = CELL.max((area / MAX_CELLS).sqrt());
+        let w = (crop.width() / edge).ceil().max(1.0) as usize;
+        let h = (crop.height() / edge).ceil().max(1.0) as usize;
+        Grid { origin: (crop.x0, crop.y0), edge, w, h, colour: vec![[1.0; 3]; w * h], order: vec![0; w * h], work: 0 }
     }
 
     fn cell(&self, x: f64, y: f64) -> Option<usize> {
-        let cx = ((x - self.origin.0) / CELL).floor();
-        let cy = ((y - self.origin.1) / CELL).floor();
+        let cx = ((x - self.origin.0) / self.edge).floor();
+        let cy = ((y - self.origin.1) / self.edge).floor();
         (cx >= 0.0 && cy >= 0.0 && (cx as usize) < self.w && (cy as usize) < self.h)
             .then(|| cy as usize * self.w + cx as usize)
     }
@@ -202,17 +212,20 @@ impl Grid {
     /// the page's budget is spent.
     fn paint(&mut self, path: &BezPath, bbox: Rect, colour: [f32; 3], order: u32) -> bool {
         let rect = is_rect(path);
-        let c0 = (((bbox.x0 - self.origin.0) / CELL).floor().max(0.0) as usize).min(self.w);
-        let c1 = (((bbox.x1 - self.origin.0) / CELL).ceil().max(0.0) as usize).min(self.w);
-        let r0 = (((bbox.y0 - self.origin.1) / CELL).floor().max(0.0) as usize).min(self.h);
-        let r1 = (((bbox.y1 - self.origin.1) / CELL).ceil().max(0.0) as usize).min(self.h);
+        let c0 = (((bbox.x0 - self.origin.0) / self.edge).floor().max(0.0) as usize).min(self.w);
+        let c1 = (((bbox.x1 - self.origin.0) / self.edge).ceil().max(0.0) as usize).min(self.w);
+        let r0 = (((bbox.y0 - self.origin.1) / self.edge).floor().max(0.0) as usize).min(self.h);
+        let r1 = (((bbox.y1 - self.origin.1) / self.edge).ceil().max(0.0) as usize).min(self.h);
         self.work += (c1 - c0) * (r1 - r0) * if rect { 1 } else { 8 };
         if self.work > MAX_PAINT {
             return false;
         }
         for r in r0..r1 {
             for c in c0..c1 {
-                let p = Point::new(self.origin.0 + (c as f64 + 0.5) * CELL, self.origin.1 + (r as f64 + 0.5) * CELL);
+                let p = Point::new(
+                    self.origin.0 + (c as f64 + 0.5) * self.edge,
+                    self.origin.1 + (r as f64 + 0.5) * self.edge,
+                );
                 if rect || path.winding(p) != 0 {
                     self.colour[r * self.w + c] = colour;
                     self.order[r * self.w + c] = order;
@@ -275,6 +288,9 @@ impl Recorder {
 
     fn next(&mut self) -> u32 {
         self.order = self.order.saturating_add(1);
+        if self.order as usize > MAX_DRAWN {
+            self.over_budget = true;
+        }
         self.order
     }
 
@@ -321,6 +337,9 @@ fn bbox_of(r: Rect) -> BBox {
 impl<'a> Device<'a> for Recorder {
     fn draw_path(&mut self, path: &BezPath, props: DrawProps<'a>, draw_mode: &DrawMode) {
         let order = self.next();
+        if self.over_budget {
+            return;
+        }
         let user = props.transform * path.clone();
         let bbox = user.bounding_box();
         let area = self.visible_area();
@@ -378,6 +397,11 @@ impl<'a> Device<'a> for Recorder {
             _ => true,
         };
         let drawn = !matches!(draw_mode, DrawMode::Invisible) && stroke_ok;
+        let room = MAX_DRAWN.saturating_sub(self.order as usize);
+        if glyph_run.glyphs().len() > room {
+            self.over_budget = true;
+            return;
+        }
         let mut records = Vec::with_capacity(glyph_run.glyphs().len());
         for g in glyph_run.glyphs() {
             let t = props.transform * g.transform();
@@ -394,6 +418,9 @@ impl<'a> Device<'a> for Recorder {
         }
         for (origin, size, visible) in records {
             let order = self.next();
+            if self.over_budget {
+                return;
+            }
             self.glyphs.push(SeenGlyph { x: origin.x, y: origin.y, size, visible, order });
         }
     }
