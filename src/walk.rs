@@ -150,7 +150,7 @@ pub fn show_size(bytes: u64) -> String {
 }
 
 /// "a FIFO", "a directory" ...: what a non-regular file is.
-fn describe(m: &Metadata) -> &'static str {
+pub fn describe(m: &Metadata) -> &'static str {
     let t = m.file_type();
     if t.is_dir() {
         return "a directory";

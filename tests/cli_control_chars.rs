@@ -125,3 +125,107 @@ fn policy_print_and_debug_are_escaped() {
     assert!(err.contains(&format!("[print] H-PRINT-001 on {}: {SHOWN_VENDOR}", sheet.display())), "{err}");
     assert!(err.contains("[debug] H-PRINT-001") && err.contains("\\u{202e}txt.exe"), "{err}");
 }
+
+/// A policy directory whose test cases start from the hostile sheet, with
+/// a case name holding ESC, BEL, a C1 CSI and U+202E, and a policy that
+/// quotes the sheet's version and vendor in its finding.
+fn hostile_policy_tests(dir: &Path) -> PathBuf {
+    write(dir, "hostile.toml", &hostile_text());
+    let policies = dir.join("policies");
+    std::fs::create_dir_all(policies.join("tests")).unwrap();
+    write(
+        &policies,
+        "quote.rhai",
+        "//! id: H-ESC-001\n//! title: quotes the sheet\nfail(\"17.1.d\", \"version \" + sheet.version + \" of \" + sheet.vendor);\n",
+    );
+    write(
+        &policies.join("tests"),
+        "quote.toml",
+        "base = \"../../hostile.toml\"\n\n[[case]]\nname = \"\\u001B[2J\\u0007名前\\u009B2J\\u202E逆\"\nexpect = \"pass\"\n\n\
+         [[case]]\nname = \"override\"\nsheet = { version = \"\\u001B]0;title\\u0007\" }\nexpect = \"warn\"\n",
+    );
+    policies
+}
+
+const SHOWN_CASE: &str = "\\u{1b}[2J\\u{7}名前\\u{9b}2J\\u{202e}逆";
+
+#[test]
+fn policy_test_reports_show_case_names_and_base_text_escaped() {
+    let d = tempfile::tempdir().unwrap();
+    let policies = hostile_policy_tests(d.path());
+    let (out, _) = run(kaiji().args(["test", "-f", "human"]).arg(&policies));
+    assert!(out.contains(&format!("FAIL  H-ESC-001  {SHOWN_CASE}  (")), "{out}");
+    assert!(out.contains(&format!("17.1.d  version 3.2\\u{{1b}}[8m of {SHOWN_VENDOR}")), "{out}");
+    assert!(out.contains("17.1.d  version \\u{1b}]0;title\\u{7} of"), "{out}");
+    // The machine formats carry the same text as escapes.
+    let (json, _) = run(kaiji().args(["test", "-f", "json"]).arg(&policies));
+    assert!(json.contains("\"name\": \"\\u001b[2J\\u0007名前\\u009b2J\\u202e逆\""), "{json}");
+    let (junit, _) = run(kaiji().args(["test", "-f", "junit"]).arg(&policies));
+    assert!(junit.contains(&format!("H-ESC-001: {SHOWN_CASE}")), "{junit}");
+}
+
+#[test]
+fn coverage_shows_case_sheets_and_paths_escaped() {
+    let d = tempfile::tempdir().unwrap();
+    let policies = hostile_policy_tests(d.path());
+    let (out, _) = run(kaiji().args(["coverage", "-p"]).arg(&policies));
+    assert!(out.contains(SHOWN_CASE), "the case's sheet, by its name: {out}");
+    let sheet = write(d.path(), "evil\u{1b}[2J\u{202e}.toml", &hostile_text());
+    let (out, _) = run(kaiji().args(["coverage", "-p"]).arg(&policies).arg(&sheet));
+    assert!(out.contains("evil\\u{1b}[2J\\u{202e}.toml"), "{out}");
+    run(kaiji().args(["coverage", "-f", "json", "-p"]).arg(&policies).arg(&sheet));
+}
+
+#[test]
+fn form_list_and_show_escape_a_catalogs_text() {
+    let d = tempfile::tempdir().unwrap();
+    let catalog = write(
+        d.path(),
+        "evil.toml",
+        "[form]\nid = \"evil\"\ntitle = \"偽\\u001B[2J\\u0007\"\n\n[[section]]\ntitle = \"章\\u009B2J\"\n\n\
+         [[section.question]]\nid = \"1\"\ntext = \"設問\\u001B[32mPASS\\u202E\"\n",
+    );
+    let form = |args: &[&str]| {
+        let mut c = kaiji();
+        c.arg("--form-file").arg(&catalog).arg("form").args(args).args(["--form", "evil"]);
+        c
+    };
+    let (out, _) = run(&mut form(&["list"]));
+    assert!(out.contains("偽\\u{1b}[2J\\u{7}") && out.contains("設問\\u{1b}[32mPASS\\u{202e}"), "{out}");
+    let (out, _) = run(&mut form(&["show", "1"]));
+    assert!(out.contains("section: 章\\u{9b}2J"), "{out}");
+    let (out, _) = run(&mut form(&["list", "-f", "json"]));
+    assert!(out.contains("設問\\u001b[32mPASS\\u202e"), "{out}");
+}
+
+#[test]
+fn export_to_stdout_writes_no_live_control() {
+    let d = tempfile::tempdir().unwrap();
+    let sheet = write(d.path(), "escape.toml", &hostile_text());
+    for format in ["toml", "json"] {
+        let (out, _) = run(kaiji().args(["export", "-f", format]).arg(&sheet));
+        assert!(out.contains("PASS  all sheets passed"), "{out}");
+    }
+}
+
+#[test]
+fn list_policies_shows_titles_and_policy_errors_escaped() {
+    let d = tempfile::tempdir().unwrap();
+    let policies = d.path().join("policies");
+    std::fs::create_dir(&policies).unwrap();
+    write(&policies, "a.rhai", "//! id: H-A\n//! title: 偽\u{1b}[2J\u{202e}\nlet x = 1;\n");
+    // A compile error on a line with a raw ESC and C1 CSI in a string.
+    write(&policies, "b.rhai", "//! id: H-B\nlet s = \"\u{1b}[2J\u{9b}2J\";\nlet = ;\n");
+    let (out, err) = run(kaiji().args(["check", "--list-policies", "-p"]).arg(&policies));
+    assert!(out.contains("偽\\u{1b}[2J\\u{202e}"), "{out}");
+    assert!(err.contains("\\u{1b}[2J\\u{9b}2J"), "the policy's line, escaped: {err}");
+}
+
+#[test]
+fn api_and_bench_data_write_no_live_control() {
+    run(kaiji().arg("api"));
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("sheets\u{1b}[2J\u{202e}");
+    let (_, err) = run(kaiji().args(["bench-data", "--count", "1", "--out"]).arg(&out));
+    assert!(err.contains("sheets\\u{1b}[2J\\u{202e}"), "{err}");
+}

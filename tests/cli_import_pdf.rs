@@ -34,7 +34,7 @@ fn import_pdf_to_a_file_with_the_account_on_stderr() {
         .stdout("")
         .stderr(predicate::str::contains("198 of 198 questions recognised, 192 answered"))
         .stderr(predicate::str::contains("read by: ellipse 192"))
-        .stderr(predicate::str::contains("3 rows left unanswered, marks ambiguous:"))
+        .stderr(predicate::str::contains("3 questions left unanswered, ambiguous:"))
         .stderr(predicate::str::contains("(page 2): 2 words marked (はい、いいえ)"))
         .stderr(predicate::str::contains("an ellipse between words"));
     let toml = std::fs::read_to_string(&out).unwrap();
@@ -150,4 +150,130 @@ fn help_names_pdf() {
         .success()
         .stdout(predicate::str::contains("kaiji import vendor.pdf -o vendor.toml"))
         .stdout(predicate::str::contains("pdf for .pdf"));
+}
+
+/// A file where fewer than half the form's questions are recognised (a
+/// damaged copy, part of a sheet, another form) is an error, not a sheet
+/// that passes for the vendor's; `--partial` keeps what was read.
+#[test]
+fn fewer_than_half_the_questions_is_an_error_unless_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = FormRegistry::builtin().get("sds-6.0").unwrap();
+    let mut spec = pdfgen::spec(&form, pdfgen::Style::Ellipse);
+    spec.rows.truncate(40);
+    let (bytes, _) = pdfgen::sheet_pdf(&form, &spec);
+    let pdf = dir.path().join("part.pdf");
+    std::fs::write(&pdf, bytes).unwrap();
+    // and the same from text: three rows
+    let txt = dir.path().join("part.txt");
+    let row = |id: &str| format!("{id}\t{}\t■はい\t□いいえ\t□対象外\t備考\t-\n", form.question(id).unwrap().text);
+    std::fs::write(&txt, format!("{}{}{}", row("2"), row("3"), row("4"))).unwrap();
+    for (input, n) in [(&pdf, 40), (&txt, 3)] {
+        let out = dir.path().join("part.toml");
+        cargo_bin_cmd!("kaiji")
+            .arg("import")
+            .arg(input)
+            .arg("-o")
+            .arg(&out)
+            .env("NO_COLOR", "1")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!("only {n} of the 198 questions of form sds-6.0")))
+            .stderr(predicate::str::contains("--partial"));
+        assert!(!out.exists(), "no sheet written");
+        cargo_bin_cmd!("kaiji")
+            .arg("import")
+            .arg(input)
+            .args(["--partial", "-o"])
+            .arg(&out)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains(format!("{n} of 198 questions recognised")));
+        std::fs::remove_file(&out).unwrap();
+    }
+}
+
+/// The README's fill-in round trip keeps the vendor's evidence: PDF → TOML
+/// → workbook → (an answer changed) → TOML again names the PDF as its
+/// source and flags the changed answer against the PDF's page; with the
+/// PDF beside the sheet, `lint --verify-source` accepts it, and reports a
+/// replaced PDF.
+#[test]
+fn evidence_survives_the_fill_in_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pdf, bytes) = write_sheet(dir.path(), "vendor.pdf", pdfgen::Style::Ellipse);
+    let toml = dir.path().join("vendor.toml");
+    let kaiji = || {
+        let mut c = cargo_bin_cmd!("kaiji");
+        c.current_dir(dir.path()).env("NO_COLOR", "1");
+        c
+    };
+    kaiji().arg("import").arg(&pdf).arg("-o").arg(&toml).assert().success();
+    let imported = std::fs::read_to_string(&toml).unwrap();
+    // someone changes 2's answer (here in the TOML; in the workbook it is the same)
+    let line = imported.lines().find(|l| l.starts_with("\"2\" = ")).expect("2 is answered").to_string();
+    let changed_line =
+        if line.contains("はい") { line.replace("はい", "いいえ") } else { "\"2\" = \"はい\"".into() };
+    std::fs::write(&toml, imported.replace(&line, &changed_line)).unwrap();
+    let xlsx = dir.path().join("vendor.xlsx");
+    kaiji().arg("export").arg(&toml).arg("-o").arg(&xlsx).assert().success();
+    let again = dir.path().join("again.toml");
+    kaiji()
+        .arg("import")
+        .arg(&xlsx)
+        .arg("-o")
+        .arg(&again)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("carries the evidence of"));
+    let sheet: toml::Table = std::fs::read_to_string(&again).unwrap().parse().unwrap();
+    assert_eq!(sheet["source"]["format"].as_str(), Some("pdf"), "{sheet:?}");
+    assert_eq!(sheet["source"]["sha256"].as_str(), Some(kaiji::walk::sha256_hex(&bytes).as_str()));
+    assert!(sheet["evidence"]["2"]["at"].as_str().unwrap().starts_with("PDF p."), "{:?}", sheet["evidence"]["2"]);
+    kaiji()
+        .args(["lint", "-f", "json"])
+        .arg(&again)
+        .assert()
+        .stdout(predicate::str::contains("\"rule\": \"changed-after-import\""))
+        .stdout(predicate::str::contains("PDF p."));
+    // the PDF beside the sheet: verified
+    let verify = || {
+        let mut c = kaiji();
+        c.args(["lint", "--verify-source", "-f", "json"]).arg(&again);
+        c
+    };
+    verify().assert().stdout(predicate::str::contains("source-changed").not());
+    // replaced since: an error
+    let mut other = bytes.clone();
+    other.extend_from_slice(b"\n% appended\n");
+    std::fs::write(&pdf, other).unwrap();
+    verify().assert().code(1).stdout(predicate::str::contains("\"rule\": \"source-changed\""));
+}
+
+/// `[source] format` and `[evidence] by` name what kaiji reads: another
+/// value is a located schema error.
+#[test]
+fn unknown_source_format_or_evidence_kind_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = "[sheet]\nvendor = \"x\"\n\n[answers]\n\"2\" = \"はい\"\n\n[source]\nfile = \"v.pdf\"\nsha256 = \"";
+    let digest = "0".repeat(64);
+    for (tail, says) in [
+        (format!("{digest}\"\nformat = \"scan\"\n"), "source.format is 「scan」"),
+        (
+            format!(
+                "{digest}\"\nformat = \"pdf\"\n\n[evidence]\n\"2\" = {{ read = \"はい\", at = \"PDF p.1 (1, 1)\", by = \"guess\" }}\n"
+            ),
+            "read by 「guess」",
+        ),
+    ] {
+        let path = dir.path().join("s.toml");
+        std::fs::write(&path, format!("{base}{tail}")).unwrap();
+        cargo_bin_cmd!("kaiji")
+            .arg("lint")
+            .arg(&path)
+            .env("NO_COLOR", "1")
+            .assert()
+            .code(2)
+            .stdout(predicate::str::contains(says));
+    }
 }

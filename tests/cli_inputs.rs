@@ -369,3 +369,83 @@ fn a_directory_walk_skips_files_that_are_not_sheets() {
     let help = kaiji().args(["check", "--help"]).assert().code(0);
     assert!(String::from_utf8_lossy(&help.get_output().stdout).contains("not entering hidden directories"));
 }
+
+/// `kaiji test -o` is a report like the others: never written over the
+/// policy, a module, a test file, a catalog or a case's base sheet (it once
+/// replaced them with exit 0), and the files are untouched.
+#[test]
+fn a_policy_test_report_is_never_written_over_an_input() {
+    let d = tempfile::tempdir().unwrap();
+    let policy = write(d.path(), "policies/t.rhai", POLICY);
+    let lib = write(d.path(), "policies/_lib/x.rhai", "fn x() { 1 }\n");
+    let base = copy_example(d.path(), "base.toml");
+    let cases = write(
+        d.path(),
+        "policies/tests/t.toml",
+        "[[case]]\nname = \"base\"\nbase = \"../../base.toml\"\nexpect = \"pass\"\n",
+    );
+    let catalog = d.path().join("form.toml");
+    let form = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/form/sds-6.0.toml")).unwrap();
+    std::fs::write(&catalog, form.replacen("id = \"sds-6.0\"", "id = \"test-form\"", 1)).unwrap();
+    let before: Vec<(PathBuf, Vec<u8>)> =
+        [&policy, &lib, &base, &cases, &catalog].iter().map(|p| (p.to_path_buf(), std::fs::read(p).unwrap())).collect();
+    let test = || {
+        let mut c = kaiji();
+        c.arg("--form-file").arg(&catalog).arg("test").arg(d.path().join("policies"));
+        c
+    };
+    for (out, what) in
+        [(&policy, "policy"), (&lib, "policy"), (&cases, "policy"), (&catalog, "form catalog"), (&base, "base sheet")]
+    {
+        for format in ["human", "json", "junit"] {
+            let a = test().args(["-f", format, "-o"]).arg(out).assert().code(2);
+            let e = stderr(&a);
+            assert!(e.contains(&format!("is the {what} file")), "{e}");
+            assert!(e.contains("this run reads; kaiji does not write over its inputs"), "{e}");
+        }
+    }
+    for (path, bytes) in &before {
+        assert_eq!(&std::fs::read(path).unwrap(), bytes, "{} is untouched", path.display());
+    }
+    // Another path is written.
+    let report = d.path().join("report.json");
+    test().args(["-f", "json", "-o"]).arg(&report).assert().code(0);
+    assert_eq!(json_of(&std::fs::read(&report).unwrap())["summary"]["passed"], 1);
+}
+
+/// `-o` naming a FIFO, a socket or a directory is refused by every
+/// subcommand that takes `-o`, at once and with nothing written (a FIFO
+/// made every one of them wait for a reader).
+#[cfg(unix)]
+#[test]
+fn every_subcommand_refuses_an_output_that_is_not_a_regular_file() {
+    let d = tempfile::tempdir().unwrap();
+    let sheet = copy_example(d.path(), "a.toml");
+    let fifo = d.path().join("out.fifo");
+    mkfifo(&fifo);
+    let socket_path = d.path().join("out.sock");
+    let _socket = std::os::unix::net::UnixListener::bind(&socket_path).unwrap();
+    let dir = d.path().join("out.d");
+    std::fs::create_dir(&dir).unwrap();
+    let text = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tsubame-marked.txt");
+    let policies = concat!(env!("CARGO_MANIFEST_DIR"), "/policies");
+    let commands: Vec<Vec<std::ffi::OsString>> = vec![
+        vec!["check".into(), sheet.clone().into()],
+        vec!["lint".into(), sheet.clone().into()],
+        vec!["diff".into(), "--no-policies".into(), sheet.clone().into(), sheet.clone().into()],
+        vec!["export".into(), sheet.clone().into(), "-f".into(), "json".into()],
+        vec!["import".into(), sheet.clone().into(), "--force".into()],
+        vec!["form".into(), "new".into(), text.into(), "--id".into(), "x".into()],
+        vec!["test".into(), policies.into()],
+        vec!["coverage".into()],
+    ];
+    for (out, what) in [(&fifo, "a FIFO"), (&socket_path, "a socket"), (&dir, "a directory")] {
+        for args in &commands {
+            let a = kaiji().args(args).arg("-o").arg(out).assert().code(2);
+            let e = stderr(&a);
+            assert!(e.contains(&format!("is {what}, not a regular file; nothing was written")), "{args:?}: {e}");
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 4, "nothing written beside them: {left:?}");
+}

@@ -283,3 +283,25 @@ fn user_form_file_is_used_for_sheets_naming_it() {
         .code(0)
         .stdout(predicates::str::contains("遠隔保守"));
 }
+
+/// A `--form-file` catalog whose parent chain is deeper than 16 levels is
+/// refused before any sheet is read (exit 2), the error pointing at the
+/// first question too deep: a chain 64,000 deep made lint quadratic.
+#[test]
+fn a_catalog_nested_too_deep_is_refused_where_it_goes_too_deep() {
+    let d = tempfile::tempdir().unwrap();
+    let mut catalog = String::from("[form]\nid = \"deep\"\n\n[[section]]\ntitle = \"s\"\n");
+    for i in 1..=5_000 {
+        let parent = if i == 1 { String::new() } else { format!("q{}", i - 1) };
+        catalog.push_str(&format!("[[section.question]]\nid = \"q{i}\"\ntext = \"t\"\nparent = \"{parent}\"\n"));
+    }
+    let path = d.path().join("deep.toml");
+    std::fs::write(&path, catalog).unwrap();
+    let sheet = d.path().join("s.toml");
+    std::fs::write(&sheet, "[sheet]\nform = \"deep\"\n[answers]\n\"q1\" = \"はい\"\n").unwrap();
+    let a = kaiji().arg("--form-file").arg(&path).arg("lint").arg(&sheet).assert().code(2);
+    let err = String::from_utf8_lossy(&a.get_output().stderr).replace("\n  │ ", " ");
+    assert!(err.contains("question `q17` is nested more than 16 levels deep"), "{err}");
+    assert!(err.contains("deep.toml:71:6]"), "the place of q17's id: {err}");
+    assert!(a.get_output().stdout.is_empty());
+}

@@ -56,12 +56,13 @@ fn check_style(style: Style) {
     // remarks, the last one over a page break
     assert_eq!(imp.doc.remarks, pdfgen::remark_texts(&spec), "{style:?}");
     // ambiguous rows: unanswered, listed with their page
-    let listed: BTreeMap<String, u32> = imp.report.ambiguous.iter().map(|a| (a.id.clone(), a.page)).collect();
-    let want: BTreeMap<String, u32> =
-        pdfgen::ambiguous(&spec).into_iter().map(|id| (id.clone(), layout.page_of[&id])).collect();
+    let listed: BTreeMap<String, String> =
+        imp.report.ambiguous.iter().map(|a| (a.id.clone(), a.place.clone())).collect();
+    let want: BTreeMap<String, String> =
+        pdfgen::ambiguous(&spec).into_iter().map(|id| (id.clone(), format!("page {}", layout.page_of[&id]))).collect();
     assert_eq!(listed, want, "{style:?}:\n{report}");
     for a in &imp.report.ambiguous {
-        assert!(report.contains(&format!("{} (page {})", a.id, a.page)), "{report}");
+        assert!(report.contains(&format!("{} ({})", a.id, a.place)), "{report}");
     }
     // every answer says where it was read
     for a in imp.doc.answers.iter().filter(|a| a.answer.is_some()) {
@@ -195,6 +196,83 @@ fn damaged() {
     assert!(e.contains("damaged") && e.contains("cross-reference"), "{e}");
 }
 
+/// A PDF of `objects` (numbered from 1, the first the catalog), with a
+/// correct cross-reference table.
+fn tiny_pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    let trailer = format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
+    out.extend_from_slice(trailer.as_bytes());
+    out
+}
+
+/// Catalog, page tree (pages from object 5 on), font, content, then
+/// `pages`.
+fn pages_pdf(pages: &[&str]) -> Vec<u8> {
+    let content = "BT /F1 12 Tf 72 720 Td (Hello world) Tj ET";
+    let kids: Vec<String> = (0..pages.len()).map(|i| format!("{} 0 R", i + 5)).collect();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), pages.len()).into_bytes(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+    ];
+    objects.extend(pages.iter().map(|media| {
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [{media}] /Resources << /Font << /F1 3 0 R >> >> /Contents 4 0 R >>"
+        )
+        .into_bytes()
+    }));
+    tiny_pdf(&objects)
+}
+
+/// Each refusal says what is wrong: too many pages is not depth, a page
+/// whose size cannot be a page's is named with its page, and a file cut
+/// short is damaged, not "a scanned image".
+#[test]
+fn refusals_say_what_is_wrong() {
+    let e = refusal(&pages_pdf(&vec!["0 0 612 792"; 5_000]));
+    assert_eq!(e, "x.pdf: the PDF has over 300 pages; kaiji reads sheets of up to 300");
+    let e = refusal(&pages_pdf(&["0 0 612 792", "0 0 1e30 1e30"]));
+    assert!(e.contains("the PDF is damaged: page 2 has an impossible size (MediaBox [0 0 1e30 1e30])"), "{e}");
+    assert!(!e.contains("not found"), "{e}");
+    // A page whose object does not parse for another reason is named too.
+    // (The same length, so the cross-reference table still holds.)
+    let mut broken = pages_pdf(&["0 0 612 792"]);
+    let at = broken.windows(21).position(|w| w == b"/Type /Page /Parent 2").unwrap();
+    broken[at..at + 21].copy_from_slice(b"/Type /Page /Parent <");
+    let e = refusal(&broken);
+    assert!(e.contains("the PDF is damaged: page 1 cannot be read (its object 5 0 is not a valid page)"), "{e}");
+    // Cut short in the page's content, %%EOF appended: no startxref.
+    let content = "BT /F1 12 Tf 72 720 Td (Hello world) Tj ET";
+    let whole = tiny_pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+    ]);
+    let at = whole.windows(5).position(|w| w == b"Hello").unwrap();
+    let mut cut = whole[..at].to_vec();
+    cut.extend_from_slice(b"\n%%EOF\n");
+    let e = refusal(&cut);
+    assert!(e.contains("the PDF is damaged: it has no cross-reference data"), "{e}");
+    assert!(e.contains("cut short") && !e.contains("scanned"), "{e}");
+    // The whole file is read (its text is just no sheet).
+    assert!(refusal(&whole).contains("not a disclosure sheet"));
+}
+
 fn memchr_rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
 }
@@ -226,5 +304,20 @@ proptest::proptest! {
             }
         }
         let _ = pdf::import_bytes(&bytes, &form(), "fuzz.pdf");
+    }
+}
+
+/// What-a-person-sees refusals say what is wrong (fuzz/regressions-seen.py
+/// writes the files).
+#[test]
+fn hidden_and_overdrawn_pages_are_refused_with_a_reason() {
+    let read = |name: &str| {
+        std::fs::read(format!("{}/tests/fuzz_regressions/import_pdf/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    };
+    let e = refusal(&read("reject-hidden-text.pdf"));
+    assert!(e.contains("the PDF's text is all hidden from a person"), "{e}");
+    for name in ["reject-painted-over.pdf", "reject-annotation-flood.pdf"] {
+        let e = refusal(&read(name));
+        assert!(e.contains("page 1 draws more than kaiji reads on a page"), "{name}: {e}");
     }
 }

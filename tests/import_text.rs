@@ -102,7 +102,9 @@ fn unmarked_rows_stay_unanswered_and_conflicts_are_reported() {
     assert_eq!(imp.report.answered, 0);
     assert_eq!(imp.doc.answer("2").unwrap().remarks, [8, 9]);
     assert!(imp.doc.answer("3").is_none(), "no citation, no answer: nothing to write");
-    assert!(imp.report.warnings.iter().any(|w| w.contains("3 has 2 choices marked")), "{:?}", imp.report.warnings);
+    let listed: Vec<(&str, &str, &str)> =
+        imp.report.ambiguous.iter().map(|a| (a.id.as_str(), a.place.as_str(), a.why.as_str())).collect();
+    assert_eq!(listed, [("3", "line 3", "2 words marked (はい、いいえ)")], "{}", imp.report);
     assert_eq!(imp.doc.meta.created.unwrap().to_string(), "2026-04-01");
     assert_eq!(imp.report.missing.len(), 194);
 }
@@ -140,4 +142,40 @@ fn vendor_text_is_kept_as_the_vendor_wrote_it() {
     assert_eq!(imp.doc.meta.version.as_deref(), Some("４．１（２０２６年版）"));
     let r1 = &imp.doc.remarks[&1];
     assert!(r1.starts_with("受託したデータは国内の２拠点（ＤＣ）"), "{r1}");
+}
+
+/// Two revisions of the sheet concatenated into one text (the vendor sent
+/// both): the second's rows are rows, not remark text of the first; its
+/// remarks, numbered from 1 again, do not run into the first's last remark;
+/// a question answered differently in the two is unanswered and listed with
+/// both lines, one answered alike keeps its answer.
+#[test]
+fn two_revisions_concatenated() {
+    let changed = line_of(MARKED, "17.1.d");
+    let first = import(MARKED);
+    let was = first.doc.answer("17.1.d").and_then(|a| a.known()).expect("the fixture answers 17.1.d");
+    let mark = |w: &str| if w == was.as_str() { format!("□{w}") } else { format!("■{w}") };
+    let mut second: Vec<String> = MARKED.lines().map(str::to_string).collect();
+    // the other answer: はい if it was not, else いいえ
+    let now = if was == kaiji::sheet::Answer::Yes { "いいえ" } else { "はい" };
+    second[changed] = format!(
+        "・{}\t{}\t{}\t□対象外\t備考\t1",
+        form().question("17.1.d").unwrap().text,
+        if now == "はい" { "■はい".to_string() } else { mark("はい") },
+        if now == "いいえ" { "■いいえ".to_string() } else { "□いいえ".to_string() },
+    );
+    let text = format!("{MARKED}\n{}\n", second.join("\n"));
+    let imp = import(&text);
+    assert_eq!(imp.report.recognised, 198, "{}", imp.report);
+    assert_eq!(imp.doc.remarks, first.doc.remarks, "the remarks are the first revision's, nothing appended");
+    let d = imp.report.ambiguous.iter().find(|a| a.id == "17.1.d").unwrap_or_else(|| panic!("{}", imp.report));
+    let (l1, l2) = (changed + 1, MARKED.lines().count() + 1 + changed + 1);
+    assert_eq!(d.place, format!("line {l1}"));
+    assert!(d.why.starts_with("answered twice: ") && d.why.contains(&format!("line {l2}")), "{}", d.why);
+    assert!(imp.doc.answer("17.1.d").unwrap().answer.is_none());
+    // every other question answered alike in both: kept
+    assert_eq!(imp.report.ambiguous.len(), 1, "{}", imp.report);
+    assert_eq!(imp.report.answered, 197, "{}", imp.report);
+    let remarks_twice = imp.report.warnings.iter().filter(|w| w.contains("appears twice; the first is kept")).count();
+    assert_eq!(remarks_twice, first.doc.remarks.len(), "{}", imp.report);
 }

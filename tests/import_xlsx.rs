@@ -55,7 +55,7 @@ fn choice_columns_workbook() -> Vec<u8> {
     section(ws, &mut row, "診療録及び診療諸記録等の医療情報の取扱いを受託する際の基準");
     // (id as printed, question id, mark column 0..3 or none, 備考)
     let rows: &[(&str, &str, Option<u16>, &str)] = &[
-        ("1", "1", Some(0), "1"), // applicability row in はい/いいえ columns: 該当
+        ("1", "1", Some(0), "1"), // applicability row marked in the はい column: never mapped
         ("1. 1", "1.1", Some(2), "-"),
         ("1.2", "1.2", Some(0), "1、2"),
         ("", "", None, ""), // spacer
@@ -64,11 +64,11 @@ fn choice_columns_workbook() -> Vec<u8> {
         ("", "17.1.a", Some(0), "3"),
         ("", "17.1.d", Some(1), ""),
         ("1 7. 1. 1. 3", "17.1.1.3", Some(0), "3,4"),
-        ("59", "59", Some(1), ""), // 非該当 by position
+        ("59", "59", Some(1), ""), // いいえ on a 該当/非該当 row: never mapped
         ("59.1", "59.1", Some(2), ""),
         ("60.1", "60.1", None, "4"),
     ];
-    let marks = ["●", "✓", "x", "1", "○"];
+    let marks = ["●", "✓", "レ", "1", "○"];
     for (i, (printed, id, col, bikou)) in rows.iter().enumerate() {
         if id.is_empty() {
             row += 1;
@@ -117,14 +117,18 @@ fn choice_columns_with_merged_cells() {
     eprintln!("{r}");
     assert_eq!(r.recognised, 11, "{r}");
     assert!(r.unread.is_empty(), "{r}");
-    assert_eq!(answer(&imp, "1"), Some("該当"));
+    // a mark in a column of the other kind's word is no answer: listed
+    assert_eq!(answer(&imp, "1"), None);
+    assert_eq!(answer(&imp, "59"), None);
+    let listed: Vec<(&str, &str)> = r.ambiguous.iter().map(|a| (a.id.as_str(), a.place.as_str())).collect();
+    assert_eq!(listed, [("1", "SDS!C11"), ("59", "SDS!D22")], "{r}");
+    assert!(r.ambiguous[0].why.contains("「はい」, which is not a word of a 該当/非該当 question"), "{r}");
     assert_eq!(answer(&imp, "1.1"), Some("対象外"));
     assert_eq!(answer(&imp, "1.2"), Some("はい"));
     assert_eq!(answer(&imp, "2"), Some("いいえ"));
     assert_eq!(answer(&imp, "17.1.a"), Some("はい"));
     assert_eq!(answer(&imp, "17.1.d"), Some("いいえ"));
     assert_eq!(answer(&imp, "17.1.1.3"), Some("はい"));
-    assert_eq!(answer(&imp, "59"), Some("非該当"));
     assert_eq!(answer(&imp, "59.1"), Some("対象外"));
     assert_eq!(answer(&imp, "60.1"), None);
     let d = &imp.doc;
@@ -138,6 +142,48 @@ fn choice_columns_with_merged_cells() {
     assert_eq!(d.meta.version.as_deref(), Some("7"));
     assert_eq!(d.remarks.len(), 4);
     assert_eq!(d.remarks[&4], "有効期限は90日です。\n変更を促します。");
+}
+
+/// A cross (`x`, `×`) in a choice column is no mark, chosen or not: in
+/// Japanese forms it often means "not this one". It is ignored with a
+/// warning naming the cell; a row whose only mark is a cross stays
+/// unanswered, and a row with a real mark elsewhere keeps that one.
+#[test]
+fn crosses_in_choice_columns_are_ignored_with_a_warning() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("SDS").unwrap();
+    for (c, h) in ["No.", "確認項目", "はい", "いいえ", "対象外", "備考"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    // (id, the cells under はい, いいえ, 対象外)
+    let rows: &[(&str, [&str; 3])] = &[
+        ("1.1", ["x", "", ""]),
+        ("1.2", ["", "×", ""]),
+        ("2", ["×", "○", ""]),
+        ("17.1.a", ["X", "", "x"]),
+        ("17.1.d", ["○", "", ""]),
+    ];
+    for (r, (id, cells)) in rows.iter().enumerate() {
+        let r = r as u32 + 1;
+        ws.write_string(r, 0, *id).unwrap();
+        ws.write_string(r, 1, text(id)).unwrap();
+        for (c, v) in cells.iter().enumerate() {
+            ws.write_string(r, 2 + c as u16, *v).unwrap();
+        }
+    }
+    let imp = import(&wb.save_to_buffer().unwrap());
+    let r = &imp.report;
+    assert_eq!(r.recognised, 5, "{r}");
+    assert_eq!(answer(&imp, "1.1"), None);
+    assert_eq!(answer(&imp, "1.2"), None);
+    assert_eq!(answer(&imp, "2"), Some("いいえ"), "the circle, not the cross");
+    assert_eq!(answer(&imp, "17.1.a"), None);
+    assert_eq!(answer(&imp, "17.1.d"), Some("はい"));
+    let warnings = r.warnings.join("\n");
+    for cell in ["「x」 in SDS!C2", "「×」 in SDS!D3", "「×」 in SDS!C4", "「X」 in SDS!C5", "「x」 in SDS!E5"]
+    {
+        assert!(warnings.contains(&format!("{cell} is not an answer mark; ignored")), "{cell}: {warnings}");
+    }
 }
 
 /// One 回答 column with the word, ids only for some rows, remarks on their
@@ -289,10 +335,14 @@ fn repeated_texts_without_ids() {
     }
     let imp = import(&wb.save_to_buffer().unwrap());
     assert_eq!(imp.report.recognised, 6, "{}", imp.report);
-    for (id, word) in &rows[..6] {
+    for (id, word) in &rows[1..6] {
         assert_eq!(answer(&imp, id), Some(*word), "{id}");
     }
-    assert_eq!(imp.report.unread.len(), 1, "{}", imp.report);
-    assert!(imp.report.unread[0].excerpt.contains("(repeats question 59)"), "{}", imp.report);
-    assert_eq!(imp.report.unread[0].place, "Sheet1 row 8");
+    // 59 answered twice, differently: neither is taken
+    assert_eq!(answer(&imp, "59"), None);
+    assert!(imp.report.unread.is_empty(), "{}", imp.report);
+    let a = &imp.report.ambiguous;
+    assert_eq!(a.len(), 1, "{}", imp.report);
+    assert_eq!((a[0].id.as_str(), a[0].place.as_str()), ("59", "Sheet1!B2"));
+    assert_eq!(a[0].why, "answered twice: Sheet1!B2 該当, Sheet1!B8 非該当");
 }

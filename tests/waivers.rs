@@ -176,3 +176,40 @@ fn an_expired_waivers_warning_shows_in_the_matrix_formats() {
     let out = kaiji().args(["check", HINODE, "--no-lint", "-f", "junit", "--waivers"]).arg(&file).assert().code(1);
     assert!(String::from_utf8_lossy(&out.get_output().stdout).contains("testcase name=\"lint/expired-waiver\""));
 }
+
+/// Stale waivers by the thousand: the first hundred are shown on stderr,
+/// then one line for the rest, while the JSON report lists every one.
+#[test]
+fn many_stale_waivers_show_the_first_hundred_then_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..1_500)
+        .map(|i| {
+            format!(
+                "[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"どこにもない{i}\"\nreason = \"r\"\nexpires = \"2999-03-31\"\n\n"
+            )
+        })
+        .collect();
+    let file = waiver_file(dir.path(), &text);
+    let out = kaiji().args(["check", HINODE, "-f", "json", "--waivers"]).arg(&file).assert().code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_eq!(stderr.matches("matched nothing in this run").count(), 100, "{stderr}");
+    assert!(stderr.contains("どこにもない99 matched"), "{stderr}");
+    assert!(!stderr.contains("どこにもない100 matched"), "{stderr}");
+    assert!(stderr.contains("… and 1400 more expired or stale waivers in"), "{stderr}");
+    let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["waivers"].as_array().unwrap().len(), 1_500);
+}
+
+/// A waiver file with thousands of duplicates stops the run with the
+/// first hundred problems and a count of the rest.
+#[test]
+fn thousands_of_duplicate_waivers_show_a_hundred() {
+    let dir = tempfile::tempdir().unwrap();
+    let entry = "[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"日の出システムズ株式会社\"\nreason = \"r\"\nexpires = \"2999-03-31\"\n\n";
+    let file = waiver_file(dir.path(), &entry.repeat(3_001));
+    let out = kaiji().args(["check", HINODE, "--waivers"]).arg(&file).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert_eq!(stderr.matches("is written twice").count(), 100, "{stderr}");
+    assert!(stderr.contains("(and 2999 more problem(s) below)"), "{stderr}");
+    assert!(stderr.contains("… and 2900 more problem(s) in this file, not shown"), "{stderr}");
+}

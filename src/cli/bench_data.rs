@@ -110,7 +110,8 @@ pub fn run(args: BenchDataArgs, forms: &FormRegistry) -> miette::Result<u8> {
         }
         places.push(format!("{} policies to {}", n.max(1), dir.display()));
     }
-    eprintln!("wrote {count} sheet(s) ({problems} with lint problems, seed {}) to {}", args.seed, places.join(" and "));
+    let places = kaiji::text::printable_line(&places.join(" and ")).into_owned();
+    eprintln!("wrote {count} sheet(s) ({problems} with lint problems, seed {}) to {places}", args.seed);
     Ok(0)
 }
 

@@ -8,6 +8,7 @@ use kaiji::form::FormRegistry;
 use kaiji::outcome::RunCommand;
 use kaiji::policy::{Limits, PolicySet};
 use kaiji::runner::Run;
+use kaiji::text::printable_line;
 use kaiji::waiver::{WaiverCheck, WaiverSet};
 
 #[derive(Debug, Args)]
@@ -147,14 +148,16 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         let mut broken = 0;
         for p in policies.policies() {
             let state = if p.error().is_some() { "  (cannot run: see below)" } else { "" };
-            list.push_str(&format!("{:<16} {}  [{}]{state}\n", p.id(), p.meta().title, p.path()));
+            // A policy's id, title and path are shown as any file's text.
+            let (id, title, path) = (printable_line(p.id()), printable_line(&p.meta().title), printable_line(p.path()));
+            list.push_str(&format!("{:<16} {title}  [{path}]{state}\n", id));
         }
         print(&list)?;
         for e in policies.policies().iter().filter_map(|p| p.error()) {
             broken += 1;
             match &e.detail {
-                Some(d) => eprintln!("{d:?}"),
-                None => eprintln!("error: {}", e.message),
+                Some(d) => eprintln!("{:?}", kaiji::text::PrintableDiagnostic::report(d)),
+                None => eprintln!("error: {}", kaiji::text::printable(&e.message)),
             }
         }
         return Ok(if broken > 0 { 2 } else { 0 });
@@ -189,8 +192,8 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
     let summary = render_run(&run.build(), &inputs, &args.report)?;
     // Expired and stale waivers concern the hospital, not one sheet: say so on
     // stderr whatever the format (machine formats also carry them).
-    for warning in waivers.iter().flat_map(WaiverCheck::warnings) {
-        eprintln!("{:?}", miette::Report::new(kaiji::text::PrintableDiagnostic::new(&warning)));
+    if let Some(w) = &waivers {
+        print_waiver_warnings(w);
     }
     if args.strict_waivers && waivers.as_ref().is_some_and(WaiverCheck::any_stale) {
         eprintln!(
@@ -217,4 +220,25 @@ fn load_waivers(
         policies.policies().iter().map(|p| p.id()).chain(kaiji::lint::RULES.iter().map(|r| r.info().name)).collect();
     set.validate(forms)?;
     Ok(WaiverCheck::new(set, date.unwrap_or_else(WaiverCheck::local_today)).in_run(rules.iter().copied()))
+}
+
+/// The expired and stale waivers on stderr: the first
+/// [`kaiji::text::DIAGNOSTICS_SHOWN`], sharing one printable copy of the
+/// file, then how many more (a copy per warning was quadratic: 10,000
+/// stale waivers took most of a minute).
+fn print_waiver_warnings(waivers: &WaiverCheck) {
+    let warnings = waivers.warnings();
+    let shown = warnings.len().min(kaiji::text::DIAGNOSTICS_SHOWN);
+    let diags = warnings[..shown].iter().map(|w| w as &dyn miette::Diagnostic);
+    for d in kaiji::text::PrintableDiagnostic::each(diags) {
+        eprintln!("{:?}", miette::Report::new(d));
+    }
+    if warnings.len() > shown {
+        eprintln!(
+            "warning: … and {} more expired or stale waivers in {}, not shown; -f json lists every waiver \
+             with its status",
+            warnings.len() - shown,
+            kaiji::text::printable_line(&waivers.set().path)
+        );
+    }
 }

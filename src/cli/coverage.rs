@@ -52,13 +52,13 @@ pub enum CoverageFormat {
     Json,
 }
 
-pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
+pub fn run(args: CoverageArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
     let policies = super::check::load_policies(&args.policies, args.limits.limits(), forms)?;
     let mut failed = false;
     for e in policies.policies().iter().filter_map(|p| p.error()) {
         failed = true;
         match &e.detail {
-            Some(d) => eprintln!("{:?}", kaiji::text::PrintableDiagnostic::new(d.as_ref().as_ref())),
+            Some(d) => eprintln!("{:?}", kaiji::text::PrintableDiagnostic::report(d)),
             None => eprintln!("error: {}", kaiji::text::printable(&e.message)),
         }
     }
@@ -71,7 +71,9 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
     for p in &args.policies {
         read.add_policy_arg(p);
     }
+    read.add_form_catalogs(form_files);
     read.refuse_as_output(args.output.as_deref())?;
+    let mut bases = kaiji::policytest::Bases::default();
     if args.sheets.is_empty() {
         let base = kaiji::policytest::file::BUILTIN_BASE;
         let name = kaiji::policytest::file::BUILTIN_BASE_NAME;
@@ -86,7 +88,7 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
                 match cases {
                     Ok(cases) => {
                         for case in cases {
-                            match case.build_sheet(forms) {
+                            match case.build_sheet_with(&mut bases, forms) {
                                 Ok(s) => report.add(&Arc::new(s)),
                                 Err(e) => {
                                     failed = true;
@@ -123,6 +125,9 @@ pub fn run(args: CoverageArgs, forms: &FormRegistry) -> miette::Result<u8> {
             }
         }
     }
+    // The cases' base sheets are inputs too, known once the tests are read.
+    read.add_owned("base sheet", bases.files().map(std::path::Path::to_path_buf));
+    read.refuse_as_output(args.output.as_deref())?;
     let report = report.finish();
     let text = match args.format {
         CoverageFormat::Human => report.human(),

@@ -89,8 +89,8 @@ fn resolve(flag: Option<ExportFormat>, out: Option<&Path>) -> miette::Result<Exp
         }
         (Some(given), _) => Ok(given),
         (None, Some(named)) => Ok(named),
-        // A device or FIFO (`-o /dev/stdout`) has no extension: TOML, as on stdout.
-        (None, None) if std::fs::metadata(out).is_ok_and(|m| !m.is_file() && !m.is_dir()) => Ok(ExportFormat::Toml),
+        // A stream (`-o /dev/stdout`) has no extension: TOML, as on stdout.
+        (None, None) if super::output::is_stream(out) => Ok(ExportFormat::Toml),
         (None, None) => miette::bail!(
             code = "kaiji::usage::export_format",
             help = "name the file .xlsx, .toml or .json, or add -f xlsx|toml|json",

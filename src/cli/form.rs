@@ -132,11 +132,18 @@ pub fn run(args: FormArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miet
         return new(new_args, form_files);
     }
     let form = forms.get(&args.form)?;
-    match args.action {
-        FormAction::List => super::output::print(&list(&form, args.format))?,
-        FormAction::Show { id } => super::output::print(&show(&form, &id, args.format)?)?,
+    let text = match args.action {
+        FormAction::List => list(&form, args.format),
+        FormAction::Show { id } => show(&form, &id, args.format)?,
         FormAction::New(_) => unreachable!("handled above"),
-    }
+    };
+    // A --form-file catalog's texts are someone else's: shown printable
+    // (JSON with the controls serde_json leaves raw escaped), like a sheet's.
+    let text = match args.format {
+        FormFormat::Human => kaiji::text::printable(&text).into_owned(),
+        FormFormat::Json => kaiji::text::escape_json_controls(&text).into_owned(),
+    };
+    super::output::print(&text)?;
     Ok(0)
 }
 

@@ -42,6 +42,17 @@ pub struct ImportArgs {
     /// The form the sheet is filled against.
     #[arg(long, default_value = DEFAULT_FORM)]
     pub form: String,
+
+    /// Keep what was read even when fewer than half the form's questions
+    /// were recognised (by default that is an error: a damaged file, or
+    /// another form).
+    #[arg(long)]
+    pub partial: bool,
+
+    /// In a workbook, the worksheet that is the form (where more than one
+    /// could be: the vendor's and a 記入例, two revisions).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 }
 
 pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
@@ -65,7 +76,8 @@ pub fn run(args: ImportArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mi
             return convert_sheet(&args, &shown, bytes, format, forms);
         }
     }
-    let imported = import::import_file(&args.file, source, &form)?;
+    let options = import::ImportOptions { partial: args.partial, sheet: args.sheet.clone() };
+    let imported = import::import_file(&args.file, source, &form, &options)?;
     let from = source.as_str();
     let header = [
         format!("Imported by kaiji from {shown} ({from}) against form {}.", form.id),

@@ -30,6 +30,12 @@ pub struct LintArgs {
     /// Explain one lint rule and exit.
     #[arg(long, value_name = "RULE")]
     pub explain: Option<String>,
+
+    /// For an imported sheet, read the vendor's file its [source] names
+    /// where it lies beside the sheet, and report `source-changed` (an
+    /// error) when its SHA-256 is not the one recorded.
+    #[arg(long)]
+    pub verify_source: bool,
 }
 
 pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBuf]) -> miette::Result<u8> {
@@ -61,12 +67,12 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
     // After the check above, whose message matters more.
     args.report.resolved_format()?;
-    let runner = Run::new(RunCommand::Lint, forms)
-        .lint(true)
-        .fail_on(args.report.fail_on)
-        .jobs(args.report.jobs)
-        .date(super::output::report_date(None))
-        .build();
+    let verify = kaiji::lint::verify_source::VerifySource;
+    let mut run = Run::new(RunCommand::Lint, forms).lint(true);
+    if args.verify_source {
+        run = run.check(&verify);
+    }
+    let runner = run.fail_on(args.report.fail_on).jobs(args.report.jobs).date(super::output::report_date(None)).build();
     let summary = render_run(&runner, &inputs, &args.report)?;
     Ok(summary.exit_code())
 }

@@ -108,8 +108,8 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Import(args) => import::run(args, &forms, &cli.form_files),
         Command::Export(args) => export::run(args, &forms, &cli.form_files),
         Command::Diff(args) => diff::run(args, &forms),
-        Command::Test(args) => test::run(args, &forms),
-        Command::Coverage(args) => coverage::run(args, &forms),
+        Command::Test(args) => test::run(args, &forms, &cli.form_files),
+        Command::Coverage(args) => coverage::run(args, &forms, &cli.form_files),
         #[cfg(feature = "synth")]
         Command::BenchData(args) => bench_data::run(args, &forms),
     }

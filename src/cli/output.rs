@@ -1,8 +1,14 @@
 //! Where a command writes: stdout, or `-o FILE` written atomically (a
 //! temporary file in the same directory, renamed into place at the end) so
-//! a failed run never leaves half a report. A path that is not a regular
-//! file (`/dev/null`, a FIFO, `/dev/stdout`) is written in place: renaming a
-//! file over it would replace the device itself.
+//! a failed run never leaves half a report.
+//!
+//! `-o` takes a regular file (new or existing), or one of three names that
+//! are not files: `/dev/stdout` and `/dev/stderr` (the process's own
+//! streams, written without opening the path) and `/dev/null`. Anything
+//! else that exists and is not a regular file — a FIFO, a socket, another
+//! device, a directory — is refused before anything runs: opening a FIFO
+//! for writing blocks until a reader comes (every subcommand hung), and
+//! renaming a file over a device would replace the device.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -11,23 +17,74 @@ use miette::{IntoDiagnostic, WrapErr};
 
 use kaiji::report::{Format, Style};
 
+/// What `-o PATH` names, once checked ([`target`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// A regular file, or a path where one will be made.
+    File,
+    Stdout,
+    Stderr,
+    Null,
+}
+
+/// Check what `-o` names: a regular file or a new path, `/dev/stdout`,
+/// `/dev/stderr` or `/dev/null`; anything else is a usage error (exit 2)
+/// and nothing is written.
+fn target(path: &Path) -> miette::Result<Target> {
+    let meta = std::fs::metadata(path);
+    let char_device = || {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            meta.as_ref().is_ok_and(|m| m.file_type().is_char_device())
+        }
+        #[cfg(not(unix))]
+        false
+    };
+    // By the name as given: `/dev/stdout` is a symlink to whatever stdout
+    // is (a terminal, a pipe, a file), and writing to the stream is what it
+    // means. /dev/null must also be what its name says.
+    match path.to_str() {
+        Some("/dev/stdout") => return Ok(Target::Stdout),
+        Some("/dev/stderr") => return Ok(Target::Stderr),
+        Some("/dev/null") if char_device() => return Ok(Target::Null),
+        _ => {}
+    }
+    let Ok(meta) = meta else { return Ok(Target::File) };
+    if meta.is_file() {
+        return Ok(Target::File);
+    }
+    let what = kaiji::walk::describe(&meta);
+    miette::bail!(
+        code = "kaiji::usage::output_not_a_file",
+        help = "-o takes a regular file (or /dev/stdout, /dev/stderr, /dev/null); to feed another program, \
+                leave out -o and pipe stdout",
+        "-o {} is {what}, not a regular file; nothing was written",
+        path.display()
+    )
+}
+
 pub enum Output {
     Stdout,
+    /// `-o /dev/stderr`.
+    Stderr,
+    /// `-o /dev/null`.
+    Null,
     File {
         path: PathBuf,
         tmp: tempfile::NamedTempFile,
     },
-    /// An existing device, FIFO or socket.
-    Special(std::fs::File),
 }
 
 impl Output {
     pub fn open(path: Option<&Path>) -> miette::Result<Output> {
         let Some(path) = path else { return Ok(Output::Stdout) };
-        if is_special(path) {
-            return Ok(Output::Special(open_special(path)?));
-        }
-        Ok(Output::File { path: path.to_path_buf(), tmp: temp_beside(path)? })
+        Ok(match target(path)? {
+            Target::Stdout => Output::Stdout,
+            Target::Stderr => Output::Stderr,
+            Target::Null => Output::Null,
+            Target::File => Output::File { path: path.to_path_buf(), tmp: temp_beside(path)? },
+        })
     }
 
     /// Human-output style: colour only for a terminal stdout.
@@ -35,16 +92,21 @@ impl Output {
         Style::detect(matches!(self, Output::Stdout) && io::stdout().is_terminal())
     }
 
-    /// The report goes to a terminal (stdout, not redirected).
+    /// The report goes to a terminal (stdout or stderr, not redirected).
     pub fn is_terminal(&self) -> bool {
-        matches!(self, Output::Stdout) && io::stdout().is_terminal()
+        match self {
+            Output::Stdout => io::stdout().is_terminal(),
+            Output::Stderr => io::stderr().is_terminal(),
+            Output::Null | Output::File { .. } => false,
+        }
     }
 
     pub fn writer(&self) -> miette::Result<Box<dyn Write + '_>> {
         Ok(match self {
             Output::Stdout => Box::new(io::BufWriter::new(io::stdout().lock())),
+            Output::Stderr => Box::new(io::BufWriter::new(io::stderr().lock())),
+            Output::Null => Box::new(io::sink()),
             Output::File { tmp, .. } => Box::new(io::BufWriter::new(tmp.as_file())),
-            Output::Special(file) => Box::new(io::BufWriter::new(file)),
         })
     }
 
@@ -57,17 +119,11 @@ impl Output {
     }
 }
 
-/// `path` exists and is neither a regular file nor a directory.
-fn is_special(path: &Path) -> bool {
-    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
-}
-
-fn open_special(path: &Path) -> miette::Result<std::fs::File> {
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(path)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("cannot write to {}", path.display()))
+/// `path` names a stream rather than a file (`/dev/stdout`, `/dev/stderr`,
+/// `/dev/null`): it has no extension to take a format from, and nothing in
+/// it can be overwritten.
+pub fn is_stream(path: &Path) -> bool {
+    target(path).is_ok_and(|t| t != Target::File)
 }
 
 /// A temporary file in `path`'s directory (so the final rename is atomic).
@@ -94,8 +150,11 @@ fn temp_beside(path: &Path) -> miette::Result<tempfile::NamedTempFile> {
 /// that appeared while writing.
 pub fn write_atomic(path: &Path, bytes: &[u8], force: bool) -> miette::Result<()> {
     let wrap = || format!("cannot write {}", path.display());
-    if is_special(path) {
-        return open_special(path)?.write_all(bytes).into_diagnostic().wrap_err_with(wrap);
+    match target(path)? {
+        Target::Stdout => return print_bytes(bytes),
+        Target::Stderr => return io::stderr().lock().write_all(bytes).into_diagnostic().wrap_err_with(wrap),
+        Target::Null => return Ok(()),
+        Target::File => {}
     }
     let mut tmp = temp_beside(path)?;
     tmp.write_all(bytes).into_diagnostic().wrap_err_with(wrap)?;
@@ -131,6 +190,12 @@ impl<'a> RunInputs<'a> {
         self
     }
 
+    /// Files found while running (a policy test's base sheet), by what they are.
+    pub fn add_owned(&mut self, what: &'static str, files: impl IntoIterator<Item = PathBuf>) -> &mut Self {
+        self.files.extend(files.into_iter().map(|f| (what, f.into())));
+        self
+    }
+
     /// The sheet files among `inputs`.
     pub fn add_sheets(&mut self, inputs: &'a [kaiji::runner::Input]) -> &mut Self {
         for f in kaiji::runner::files(inputs) {
@@ -153,12 +218,13 @@ impl<'a> RunInputs<'a> {
     }
 
     /// Fail (a usage error: exit 2, nothing written) when `out` is one of
-    /// the inputs. Compared by real identity, so `./a.toml`, `a.toml` and
-    /// a symlink to it are one file. Devices and FIFOs are not compared:
+    /// the inputs, or not something `-o` writes to (a FIFO, a device: see
+    /// [`target`]). Compared by real identity, so `./a.toml`, `a.toml` and
+    /// a symlink to it are one file. The streams are not compared:
     /// writing to `/dev/stdout` replaces nothing.
     pub fn refuse_as_output(&self, out: Option<&Path>) -> miette::Result<()> {
         let Some(out) = out else { return Ok(()) };
-        if !std::fs::metadata(out).is_ok_and(|m| m.is_file()) {
+        if target(out)? != Target::File || !std::fs::metadata(out).is_ok_and(|m| m.is_file()) {
             return Ok(());
         }
         let Some(target) = kaiji::walk::file_identity(out) else { return Ok(()) };
@@ -263,8 +329,8 @@ impl ReportArgs {
 /// surprise this check exists to remove; `-f` states the intent. `.txt`
 /// and `.log` say "text" rather than one format, so they take any text
 /// format given with -f (e.g. `-f github -o annotations.txt`), only not
-/// xlsx. A device or FIFO (`-o /dev/stderr`) has no extension to go by and
-/// gets human text, as stdout would.
+/// xlsx. A stream (`-o /dev/stderr`) has no extension to go by and gets
+/// human text, as stdout would.
 fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Format> {
     let Some(out) = out else { return Ok(flag.unwrap_or(Format::Human)) };
     match (flag, Format::from_file_name(out)) {
@@ -273,7 +339,7 @@ fn resolve_format(flag: Option<Format>, out: Option<&Path>) -> miette::Result<Fo
         }
         (Some(given), _) => Ok(given),
         (None, Some(named)) => Ok(named),
-        (None, None) if is_special(out) => Ok(Format::Human),
+        (None, None) if is_stream(out) => Ok(Format::Human),
         (None, None) => {
             let ext = out.extension().map(|e| format!("the extension `.{}`", e.to_string_lossy()));
             let table: Vec<String> =
@@ -391,9 +457,10 @@ pub fn write_or_stdout(out: Option<&Path>, bytes: &[u8], force: bool) -> miette:
     }
 }
 
-/// Fail (exit 2) when `path` exists and `--force` was not given.
+/// Fail (exit 2) when `path` exists and `--force` was not given. A
+/// stream (`/dev/stdout`) holds nothing to overwrite.
 pub fn refuse_overwrite(path: &Path, force: bool) -> miette::Result<()> {
-    if !force && path.exists() {
+    if !force && path.exists() && !is_stream(path) {
         miette::bail!(
             help = "pass --force to replace it, or choose another -o path",
             "{} already exists; kaiji does not overwrite files without --force",

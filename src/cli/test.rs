@@ -1,5 +1,5 @@
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use miette::IntoDiagnostic;
@@ -55,7 +55,7 @@ pub struct TestArgs {
     pub limits: super::check::LimitArgs,
 }
 
-pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
+pub fn run(args: TestArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> miette::Result<u8> {
     let dirs = if args.dirs.is_empty() {
         let default = PathBuf::from("policies");
         if !default.is_dir() {
@@ -68,7 +68,18 @@ pub fn run(args: TestArgs, forms: &FormRegistry) -> miette::Result<u8> {
     } else {
         args.dirs.clone()
     };
+    // The report is never written over what the run reads: a policy, a
+    // module, a test file (all under the directories), a catalog, and the
+    // base sheets the cases name, known once the test files are read.
+    let mut read = super::output::RunInputs::default();
+    for d in &dirs {
+        read.add_policy_arg(d);
+    }
+    read.add_form_catalogs(form_files);
+    read.refuse_as_output(args.output.as_deref())?;
     let run = policytest::run::run(&dirs, args.limits.limits(), forms, args.require_coverage);
+    read.add_owned("base sheet", run.base_files().map(Path::to_path_buf));
+    read.refuse_as_output(args.output.as_deref())?;
     for e in run.read_errors() {
         eprintln!("{e}");
     }

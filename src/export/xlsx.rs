@@ -15,7 +15,9 @@
 //!
 //! Column widths come from the display width of the text (CJK counts two),
 //! since Excel's autofit undersizes Japanese; vendor text is always written
-//! with `write_string`, so a text starting with `=` stays text.
+//! with `write_string`, and a text that starts like a formula (`=`, `+`,
+//! `-`, `@`) gets Excel's quote prefix ([`text_format`], as the report
+//! workbook does), so it stays text even after someone edits the cell.
 
 use rust_xlsxwriter::{
     Color, ConditionalFormatBlank, ConditionalFormatFormula, DataValidation, DataValidationErrorStyle, Format,
@@ -23,6 +25,7 @@ use rust_xlsxwriter::{
 };
 
 use crate::form::{Form, Kind};
+use crate::report::xlsx::text_format;
 use crate::sheet::{AnswerValue, DocAnswer, SheetDoc};
 use crate::text::display_width;
 
@@ -130,7 +133,36 @@ pub fn to_xlsx(doc: &SheetDoc, form: &Form) -> Result<Vec<u8>, ExportError> {
     if !odd.is_empty() {
         review_sheet(wb.add_worksheet(), &odd, form, &st)?;
     }
+    if let Some(source) = &doc.source {
+        evidence_sheet(wb.add_worksheet(), source, &doc.evidence)?;
+    }
     Ok(wb.save_to_buffer()?)
+}
+
+/// The vendor document's `[source]` and `[evidence]`, on a hidden,
+/// protected worksheet: importing the filled-in workbook keeps them, so the
+/// answers changed in it show against what the vendor's document said
+/// (`changed-after-import`). Rows: `source | file | sha256 | format`, then
+/// `evidence | id | read | at | by`.
+fn evidence_sheet(
+    ws: &mut Worksheet,
+    source: &crate::sheet::DocSource,
+    evidence: &[crate::sheet::DocEvidence],
+) -> Result<(), ExportError> {
+    ws.set_name(crate::sheet::EVIDENCE_SHEET)?;
+    let text = Format::new();
+    for (c, v) in ["source", &source.file, &source.sha256, &source.format].iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *v, &text_format(v, &text))?;
+    }
+    for (r, e) in evidence.iter().enumerate() {
+        let row = [("evidence"), e.id.as_str(), e.read.as_str(), e.at.as_str(), e.by.as_deref().unwrap_or("")];
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string_with_format(r as u32 + 1, c as u16, *v, &text_format(v, &text))?;
+        }
+    }
+    ws.protect();
+    ws.set_hidden(true);
+    Ok(())
 }
 
 /// Whether an answer can be shown in the choice columns.
@@ -143,7 +175,7 @@ fn main_sheet(ws: &mut Worksheet, doc: &SheetDoc, form: &Form, st: &Styles) -> R
     let mut widths = Widths(vec![0; LAST as usize + 1]);
     let caps = [(TEXT, TEXT_MAX), (NOTE, NOTE_MAX)];
     let title = if form.title.is_empty() { "医療情報セキュリティ開示書" } else { &form.title };
-    ws.merge_range(0, 0, 0, LAST, title, &st.title)?;
+    ws.merge_range(0, 0, 0, LAST, title, &text_format(title, &st.title))?;
     if !form.guideline.is_empty() {
         ws.merge_range(1, 0, 1, LAST, &format!("（{}対応）", form.guideline), &Format::new())?;
     }
@@ -159,7 +191,8 @@ fn main_sheet(ws: &mut Worksheet, doc: &SheetDoc, form: &Form, st: &Styles) -> R
     for (label, value) in meta {
         ws.write_string_with_format(row, ID, label, &st.label)?;
         widths.see(ID, label);
-        ws.write_string_with_format(row, TEXT, value.unwrap_or(""), &st.value)?;
+        let value = value.unwrap_or("");
+        ws.write_string_with_format(row, TEXT, value, &text_format(value, &st.value))?;
         row += 1;
     }
     row += 1;
@@ -196,14 +229,14 @@ fn main_sheet(ws: &mut Worksheet, doc: &SheetDoc, form: &Form, st: &Styles) -> R
     let mut gated: Vec<(Vec<usize>, Vec<u32>)> = Vec::new();
     for (i, q) in form.questions().iter().enumerate() {
         if section != Some(q.section.as_str()) {
-            ws.merge_range(row, ID, row, LAST, &q.section, &st.section)?;
+            ws.merge_range(row, ID, row, LAST, &q.section, &text_format(&q.section, &st.section))?;
             section = Some(&q.section);
             row += 1;
         }
         row_of[i] = row;
         let a = by_id.get(q.id.as_str());
-        ws.write_string_with_format(row, ID, &q.id, &st.id)?;
-        ws.write_string_with_format(row, TEXT, &q.text, &st.text)?;
+        ws.write_string_with_format(row, ID, &q.id, &text_format(&q.id, &st.id))?;
+        ws.write_string_with_format(row, TEXT, &q.text, &text_format(&q.text, &st.text))?;
         let word = a.and_then(|a| a.known()).filter(|w| q.kind.allows(*w)).map_or("", |w| w.as_str());
         ws.write_string_with_format(row, ANSWER, word, &st.mark)?;
         match rows_of.iter_mut().find(|(k, _)| *k == q.kind) {
@@ -220,7 +253,7 @@ fn main_sheet(ws: &mut Worksheet, doc: &SheetDoc, form: &Form, st: &Styles) -> R
         }
         let (cites, note) = a.map_or((String::new(), ""), |a| (citations(&a.remarks), a.note.as_deref().unwrap_or("")));
         ws.write_string_with_format(row, REMARKS, &cites, &st.number)?;
-        ws.write_string_with_format(row, NOTE, note, &st.text)?;
+        ws.write_string_with_format(row, NOTE, note, &text_format(note, &st.text))?;
         let lines = lines_in(&q.text, text_w).max(lines_in(note, note_w));
         if lines > 1 {
             ws.set_row_height(row, LINE_HEIGHT * lines as f64)?;
@@ -278,7 +311,7 @@ fn remarks_sheet(ws: &mut Worksheet, doc: &SheetDoc, st: &Styles) -> Result<(), 
     for (i, (n, t)) in doc.remarks.iter().enumerate() {
         let row = i as u32 + 1;
         ws.write_number_with_format(row, 0, *n as f64, &st.number)?;
-        ws.write_string_with_format(row, 1, t, &st.text)?;
+        ws.write_string_with_format(row, 1, t, &text_format(t, &st.text))?;
         let lines = lines_in(t, w);
         if lines > 1 {
             ws.set_row_height(row, LINE_HEIGHT * lines as f64)?;
@@ -290,7 +323,7 @@ fn remarks_sheet(ws: &mut Worksheet, doc: &SheetDoc, st: &Styles) -> Result<(), 
 }
 
 fn review_sheet(ws: &mut Worksheet, odd: &[&DocAnswer], form: &Form, st: &Styles) -> Result<(), XlsxError> {
-    ws.set_name("要確認")?;
+    ws.set_name(crate::import::xlsx::REVIEW_SHEET)?;
     let heads = ["項番", "質問", "回答", "備考", "注記"];
     let mut widths = Widths(vec![0; heads.len()]);
     let caps = [(1, TEXT_MAX), (4, NOTE_MAX)];
@@ -306,7 +339,8 @@ fn review_sheet(ws: &mut Worksheet, odd: &[&DocAnswer], form: &Form, st: &Styles
         let word = a.answer.as_ref().map_or("", AnswerValue::as_str);
         let cells = [a.id.as_str(), text, word, &citations(&a.remarks), a.note.as_deref().unwrap_or("")];
         for (c, v) in cells.iter().enumerate() {
-            ws.write_string_with_format(row, c as u16, *v, if c == 1 || c == 4 { &st.text } else { &st.value })?;
+            let format = if c == 1 || c == 4 { &st.text } else { &st.value };
+            ws.write_string_with_format(row, c as u16, *v, &text_format(v, format))?;
             widths.see(c as u16, v);
         }
     }
@@ -333,5 +367,61 @@ mod tests {
         assert_eq!(lines_in("あいうえお", 4), 3);
         assert_eq!(lines_in("a\nb", 10), 2);
         assert_eq!(lines_in("", 10), 1);
+    }
+
+    /// The `s` (style) index of cell `cell` in a worksheet's XML.
+    fn style_of(sheet_xml: &str, cell: &str) -> usize {
+        let at = sheet_xml.find(&format!("<c r=\"{cell}\"")).unwrap_or_else(|| panic!("no cell {cell}"));
+        let tag = &sheet_xml[at..at + sheet_xml[at..].find('>').unwrap()];
+        let s = tag.split(" s=\"").nth(1).map_or("0", |r| r.split('"').next().unwrap());
+        s.parse().unwrap()
+    }
+
+    /// Whether cell format `index` (of `cellXfs`) has Excel's quote prefix.
+    fn quoted(styles_xml: &str, index: usize) -> bool {
+        let xfs = styles_xml.split("<cellXfs").nth(1).unwrap().split("</cellXfs>").next().unwrap();
+        let xf = xfs.split("<xf ").nth(index + 1).unwrap();
+        xf.split('>').next().unwrap().contains("quotePrefix=\"1\"")
+    }
+
+    fn entry(bytes: &[u8], name: &str) -> String {
+        use std::io::Read;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    }
+
+    /// Vendor text that starts like a formula is written with the quote
+    /// prefix (F2 + Enter would make `=HYPERLINK(...)` live otherwise), other
+    /// text without; the values stay the text as written.
+    #[test]
+    fn formula_like_text_gets_the_quote_prefix() {
+        let forms = crate::form::FormRegistry::builtin();
+        let text = "[sheet]\nvendor = \"=HYPERLINK(\\\"http://evil.example/\\\",\\\"click\\\")\"\nservice = \"カルテ\"\n\
+                    version = \"-1\"\n[answers]\n\"1\" = { answer = \"該当\", note = \"+SUM(1,2)\" }\n\
+                    \"1.1\" = { answer = \"はい\", note = \"日次\" }\n[remarks]\n1 = \"@cmd\"\n2 = \"普通の備考\"\n";
+        let sheet = crate::sheet::load_str("s.toml", text.into(), crate::sheet::SheetFormat::Toml, &forms).unwrap();
+        let bytes = to_xlsx(&sheet.to_doc(), &sheet.form).unwrap();
+        let (main, remarks, styles) = (
+            entry(&bytes, "xl/worksheets/sheet1.xml"),
+            entry(&bytes, "xl/worksheets/sheet2.xml"),
+            entry(&bytes, "xl/styles.xml"),
+        );
+        // 作成日 on row 4, then vendor, service, version; the first section
+        // heading and question 1 after the header row.
+        for (cell, want) in [("B5", true), ("B6", false), ("B7", true)] {
+            assert_eq!(quoted(&styles, style_of(&main, cell)), want, "{cell}");
+        }
+        assert!(quoted(&styles, style_of(&main, "E12")), "the note +SUM(1,2)");
+        assert!(!quoted(&styles, style_of(&main, "E13")), "an ordinary note");
+        assert!(quoted(&styles, style_of(&remarks, "B2")) && !quoted(&styles, style_of(&remarks, "B3")));
+
+        use calamine::{Data, Reader};
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = wb.worksheet_range("開示書").unwrap();
+        assert_eq!(range.get_value((4, 1)), Some(&Data::String(sheet.vendor().to_string())));
+        assert_eq!(range.get_value((11, 4)), Some(&Data::String("+SUM(1,2)".into())));
+        assert!(wb.worksheet_formula("開示書").unwrap().used_cells().next().is_none());
     }
 }

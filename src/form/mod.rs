@@ -136,6 +136,19 @@ pub enum FormError {
     #[error("form catalog {path}: {message}")]
     #[diagnostic(code(kaiji::form::invalid))]
     Invalid { path: String, message: String },
+    /// [`FormError::Invalid`] with the place in the catalog's text.
+    #[error("form catalog {path}: {message}")]
+    #[diagnostic(code(kaiji::form::invalid))]
+    InvalidAt {
+        path: String,
+        message: String,
+        #[help]
+        help: Option<String>,
+        #[source_code]
+        src: miette::NamedSource<Arc<str>>,
+        #[label("here")]
+        span: miette::SourceSpan,
+    },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Read(#[from] crate::walk::ReadError),
@@ -177,7 +190,9 @@ pub(crate) struct RawSection {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawQuestion {
-    pub(crate) id: String,
+    /// With its place in the catalog's text, for errors (`0..0` when the
+    /// catalog was built, not read).
+    pub(crate) id: toml::Spanned<String>,
     pub(crate) text: String,
     #[serde(default)]
     pub(crate) kind: Option<Kind>,
@@ -185,29 +200,85 @@ pub(crate) struct RawQuestion {
     pub(crate) parent: Option<String>,
 }
 
+/// Levels of questions a catalog may nest: a question with no parent is on
+/// level 1, its children on level 2. Every walk up a question's ancestors
+/// (lint's gating, the export's greyed rows) is bounded by it; a catalog of
+/// one parent chain 64,000 deep made lint quadratic. The sds-6.0 form nests
+/// 4 levels (17.1.1.3), `kaiji form new` at most 9 (8 printed levels and a
+/// bullet).
+pub const MAX_DEPTH: usize = 16;
+
+/// A problem in a catalog's content: what, where (the question's id in the
+/// text, when read from one), and what to do.
+struct Invalid {
+    message: String,
+    at: Option<std::ops::Range<usize>>,
+    help: Option<String>,
+}
+
+impl Invalid {
+    fn new(message: String, at: &toml::Spanned<String>, help: Option<String>) -> Invalid {
+        Invalid { message, at: Some(at.span()), help }
+    }
+
+    /// As a [`FormError`]: located when `text` is the catalog it is in.
+    fn into_error(self, path: &str, text: Option<&str>) -> FormError {
+        let at = self.at.filter(|r| !r.is_empty());
+        match (text, at) {
+            (Some(text), Some(at)) => FormError::InvalidAt {
+                path: path.to_string(),
+                message: self.message,
+                help: self.help,
+                src: miette::NamedSource::new(path, Arc::from(text)),
+                span: (at.start, at.end - at.start).into(),
+            },
+            _ => {
+                let message = match self.help {
+                    Some(help) => format!("{} ({help})", self.message),
+                    None => self.message,
+                };
+                FormError::Invalid { path: path.to_string(), message }
+            }
+        }
+    }
+}
+
 impl Form {
     /// Parse a catalog file's text; `path` names it in errors.
     pub fn from_toml(text: &str, path: &str) -> Result<Form, FormError> {
         let raw: RawCatalog = toml::from_str(text)
             .map_err(|e| FormError::Parse { path: path.to_string(), message: e.message().to_string() })?;
-        let mut form = Form::from_raw(raw, path)?;
+        let mut form = Form::validate(raw, path).map_err(|e| e.into_error(path, Some(text)))?;
         form.sha256 = crate::walk::sha256_hex(text.as_bytes());
         Ok(form)
     }
 
     /// Check a catalog's content and index it; `path` names it in errors.
     pub(crate) fn from_raw(raw: RawCatalog, path: &str) -> Result<Form, FormError> {
-        let invalid = |message: String| FormError::Invalid { path: path.to_string(), message };
+        Form::validate(raw, path).map_err(|e| e.into_error(path, None))
+    }
+
+    fn validate(raw: RawCatalog, path: &str) -> Result<Form, Invalid> {
         let mut questions = Vec::new();
+        // Where each question's id is written, by form index.
+        let mut written: Vec<toml::Spanned<String>> = Vec::new();
         let mut index = HashMap::with_hasher(IdHash);
         for section in raw.section {
             for q in section.question {
-                let id = crate::text::normalize(&q.id);
+                let id = crate::text::normalize(q.id.get_ref());
                 if id.is_empty() {
-                    return Err(invalid(format!("a question in section 「{}」 has an empty id", section.title)));
+                    return Err(Invalid::new(
+                        format!("a question in section 「{}」 has an empty id", section.title),
+                        &q.id,
+                        Some("give every question its printed number as id, e.g. id = \"17.1\"".into()),
+                    ));
                 }
                 if index.insert(id.clone(), questions.len()).is_some() {
-                    return Err(invalid(format!("question id `{id}` appears twice")));
+                    return Err(Invalid::new(
+                        format!("question id `{id}` appears twice"),
+                        &q.id,
+                        Some("ids are unique in a catalog: keep one, or number the other differently".into()),
+                    ));
                 }
                 let parent = match q.parent {
                     Some(p) if p.trim().is_empty() => None,
@@ -222,26 +293,53 @@ impl Form {
                     parent,
                     parent_index: None,
                 });
+                written.push(q.id);
             }
         }
         if questions.is_empty() {
-            return Err(invalid("the catalog has no questions".into()));
+            return Err(Invalid { message: "the catalog has no questions".into(), at: None, help: None });
         }
+        // Levels, from the parent's (which comes first): linear however deep.
+        let mut depth: Vec<usize> = Vec::with_capacity(questions.len());
         for (i, q) in questions.iter_mut().enumerate() {
+            let mut level = 1;
             if let Some(p) = &q.parent {
                 match index.get(p) {
-                    Some(&pi) if pi < i => q.parent_index = Some(pi),
+                    Some(&pi) if pi < i => {
+                        q.parent_index = Some(pi);
+                        level = depth[pi] + 1;
+                    }
                     Some(_) => {
-                        return Err(invalid(format!(
-                            "question `{}` names parent `{p}`, which must come before it",
-                            q.id
-                        )));
+                        return Err(Invalid::new(
+                            format!("question `{}` names parent `{p}`, which must come before it", q.id),
+                            &written[i],
+                            Some(format!(
+                                "move `{p}` above `{}`, or give `{}` another parent (parent = \"\" for none)",
+                                q.id, q.id
+                            )),
+                        ));
                     }
                     // A dotted id whose prefix is no question (e.g. a form that
                     // starts at 1.1) simply has no parent.
                     None => q.parent = None,
                 }
             }
+            if level > MAX_DEPTH {
+                return Err(Invalid::new(
+                    format!(
+                        "question `{}` is nested more than {MAX_DEPTH} levels deep (its parent `{}` is on level \
+                         {MAX_DEPTH})",
+                        q.id,
+                        q.parent.as_deref().unwrap_or_default()
+                    ),
+                    &written[i],
+                    Some(format!(
+                        "a catalog nests questions at most {MAX_DEPTH} levels; check its `parent` keys (a chain \
+                         of parents is usually a mistake)"
+                    )),
+                ));
+            }
+            depth.push(level);
         }
         let asking_remarks = (0..questions.len()).filter(|&i| questions[i].asks_for_remark()).collect();
         let ids = questions.iter().map(|q| Arc::from(q.id.as_str())).collect();
@@ -436,5 +534,61 @@ mod tests {
     fn unknown_form_lists_known() {
         let e = FormRegistry::builtin().get("mds-6.0").unwrap_err();
         assert!(e.to_string().contains("sds-6.0"));
+    }
+
+    /// A catalog of `n` questions, each the parent of the next.
+    fn chain(n: usize) -> String {
+        let mut s = String::from("[form]\nid = \"deep\"\n\n[[section]]\ntitle = \"s\"\n");
+        for i in 1..=n {
+            let parent = if i == 1 { String::new() } else { format!("q{}", i - 1) };
+            s.push_str(&format!("[[section.question]]\nid = \"q{i}\"\ntext = \"t\"\nparent = \"{parent}\"\n"));
+        }
+        s
+    }
+
+    /// A parent chain deeper than MAX_DEPTH is refused at load, pointing at
+    /// the first question past it: every ancestor walk (lint on each
+    /// question) is then bounded, where a chain 64,000 deep made lint
+    /// quadratic.
+    #[test]
+    fn a_parent_chain_past_the_depth_cap_is_a_located_error() {
+        let ok = Form::from_toml(&chain(MAX_DEPTH), "deep.toml").unwrap();
+        assert_eq!(ok.ancestors(MAX_DEPTH - 1).count(), MAX_DEPTH - 1);
+        for n in [MAX_DEPTH + 1, 50_000] {
+            let text = chain(n);
+            let e = Form::from_toml(&text, "deep.toml").unwrap_err();
+            let FormError::InvalidAt { message, span, help, .. } = &e else { panic!("not located: {e}") };
+            let past = MAX_DEPTH + 1;
+            assert_eq!(
+                message,
+                &format!(
+                    "question `q{past}` is nested more than {MAX_DEPTH} levels deep (its parent `q{MAX_DEPTH}` is on level {MAX_DEPTH})"
+                )
+            );
+            assert_eq!(&text[span.offset()..span.offset() + span.len()], format!("\"q{past}\""));
+            assert!(help.as_deref().unwrap().contains("at most 16 levels"), "{help:?}");
+        }
+        // Dotted ids nest by default the same way.
+        let dotted: String = (1..=MAX_DEPTH + 1)
+            .map(|n| {
+                let id = vec!["1"; n].join(".");
+                format!("[[section.question]]\nid = \"{id}\"\ntext = \"t\"\n")
+            })
+            .collect();
+        let e = Form::from_toml(&format!("[form]\nid = \"d\"\n[[section]]\ntitle = \"s\"\n{dotted}"), "d.toml")
+            .unwrap_err();
+        assert!(e.to_string().contains("nested more than 16 levels"), "{e}");
+    }
+
+    #[test]
+    fn content_errors_point_at_the_question() {
+        let text = "[form]\nid='x'\n[[section]]\ntitle='s'\n[[section.question]]\nid='2.1'\ntext='a'\n[[section.question]]\nid='2'\ntext='b'\n";
+        let e = Form::from_toml(text, "x.toml").unwrap_err();
+        let FormError::InvalidAt { message, span, .. } = &e else { panic!("not located: {e}") };
+        assert_eq!(message, "question `2.1` names parent `2`, which must come before it");
+        assert_eq!(&text[span.offset()..span.offset() + span.len()], "'2.1'");
+        let dup = "[form]\nid='x'\n[[section]]\ntitle='s'\n[[section.question]]\nid='1'\ntext='a'\n[[section.question]]\nid=' 1'\ntext='b'\n";
+        let FormError::InvalidAt { span, .. } = Form::from_toml(dup, "x.toml").unwrap_err() else { panic!() };
+        assert_eq!(&dup[span.offset()..span.offset() + span.len()], "' 1'");
     }
 }

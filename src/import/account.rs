@@ -30,25 +30,64 @@ pub struct ImportReport {
     pub unread: Vec<Unread>,
     /// Things that were read but need a look (ambiguous marks, bad dates ...).
     pub warnings: Vec<String>,
-    /// Rows whose marks could not be told apart, left unanswered (PDF).
+    /// Questions left unanswered because what was read does not single out
+    /// one answer: marks that cannot be told apart, a word the question's
+    /// kind does not have, a row met again with another answer.
     pub ambiguous: Vec<Ambiguous>,
     /// How many answers each kind of mark gave (`ellipse` → 120), for PDFs.
     pub read_by: BTreeMap<String, usize>,
+    /// Content a person does not see, and so not read (a hidden worksheet,
+    /// row or column, white text), the first [`MAX_HIDDEN_LISTED`] of it.
+    pub hidden: Vec<Unread>,
+    /// How many more places of hidden content there were.
+    pub hidden_more: usize,
+    /// Question rows an annotation lies on (PDF): marked, struck out or
+    /// noted with an annotation tool.
+    pub annotated_rows: usize,
 }
 
-/// A row left unanswered because its marks do not single out one word.
+/// Places of hidden content an account lists; the rest are counted.
+pub const MAX_HIDDEN_LISTED: usize = 100;
+
+/// A question left unanswered because what was read does not single out
+/// one answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ambiguous {
     pub id: String,
-    /// 1-based page.
-    pub page: u32,
-    /// What was seen: `two words marked (はい、いいえ)`.
+    /// Where to look: `page 3`, `line 41`, `開示書 row 54`.
+    pub place: String,
+    /// What was seen: `2 words marked (はい、いいえ)`,
+    /// `answered twice: page 3 はい, page 9 いいえ`.
     pub why: String,
 }
 
 impl ImportReport {
     pub fn unanswered(&self) -> usize {
         self.recognised - self.answered.min(self.recognised)
+    }
+
+    /// Note content that was not read because a person does not see it.
+    pub fn note_hidden(&mut self, place: String, excerpt: String) {
+        if self.hidden.len() < MAX_HIDDEN_LISTED {
+            self.hidden.push(Unread { place, excerpt });
+        } else {
+            self.hidden_more += 1;
+        }
+    }
+
+    /// Refuse an import that recognised fewer than
+    /// [`RECOGNISED_FLOOR`](super::RECOGNISED_FLOOR) of the form's questions.
+    pub fn require_most(&self, path: &str, form: &str) -> Result<(), super::ImportError> {
+        let (num, den) = super::RECOGNISED_FLOOR;
+        if self.recognised * den >= self.questions * num {
+            return Ok(());
+        }
+        Err(super::ImportError::TooFew {
+            path: path.to_string(),
+            recognised: self.recognised,
+            questions: self.questions,
+            form: form.to_string(),
+        })
     }
 }
 
@@ -66,18 +105,32 @@ impl fmt::Display for ImportReport {
         if self.recognised > 0 && self.answered == 0 {
             write!(f, "\n  no answer marks survived in the input: the answers are left for you to fill in")?;
         }
+        if self.annotated_rows > 0 {
+            let verb = if self.annotated_rows == 1 { "carries" } else { "carry" };
+            write!(f, "\n  {} {verb} annotations", plural(self.annotated_rows, "row", "rows"))?;
+        }
         if !self.read_by.is_empty() {
             let kinds: Vec<String> = self.read_by.iter().map(|(k, n)| format!("{k} {n}")).collect();
             write!(f, "\n  read by: {}", kinds.join(", "))?;
         }
         if !self.ambiguous.is_empty() {
-            write!(f, "\n  {} left unanswered, marks ambiguous:", plural(self.ambiguous.len(), "row", "rows"))?;
+            write!(f, "\n  {} left unanswered, ambiguous:", plural(self.ambiguous.len(), "question", "questions"))?;
             for a in &self.ambiguous {
-                write!(f, "\n    {} (page {}): {}", a.id, a.page, a.why)?;
+                write!(f, "\n    {} ({}): {}", a.id, a.place, a.why)?;
             }
         }
         if !self.missing.is_empty() {
             write!(f, "\n  not found in the input ({}): {}", self.missing.len(), abbreviate(&self.missing, 20))?;
+        }
+        if !self.hidden.is_empty() {
+            let n = self.hidden.len() + self.hidden_more;
+            write!(f, "\n  {} not read, hidden from a person:", plural(n, "place", "places"))?;
+            for u in &self.hidden {
+                write!(f, "\n    {}: {}", u.place, u.excerpt)?;
+            }
+            if self.hidden_more > 0 {
+                write!(f, "\n    … and {} more", self.hidden_more)?;
+            }
         }
         if !self.unread.is_empty() {
             write!(f, "\n  {} not understood:", plural(self.unread.len(), "place", "places"))?;

@@ -20,7 +20,7 @@
 //! Answers and remarks of a filled form are ignored: a catalog holds the
 //! form's questions, never what a vendor wrote.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -130,14 +130,37 @@ pub fn from_text(text: &str, path: &str, opts: &Options) -> Result<Built, BuildE
     let standard = printed(&STANDARD, |c| format!("JAHIS標準{}-{}", &c[1], &c[2]));
     let edition = printed(&EDITION, |c| format!("Ver.{}", &c[1]));
     let pick = |given: &Option<String>, read: String| given.as_deref().map(clean).unwrap_or(read);
+    // A question's parent defaults to its id minus the last part, and must
+    // come before it. Numbers read out of order (`2.0` printed before `2`)
+    // would break that, and the catalog would be refused when loaded: such
+    // a question is written with no parent instead, and said so.
+    let position: HashMap<&str, usize> = b.questions.iter().enumerate().map(|(i, q)| (q.id.as_str(), i)).collect();
+    let orphans: Vec<(usize, String)> = b
+        .questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| {
+            let (parent, _) = q.id.rsplit_once('.')?;
+            position.get(parent).is_some_and(|&p| p > i).then(|| (i, parent.to_string()))
+        })
+        .collect();
+    let mut parents: Vec<Option<String>> = vec![None; b.questions.len()];
+    for (i, parent) in orphans {
+        let id = b.questions[i].id.clone();
+        b.warn(format!(
+            "{id} comes before {parent}, the question its number makes its parent; written with no parent \
+             (parent = \"\"): check the numbering"
+        ));
+        parents[i] = Some(String::new());
+    }
     let mut sections: Vec<RawSection> = Vec::new();
-    for q in b.questions {
+    for (q, parent) in b.questions.into_iter().zip(parents) {
         if sections.last().is_none_or(|s| s.title != q.section) {
             sections.push(RawSection { title: q.section.clone(), question: Vec::new() });
         }
         let kind = (q.kind == Kind::Applicability).then_some(Kind::Applicability);
         let section = sections.last_mut().expect("pushed");
-        section.question.push(RawQuestion { id: q.id, text: q.text, kind, parent: None });
+        section.question.push(RawQuestion { id: toml::Spanned::new(0..0, q.id), text: q.text, kind, parent });
     }
     let raw = RawCatalog {
         form: RawForm {
@@ -151,6 +174,9 @@ pub fn from_text(text: &str, path: &str, opts: &Options) -> Result<Built, BuildE
     };
     let form = Form::from_raw(raw, path)?;
     let toml = crate::form::to_toml(&form);
+    // What is written must load as it was built: checked here, before
+    // anything is written, rather than left to the first --form-file.
+    Form::from_toml(&toml, path)?;
     let mut warnings = b.warnings;
     if b.dropped_warnings > 0 {
         warnings.push(format!("… and {} more warnings", b.dropped_warnings));
@@ -674,5 +700,23 @@ mod tests {
         let norm = crate::text::normalize(raw);
         let row = tx::parse_row(1, &norm);
         assert_eq!(raw_span(raw, &norm, row.text_span), Some("利用者の認証方式は？（全角）"));
+    }
+
+    /// Numbers read out of order that would make a question's parent come
+    /// after it: the catalog is still one that loads, with that question
+    /// written without a parent, and a warning says so.
+    #[test]
+    fn out_of_order_numbers_still_make_a_catalog_that_loads() {
+        let text = "1 甲か？\tはい\tいいえ\t対象外\n5 乙か？\tはい\tいいえ\t対象外\n2.0 丙か？\tはい\tいいえ\t対象外\n\
+                    2 丁か？\tはい\tいいえ\t対象外\n2.1 戊か？\tはい\tいいえ\t対象外\n";
+        let b = from_text(text, "chaos.txt", &opts("chaos")).unwrap();
+        let ids: Vec<&str> = b.form.questions().iter().map(|q| q.id.as_str()).collect();
+        assert_eq!(ids, ["1", "5", "2.0", "2", "2.1"], "{:?}", b.warnings);
+        assert_eq!(b.form.question("2.0").unwrap().parent, None);
+        assert_eq!(b.form.question("2.1").unwrap().parent.as_deref(), Some("2"));
+        assert!(b.warnings.iter().any(|w| w.starts_with("2.0 comes before 2")), "{:?}", b.warnings);
+        let reloaded = Form::from_toml(&b.toml, "chaos.toml").unwrap();
+        assert_eq!(reloaded.question("2.0").unwrap().parent, None);
+        assert_eq!(crate::form::to_toml(&reloaded), b.toml);
     }
 }

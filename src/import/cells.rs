@@ -23,7 +23,37 @@ pub fn parse_citations(cell: &str) -> Option<Vec<u32>> {
     (!out.is_empty()).then_some(out)
 }
 
+/// A cross: `x`, `×` and their kin. In Japanese forms a cross beside a
+/// choice often means "not this one", elsewhere "this one"; which, the file
+/// does not say. So no importer reads a cross as a mark either way: it is
+/// ignored with a warning, and a row whose only mark is a cross stays
+/// unanswered (an ambiguous mark is a blank, never a guess).
+pub(crate) fn is_cross(c: char) -> bool {
+    matches!(c, 'x' | 'X' | '×' | '✗' | '✘' | '✕' | '✖' | '☓' | '╳')
+}
+
+/// What a workbook's choice cell (one column per answer word) says:
+/// `Some(true)` marked, `Some(false)` blank or unmarked, `None` anything
+/// else — a cross ([`is_cross`]), a word that is no mark — which the
+/// importer reports and ignores.
+pub(crate) fn choice_cell(v: &str) -> Option<bool> {
+    let t = normalize(v);
+    if t.chars().any(is_cross) {
+        return None;
+    }
+    match t.as_str() {
+        "" | "0" | "FALSE" | "false" | "-" | "□" | "☐" => Some(false),
+        "1" | "TRUE" | "true" | "レ" | "済" => Some(true),
+        _ if crate::form::Answer::parse(&t).is_some() => Some(true),
+        _ => {
+            let marks: Vec<bool> = t.chars().filter(|c| !c.is_whitespace()).map(mark).collect::<Option<_>>()?;
+            Some(marks.iter().any(|m| *m))
+        }
+    }
+}
+
 /// Is `c` an answer mark, and does it mean chosen (`true`) or not (`false`)?
+/// A cross is neither ([`is_cross`]).
 pub(crate) fn mark(c: char) -> Option<bool> {
     match c {
         '■' | '●' | '○' | '◯' | '◎' | '✓' | '✔' | '☑' | '☒' | '◉' | '⦿' | '⬤' | '✅' => {
@@ -50,5 +80,24 @@ mod tests {
         assert_eq!(parse_citations("備考8"), Some(vec![8]));
         assert_eq!(parse_citations("0"), None);
         assert_eq!(parse_citations("TLS1.2 に対応"), None);
+    }
+
+    /// x and × follow one rule: neither is a mark, chosen or not; the
+    /// marks that are stay what they were.
+    #[test]
+    fn crosses_are_no_mark_in_any_importer() {
+        for cross in ["x", "X", "×", "ｘ", "Ｘ", "✗", "✕", "☓", " x ", "xx", "○×"] {
+            assert_eq!(choice_cell(cross), None, "{cross:?}");
+        }
+        for c in ['x', '×', '✗', '✕'] {
+            assert_eq!(mark(c), None, "{c}");
+        }
+        for m in ["○", "◯", "●", "✓", "1", "■", "TRUE", "はい", "レ", "☑"] {
+            assert_eq!(choice_cell(m), Some(true), "{m}");
+        }
+        for m in ["", "□", "0", "-", "FALSE"] {
+            assert_eq!(choice_cell(m), Some(false), "{m}");
+        }
+        assert_eq!(choice_cell("要確認"), None);
     }
 }

@@ -16,4 +16,16 @@ pub enum ImportError {
         #[help]
         help: Option<String>,
     },
+    #[error(
+        "{path}: only {recognised} of the {questions} questions of form {form} were recognised: the file is \
+         damaged, or it is not this form"
+    )]
+    #[diagnostic(
+        code(kaiji::import::partial),
+        help(
+            "open the file and check it shows the whole sheet; for another form or version pass its catalog \
+             with --form-file; to keep what was read anyway, import with --partial"
+        )
+    )]
+    TooFew { path: String, recognised: usize, questions: usize, form: String },
 }

@@ -124,15 +124,19 @@ impl<'f> Matcher<'f> {
                     .collect()
             }
         };
-        let best = candidates
-            .iter()
-            .filter(|(i, _)| !self.used[*i])
-            .map(|&(i, s)| (i, s, s + hint_score(i) + order_score(i)))
-            .max_by(|a, b| a.2.total_cmp(&b.2).then(b.0.cmp(&a.0)));
-        match best {
+        let best_of = |free: bool| {
+            candidates
+                .iter()
+                .filter(|(i, _)| self.used[*i] != free)
+                .map(|&(i, s)| (i, s, s + hint_score(i) + order_score(i)))
+                .max_by(|a, b| a.2.total_cmp(&b.2).then(b.0.cmp(&a.0)))
+        };
+        match best_of(true) {
             Some((index, similarity, _)) => Ok(Match { index, similarity }),
-            None => match candidates.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
-                Some(&(i, _)) => Err(Miss::Repeat(i)),
+            // Taken already: which one is met again is told apart as a
+            // first reading is (the form's repeated texts by number and order).
+            None => match best_of(false) {
+                Some((i, _, _)) => Err(Miss::Repeat(i)),
                 None => Err(Miss::NoMatch),
             },
         }

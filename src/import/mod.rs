@@ -15,9 +15,11 @@ mod header;
 mod markup;
 mod matcher;
 pub mod pdf;
+mod rules;
 pub mod text;
 mod xls_bounds;
 pub mod xlsx;
+mod xlsx_view;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -85,6 +87,9 @@ pub enum ReadAt {
     Pdf(PdfPlace),
     /// A workbook cell: `開示書!D40`.
     Cell { place: String },
+    /// The same answer read in more than one place (the row appears again,
+    /// on a correction page or in a second revision).
+    Several(Vec<ReadAt>),
 }
 
 impl ReadAt {
@@ -95,13 +100,28 @@ impl ReadAt {
             ReadAt::Line { line } => format!("line {line}"),
             ReadAt::Pdf(p) => format!("PDF p.{} ({:.0}, {:.0})", p.page, p.x, p.y),
             ReadAt::Cell { place } => place.clone(),
+            ReadAt::Several(all) => all.iter().map(ReadAt::at).collect::<Vec<_>>().join("; "),
         }
+    }
+
+    /// One place, or [`ReadAt::Several`] for more than one.
+    pub fn of(mut places: Vec<ReadAt>) -> ReadAt {
+        match places.len() {
+            1 => places.remove(0),
+            _ => ReadAt::Several(places),
+        }
+    }
+
+    /// Lines of a text input (1-based).
+    pub fn lines(lines: &[usize]) -> ReadAt {
+        ReadAt::of(lines.iter().map(|&line| ReadAt::Line { line }).collect())
     }
 
     /// The kind of mark that singled the answer out (PDF only).
     pub fn by(&self) -> Option<&'static str> {
         match self {
             ReadAt::Pdf(p) => Some(p.by.as_str()),
+            ReadAt::Several(all) => all.first().and_then(ReadAt::by),
             _ => None,
         }
     }
@@ -120,8 +140,25 @@ pub struct PdfPlace {
     pub by: pdf::MarkKind,
 }
 
+/// Below this share of the form's questions recognised (one half), an
+/// import is refused unless partial imports are asked for: a bit-flipped or
+/// truncated file, or another form, yields a few questions and a sheet that
+/// would pass for the vendor's.
+pub const RECOGNISED_FLOOR: (usize, usize) = (1, 2);
+
+/// How an import may go beyond its defaults.
+#[derive(Debug, Clone, Default)]
+pub struct ImportOptions {
+    /// Keep a file where fewer than [`RECOGNISED_FLOOR`] of the form's
+    /// questions are recognised (by default an error, [`ImportError::TooFew`]).
+    pub partial: bool,
+    /// The worksheet that is the form, in a workbook with more than one
+    /// that could be (the vendor's and a 記入例, two revisions ...).
+    pub sheet: Option<String>,
+}
+
 /// Import the file at `path` with the given source format.
-pub fn import_file(path: &Path, source: Source, form: &Form) -> Result<Imported, ImportError> {
+pub fn import_file(path: &Path, source: Source, form: &Form, options: &ImportOptions) -> Result<Imported, ImportError> {
     let shown = path.display().to_string();
     let kind = match source {
         Source::Text => crate::walk::InputKind::TextImport,
@@ -131,9 +168,12 @@ pub fn import_file(path: &Path, source: Source, form: &Form) -> Result<Imported,
     let bytes = crate::walk::read_input(path, kind)?;
     let mut imported = match source {
         Source::Text => text::import_bytes(&bytes, form, &shown),
-        Source::Xlsx => xlsx::import_bytes(&bytes, form, &shown),
+        Source::Xlsx => xlsx::import_bytes_with(&bytes, form, &shown, options.sheet.as_deref()),
         Source::Pdf => pdf::import_bytes(&bytes, form, &shown),
     }?;
+    if !options.partial {
+        imported.report.require_most(&shown, &form.id)?;
+    }
     imported.record_provenance(&shown, &bytes, source, form);
     Ok(imported)
 }
@@ -142,7 +182,14 @@ impl Imported {
     /// Write into the doc what it was read from (`[source]`: the file, the
     /// SHA-256 of `bytes`, the format) and where each answer was read
     /// (`[evidence]`, in form order, with the word read).
+    ///
+    /// A workbook `kaiji export` wrote from an imported sheet carries the
+    /// vendor document's `[source]` and `[evidence]`: those are kept, not
+    /// replaced by the workbook's (see `xlsx::import_bytes_with`).
     pub fn record_provenance(&mut self, file: &str, bytes: &[u8], source: Source, form: &Form) {
+        if self.doc.source.is_some() {
+            return;
+        }
         let sha256 = crate::walk::sha256_hex(bytes);
         self.doc.source =
             Some(crate::sheet::DocSource { file: file.to_string(), sha256, format: source.as_str().to_string() });
@@ -159,5 +206,17 @@ impl Imported {
             .collect();
         evidence.sort_by_key(|(i, _)| *i);
         self.doc.evidence = evidence.into_iter().map(|(_, e)| e).collect();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Source;
+
+    /// `[source] format` accepts exactly the names the importers write.
+    #[test]
+    fn every_source_is_one_a_sheet_accepts() {
+        let names: Vec<&str> = [Source::Pdf, Source::Text, Source::Xlsx].iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, crate::sheet::SOURCE_FORMATS);
     }
 }

@@ -30,11 +30,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::rules::{Decision, Readings, Seen, Settled, decide};
 use super::{
-    ImportError, ImportReport, Imported, Match, Matcher, Miss, Unread, digits, excerpt, header_label, is_title, mark,
-    parse_citations, plain_text, set_header_field,
+    Ambiguous, ImportError, ImportReport, Imported, Match, Matcher, Miss, Unread, digits, excerpt, header_label,
+    is_title, mark, parse_citations, plain_text, set_header_field,
 };
-use crate::form::{Form, Kind};
+use crate::form::Form;
 use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
 use crate::text::{match_key, normalize};
 
@@ -53,6 +54,11 @@ pub const MAX_LINE: usize = 64 * 1024;
 /// Lines of text only read as the possible rest of one question: a
 /// question of the form wraps onto at most a dozen lines of a narrow column.
 const MAX_CONTINUATION: usize = 16;
+
+/// Lines held after a page's title in the remarks before they are taken
+/// for remark text: a part of the sheet starts with a few lines (title,
+/// header, notes, a section heading) before its first question row.
+const MAX_HELD: usize = 64;
 
 /// Non-blank lines read without finding any question before giving up.
 const GIVE_UP_AFTER: usize = 300;
@@ -165,37 +171,58 @@ pub(crate) fn read_line(raw: &str) -> TextLine {
 
 /// Import the text of a sheet.
 pub fn import_str(text: &str, form: &Form, path: &str) -> Result<Imported, ImportError> {
-    let (mut imported, lines) = import_str_traced(text, form, path, true)?;
+    let (mut imported, lines) = import_str_traced(text, form, path, Marks::InText)?;
     for a in &imported.doc.answers {
-        if a.answer.is_some()
-            && let Some(line) = form.index_of(&a.id).and_then(|i| lines[i])
+        if let Some(i) = form.index_of(&a.id)
+            && !lines[i].is_empty()
         {
-            imported.sources.insert(a.id.clone(), super::ReadAt::Line { line });
+            imported.sources.insert(a.id.clone(), super::ReadAt::lines(&lines[i]));
         }
     }
     Ok(imported)
 }
 
-/// [`import_str`], also returning the line each recognised question was read
-/// from (by form index): the PDF importer hands its rows over as lines and
-/// maps them back to pages.
-///
-/// `only_words`: whether a sheet whose rows print only the chosen word (a
-/// drop-down cell prints its value) has those words read as answers. The
-/// PDF importer decides that itself, from the drawing, and passes `false`.
+/// What a question row of the PDF importer shows, observed on the page:
+/// the choice words it prints and which are marked.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RowMarks {
+    /// The choice words printed, in print order.
+    pub printed: Vec<Answer>,
+    /// The words marked.
+    pub marked: Vec<Answer>,
+    /// The page prints only the chosen word on each row.
+    pub only_word: bool,
+    /// Why the marks do not single out a word, if they do not.
+    pub doubt: Option<String>,
+}
+
+/// Where the answer marks of the rows come from.
+pub(crate) enum Marks<'a> {
+    /// From the text itself (■/□, ○, ● beside a word), or, where rows print
+    /// only the chosen word, that word.
+    InText,
+    /// Observed by another importer (the PDF's drawing), by line number
+    /// (1-based; index 0 unused): the text's own characters are not read as marks.
+    Observed(&'a [Option<RowMarks>]),
+}
+
+/// [`import_str`], also returning the lines each answered question was read
+/// from (by form index; more than one where the row appears again with the
+/// same answer): the PDF importer hands its rows over as lines and maps
+/// them back to pages.
 pub(crate) fn import_str_traced(
     text: &str,
     form: &Form,
     path: &str,
-    only_words: bool,
-) -> Result<(Imported, Vec<Option<usize>>), ImportError> {
+    marks: Marks<'_>,
+) -> Result<(Imported, Vec<Vec<usize>>), ImportError> {
     let m = Matcher::new(form);
     let mut st = State {
-        lines: vec![None; form.len()],
+        readings: Readings::new(form.len()),
         max_join: m.longest_key() * 5 / 3 + 1,
         m,
-        only_words,
-        printed: vec![None; form.len()],
+        marks,
+        printed: Vec::new(),
         rows_with_words: 0,
         doc: SheetDoc::new(&form.id),
         entries: vec![None; form.len()],
@@ -204,6 +231,9 @@ pub(crate) fn import_str_traced(
         cont: Vec::new(),
         in_remarks: false,
         remarks: Vec::new(),
+        block_start: 0,
+        holding: false,
+        held: Vec::new(),
         sections: {
             let mut s: Vec<String> = form.questions().iter().map(|q| match_key(&q.section)).collect();
             s.dedup();
@@ -219,15 +249,28 @@ pub(crate) fn import_str_traced(
         !(content_lines >= GIVE_UP_AFTER && st.entries.iter().all(Option::is_none))
     })?;
     st.flush_open();
+    st.release_held();
     st.read_only_words();
-    let lines = std::mem::take(&mut st.lines);
-    st.finish(path).map(|i| (i, lines))
+    st.finish(path)
+}
+
+/// A line of the input, as the account names it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LineNo(usize);
+
+impl std::fmt::Display for LineNo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}", self.0)
+    }
 }
 
 /// A question row: its printed number, text, and what follows the text.
 #[derive(Debug, Default)]
 pub(crate) struct Row {
     pub line: usize,
+    /// The line the choice words were read from (a wrapped question's
+    /// text may start on an earlier one).
+    pub tail_line: usize,
     /// The text the row was parsed from, for messages.
     pub raw: String,
     /// The printed number, spaces removed (`1 7. 1` → `17.1`).
@@ -257,9 +300,9 @@ impl Row {
     }
 }
 
-struct State<'f> {
-    /// The line each question was read from, by form index.
-    lines: Vec<Option<usize>>,
+struct State<'f, 'm> {
+    /// Every reading of each question (the line, what it said), by form index.
+    readings: Readings<LineNo>,
     m: Matcher<'f>,
     doc: SheetDoc,
     entries: Vec<Option<DocAnswer>>,
@@ -272,36 +315,73 @@ struct State<'f> {
     cont: Vec<Row>,
     /// Longest joined text (in key characters) that can still match a question.
     max_join: usize,
-    /// Read a row's only printed word as its answer, in a layout that prints one.
-    only_words: bool,
-    /// By form index, for rows with choice words and no marks: how many
-    /// words were printed, and the first.
-    printed: Vec<Option<(usize, Answer)>>,
+    /// Where the marks come from.
+    marks: Marks<'m>,
+    /// Readings of rows with choice words and no marks (form index, which
+    /// reading of that question, how many words were printed, the first):
+    /// in a layout that prints only the chosen word, that word is the answer.
+    printed: Vec<(usize, usize, usize, Answer)>,
     /// Rows recorded with at least one choice word (marked or not).
     rows_with_words: usize,
     in_remarks: bool,
-    /// (number, raw text) in input order.
-    remarks: Vec<(u32, String)>,
+    /// (line, number, raw text) in input order.
+    remarks: Vec<(usize, u32, String)>,
+    /// In the remarks, a page's title or header was met: lines are held.
+    holding: bool,
+    /// The lines held (line number, as written), at most [`MAX_HELD`].
+    held: Vec<(usize, String)>,
+    /// Where the current 備考記載欄 starts in `remarks` (a second revision
+    /// appended to the first starts its own, numbered from 1 again).
+    block_start: usize,
     sections: Vec<String>,
 }
 
-impl State<'_> {
+impl State<'_, '_> {
     fn line(&mut self, no: usize, raw: &str) {
         let TextLine { norm: line, kind, key } = read_line(raw);
         match kind {
             LineKind::Skip => {}
-            LineKind::Title => self.flush_open(),
+            LineKind::Title => {
+                self.flush_open();
+                self.hold_remarks();
+            }
             LineKind::Header(field, value) => {
                 self.flush_open();
+                self.hold_remarks();
                 if let Some(w) = set_header_field(&mut self.doc, field, &value) {
                     self.report.warnings.push(format!("line {no}: {w}"));
                 }
             }
             LineKind::Remarks { rest, raw_rest } => {
                 self.flush_open();
+                self.release_held();
                 self.in_remarks = true;
+                self.block_start = self.remarks.len();
                 if !rest.is_empty() {
                     self.remark_line(no, &rest, &raw_rest);
+                }
+            }
+            // A question row after the remarks (a correction page, a second
+            // revision appended) is a question row, not remark text; and
+            // the lines held since the page's title (a preamble, a section
+            // heading) were the new part's, not the last remark's.
+            LineKind::Content if self.in_remarks && self.is_question_row(&parse_row(no, &line)) => {
+                self.in_remarks = false;
+                for (n, held) in std::mem::take(&mut self.held) {
+                    self.line(n, &held);
+                }
+                self.holding = false;
+                self.question_row(parse_row(no, &line));
+            }
+            // a remark starting: the lines held went on with the remarks
+            _ if self.in_remarks && self.holding && matches!(self.remark_start(&line, raw), Some(Some(_))) => {
+                self.release_held();
+                self.remark_line(no, &line, raw);
+            }
+            _ if self.in_remarks && self.holding => {
+                self.held.push((no, raw.to_string()));
+                if self.held.len() >= MAX_HELD {
+                    self.release_held();
                 }
             }
             _ if self.in_remarks => self.remark_line(no, &line, raw),
@@ -311,6 +391,38 @@ impl State<'_> {
                 let row = parse_row(no, &line);
                 self.question_row(row);
             }
+        }
+    }
+
+    /// In the remarks, after a page's title or header: hold the lines that
+    /// follow until it is clear whether they go on with the remarks (a page
+    /// break) or open another part of the sheet (a correction page, a second
+    /// revision: then a question row follows).
+    fn hold_remarks(&mut self) {
+        if self.in_remarks {
+            self.holding = true;
+        }
+    }
+
+    /// The held lines are remark text after all.
+    fn release_held(&mut self) {
+        self.holding = false;
+        for (no, raw) in std::mem::take(&mut self.held) {
+            let line = normalize(&raw);
+            self.remark_line(no, &line, &raw);
+        }
+    }
+
+    /// Whether `row` is plainly a question row of the form: choice words
+    /// after a text that is one of the form's questions.
+    fn is_question_row(&self, row: &Row) -> bool {
+        if row.choices.is_empty() {
+            return false;
+        }
+        match self.m.peek(&row.text, row.hint.as_deref()) {
+            Ok(m) => m.similarity >= 0.9,
+            Err(Miss::Repeat(i)) => self.m.similarity(i, &row.text) >= 0.9,
+            Err(Miss::NoMatch) => false,
         }
     }
 
@@ -487,6 +599,12 @@ impl State<'_> {
         }
         match found {
             Ok(m) => self.record(&row, m.index, &citation_tokens),
+            // The same question row again (a correction page, a second
+            // revision): one more reading of it, settled with the first.
+            Err(Miss::Repeat(i)) if row.has_tail() && self.m.similarity(i, &row.text) >= 0.9 => {
+                self.m.claim(i);
+                self.read_answer(&row, i);
+            }
             Err(miss) => {
                 let why = match miss {
                     Miss::Repeat(i) => format!(" (repeats question {})", self.m.form().questions()[i].id),
@@ -504,7 +622,6 @@ impl State<'_> {
     }
 
     fn record(&mut self, row: &Row, index: usize, citation_tokens: &[String]) {
-        self.lines[index] = Some(row.line);
         let q = &self.m.form().questions()[index];
         let mut entry = DocAnswer::new(q.id.clone());
         let joined = citation_tokens.join(" ");
@@ -526,86 +643,90 @@ impl State<'_> {
                 None => n.clone(),
             });
         }
-        if !row.choices.is_empty() {
-            self.rows_with_words += 1;
-            if row.choices.iter().all(|(_, m)| m.is_none()) {
-                self.printed[index] = Some((row.choices.len(), row.choices[0].0));
-            }
-        }
-        let chosen: Vec<(usize, Answer)> =
-            row.choices.iter().enumerate().filter(|(_, (_, m))| *m == Some(true)).map(|(i, (a, _))| (i, *a)).collect();
-        match chosen.as_slice() {
-            [] => {}
-            [(pos, a)] => {
-                let answer = if q.kind.allows(*a) {
-                    Some(*a)
-                } else {
-                    // the row printed another kind's words: go by position
-                    q.kind.choices().get(*pos).copied()
-                };
-                match answer {
-                    Some(a) => entry.answer = Some(AnswerValue::Known(a)),
-                    None => self.report.warnings.push(format!(
-                        "line {}: {} is marked 「{a}」, which a {} question cannot answer",
-                        row.line,
-                        q.id,
-                        kind_words(q.kind)
-                    )),
-                }
-            }
-            _ => self.report.warnings.push(format!(
-                "line {}: {} has {} choices marked ({}); left unanswered",
-                row.line,
-                q.id,
-                chosen.len(),
-                chosen.iter().map(|(_, a)| a.as_str()).collect::<Vec<_>>().join("、")
-            )),
-        }
         self.entries[index] = Some(entry);
+        self.read_answer(row, index);
+    }
+
+    /// Read the answer `row` gives the question at `index`: from the marks
+    /// the PDF importer observed for its line, or from the marks in the
+    /// text; one more reading of the question.
+    fn read_answer(&mut self, row: &Row, index: usize) {
+        let kind = self.m.form().questions()[index].kind;
+        let decision = match &self.marks {
+            Marks::Observed(observed) => match observed.get(row.tail_line).and_then(Option::as_ref) {
+                Some(o) => decide(
+                    kind,
+                    &Seen {
+                        printed: (!o.only_word).then_some(o.printed.as_slice()),
+                        marked: &o.marked,
+                        doubt: o.doubt.clone(),
+                    },
+                ),
+                None => Decision::Blank,
+            },
+            Marks::InText => {
+                let printed: Vec<Answer> = row.choices.iter().map(|(a, _)| *a).collect();
+                let marked: Vec<Answer> =
+                    row.choices.iter().filter(|(_, m)| *m == Some(true)).map(|(a, _)| *a).collect();
+                if !printed.is_empty() {
+                    self.rows_with_words += 1;
+                    if row.choices.iter().all(|(_, m)| m.is_none()) {
+                        let reading = self.readings.of(index).len();
+                        self.printed.push((index, reading, printed.len(), printed[0]));
+                    }
+                }
+                decide(kind, &Seen { printed: Some(&printed), marked: &marked, doubt: None })
+            }
+        };
+        self.readings.push(index, LineNo(row.tail_line), decision);
     }
 
     /// A line of the 備考記載欄: numbers read from `line` (NFKC), text kept
     /// from `raw`, the same line as the vendor wrote it.
     fn remark_line(&mut self, no: usize, line: &str, raw: &str) {
-        let cells: Vec<&str> = line.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
-        let raw_cells: Vec<&str> = raw.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
-        let text_cells = if raw_cells.len() == cells.len() { &raw_cells } else { &cells };
-        let Some(first) = cells.first() else { return };
-        let last = self.remarks.last().map_or(0, |r| r.0);
-        let tabbed = cells.len() > 1 || line.trim_end().ends_with('\t') || !first.contains(char::is_whitespace);
-        // `N<TAB>text` starts remark N; `N text` too when N is the next number.
-        let start = if let Ok(n) = first.parse::<u32>()
-            && n > 0
-            && tabbed
-            && (n > last || self.remarks.is_empty())
-        {
-            Some((n, text_cells[1..].join(" ")))
-        } else if let Some((num, _)) = first.split_once(char::is_whitespace)
-            && let Ok(n) = num.parse::<u32>()
-            && n == last + 1
-        {
-            let raw_first = text_cells[0];
-            let rest = raw_first.split_once(char::is_whitespace).map_or(raw_first, |(_, r)| r.trim_start());
-            Some((n, std::iter::once(rest).chain(text_cells[1..].iter().copied()).collect::<Vec<_>>().join(" ")))
-        } else {
-            None
-        };
-        match start {
-            Some((n, text)) => {
-                if self.remarks.iter().any(|r| r.0 == n) {
-                    self.report.warnings.push(format!("line {no}: remark {n} appears twice; the first is kept"));
-                }
-                self.remarks.push((n, text));
-            }
-            None => match self.remarks.last_mut() {
+        match self.remark_start(line, raw) {
+            Some(Some((n, text))) => self.remarks.push((no, n, text)),
+            Some(None) => match self.remarks.last_mut() {
                 // continued over a line or page break
-                Some((_, text)) => {
+                Some((_, _, text)) => {
                     text.push('\n');
-                    text.push_str(&text_cells.join(" "));
+                    text.push_str(&remark_cells(line, raw).join(" "));
                 }
                 None => self.report.unread.push(Unread { place: format!("line {no}"), excerpt: excerpt(line, 40) }),
             },
+            None => {}
         }
+    }
+
+    /// Whether a line of the 備考記載欄 starts a remark: `Some(Some((number,
+    /// text)))`; `Some(None)` for a line that goes on with the last one;
+    /// `None` for a blank line.
+    fn remark_start(&self, line: &str, raw: &str) -> Option<Option<(u32, String)>> {
+        let cells: Vec<&str> = line.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+        let text_cells = remark_cells(line, raw);
+        let first = cells.first()?;
+        let block = &self.remarks[self.block_start.min(self.remarks.len())..];
+        let last = block.last().map_or(0, |r| r.1);
+        let tabbed = cells.len() > 1 || line.trim_end().ends_with('\t') || !first.contains(char::is_whitespace);
+        // `N<TAB>text` starts remark N; `N text` too when N is the next number.
+        Some(
+            if let Ok(n) = first.parse::<u32>()
+                && n > 0
+                && tabbed
+                && (n > last || block.is_empty())
+            {
+                Some((n, text_cells[1..].join(" ")))
+            } else if let Some((num, _)) = first.split_once(char::is_whitespace)
+                && let Ok(n) = num.parse::<u32>()
+                && n == last + 1
+            {
+                let raw_first = text_cells[0];
+                let rest = raw_first.split_once(char::is_whitespace).map_or(raw_first, |(_, r)| r.trim_start());
+                Some((n, std::iter::once(rest).chain(text_cells[1..].iter().copied()).collect::<Vec<_>>().join(" ")))
+            } else {
+                None
+            },
+        )
     }
 
     /// In a layout where rows print only the chosen word (a drop-down cell
@@ -615,37 +736,26 @@ impl State<'_> {
     /// with words print exactly one, unmarked. A word the question's kind
     /// cannot answer, or more than one word, leaves the row unanswered.
     fn read_only_words(&mut self) {
-        let single = self.printed.iter().flatten().filter(|(n, _)| *n == 1).count();
-        if !self.only_words || self.rows_with_words < 3 || single * 10 < self.rows_with_words * 8 {
+        if !matches!(self.marks, Marks::InText) {
+            return;
+        }
+        let single = self.printed.iter().filter(|(_, _, n, _)| *n == 1).count();
+        if self.rows_with_words < 3 || single * 10 < self.rows_with_words * 8 {
             return;
         }
         let form = self.m.form();
-        for (i, printed) in self.printed.iter().enumerate() {
-            let (Some((n, a)), Some(entry)) = (printed, self.entries[i].as_mut()) else { continue };
-            if entry.answer.is_some() {
-                continue;
-            }
-            let q = &form.questions()[i];
-            let line = self.lines[i].unwrap_or(0);
-            if *n == 1 && q.kind.allows(*a) {
-                entry.answer = Some(AnswerValue::Known(*a));
-            } else if *n == 1 {
-                self.report.warnings.push(format!(
-                    "line {line}: {} prints only 「{a}」, which a {} question cannot answer; left unanswered",
-                    q.id,
-                    kind_words(q.kind)
-                ));
+        for &(i, reading, n, a) in &self.printed {
+            let kind = form.questions()[i].kind;
+            let decision = if n == 1 {
+                decide(kind, &Seen { printed: None, marked: &[a], doubt: None })
             } else {
-                self.report.warnings.push(format!(
-                    "line {line}: {} prints {n} choice words where this sheet prints only the chosen one; \
-                     left unanswered",
-                    q.id
-                ));
-            }
+                Decision::Ambiguous(format!("{n} choice words printed where this sheet prints only the chosen one"))
+            };
+            self.readings.redecide(i, reading, decision);
         }
     }
 
-    fn finish(mut self, path: &str) -> Result<Imported, ImportError> {
+    fn finish(mut self, path: &str) -> Result<(Imported, Vec<Vec<usize>>), ImportError> {
         let recognised = self.entries.iter().filter(|e| e.is_some()).count();
         if recognised == 0 {
             return Err(ImportError::Unrecognised {
@@ -659,23 +769,44 @@ impl State<'_> {
                 ),
             });
         }
-        for (n, raw) in std::mem::take(&mut self.remarks) {
-            self.doc.remarks.entry(n).or_insert_with(|| plain_text(&raw));
+        for (no, n, raw) in std::mem::take(&mut self.remarks) {
+            if self.doc.remarks.contains_key(&n) {
+                self.report.warnings.push(format!("line {no}: remark {n} appears twice; the first is kept"));
+                continue;
+            }
+            self.doc.remarks.insert(n, plain_text(&raw));
+        }
+        let form = self.m.form();
+        let mut lines = vec![Vec::new(); form.len()];
+        for (i, entry) in self.entries.iter_mut().enumerate() {
+            let Some(entry) = entry else { continue };
+            match self.readings.settle(i) {
+                Settled::Answer(a, at) => {
+                    entry.answer = Some(AnswerValue::Known(a));
+                    lines[i] = at.iter().map(|l| l.0).collect();
+                }
+                Settled::Ambiguous(at, why) => {
+                    self.report.ambiguous.push(Ambiguous { id: entry.id.clone(), place: at.to_string(), why })
+                }
+                Settled::Blank | Settled::Unread => {}
+            }
         }
         self.report.recognised = recognised;
         self.report.answered = self.entries.iter().flatten().filter(|e| e.answer.is_some()).count();
         self.report.remarks = self.doc.remarks.len();
         self.report.missing = self.m.unclaimed();
         self.doc.answers = self.entries.into_iter().flatten().filter(|e| !e.is_empty()).collect();
-        Ok(Imported { doc: self.doc.normalized(), report: self.report, sources: Default::default() })
+        let imported = Imported { doc: self.doc.normalized(), report: self.report, sources: Default::default() };
+        Ok((imported, lines))
     }
 }
 
-fn kind_words(kind: Kind) -> &'static str {
-    match kind {
-        Kind::YesNo => "はい/いいえ/対象外",
-        Kind::Applicability => "該当/非該当",
-    }
+/// The cells of a remark line as the vendor wrote them (`raw`), or as
+/// normalised where the two split differently.
+fn remark_cells<'l>(line: &'l str, raw: &'l str) -> Vec<&'l str> {
+    let cells: Vec<&str> = line.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+    let raw_cells: Vec<&str> = raw.split('\t').map(str::trim).filter(|c| !c.is_empty()).collect();
+    if raw_cells.len() == cells.len() { raw_cells } else { cells }
 }
 
 /// A header line: `作成日<TAB>2026年1月13日`, `作成日：2026年1月13日` or
@@ -768,7 +899,7 @@ fn prefix(s: &str, n: usize) -> &str {
 /// line starts, if one does. Tokens are read lazily: a row looks at its own
 /// tokens and, after its 備考, only as far ahead as the next choice word.
 fn parse_one(line_no: usize, line: &str) -> (Row, Option<&str>) {
-    let mut row = Row { line: line_no, ..Row::default() };
+    let mut row = Row { line: line_no, tail_line: line_no, ..Row::default() };
     let (hint, bullet, rest) = row_start(line);
     row.hint = hint;
     row.bullet = bullet;
@@ -1023,13 +1154,13 @@ mod tests {
         assert!(imp.report.warnings.is_empty(), "{}", imp.report);
 
         // The PDF importer reads its rows itself: no words read for it.
-        let (imp, _) = import_str_traced(&layout(&rows), &form(), "x.pdf", false).unwrap();
+        let (imp, _) = import_str_traced(&layout(&rows), &form(), "x.pdf", Marks::Observed(&[])).unwrap();
         assert_eq!(imp.report.answered, 0);
     }
 
     #[test]
     fn a_doubtful_word_is_left_blank() {
-        // a word of the other kind, two words on a row: blank, with a warning
+        // a word of the other kind, two words on a row: blank, listed with its line
         let rows = [
             ("2", "はい"),
             ("3", "該当"),
@@ -1044,9 +1175,17 @@ mod tests {
         assert_eq!(imp.report.answered, 5, "{}", imp.report);
         assert!(imp.doc.answer("3").unwrap().answer.is_none());
         assert!(imp.doc.answer("4").unwrap().answer.is_none());
-        let w = imp.report.warnings.join("\n");
-        assert!(w.contains("3 prints only 「該当」"), "{w}");
-        assert!(w.contains("4 prints 2 choice words"), "{w}");
+        let listed: Vec<(&str, &str, &str)> =
+            imp.report.ambiguous.iter().map(|a| (a.id.as_str(), a.place.as_str(), a.why.as_str())).collect();
+        assert_eq!(listed.len(), 2, "{}", imp.report);
+        assert_eq!(listed[0].0, "3", "{}", imp.report);
+        let line_of_3 = layout(&rows).lines().position(|l| l.trim_start().starts_with("3 ")).unwrap() + 1;
+        assert_eq!(listed[0].1, format!("line {line_of_3}"));
+        assert!(listed[0].2.contains("「該当」, which is not a word of a はい/いいえ/対象外 question"), "{listed:?}");
+        assert_eq!(
+            (listed[1].0, listed[1].2),
+            ("4", "2 choice words printed where this sheet prints only the chosen one")
+        );
 
         // where most rows print every word (marks lost), a lone word is no answer
         let rows = [

@@ -10,10 +10,13 @@
 //! worksheet named like 備考. Merged cells are filled from their top-left
 //! value; blank spacer rows are skipped.
 
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use calamine::{Data, DataRef, Dimensions, Range, Reader, Sheets};
 
+use super::rules::{Decision, Readings, Seen, Settled, decide};
+use super::xlsx_view::{self, SheetXml};
 use super::{
     HeaderField, ImportError, ImportReport, Imported, Matcher, Miss, Unread, excerpt, header_label, is_title,
     parse_citations, plain_text, set_header_field,
@@ -21,6 +24,11 @@ use super::{
 use crate::form::Form;
 use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
 use crate::text::{match_key, normalize};
+
+/// The worksheet `kaiji export` adds for answers its 回答 column cannot
+/// hold (a word that is no answer, an id the form does not have). Read for
+/// those only: no answer of the form is taken from it.
+pub const REVIEW_SHEET: &str = "要確認";
 
 /// Work bounds: a worksheet's used range can claim a million rows.
 const MAX_ROWS: usize = 20_000;
@@ -52,6 +60,12 @@ pub mod limits {
 
 /// Import workbook bytes.
 pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
+    import_bytes_with(bytes, form, path, None)
+}
+
+/// Import workbook bytes, reading the form from worksheet `sheet` when given
+/// (see [`ImportOptions::sheet`](super::ImportOptions::sheet)).
+pub fn import_bytes_with(bytes: &[u8], form: &Form, path: &str, sheet: Option<&str>) -> Result<Imported, ImportError> {
     let unreadable = |detail: String| ImportError::Unrecognised {
         path: path.to_string(),
         message: format!("not a workbook kaiji can read ({detail})"),
@@ -78,9 +92,36 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
     let bytes = xls_copy.as_deref().unwrap_or(bytes);
     let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
     let mut report = ImportReport { questions: form.len(), ..ImportReport::default() };
+    // What the worksheets' XML says of hidden rows, columns and formulas
+    // (xlsx/xlsm; calamine reads none of it).
+    let views = match &wb {
+        Sheets::Xlsx(_) => sheet_views(bytes),
+        _ => {
+            report.warnings.push(
+                "hidden rows and columns cannot be told in this kind of workbook (.xls, .xlsb, .ods): \
+                 check the answers against the workbook as it shows"
+                    .into(),
+            );
+            HashMap::new()
+        }
+    };
+    let sheets: Vec<(String, bool)> =
+        wb.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible == calamine::SheetVisible::Visible)).collect();
     let mut grids = Vec::new();
     let mut budget = Budget { cells: limits::CELLS, text: limits::CELL_TEXT };
-    for name in wb.sheet_names() {
+    let mut carried = None;
+    for (name, visible) in sheets {
+        if name == crate::sheet::EVIDENCE_SHEET {
+            // kaiji's own: the vendor document's provenance, not content
+            if let Ok(range) = wb.worksheet_range(&name) {
+                carried = Some(carried_evidence(&range_cells(&range, &mut budget).unwrap_or_default()));
+            }
+            continue;
+        }
+        if !visible {
+            report.note_hidden(format!("worksheet 「{name}」"), "a hidden worksheet".into());
+            continue;
+        }
         // Cells are read one by one where calamine can (xlsx, xlsb): a
         // range is dense, and one cell at XFD1048576 made it 17 billion cells.
         let cells = match &mut wb {
@@ -97,7 +138,7 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
                 Err(e) => Err(Unreadable::Sheet(e.to_string())),
             },
         };
-        let cells = match cells {
+        let mut cells = match cells {
             Ok(c) => c,
             Err(Unreadable::Sheet(e)) => {
                 report.warnings.push(format!("worksheet 「{name}」 could not be read: {e}"));
@@ -105,14 +146,123 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
             }
             Err(Unreadable::Limit(message)) => return Err(too_big(format!("worksheet 「{name}」: {message}"))),
         };
+        let view = views.get(&name).cloned().unwrap_or_default();
+        let styles = match &mut wb {
+            Sheets::Xlsx(x) => x.worksheet_style(&name).ok(),
+            _ => None,
+        };
+        drop_unseen(&name, &mut cells, &view, styles.as_ref(), &mut report);
         let merges = match &mut wb {
             Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
         };
-        grids.push(Grid::new(name, cells, &merges));
+        grids.push(Grid::new(name, cells, &merges, &view));
     }
-    Importer::new(form, report).run(&grids, path)
+    let mut imported = Importer::new(form, report).run(&grids, path, sheet)?;
+    // Carried only where the vendor's document gave answers: a workbook
+    // filled in from a sheet whose marks were all lost is the person's own
+    // reading, with its cells as evidence.
+    if let Some((source, evidence)) = carried.flatten().filter(|(_, e)| !e.is_empty()) {
+        imported.report.warnings.push(format!(
+            "the workbook carries the evidence of {} ({}, SHA-256 {}…): where each answer was first read; \
+             answers changed since show as changed-after-import",
+            source.file,
+            source.format,
+            source.sha256.get(..12).unwrap_or(&source.sha256)
+        ));
+        imported.doc.source = Some(source);
+        imported.doc.evidence = evidence.into_iter().filter(|e| form.index_of(&e.id).is_some()).collect();
+    }
+    Ok(imported)
+}
+
+/// The `[source]` and `[evidence]` `kaiji export` wrote to its
+/// [`EVIDENCE_SHEET`](crate::sheet::EVIDENCE_SHEET); `None` unless the
+/// source row is whole (a damaged or hand-made sheet is ignored).
+fn carried_evidence(cells: &Cells) -> Option<(crate::sheet::DocSource, Vec<crate::sheet::DocEvidence>)> {
+    let mut rows: std::collections::BTreeMap<u32, Vec<(u32, &str)>> = Default::default();
+    for ((r, c), v) in cells {
+        rows.entry(*r).or_default().push((*c, v.as_str()));
+    }
+    let cell = |row: &[(u32, &str)], c: u32| row.iter().find(|(k, _)| *k == c).map(|(_, v)| v.to_string());
+    let mut source = None;
+    let mut evidence = Vec::new();
+    for row in rows.values() {
+        match cell(row, 0).as_deref() {
+            Some("source") => {
+                let s = crate::sheet::DocSource { file: cell(row, 1)?, sha256: cell(row, 2)?, format: cell(row, 3)? };
+                let ok = s.sha256.len() == 64
+                    && s.sha256.bytes().all(|b| b.is_ascii_hexdigit())
+                    && crate::sheet::SOURCE_FORMATS.contains(&s.format.as_str());
+                source = ok.then_some(s);
+            }
+            Some("evidence") => {
+                let (Some(id), Some(read), Some(at)) = (cell(row, 1), cell(row, 2), cell(row, 3)) else { continue };
+                let by = cell(row, 4).filter(|b| crate::sheet::EVIDENCE_KINDS.contains(&b.as_str()));
+                evidence.push(crate::sheet::DocEvidence { id, read, at, by });
+            }
+            _ => {}
+        }
+    }
+    Some((source?, evidence))
+}
+
+/// Each worksheet's [`SheetXml`], by sheet name, from an xlsx's zip.
+fn sheet_views(bytes: &[u8]) -> HashMap<String, SheetXml> {
+    use std::io::Read;
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return HashMap::new() };
+    let parts = xlsx_view::sheet_parts(&mut zip);
+    let mut out = HashMap::new();
+    for (name, part) in parts {
+        let Ok(file) = zip.by_name(&part) else { continue };
+        let mut xml = Vec::new();
+        // bounded by check_parts before calamine opened the workbook
+        if file.take(limits::PART).read_to_end(&mut xml).is_ok() {
+            out.insert(name, xlsx_view::scan_sheet(&xml));
+        }
+    }
+    out
+}
+
+/// Drop the cells a person does not see — in a hidden row or column, or
+/// text the colour of its background or too small to read — noting each
+/// hidden row, column and cell in the account.
+fn drop_unseen(
+    sheet: &str,
+    cells: &mut Cells,
+    view: &SheetXml,
+    styles: Option<&calamine::StyleRange>,
+    report: &mut ImportReport,
+) {
+    let mut rows: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    let mut cols: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    cells.retain(|(pos, text)| {
+        if view.hidden_rows.contains(&pos.0) {
+            rows.entry(pos.0).or_default().push(text.clone());
+            return false;
+        }
+        if view.hides(*pos) {
+            cols.entry(pos.1).or_default().push(text.clone());
+            return false;
+        }
+        if let Some(why) = styles.and_then(|s| s.get(*pos)).and_then(xlsx_view::invisible_style) {
+            let place = format!("{sheet}!{}{}", column_name(pos.1 as usize), pos.0 + 1);
+            report.note_hidden(place, format!("{why}: 「{}」", excerpt(text, 20)));
+            return false;
+        }
+        true
+    });
+    for (r, texts) in rows {
+        report.note_hidden(
+            format!("{sheet} row {} (hidden row)", r + 1),
+            format!("「{}」", excerpt(&texts.join(" "), 40)),
+        );
+    }
+    for (c, texts) in cols {
+        let place = format!("{sheet} column {} (hidden column)", column_name(c as usize));
+        report.note_hidden(place, format!("「{}」", excerpt(&texts.join(" "), 40)));
+    }
 }
 
 /// Refuse a zip-based workbook (xlsx, xlsm, xlsb, ods) whose parts unpack
@@ -343,21 +493,23 @@ fn range_cells(range: &Range<Data>, budget: &mut Budget) -> Result<Cells, Unread
 /// A worksheet as text cells, merged regions filled from their top-left cell.
 struct Grid {
     name: String,
-    /// Rows up to the last non-empty one; each row up to its last non-empty
-    /// cell (read through [`Grid::get`], which is "" beyond).
     cells: Vec<Vec<String>>,
-    /// Columns from the origin to the last non-empty one.
     width: usize,
-    /// Absolute position of `cells[0][0]`, for messages (0-based).
     origin: (u32, u32),
+    /// Cells (relative) whose value is a formula's cached result.
+    formulas: std::collections::HashSet<(usize, usize)>,
 }
 
 impl Grid {
-    fn new(name: String, cells: Cells, merges: &[Dimensions]) -> Grid {
+    /// The grid of a worksheet's (visible) cells, merged cells filled from
+    /// their top-left value — never into a hidden row or column.
+    fn new(name: String, cells: Cells, merges: &[Dimensions], view: &SheetXml) -> Grid {
         let origin = cells.iter().map(|(p, _)| *p).reduce(|a, b| (a.0.min(b.0), a.1.min(b.1))).unwrap_or((0, 0));
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut width = 0;
+        let mut formulas = std::collections::HashSet::new();
         for ((r, c), text) in cells {
+            let is_formula = view.formulas.contains(&(r, c));
             let (r, c) = ((r - origin.0) as usize, (c - origin.1) as usize);
             if r >= MAX_ROWS || c >= MAX_COLS {
                 continue;
@@ -370,8 +522,11 @@ impl Grid {
             }
             rows[r][c] = text;
             width = width.max(c + 1);
+            if is_formula {
+                formulas.insert((r, c));
+            }
         }
-        let mut g = Grid { name, cells: rows, width, origin };
+        let mut g = Grid { name, cells: rows, width, origin, formulas };
         for m in merges {
             let rel = |(r, c): (u32, u32)| {
                 (r.checked_sub(origin.0).map(|r| r as usize), c.checked_sub(origin.1).map(|c| c as usize))
@@ -379,18 +534,17 @@ impl Grid {
             let (Some(r0), Some(c0)) = rel(m.start) else { continue };
             let (Some(r1), Some(c1)) = rel(m.end) else { continue };
             let value = g.get(r0, c0).to_string();
-            // An empty top-left fills nothing (and a merge over the whole
-            // sheet costs nothing).
             if value.is_empty() {
                 continue;
             }
             let (r1, c1) = (r1.min(g.cells.len().saturating_sub(1)), c1.min(g.width.saturating_sub(1)));
-            for row in g.cells.iter_mut().take(r1 + 1).skip(r0) {
+            for (r, row) in g.cells.iter_mut().enumerate().take(r1 + 1).skip(r0) {
                 if row.len() <= c1 {
                     row.resize(c1 + 1, String::new());
                 }
-                for cell in row.iter_mut().take(c1 + 1).skip(c0) {
-                    if cell.is_empty() {
+                for (c, cell) in row.iter_mut().enumerate().take(c1 + 1).skip(c0) {
+                    let abs = (origin.0 + r as u32, origin.1 + c as u32);
+                    if cell.is_empty() && !view.hides(abs) {
                         cell.clone_from(&value);
                     }
                 }
@@ -467,14 +621,69 @@ struct Layout {
     /// First row holding a question.
     first: usize,
     roles: Vec<(usize, Role)>,
+    /// How many cells of the question (or id) column are the form's.
+    hits: usize,
+    /// Why the columns cannot be read without a guess (two answer
+    /// columns, a choice word headed twice), if so.
+    conflict: Option<String>,
+    /// Which of two answer columns was read, and why, for the account.
+    note: Option<String>,
+}
+
+impl Layout {
+    /// Two columns that could each hold a question's answer (回答(今回) and
+    /// 回答(前回), or a choice word headed twice) are never chosen between
+    /// silently: the one headed as current (今回, 最新, 現在) is read and the
+    /// account says so; otherwise the layout is refused.
+    fn one_answer_column(&mut self, g: &Grid) {
+        let head = |c: usize| self.header.map(|h| normalize(g.get(h, c))).unwrap_or_default();
+        let place = |c: usize| format!("{} ({})", column_name(g.origin.1 as usize + c), head(c));
+        let answers: Vec<usize> = self.roles.iter().filter(|(_, r)| *r == Role::Answer).map(|(c, _)| *c).collect();
+        if answers.len() > 1 {
+            let current: Vec<usize> = answers
+                .iter()
+                .copied()
+                .filter(|&c| ["今回", "最新", "現在", "current", "今年度"].iter().any(|w| head(c).contains(w)))
+                .collect();
+            let all: Vec<String> = answers.iter().map(|&c| place(c)).collect();
+            if let [keep] = current[..] {
+                self.roles.retain(|(c, r)| *r != Role::Answer || *c == keep);
+                self.note = Some(format!(
+                    "answer columns {}: read column {}, headed as the current answers",
+                    all.join(", "),
+                    place(keep)
+                ));
+            } else {
+                self.conflict = Some(format!("it has {} answer columns: {}", answers.len(), all.join(", ")));
+            }
+        }
+        let mut seen: Vec<(Answer, usize)> = Vec::new();
+        for (c, r) in &self.roles {
+            if let Role::Choice(words, _) = r {
+                for w in words {
+                    if let Some((_, first)) = seen.iter().find(|(s, _)| s == w) {
+                        self.conflict =
+                            Some(format!("the word 「{w}」 heads two columns, {} and {}", place(*first), place(*c)));
+                    }
+                    seen.push((*w, *c));
+                }
+            }
+        }
+    }
 }
 
 struct Importer<'f> {
     m: Matcher<'f>,
     doc: SheetDoc,
     entries: Vec<Option<DocAnswer>>,
-    /// The cell each entry's answer was read from, by form index.
-    places: Vec<Option<String>>,
+    /// Every reading of each question's answer (the cell, what it said).
+    readings: Readings<String>,
+    /// A word in a 回答 cell that is no answer at all (kept as written,
+    /// for `kaiji lint` to report), by form index.
+    invalid: Vec<Option<(String, String)>>,
+    /// Reading the [`REVIEW_SHEET`]: words that are no answer and ids the
+    /// form does not have are taken, nothing else.
+    review_only: bool,
     unknown: Vec<DocAnswer>,
     report: ImportReport,
     remarks_raw: Vec<(u32, String)>,
@@ -487,7 +696,9 @@ impl<'f> Importer<'f> {
             m: Matcher::new(form),
             doc: SheetDoc::new(&form.id),
             entries: vec![None; form.len()],
-            places: vec![None; form.len()],
+            readings: Readings::new(form.len()),
+            invalid: vec![None; form.len()],
+            review_only: false,
             unknown: Vec::new(),
             report,
             remarks_raw: Vec::new(),
@@ -495,46 +706,125 @@ impl<'f> Importer<'f> {
         }
     }
 
-    fn run(mut self, grids: &[Grid], path: &str) -> Result<Imported, ImportError> {
-        let mut any_questions = false;
-        for g in grids {
-            if is_remarks_sheet(&g.name) {
-                self.remark_rows(g, 0);
-                continue;
-            }
-            match self.layout(g) {
-                Some(layout) => {
-                    any_questions = true;
-                    let meta_end = layout.header.unwrap_or(layout.first);
-                    self.metadata(g, 0..meta_end);
-                    self.question_rows(g, &layout);
-                }
-                None => {
-                    self.metadata(g, 0..g.cells.len());
-                    if let Some(r) = find_remarks_marker(g, 0) {
-                        self.remark_rows(g, r + 1);
-                    }
-                }
-            }
-        }
-        let recognised = self.m.unclaimed().len() < self.m.form().len();
-        if !any_questions || !recognised {
+    fn run(mut self, grids: &[Grid], path: &str, named: Option<&str>) -> Result<Imported, ImportError> {
+        let layouts: Vec<Option<Layout>> =
+            grids.iter().map(|g| if is_remarks_sheet(&g.name) { None } else { self.layout(g) }).collect();
+        let form_sheet = self.form_sheet(grids, &layouts, path, named)?;
+        let form_id = self.m.form().id.clone();
+        let no_questions = || ImportError::Unrecognised {
+            path: path.to_string(),
+            message: format!("no worksheet has a column of questions of form {form_id}"),
+            help: Some(
+                "expected a worksheet laid out like the form: a column of question ids (項番, e.g. 17.1.1) \
+                 and/or question texts (質問), with はい/いいえ/対象外 columns marked ○ or a 回答 column, \
+                 and a 備考 column; for another form or version pass its catalog with --form-file"
+                    .into(),
+            ),
+        };
+        let Some(k) = form_sheet else { return Err(no_questions()) };
+        let (g, layout) = (&grids[k], layouts[k].as_ref().expect("the form sheet has a layout"));
+        if let Some(why) = &layout.conflict {
             return Err(ImportError::Unrecognised {
                 path: path.to_string(),
-                message: format!("no worksheet has a column of questions of form {}", self.m.form().id),
+                message: format!("worksheet 「{}」: {why}", g.name),
                 help: Some(
-                    "expected a worksheet laid out like the form: a column of question ids (項番, e.g. 17.1.1) \
-                     and/or question texts (質問), with はい/いいえ/対象外 columns marked ○ or a 回答 column, \
-                     and a 備考 column; for another form or version pass its catalog with --form-file"
+                    "kaiji reads one answer per question and does not choose between columns: delete the \
+                     columns that are not this sheet's answers, or head the current one 回答(今回)"
                         .into(),
                 ),
             });
         }
+        if let Some(note) = &layout.note {
+            self.report.warnings.push(format!("worksheet 「{}」: {note}", g.name));
+        }
+        // The form's worksheet first: its header is the sheet's.
+        self.metadata(g, 0..layout.header.unwrap_or(layout.first));
+        self.question_rows(g, layout);
+        for (g, l) in grids.iter().zip(&layouts).filter(|(g, _)| g.name != grids[k].name) {
+            if g.name == REVIEW_SHEET
+                && let Some(l) = l
+            {
+                self.review_only = true;
+                self.question_rows(g, l);
+                self.review_only = false;
+            } else if is_remarks_sheet(&g.name) {
+                self.remark_rows(g, 0);
+            } else if l.is_none() && !is_example_sheet(&g.name) {
+                // a cover sheet with the header, remarks on a sheet of their own
+                self.metadata(g, 0..g.cells.len());
+                if let Some(r) = find_remarks_marker(g, 0) {
+                    self.remark_rows(g, r + 1);
+                }
+            }
+        }
+        if self.m.unclaimed().len() == self.m.form().len() {
+            return Err(no_questions());
+        }
         Ok(self.finish())
     }
 
-    /// Find the question/id columns by content and the roles of the others
-    /// by their headers.
+    /// Which worksheet is the form: the one named, or the one with most of
+    /// the form's questions. A 記入例 (a filled example) never is while
+    /// another could be; two that could be are an error naming both, for
+    /// `--sheet`. The others are not read for answers, and the account says so.
+    fn form_sheet(
+        &mut self,
+        grids: &[Grid],
+        layouts: &[Option<Layout>],
+        path: &str,
+        named: Option<&str>,
+    ) -> Result<Option<usize>, ImportError> {
+        let with_questions: Vec<usize> = (0..grids.len()).filter(|&k| layouts[k].is_some()).collect();
+        let chosen = if let Some(name) = named {
+            let Some(k) = grids.iter().position(|g| g.name == name || normalize(&g.name) == normalize(name)) else {
+                let names: Vec<&str> = grids.iter().map(|g| g.name.as_str()).collect();
+                return Err(ImportError::Unrecognised {
+                    path: path.to_string(),
+                    message: format!("the workbook has no visible worksheet 「{name}」"),
+                    help: Some(format!("its visible worksheets: {}", names.join(", "))),
+                });
+            };
+            if layouts[k].is_none() {
+                return Err(ImportError::Unrecognised {
+                    path: path.to_string(),
+                    message: format!("worksheet 「{name}」 has no column of questions of form {}", self.m.form().id),
+                    help: None,
+                });
+            }
+            Some(k)
+        } else {
+            let hits = |k: usize| layouts[k].as_ref().map_or(0, |l| l.hits);
+            let (num, den) = super::RECOGNISED_FLOOR;
+            let sized: Vec<usize> =
+                with_questions.iter().copied().filter(|&k| hits(k) * den >= self.m.form().len() * num).collect();
+            let pool: Vec<usize> = if sized.is_empty() { with_questions.clone() } else { sized };
+            let real: Vec<usize> = pool.iter().copied().filter(|&k| !is_example_sheet(&grids[k].name)).collect();
+            let pool = if real.is_empty() { pool } else { real };
+            if pool.len() > 1 && pool.iter().filter(|&&k| hits(k) * den >= self.m.form().len() * num).count() > 1 {
+                let names: Vec<String> = pool.iter().map(|&k| format!("「{}」", grids[k].name)).collect();
+                return Err(ImportError::Unrecognised {
+                    path: path.to_string(),
+                    message: format!(
+                        "worksheets {} each hold the form's questions; kaiji reads one, and does not guess which",
+                        names.join(" and ")
+                    ),
+                    help: Some(format!("name the vendor's with --sheet, e.g. --sheet '{}'", grids[pool[0]].name)),
+                });
+            }
+            pool.into_iter().max_by_key(|&k| (hits(k), std::cmp::Reverse(k)))
+        };
+        for &k in &with_questions {
+            if Some(k) != chosen && grids[k].name != REVIEW_SHEET {
+                let what = if is_example_sheet(&grids[k].name) { "a filled example" } else { "not the form's sheet" };
+                self.report.warnings.push(format!(
+                    "worksheet 「{}」 also has questions of the form ({what}): no answer was read from it",
+                    grids[k].name
+                ));
+            }
+        }
+        Ok(chosen)
+    }
+
     fn layout(&self, g: &Grid) -> Option<Layout> {
         let rows = g.cells.len().min(SCAN_ROWS);
         let width = g.width;
@@ -613,7 +903,10 @@ impl<'f> Importer<'f> {
             }
         }
         roles.sort_by_key(|(c, _)| *c);
-        Some(Layout { text_col, id_col, header, first, roles })
+        let hits = text_col.map_or(0, |c| text_hits[c]).max(id_col.map_or(0, |c| id_hits[c]));
+        let mut layout = Layout { text_col, id_col, header, first, roles, hits, conflict: None, note: None };
+        layout.one_answer_column(g);
+        Some(layout)
     }
 
     fn metadata(&mut self, g: &Grid, rows: std::ops::Range<usize>) {
@@ -654,36 +947,20 @@ impl<'f> Importer<'f> {
             if !key.is_empty() && self.section_keys.contains(&key) || is_title(text) || is_header_row(text, id) {
                 continue;
             }
-            let index = self.locate(text, id);
-            match index {
-                Ok(i) => {
-                    self.m.claim(i);
-                    let q = &self.m.form().questions()[i];
-                    let mut entry = DocAnswer::new(q.id.clone());
-                    let at = self.fill(&mut entry, content, q.kind, &g.place_row(r));
-                    match &mut self.entries[i] {
-                        slot @ None => {
-                            *slot = Some(entry);
-                            self.places[i] = at;
-                        }
-                        Some(prev) if prev.is_empty() => {
-                            *prev = entry;
-                            self.places[i] = at;
-                        }
-                        Some(_) if entry.is_empty() => {}
-                        Some(_) => self.report.warnings.push(format!(
-                            "{}: question {} appears again; the first row is kept",
-                            g.place_row(r),
-                            q.id
-                        )),
-                    }
+            match self.locate(text, id) {
+                Ok(i) => self.read_row(g, r, i, content),
+                // The same question's row again: one more reading of it.
+                Err(Miss::Repeat(i)) if !content.is_empty() && self.m.similarity(i, text) >= 0.9 => {
+                    self.read_row(g, r, i, content)
                 }
                 Err(miss) => {
                     let cid = clean_id(id);
                     if text.is_empty() && looks_like_id(&cid) && !content.is_empty() {
                         // an id the form does not have: kept for lint to report
                         let mut entry = DocAnswer::new(cid);
-                        let _ = self.fill(&mut entry, content, crate::form::Kind::YesNo, &g.place_row(r));
+                        if let (_, Decision::Answer(a)) = self.fill(&mut entry, content, None, &g.place_row(r)) {
+                            entry.answer = Some(AnswerValue::Known(a));
+                        }
                         self.unknown.push(entry);
                         continue;
                     }
@@ -704,6 +981,33 @@ impl<'f> Importer<'f> {
         if end < g.cells.len() {
             self.remark_rows(g, end + 1);
         }
+    }
+
+    /// One reading of the question at `index` from row `r`: its citations
+    /// and note (from the first row with any), its answer into the readings.
+    fn read_row(&mut self, g: &Grid, r: usize, index: usize, content: RowContent) {
+        self.m.claim(index);
+        let q = &self.m.form().questions()[index];
+        let mut entry = DocAnswer::new(q.id.clone());
+        let (at, decision) = self.fill(&mut entry, content, Some(q.kind), &g.place_row(r));
+        if let Some(AnswerValue::Invalid(w)) = entry.answer.take() {
+            self.invalid[index].get_or_insert((w, at.clone()));
+        }
+        if self.review_only {
+            if decision != Decision::Blank {
+                self.report.warnings.push(format!(
+                    "{at}: an answer on the 「{REVIEW_SHEET}」 worksheet is not read; answer {} on the form's sheet",
+                    q.id
+                ));
+            }
+            return;
+        }
+        match &mut self.entries[index] {
+            slot @ None => *slot = Some(entry),
+            Some(prev) if prev.is_empty() => *prev = entry,
+            Some(_) => {}
+        }
+        self.readings.push(index, at, decision);
     }
 
     /// Which question a row is: by id when its text agrees (or there is no
@@ -729,9 +1033,22 @@ impl<'f> Importer<'f> {
             if v.is_empty() {
                 continue;
             }
+            if matches!(role, Role::Choice(..) | Role::Answer) && g.formulas.contains(&(r, *c)) {
+                rc.formulas.push((g.place(r, *c), excerpt(v, 10)));
+            }
             match role {
-                Role::Choice(words, pos) => match cell_mark(v) {
-                    Some(true) => rc.marked.push((words.clone(), *pos, g.place(r, *c))),
+                // An answer word typed into a choice column marks that
+                // column only if it is the column's own word.
+                Role::Choice(words, _) if Answer::parse(v).is_some_and(|a| !words.contains(&a)) => {
+                    rc.doubt.get_or_insert(format!(
+                        "「{}」 written in the {} column ({})",
+                        excerpt(v, 10),
+                        words.iter().map(|w| w.as_str()).collect::<Vec<_>>().join("/"),
+                        g.place(r, *c)
+                    ));
+                }
+                Role::Choice(words, _) => match cell_mark(v) {
+                    Some(true) => rc.marked.push((words.clone(), g.place(r, *c))),
                     Some(false) => {}
                     None => rc.odd.push(format!("「{}」 in {}", excerpt(v, 10), g.place(r, *c))),
                 },
@@ -750,8 +1067,17 @@ impl<'f> Importer<'f> {
         rc
     }
 
-    /// Fill `entry` from its row; the cell its answer was read from.
-    fn fill(&mut self, entry: &mut DocAnswer, rc: RowContent, kind: crate::form::Kind, place: &str) -> Option<String> {
+    /// Fill `entry`'s citations and note from its row; where its answer was
+    /// read and what the row says (the shared rules decide; `kind` is the
+    /// question's, `None` for an id the form does not have). A word that is
+    /// no answer at all is left in `entry.answer` as invalid, for lint.
+    fn fill(
+        &mut self,
+        entry: &mut DocAnswer,
+        rc: RowContent,
+        kind: Option<crate::form::Kind>,
+        place: &str,
+    ) -> (String, Decision) {
         entry.remarks = rc.citations;
         if !rc.notes.is_empty() {
             entry.note = Some(clean(&rc.notes.join("\n")));
@@ -759,45 +1085,41 @@ impl<'f> Importer<'f> {
         for o in rc.odd {
             self.report.warnings.push(format!("{place}: {o} is not an answer mark; ignored"));
         }
-        if let Some((w, at)) = rc.word {
-            entry.answer = Some(match Answer::parse(&w) {
-                Some(a) => AnswerValue::Known(a),
-                None => AnswerValue::Invalid(normalize(&w)),
-            });
-            return Some(at);
+        for (cell, value) in rc.formulas {
+            self.report.warnings.push(format!(
+                "{cell}: 「{value}」 is a formula's last result, read as it was saved; Excel recalculates it when \
+                 the workbook is opened and may show another value there"
+            ));
         }
-        match rc.marked.as_slice() {
-            [] => None,
-            [(words, pos, at)] => {
-                let a = words.iter().copied().find(|a| kind.allows(*a)).or_else(|| kind.choices().get(*pos).copied());
-                match a {
-                    Some(a) => {
-                        entry.answer = Some(AnswerValue::Known(a));
-                        Some(at.clone())
-                    }
-                    None => {
-                        self.report.warnings.push(format!(
-                            "{place}: {} is marked in a column ({}) its kind has no word for; left unanswered",
-                            entry.id,
-                            words.iter().map(|a| a.as_str()).collect::<Vec<_>>().join("/")
-                        ));
-                        None
-                    }
+        let (at, marked): (String, Vec<Answer>) = if let Some((w, at)) = rc.word {
+            match Answer::parse(&w) {
+                Some(a) => (at, vec![a]),
+                None => {
+                    entry.answer = Some(AnswerValue::Invalid(normalize(&w)));
+                    return (at, Decision::Blank);
                 }
             }
-            many => {
-                self.report.warnings.push(format!(
-                    "{place}: {} has {} choices marked; left unanswered",
-                    entry.id,
-                    many.len()
-                ));
-                None
-            }
-        }
+        } else {
+            let at = rc.marked.first().map_or_else(|| place.to_string(), |(_, at)| at.clone());
+            // a column headed by words of both kinds (はい/該当) gives the
+            // question's; a column of the other kind's word gives that word,
+            // which the rules refuse
+            let words = rc
+                .marked
+                .iter()
+                .map(|(words, _)| words.iter().copied().find(|a| kind.is_none_or(|k| k.allows(*a))).unwrap_or(words[0]))
+                .collect();
+            (at, words)
+        };
+        let seen = Seen { printed: None, marked: &marked, doubt: rc.doubt };
+        let decision = match kind {
+            Some(kind) => decide(kind, &seen),
+            None if seen.doubt.is_none() && marked.len() == 1 => Decision::Answer(marked[0]),
+            None => Decision::Blank,
+        };
+        (at, decision)
     }
 
-    /// Remarks: rows with a number cell followed by a text cell, from row
-    /// `start`; rows with text only continue the previous remark.
     fn remark_rows(&mut self, g: &Grid, start: usize) {
         for r in start..g.cells.len() {
             let row = &g.cells[r];
@@ -832,6 +1154,26 @@ impl<'f> Importer<'f> {
             }
             self.doc.remarks.insert(n, clean(&raw));
         }
+        let mut sources = std::collections::BTreeMap::new();
+        for (i, entry) in self.entries.iter_mut().enumerate() {
+            let Some(entry) = entry else { continue };
+            match self.readings.settle(i) {
+                Settled::Answer(a, at) => {
+                    entry.answer = Some(AnswerValue::Known(a));
+                    let places = at.into_iter().map(|p| super::ReadAt::Cell { place: p.clone() }).collect();
+                    sources.insert(normalize(&entry.id), super::ReadAt::of(places));
+                }
+                Settled::Ambiguous(at, why) => {
+                    self.report.ambiguous.push(super::Ambiguous { id: entry.id.clone(), place: at.clone(), why })
+                }
+                Settled::Blank | Settled::Unread => {
+                    if let Some((w, place)) = self.invalid[i].take() {
+                        entry.answer = Some(AnswerValue::Invalid(w));
+                        sources.insert(normalize(&entry.id), super::ReadAt::Cell { place });
+                    }
+                }
+            }
+        }
         let entries: Vec<&DocAnswer> = self.entries.iter().flatten().collect();
         self.report.recognised = self.m.form().len() - self.m.unclaimed().len();
         self.report.answered = entries.iter().filter(|e| e.answer.is_some()).count();
@@ -844,15 +1186,6 @@ impl<'f> Importer<'f> {
                 self.unknown.iter().map(|u| u.id.as_str()).collect::<Vec<_>>().join(", ")
             ));
         }
-        let sources = self
-            .entries
-            .iter()
-            .zip(&self.places)
-            .filter_map(|(e, at)| {
-                let e = e.as_ref().filter(|e| e.answer.is_some())?;
-                Some((normalize(&e.id), super::ReadAt::Cell { place: at.clone()? }))
-            })
-            .collect();
         self.doc.answers = self.entries.into_iter().flatten().filter(|e| !e.is_empty()).chain(self.unknown).collect();
         Imported { doc: self.doc.normalized(), report: self.report, sources }
     }
@@ -860,8 +1193,13 @@ impl<'f> Importer<'f> {
 
 #[derive(Debug, Default)]
 struct RowContent {
-    /// Marked choice cells: the words of the column, its position, the cell.
-    marked: Vec<(Vec<Answer>, usize, String)>,
+    /// Marked choice cells: the words of the column, the cell.
+    marked: Vec<(Vec<Answer>, String)>,
+    /// What makes the row's marks doubtful (an answer word written in
+    /// another word's column).
+    doubt: Option<String>,
+    /// Answer and choice cells holding a formula: the cell, its value.
+    formulas: Vec<(String, String)>,
     /// A 回答 cell's word, and the cell.
     word: Option<(String, String)>,
     citations: Vec<u32>,
@@ -871,7 +1209,11 @@ struct RowContent {
 
 impl RowContent {
     fn is_empty(&self) -> bool {
-        self.marked.is_empty() && self.word.is_none() && self.citations.is_empty() && self.notes.is_empty()
+        self.marked.is_empty()
+            && self.word.is_none()
+            && self.citations.is_empty()
+            && self.notes.is_empty()
+            && self.doubt.is_none()
     }
 }
 
@@ -952,18 +1294,9 @@ fn header_role(v: &str, pos: usize) -> Option<Role> {
 }
 
 /// A choice cell: `Some(true)` marked, `Some(false)` left blank/unmarked,
-/// `None` something else.
+/// `None` something else (a cross included): the one rule in `cells`.
 fn cell_mark(v: &str) -> Option<bool> {
-    let t = normalize(v);
-    match t.as_str() {
-        "" | "0" | "FALSE" | "false" | "-" | "□" | "☐" => Some(false),
-        "1" | "x" | "X" | "TRUE" | "true" | "レ" | "済" => Some(true),
-        _ if Answer::parse(&t).is_some() => Some(true),
-        _ => {
-            let marks: Vec<bool> = t.chars().filter(|c| !c.is_whitespace()).map(super::mark).collect::<Option<_>>()?;
-            Some(marks.iter().any(|m| *m))
-        }
-    }
+    super::cells::choice_cell(v)
 }
 
 fn remark_number(v: &str) -> Option<u32> {
@@ -971,6 +1304,13 @@ fn remark_number(v: &str) -> Option<u32> {
     let t = t.strip_prefix("備考").unwrap_or(&t).trim();
     let t = t.trim_start_matches(['(', '[', '※']).trim_end_matches([')', ']', '.', ':']);
     t.parse().ok().filter(|n| *n > 0)
+}
+
+/// A worksheet its name marks as a filled example (記入例, 見本, サンプル,
+/// example): never the vendor's answers while another sheet could be.
+fn is_example_sheet(name: &str) -> bool {
+    let n = normalize(name).to_lowercase();
+    ["記入例", "見本", "サンプル", "例", "sample", "example"].iter().any(|w| n.contains(w))
 }
 
 fn is_remarks_sheet(name: &str) -> bool {
@@ -1020,7 +1360,7 @@ mod tests {
         let cells = vec![((4, 2), "a".to_string()), ((6, 3), "b".to_string()), ((4, 2_000), "far".to_string())];
         let merges =
             [Dimensions { start: (4, 2), end: (5, 3) }, Dimensions { start: (0, 0), end: (1_048_575, 16_383) }];
-        let g = Grid::new("s".into(), cells, &merges);
+        let g = Grid::new("s".into(), cells, &merges, &SheetXml::default());
         assert_eq!(g.origin, (4, 2));
         assert_eq!((g.cells.len(), g.width), (3, 2), "the far column is beyond MAX_COLS");
         assert_eq!([g.get(0, 0), g.get(0, 1), g.get(1, 0), g.get(1, 1), g.get(2, 1)], ["a", "a", "a", "a", "b"]);
@@ -1029,9 +1369,10 @@ mod tests {
 
     #[test]
     fn marks_and_headers() {
-        for m in ["○", "◯", "●", "✓", "x", "1", "■", "TRUE", "はい"] {
+        for m in ["○", "◯", "●", "✓", "1", "■", "TRUE", "はい"] {
             assert_eq!(cell_mark(m), Some(true), "{m}");
         }
+        assert_eq!(cell_mark("x"), None, "a cross is no mark");
         for m in ["", "□", "0", "-"] {
             assert_eq!(cell_mark(m), Some(false), "{m}");
         }

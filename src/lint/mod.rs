@@ -6,6 +6,7 @@
 mod rules;
 #[cfg(test)]
 pub(crate) mod testutil;
+pub mod verify_source;
 
 use crate::outcome::Finding;
 use crate::sheet::Sheet;

@@ -1,5 +1,6 @@
 //! Reading policy test files and building each case's sheet.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -84,7 +85,7 @@ struct RawCase {
 }
 
 /// Where a case's sheet comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Base {
     Builtin,
     File(PathBuf),
@@ -146,11 +147,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Vec<Case>, TestFileError> {
     let stem = stem.strip_suffix(".test").unwrap_or(stem);
     let file_policy = raw.policy.map_or_else(|| normalize(stem), |p| normalize(&p));
     let file_base = raw.base.as_deref().map_or(Base::Builtin, resolve);
+    // One index for the file: finding each case's line by counting the
+    // newlines before it made a file of many cases quadratic.
+    let lines = crate::text::LineIndex::new(text);
     Ok(raw
         .case
         .into_iter()
         .map(|c| {
-            let line = crate::text::line_col(text, c.span().start).0;
+            let line = lines.line_col(text, c.span().start).0;
             let c = c.into_inner();
             Case {
                 name: c.name,
@@ -173,25 +177,72 @@ pub fn discover(policy_dir: &Path) -> Vec<PathBuf> {
     crate::walk::files_under(&policy_dir.join("tests"), crate::walk::has_extension(&["toml"]))
 }
 
+/// A base sheet as read and parsed, before a case's overrides.
+#[derive(Debug)]
+struct ParsedBase {
+    /// How messages name it.
+    name: String,
+    doc: toml::Table,
+}
+
+/// The base sheets of a run's cases, each read and parsed once: a file of
+/// thousands of cases on one base read and parsed it per case.
+#[derive(Debug, Default)]
+pub struct Bases {
+    parsed: HashMap<Base, Result<Arc<ParsedBase>, String>>,
+}
+
+impl Bases {
+    fn get(&mut self, base: &Base) -> Result<Arc<ParsedBase>, String> {
+        if let Some(known) = self.parsed.get(base) {
+            return known.clone();
+        }
+        let parsed = parse_base(base).map(Arc::new);
+        self.parsed.insert(base.clone(), parsed.clone());
+        parsed
+    }
+
+    /// The base sheet files read so far.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.parsed.keys().filter_map(|b| match b {
+            Base::File(p) => Some(p.as_path()),
+            Base::Builtin => None,
+        })
+    }
+}
+
+fn parse_base(base: &Base) -> Result<ParsedBase, String> {
+    let (name, text) = match base {
+        Base::Builtin => (BUILTIN_BASE_NAME.to_string(), BUILTIN_BASE.to_string()),
+        Base::File(p) => {
+            let t = crate::walk::read_input_text(p, crate::walk::InputKind::Sheet)
+                .map_err(|e| format!("cannot read base sheet {}: {}", p.display(), e.reason()))?;
+            (p.display().to_string(), t)
+        }
+    };
+    let doc: toml::Table = match base {
+        Base::File(p) if SheetFormat::from_path(p) == SheetFormat::Json => {
+            let v: serde_json::Value =
+                serde_json::from_str(&text).map_err(|e| format!("base sheet {name} is not valid JSON: {e}"))?;
+            toml::Table::try_from(v).map_err(|e| format!("base sheet {name}: {e}"))?
+        }
+        _ => text.parse().map_err(|e: toml::de::Error| format!("base sheet {name}: {}", e.message().trim()))?,
+    };
+    Ok(ParsedBase { name, doc })
+}
+
 impl Case {
     /// The case's sheet: its base with the overrides applied.
     pub fn build_sheet(&self, forms: &FormRegistry) -> Result<Sheet, String> {
-        let (name, text) = match &self.base {
-            Base::Builtin => (BUILTIN_BASE_NAME.to_string(), BUILTIN_BASE.to_string()),
-            Base::File(p) => {
-                let t = crate::walk::read_input_text(p, crate::walk::InputKind::Sheet)
-                    .map_err(|e| format!("cannot read base sheet {}: {}", p.display(), e.reason()))?;
-                (p.display().to_string(), t)
-            }
-        };
-        let mut doc: toml::Table = match &self.base {
-            Base::File(p) if SheetFormat::from_path(p) == SheetFormat::Json => {
-                let v: serde_json::Value =
-                    serde_json::from_str(&text).map_err(|e| format!("base sheet {name} is not valid JSON: {e}"))?;
-                toml::Table::try_from(v).map_err(|e| format!("base sheet {name}: {e}"))?
-            }
-            _ => text.parse().map_err(|e: toml::de::Error| format!("base sheet {name}: {}", e.message().trim()))?,
-        };
+        self.build_sheet_with(&mut Bases::default(), forms)
+    }
+
+    /// [`Case::build_sheet`], taking the base from `bases` (read and
+    /// parsed there on first use).
+    pub fn build_sheet_with(&self, bases: &mut Bases, forms: &FormRegistry) -> Result<Sheet, String> {
+        let base = bases.get(&self.base)?;
+        let name = &base.name;
+        let mut doc = base.doc.clone();
         for (table, overrides) in [("sheet", &self.sheet), ("answers", &self.answers), ("remarks", &self.remarks)] {
             if overrides.is_empty() {
                 continue;

@@ -29,7 +29,7 @@ pub mod run;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-pub use file::{Base, Case, Expect, TestFileError};
+pub use file::{Base, Bases, Case, Expect, TestFileError};
 
 use crate::form::FormRegistry;
 use crate::outcome::PolicyStatus;
@@ -89,6 +89,16 @@ fn stem(shown: &str) -> &str {
 
 /// Run one case against `policies`.
 pub fn run_case<'c>(case: &'c Case, policies: &PolicySet, forms: &FormRegistry) -> CaseResult<'c> {
+    run_case_with(case, policies, forms, &mut Bases::default())
+}
+
+/// [`run_case`], with the base sheets read and parsed once for many cases.
+pub fn run_case_with<'c>(
+    case: &'c Case,
+    policies: &PolicySet,
+    forms: &FormRegistry,
+    bases: &mut Bases,
+) -> CaseResult<'c> {
     let fail =
         |policy: Option<String>, why: String| CaseResult { case, policy, actual: Err(why.clone()), failure: vec![why] };
     let Some(policy) = find_policy(policies, &case.policy) else {
@@ -98,7 +108,7 @@ pub fn run_case<'c>(case: &'c Case, policies: &PolicySet, forms: &FormRegistry) 
         return fail(None, format!("no policy `{}` among the policies tested{hint}", case.policy));
     };
     let id = Some(policy.id().to_string());
-    let sheet = match case.build_sheet(forms) {
+    let sheet = match case.build_sheet_with(bases, forms) {
         Ok(s) => Arc::new(s),
         Err(why) => return fail(id, why),
     };

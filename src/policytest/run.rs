@@ -11,7 +11,7 @@ use super::{Case, Expect, Vacuous};
 use crate::form::FormRegistry;
 use crate::policy::{Limits, PolicyEvaluation, PolicySet};
 use crate::report::Style;
-use crate::text::display_width;
+use crate::text::{display_width, printable, printable_line};
 
 /// The formats a test run is reported in (`kaiji test -f`): the ones a CI
 /// shows policy tests in.
@@ -86,6 +86,8 @@ pub struct DirRun {
     pub unreadable: Vec<String>,
     /// The directory has no test files.
     pub no_tests: bool,
+    /// The base sheet files its cases read, sorted.
+    pub bases: Vec<PathBuf>,
 }
 
 /// A whole `kaiji test` run.
@@ -109,7 +111,7 @@ fn run_dir(dir: &Path, limits: Limits, forms: &FormRegistry) -> DirRun {
         let what = if dir.exists() { "is not a directory" } else { "does not exist" };
         out.unreadable.push(format!(
             "policy directory `{}` {what}; give the directory that holds your .rhai policies: `kaiji test DIR`",
-            dir.display()
+            printable_line(&dir.display().to_string())
         ));
         return out;
     }
@@ -135,7 +137,10 @@ fn run_dir(dir: &Path, limits: Limits, forms: &FormRegistry) -> DirRun {
             Err(e) => out.unreadable.push(e),
         }
     }
-    let results: Vec<_> = cases.iter().map(|c| super::run_case(c, &policies, forms)).collect();
+    let mut bases = super::Bases::default();
+    let results: Vec<_> = cases.iter().map(|c| super::run_case_with(c, &policies, forms, &mut bases)).collect();
+    out.bases = bases.files().map(Path::to_path_buf).collect();
+    out.bases.sort();
     out.uncovered = super::uncovered(&policies, &results)
         .into_iter()
         .map(|id| Uncovered { path: path_of(&policies, &id), policy: id })
@@ -195,6 +200,12 @@ impl TestRun {
         }
     }
 
+    /// The base sheet files the cases read, in every directory: inputs of
+    /// the run a report must not be written over.
+    pub fn base_files(&self) -> impl Iterator<Item = &Path> {
+        self.dirs.iter().flat_map(|d| d.bases.iter().map(PathBuf::as_path))
+    }
+
     /// Problems reading directories and test files, for stderr.
     pub fn read_errors(&self) -> impl Iterator<Item = &str> {
         self.dirs.iter().flat_map(|d| d.unreadable.iter().map(String::as_str))
@@ -208,25 +219,34 @@ impl TestRun {
                 self.write_human(&mut out, style)?;
                 out
             }
-            TestFormat::Json => format!("{:#}\n", self.to_json()).into_bytes(),
+            // serde_json escapes C0; the C1 and bidi controls too, as the
+            // check report does.
+            TestFormat::Json => {
+                format!("{}\n", crate::text::escape_json_controls(&format!("{:#}", self.to_json()))).into_bytes()
+            }
             TestFormat::Junit => self.to_junit().map_err(io::Error::other)?.into_bytes(),
         })
     }
 
-    /// The human report, coloured as `style` says.
+    /// The human report, coloured as `style` says. Every text in it that
+    /// came from a file (case names, policy ids and messages, a base
+    /// sheet's values quoted in findings, paths) is [`printable`]: it goes
+    /// to a terminal or a CI log.
     pub fn write_human(&self, out: &mut dyn Write, style: &Style) -> io::Result<()> {
         let paint = &|text: &str, code: &str| style.paint(text, code);
         for d in &self.dirs {
             if d.no_tests && d.unreadable.is_empty() {
-                writeln!(out, "{}: no test files in {}", d.dir.display(), d.dir.join("tests").display())?;
+                let (dir, tests) = (d.dir.display().to_string(), d.dir.join("tests").display().to_string());
+                writeln!(out, "{}: no test files in {}", printable_line(&dir), printable_line(&tests))?;
             }
-            let id_w = d.cases.iter().map(|c| display_width(c.policy_shown())).max().unwrap_or(0);
+            let id_w = d.cases.iter().map(|c| display_width(&printable_line(c.policy_shown()))).max().unwrap_or(0);
             for c in &d.cases {
                 write_case(out, paint, c, id_w)?;
             }
             for b in &d.broken {
-                writeln!(out, "{}  {}  cannot run  ({})", paint("FAIL", "31"), b.policy, b.path)?;
-                writeln!(out, "        {}", b.message)?;
+                let (policy, path) = (printable_line(&b.policy), printable_line(&b.path));
+                writeln!(out, "{}  {policy}  cannot run  ({path})", paint("FAIL", "31"))?;
+                writeln!(out, "        {}", indented(&b.message))?;
             }
         }
         let severity = || if self.require_coverage { paint("error", "31") } else { paint("warning", "33") };
@@ -238,7 +258,7 @@ impl TestRun {
             let policies = if n == 1 { "policy has" } else { "policies have" };
             writeln!(out, "\n{}: {n} {policies} no test case:", severity())?;
             for u in uncovered {
-                writeln!(out, "  {} ({})", u.policy, u.path)?;
+                writeln!(out, "  {} ({})", printable_line(&u.policy), printable_line(&u.path))?;
             }
         }
         let vacuous: Vec<_> = self.vacuous().collect();
@@ -247,7 +267,9 @@ impl TestRun {
             let policies = if n == 1 { "policy does" } else { "policies do" };
             writeln!(out, "\n{}: {n} {policies} not fail a sheet with no answers (vacuous):", severity())?;
             for v in vacuous {
-                writeln!(out, "  {} ({}): {} on an empty {} sheet", v.policy, v.path, v.status.as_str(), v.form)?;
+                let (policy, path, form) =
+                    (printable_line(&v.policy), printable_line(&v.path), printable_line(&v.form));
+                writeln!(out, "  {policy} ({path}): {} on an empty {form} sheet", v.status.as_str())?;
             }
             writeln!(
                 out,
@@ -305,49 +327,54 @@ impl TestRun {
     /// uncovered and vacuous ones, as failing test cases.
     pub fn to_junit(&self) -> Result<String, quick_junit::SerializeError> {
         use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+        // Texts from files, made printable before quick-junit sees them, as
+        // the check report's JUnit does: a CI shows them in its log.
+        let line = |s: &str| printable_line(s).into_owned();
         let mut report = Report::new("kaiji test");
         let gap = |message: String| {
             if self.require_coverage {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(message);
+                s.set_message(printable(&message).into_owned());
                 s
             } else {
                 let mut s = TestCaseStatus::skipped();
-                s.set_message(message);
+                s.set_message(printable(&message).into_owned());
                 s
             }
         };
         for d in &self.dirs {
-            let mut suite = TestSuite::new(d.dir.display().to_string());
+            let mut suite = TestSuite::new(line(&d.dir.display().to_string()));
             for c in &d.cases {
                 let status = if c.passed() {
                     TestCaseStatus::success()
                 } else {
                     let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    s.set_message(c.failure.join("; "));
+                    s.set_message(printable(&c.failure.join("; ")).into_owned());
                     s
                 };
-                let mut case = TestCase::new(format!("{}: {}", c.policy_shown(), c.case.name), status);
-                case.set_classname(format!("{}:{}", c.case.file, c.case.line));
+                let mut case = TestCase::new(line(&format!("{}: {}", c.policy_shown(), c.case.name)), status);
+                case.set_classname(line(&format!("{}:{}", c.case.file, c.case.line)));
                 suite.add_test_case(case);
             }
             for b in &d.broken {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
-                s.set_message(b.message.clone());
-                let mut case = TestCase::new(format!("{}: cannot run", b.policy), s);
-                case.set_classname(b.path.clone());
+                s.set_message(printable(&b.message).into_owned());
+                let mut case = TestCase::new(line(&format!("{}: cannot run", b.policy)), s);
+                case.set_classname(line(&b.path));
                 suite.add_test_case(case);
             }
             for u in &d.uncovered {
-                let mut case = TestCase::new(format!("{}: has a test case", u.policy), gap("no test case".into()));
-                case.set_classname(u.path.clone());
+                let mut case =
+                    TestCase::new(line(&format!("{}: has a test case", u.policy)), gap("no test case".into()));
+                case.set_classname(line(&u.path));
                 suite.add_test_case(case);
             }
             for v in &d.vacuous {
                 let message =
                     format!("{} on an empty {} sheet: a blank answer must not pass", v.status.as_str(), v.form);
-                let mut case = TestCase::new(format!("{}: fails a sheet with no answers", v.policy), gap(message));
-                case.set_classname(v.path.clone());
+                let mut case =
+                    TestCase::new(line(&format!("{}: fails a sheet with no answers", v.policy)), gap(message));
+                case.set_classname(line(&v.path));
                 suite.add_test_case(case);
             }
             report.add_test_suite(suite);
@@ -363,16 +390,16 @@ fn write_case(
     id_w: usize,
 ) -> io::Result<()> {
     let c = &r.case;
-    let id = r.policy_shown();
-    let pad = " ".repeat(id_w.saturating_sub(display_width(id)));
-    let place = format!("{}:{}", c.file, c.line);
+    let id = printable_line(r.policy_shown());
+    let pad = " ".repeat(id_w.saturating_sub(display_width(&id)));
+    let place = printable_line(&format!("{}:{}", c.file, c.line)).into_owned();
     let mark = if r.passed() { paint("ok  ", "32") } else { paint("FAIL", "31") };
-    writeln!(out, "{mark}  {id}{pad}  {}  ({place})", c.name)?;
+    writeln!(out, "{mark}  {id}{pad}  {}  ({place})", printable_line(&c.name))?;
     if r.passed() {
         return Ok(());
     }
     for why in &r.failure {
-        writeln!(out, "        {why}")?;
+        writeln!(out, "        {}", indented(why))?;
     }
     if let Ok(actual) = &r.actual {
         if actual.findings.is_empty() {
@@ -380,13 +407,19 @@ fn write_case(
         } else {
             writeln!(out, "        actual findings:")?;
             for f in &actual.findings {
-                let q = f.question.as_deref().unwrap_or("-");
-                writeln!(out, "          {:<7}  {q}  {}", f.severity.as_str(), f.message)?;
+                let q = printable_line(f.question.as_deref().unwrap_or("-"));
+                writeln!(out, "          {:<7}  {q}  {}", f.severity.as_str(), printable_line(&f.message))?;
             }
         }
         for e in &actual.errors {
-            writeln!(out, "        error: {}", e.message)?;
+            writeln!(out, "        error: {}", indented(&e.message))?;
         }
     }
     Ok(())
+}
+
+/// A message that may span lines (a policy error), [`printable`] and with
+/// its later lines indented under the first.
+fn indented(text: &str) -> String {
+    printable(text).trim_end().replace('\n', "\n        ")
 }

@@ -178,3 +178,37 @@ fn cases_run_against_policies_found_by_id_or_file_stem() {
     let all: Vec<CaseResult> = results.into_iter().chain([r]).collect();
     assert!(uncovered(&set, &all).is_empty());
 }
+
+/// Every case of a long file gets its own line, from one line index (each
+/// case counting the newlines before it made `kaiji test` quadratic).
+#[test]
+fn a_long_test_file_numbers_every_case() {
+    let text: String = (0..20_000).map(|i| format!("[[case]]\nname = \"c{i}\"\nexpect = \"pass\"\n\n")).collect();
+    let cases = file::parse(Path::new("P.toml"), &text).unwrap();
+    assert_eq!(cases.len(), 20_000);
+    for (i, c) in cases.iter().enumerate().step_by(997) {
+        assert_eq!((c.name.as_str(), c.line), (format!("c{i}").as_str(), 4 * i + 1));
+    }
+}
+
+/// A base sheet is read and parsed once for all the cases that start from
+/// it: what the first case read is what the later ones get, even when the
+/// file changes in between, and the run knows which files it read.
+#[test]
+fn a_base_sheet_is_read_once_per_run() {
+    let forms = FormRegistry::builtin();
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("b.json");
+    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sheets/hinode-systems.json"), &base).unwrap();
+    let text = "base = \"b.json\"\n[[case]]\nname = \"a\"\nexpect = \"pass\"\n[[case]]\nname = \"b\"\nexpect = \"pass\"\n[[case]]\nname = \"c\"\nbase = \"builtin\"\nexpect = \"pass\"\n";
+    let cases = file::parse(&dir.path().join("P.toml"), text).unwrap();
+    let mut bases = Bases::default();
+    let first = cases[0].build_sheet_with(&mut bases, &forms).unwrap();
+    std::fs::write(&base, "not a sheet").unwrap();
+    let second = cases[1].build_sheet_with(&mut bases, &forms).unwrap();
+    assert_eq!(first.vendor(), second.vendor());
+    cases[2].build_sheet_with(&mut bases, &forms).unwrap();
+    assert_eq!(bases.files().collect::<Vec<_>>(), [base.as_path()]);
+    // A fresh run reads the file again.
+    assert!(cases[1].build_sheet(&forms).unwrap_err().contains("b.json"));
+}

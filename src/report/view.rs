@@ -313,14 +313,16 @@ impl FindingView {
     }
 }
 
+/// Whether a spreadsheet would read `text` as a formula (or Excel trim it
+/// into one): it starts with `=`, `+`, `-`, `@`, a tab or a CR.
+pub fn formula_like(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 /// Text that spreadsheets would read as a formula (or that Excel trims into
 /// one) gets a leading `'`, per OWASP's CSV-injection guidance.
 pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        std::borrow::Cow::Owned(format!("'{text}"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    }
+    if formula_like(text) { std::borrow::Cow::Owned(format!("'{text}")) } else { std::borrow::Cow::Borrowed(text) }
 }
 
 /// Display width in terminal/spreadsheet columns: CJK characters count 2.

@@ -102,6 +102,21 @@ fn creation_date() -> Result<ExcelDateTime, XlsxError> {
     }
 }
 
+/// `format`, with Excel's quote prefix when `text` looks like a formula
+/// ([`view::formula_like`]): written with `write_string` it is text, but
+/// once someone edits the cell (F2, Enter) Excel would re-read it as a
+/// formula; with the prefix it stays text. The cell's value is unchanged
+/// (the prefix is formatting), so what reads the workbook back gets the
+/// text as written. For every cell of vendor or catalog text, in the report
+/// and in `kaiji export`'s fill-in workbook.
+pub fn text_format<'f>(text: &str, format: &'f Format) -> std::borrow::Cow<'f, Format> {
+    if view::formula_like(text) {
+        std::borrow::Cow::Owned(format.clone().set_quote_prefix())
+    } else {
+        std::borrow::Cow::Borrowed(format)
+    }
+}
+
 /// A worksheet writer that keeps column widths and neutralises text.
 struct Sheet<'a> {
     ws: &'a mut Worksheet,
@@ -136,18 +151,12 @@ impl<'a> Sheet<'a> {
             text.to_string()
         };
         self.measure(col, &text);
-        let formula_like = view::inert(&text).len() != text.len();
-        let owned;
-        let format = match (format, formula_like) {
-            (Some(f), true) => {
-                owned = f.clone().set_quote_prefix();
-                &owned
-            }
-            (Some(f), false) => f,
-            (None, true) => &self.quoted,
-            (None, false) => &self.text,
+        let format = match format {
+            Some(f) => text_format(&text, f),
+            None if view::formula_like(&text) => std::borrow::Cow::Borrowed(&self.quoted),
+            None => std::borrow::Cow::Borrowed(&self.text),
         };
-        self.ws.write_string_with_format(row, col, text, format)?;
+        self.ws.write_string_with_format(row, col, text, &format)?;
         Ok(())
     }
 

@@ -63,6 +63,27 @@ pub struct DocSource {
     pub format: String,
 }
 
+/// The formats a `[source]` table names: what `kaiji import` read.
+pub const SOURCE_FORMATS: [&str; 3] = ["pdf", "text", "workbook"];
+
+/// The kinds of mark an `[evidence]` entry's `by` names (PDF imports).
+pub const EVIDENCE_KINDS: [&str; 8] = [
+    "form field",
+    "ellipse",
+    "rounded box",
+    "shading",
+    "mark glyph",
+    "others greyed",
+    "only word printed",
+    "annotation",
+];
+
+/// The worksheet `kaiji export` writes the vendor document's `[source]` and
+/// `[evidence]` to, so that a workbook filled in and imported again keeps
+/// where each answer was first read (hidden and protected: it is
+/// provenance, not content).
+pub const EVIDENCE_SHEET: &str = "kaiji根拠";
+
 /// One entry of `[evidence]`: where an imported answer was read, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DocEvidence {

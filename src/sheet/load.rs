@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use miette::{NamedSource, SourceSpan};
+use miette::SourceSpan;
 
 use super::located::{ErrorExtra, LocatedError};
 use super::tree::{self, Key, Node, Value};
@@ -218,7 +218,7 @@ pub fn load_str(path: &str, text: String, format: SheetFormat, forms: &FormRegis
         None => text,
     };
     let source: Arc<str> = Arc::from(text);
-    let b = Builder { path: path.to_string(), source: source.clone() };
+    let b = Builder { path: path.to_string(), source: source.clone(), shared: std::cell::OnceCell::new() };
     if source.trim().is_empty() {
         return Err(b.error(
             SheetErrorKind::Syntax,
@@ -256,6 +256,9 @@ pub fn load_str(path: &str, text: String, format: SheetFormat, forms: &FormRegis
 struct Builder {
     path: String,
     source: Arc<str>,
+    /// The text as errors show it, indexed on the first error and shared
+    /// by any later one.
+    shared: std::cell::OnceCell<crate::text::SharedSource>,
 }
 
 const TOP_KEYS: &[&str] = &["sheet", "answers", "remarks", "source", "evidence"];
@@ -271,7 +274,7 @@ impl Builder {
             path: self.path.clone(),
             message,
             help: help.map(str::to_string),
-            src: Some(NamedSource::new(self.path.clone(), self.source.clone())),
+            src: Some(self.shared.get_or_init(|| crate::text::shared_source(&self.path, self.source.clone())).clone()),
             span,
             extra: SheetErrorExtra { kind, first: None },
         }
@@ -429,6 +432,17 @@ impl Builder {
                 Some("`kaiji import` writes it; remove the [source] table rather than editing it".into()),
             ));
         }
+        if !super::doc::SOURCE_FORMATS.contains(&out.format.as_str()) {
+            return Err(self.schema(
+                format!(
+                    "source.format is 「{}」, which kaiji does not import from (one of: {})",
+                    out.format,
+                    super::doc::SOURCE_FORMATS.join(", ")
+                ),
+                node.span,
+                Some("`kaiji import` writes it; remove the [source] table rather than editing it".into()),
+            ));
+        }
         Ok(out)
     }
 
@@ -451,7 +465,17 @@ impl Builder {
                     "by" => &mut by,
                     _ => return Err(self.unknown_key(fk, EVIDENCE_KEYS, &format!("the evidence of {id}"))),
                 };
-                *slot = Some(self.text(fv, &format!("evidence.{}", fk.name))?.value);
+                let value = self.text(fv, &format!("evidence.{}", fk.name))?.value;
+                if fk.name.as_ref() == "by" && !super::doc::EVIDENCE_KINDS.contains(&value.as_str()) {
+                    return Err(self.schema(
+                        format!(
+                            "the evidence of {id} says it was read by 「{value}」, which is no kind of mark kaiji reads"
+                        ),
+                        fv.span,
+                        Some(format!("one of: {}", super::doc::EVIDENCE_KINDS.join(", "))),
+                    ));
+                }
+                *slot = Some(value);
             }
             let (Some(read), Some(at)) = (read, at) else {
                 return Err(self.schema(

@@ -4,11 +4,11 @@
 //! (`waiver::WaiverError`) are this type with their own extra part.
 
 use std::fmt;
-use std::sync::Arc;
 
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
+use miette::{Diagnostic, LabeledSpan, SourceCode, SourceSpan};
 
 use super::Span;
+use crate::text::{SharedSource, source_of};
 
 /// A problem in one input file, shown as `{path}: {message}` and, as a
 /// diagnostic, over the file's text with the place labelled `here`.
@@ -19,8 +19,9 @@ pub struct LocatedError<X> {
     pub path: String,
     pub message: String,
     pub help: Option<String>,
-    /// The file's text, when the problem is at a place in it.
-    pub src: Option<NamedSource<Arc<str>>>,
+    /// The file's text, when the problem is at a place in it: one per
+    /// file, shared by all its errors.
+    pub src: Option<SharedSource>,
     /// The byte span of the place (labelled `here`), kept for reports
     /// that locate errors.
     pub span: Option<Span>,
@@ -46,8 +47,8 @@ pub trait ErrorExtra: fmt::Debug {
 impl<X> LocatedError<X> {
     /// 1-based line/column of the error, when it has a place.
     pub fn line_col(&self) -> Option<(usize, usize)> {
-        let src = self.src.as_ref()?;
-        Some(crate::text::line_col(src.inner(), self.span?.start))
+        let text = self.src.as_ref()?.inner();
+        Some(text.lines.line_col(&text.text, self.span?.start))
     }
 }
 
@@ -69,7 +70,7 @@ impl<X: ErrorExtra> Diagnostic for LocatedError<X> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.src.as_ref().map(|s| s as &dyn SourceCode)
+        self.src.as_ref().map(source_of)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

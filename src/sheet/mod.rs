@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 
 // The answer words are the form's (its kinds allow them); a sheet holds them.
 pub use crate::form::Answer;
-pub use doc::{DocAnswer, DocEvidence, DocHeader, DocSource, SheetDoc};
+pub use doc::{DocAnswer, DocEvidence, DocHeader, DocSource, EVIDENCE_KINDS, EVIDENCE_SHEET, SOURCE_FORMATS, SheetDoc};
 #[cfg(feature = "fuzzing")]
 pub(crate) use fast_toml::check_against_toml as check_toml_fast_path;
 pub use load::{

@@ -135,7 +135,7 @@ fn json_duplicate_keys_are_errors_with_both_places() {
 fn error_spans_are_on_char_boundaries() {
     let e = load("[sheet]\nvendor = \"株式会社\"\ncreated = \"令和元年四月\"\n").unwrap_err();
     let s = e.span.unwrap();
-    let src = e.src.as_ref().unwrap().inner();
+    let src = &e.src.as_ref().unwrap().inner().text;
     assert!(src.is_char_boundary(s.start) && src.is_char_boundary(s.end));
     assert_eq!(e.line_col().unwrap().0, 3);
 }

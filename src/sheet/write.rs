@@ -406,6 +406,11 @@ mod tests {
         assert!(load("[evidence]\n\"17.1.z\" = { read = \"はい\", at = \"line 1\" }\n").contains("does not have"));
         assert!(load("[evidence]\n\"1\" = { at = \"line 1\" }\n").contains("needs both"));
         assert!(load("[evidence]\n\"1\" = { read = \"該当\", at = \"l\", page = 3 }\n").contains("unknown key `page`"));
+        let digest = "0".repeat(64);
+        let e = load(&format!("[source]\nfile = \"x.pdf\"\nsha256 = \"{digest}\"\nformat = \"fax\"\n"));
+        assert!(e.contains("source.format is 「fax」"), "{e}");
+        let e = load("[evidence]\n\"1\" = { read = \"該当\", at = \"l\", by = \"hunch\" }\n");
+        assert!(e.contains("read by 「hunch」"), "{e}");
     }
 
     #[test]
@@ -509,7 +514,11 @@ mod tests {
             source in prop::option::of(("[^\\s\\p{C}]([ -~あ-ん]{0,20}[^\\s\\p{C}])?", "[0-9a-f]{64}")),
             evidence in prop::collection::btree_map(
                 prop::sample::select(vec!["1", "1.1", "17.1.d", "58.1"]),
-                (prop::sample::select(Answer::ALL.to_vec()), "[!-~]{1,12}", prop::option::of("[a-z]{1,8}")),
+                (
+                    prop::sample::select(Answer::ALL.to_vec()),
+                    "[!-~]{1,12}",
+                    prop::option::of(prop::sample::select(crate::sheet::EVIDENCE_KINDS.to_vec())),
+                ),
                 0..4,
             ),
         ) -> SheetDoc {
@@ -522,7 +531,7 @@ mod tests {
             }).collect();
             let source = source.map(|(file, sha256)| DocSource { file, sha256, format: "pdf".into() });
             let evidence = evidence.into_iter().map(|(id, (read, at, by))| {
-                DocEvidence { id: id.to_string(), read: read.as_str().to_string(), at, by }
+                DocEvidence { id: id.to_string(), read: read.as_str().to_string(), at, by: by.map(str::to_string) }
             }).collect();
             SheetDoc { meta, answers, remarks, source, evidence }
         }

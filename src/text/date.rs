@@ -2,8 +2,14 @@
 
 use jiff::civil::Date;
 
-/// Japanese eras with the first day of each (元年 = year 1).
-const ERAS: &[(&str, i16, i8, i8)] = &[("令和", 2019, 5, 1), ("平成", 1989, 1, 8), ("昭和", 1926, 12, 25)];
+/// Japanese eras with the first day of each (元年 = year 1) and the last
+/// (`None`: the era goes on).
+type Ymd = (i16, i8, i8);
+const ERAS: &[(&str, Ymd, Option<Ymd>)] = &[
+    ("令和", (2019, 5, 1), None),
+    ("平成", (1989, 1, 8), Some((2019, 4, 30))),
+    ("昭和", (1926, 12, 25), Some((1989, 1, 7))),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
@@ -11,28 +17,36 @@ pub enum DateError {
     Unrecognised(String),
     #[error("{0} does not exist in the calendar")]
     Invalid(String),
-    #[error("{text} is outside the {era} era, which runs from {start}")]
-    OutsideEra { text: String, era: &'static str, start: Date },
+    #[error("{text} is outside the {era} era, which {}", era_span(*.start, *.end))]
+    OutsideEra { text: String, era: &'static str, start: Date, end: Option<Date> },
 }
 
 /// Parse `2026-01-13`, `2026/1/13`, `2026年1月13日`, `令和8年1月13日` or
 /// `令和元年5月1日` (input is NFKC-normalised first, so full-width digits work).
 ///
-/// A 和暦 date before its era began (平成31年5月1日 is fine, 令和1年4月30日 is
-/// not) is rejected: such a date usually means the wrong era was typed.
+/// A 和暦 date outside its era is rejected: before it began (令和1年4月30日)
+/// or after it ended (平成31年5月1日 was already 令和; 昭和101年 never
+/// came). Such a date means the wrong era or year was typed, and an expiry
+/// that is off by an era is worse than an error.
 pub fn parse_date(input: &str) -> Result<Date, DateError> {
     let text = super::normalize(input);
     let unrecognised = || DateError::Unrecognised(input.trim().to_string());
-    for &(era, y0, m0, d0) in ERAS {
+    for &(era, (y0, m0, d0), last) in ERAS {
         if let Some(rest) = text.strip_prefix(era) {
             let (year_part, rest) = rest.split_once('年').ok_or_else(unrecognised)?;
             let era_year: i16 =
                 if year_part.trim() == "元" { 1 } else { year_part.trim().parse().map_err(|_| unrecognised())? };
             let (m, d) = month_day(rest).ok_or_else(unrecognised)?;
-            let date = make(y0 + era_year - 1, m, d, input)?;
             let start = Date::new(y0, m0, d0).expect("era table holds real dates");
-            if era_year < 1 || date < start {
-                return Err(DateError::OutsideEra { text: input.trim().to_string(), era, start });
+            let end = last.map(|(y, m, d)| Date::new(y, m, d).expect("era table holds real dates"));
+            let outside = || DateError::OutsideEra { text: input.trim().to_string(), era, start, end };
+            // Checked before the year is added: 令和32000年 must not overflow.
+            if era_year < 1 || era_year > 9999 - y0 {
+                return Err(outside());
+            }
+            let date = make(y0 + era_year - 1, m, d, input)?;
+            if date < start || end.is_some_and(|end| date > end) {
+                return Err(outside());
             }
             return Ok(date);
         }
@@ -52,6 +66,14 @@ pub fn parse_date(input: &str) -> Result<Date, DateError> {
         return make(y, m, d, input);
     }
     Err(unrecognised())
+}
+
+/// "began on 2019-05-01", "ran from 1989-01-08 to 2019-04-30".
+fn era_span(start: Date, end: Option<Date>) -> String {
+    match end {
+        Some(end) => format!("ran from {start} to {end}"),
+        None => format!("began on {start}"),
+    }
 }
 
 fn month_day(rest: &str) -> Option<(i8, i8)> {
@@ -81,13 +103,30 @@ mod tests {
         assert_eq!(iso("令和8年1月13日"), "2026-01-13");
         assert_eq!(iso("令和元年5月1日"), "2019-05-01");
         assert_eq!(iso("平成31年4月30日"), "2019-04-30");
-        assert_eq!(iso("平成31年5月1日"), "2019-05-01");
+        assert_eq!(iso("平成元年1月8日"), "1989-01-08");
         assert_eq!(iso("昭和64年1月7日"), "1989-01-07");
+        assert_eq!(iso("昭和元年12月25日"), "1926-12-25");
+        assert_eq!(iso("令和99年12月31日"), "2117-12-31");
     }
 
     #[test]
     fn rejected_forms() {
         assert!(matches!(parse_date("令和1年4月30日"), Err(DateError::OutsideEra { .. })));
+        // After the era ended: 平成31年5月1日 was 令和元年, 昭和101年 never came.
+        for text in ["平成31年5月1日", "平成40年1月1日", "昭和64年1月8日", "昭和101年1月1日", "昭和0年1月1日"]
+        {
+            assert!(matches!(parse_date(text), Err(DateError::OutsideEra { .. })), "{text}");
+        }
+        assert_eq!(
+            parse_date("平成31年5月1日").unwrap_err().to_string(),
+            "平成31年5月1日 is outside the 平成 era, which ran from 1989-01-08 to 2019-04-30"
+        );
+        assert_eq!(
+            parse_date("令和元年4月1日").unwrap_err().to_string(),
+            "令和元年4月1日 is outside the 令和 era, which began on 2019-05-01"
+        );
+        // Years too large for any calendar are outside too, not an overflow.
+        assert!(matches!(parse_date("令和32000年1月1日"), Err(DateError::OutsideEra { .. })));
         assert!(matches!(parse_date("2026-02-30"), Err(DateError::Invalid(_))));
         assert!(matches!(parse_date("来月"), Err(DateError::Unrecognised(_))));
         assert!(matches!(parse_date(""), Err(DateError::Unrecognised(_))));

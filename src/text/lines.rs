@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use miette::{MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
 
 /// Where the lines of a text start.
 #[derive(Debug, Clone, Default)]
@@ -82,6 +82,33 @@ impl IndexedText {
         let lines = Arc::new(LineIndex::new(&text));
         IndexedText { text, lines }
     }
+}
+
+/// One file's text under its name, as its diagnostics show it, shared by
+/// all of them. Each diagnostic about a file once held its own copy and
+/// rendering re-read the text from its start, so a file with thousands of
+/// problems cost time and memory quadratic in its size (8,000 duplicate
+/// waivers: gigabytes). Diagnostics that hand miette this `Arc`'s content
+/// as their source ([`source_of`]) also let
+/// [`PrintableDiagnostic`](super::PrintableDiagnostic) escape the text once
+/// for all of them: it recognises the shared source by its address.
+pub type SharedSource = Arc<NamedSource<IndexedText>>;
+
+/// A [`SharedSource`] named `name` over `text` (indexed here, once).
+pub fn shared_source(name: impl AsRef<str>, text: Arc<str>) -> SharedSource {
+    Arc::new(NamedSource::new(name, IndexedText::new(text)))
+}
+
+/// A [`SharedSource`] over an already indexed text.
+pub fn shared_indexed(name: impl AsRef<str>, text: IndexedText) -> SharedSource {
+    Arc::new(NamedSource::new(name, text))
+}
+
+/// What a diagnostic's `source_code` returns for a [`SharedSource`]: the
+/// shared allocation itself, so every diagnostic of the file hands miette
+/// the same address.
+pub fn source_of(src: &SharedSource) -> &dyn SourceCode {
+    &**src
 }
 
 impl SourceCode for IndexedText {

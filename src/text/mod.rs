@@ -7,10 +7,10 @@ mod printable;
 pub mod search;
 pub mod tls;
 
-pub use lines::{IndexedText, LineIndex};
+pub use lines::{IndexedText, LineIndex, SharedSource, shared_indexed, shared_source, source_of};
 pub use printable::{
-    PrintableDiagnostic, PrintableText, escape_json_controls, into_printable, is_bidi_control, may_hold_json_controls,
-    printable, printable_line,
+    DIAGNOSTICS_SHOWN, MoreProblems, PrintableDiagnostic, PrintableText, escape_json_controls, into_printable,
+    is_bidi_control, may_hold_json_controls, printable, printable_line,
 };
 
 use std::borrow::Cow;

@@ -204,12 +204,35 @@ impl SourceCode for PrintableText {
     }
 }
 
+/// How many diagnostics of one file are shown: the main one and its
+/// related ones up to this many, then one [`MoreProblems`] line for the
+/// rest. Past a hundred, a person fixes what is shown and runs again; the
+/// cap keeps a file of 100,000 problems from printing megabytes.
+pub const DIAGNOSTICS_SHOWN: usize = 100;
+
+/// The line that stands for the problems past [`DIAGNOSTICS_SHOWN`].
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("… and {0} more problem(s) in this file, not shown")]
+#[diagnostic(help("fix the problems shown and run again"))]
+pub struct MoreProblems(pub usize);
+
+/// Sources already made printable during one construction, by the address
+/// of the `SourceCode` they came from. Every diagnostic looked at is
+/// borrowed for the whole construction, so an address cannot be reused by
+/// another source meanwhile.
+type Seen = Vec<(*const (), PrintableText)>;
+
 /// Any miette diagnostic with its text, labels and source snippets made
 /// [`printable`], for rendering to a terminal or log. Owned, so it can be
 /// put in a `miette::Report` and printed as kaiji prints errors
-/// (`{:?}`, through the installed hook). Its source is read whole once, so
-/// wrap one-off diagnostics (a sheet's parse error); a sheet's many
-/// findings share one [`PrintableText`] instead.
+/// (`{:?}`, through the installed hook).
+///
+/// A source is read whole and escaped once per construction: diagnostics
+/// (related ones, or those given together to [`PrintableDiagnostic::each`])
+/// that return the same `SourceCode` object — a file's
+/// [`SharedSource`](super::SharedSource) — share one printable copy and one
+/// line index. Related diagnostics past [`DIAGNOSTICS_SHOWN`] are counted
+/// in a closing [`MoreProblems`], not shown.
 #[derive(Debug)]
 pub struct PrintableDiagnostic {
     message: String,
@@ -225,12 +248,30 @@ pub struct PrintableDiagnostic {
 
 impl PrintableDiagnostic {
     pub fn new(inner: &dyn Diagnostic) -> PrintableDiagnostic {
+        PrintableDiagnostic::with_seen(inner, &mut Vec::new())
+    }
+
+    /// [`PrintableDiagnostic::new`] of each, sharing the printable copy of
+    /// every source they share: for many diagnostics about one file (a
+    /// waiver file's stale waivers).
+    pub fn each<'a>(diags: impl IntoIterator<Item = &'a dyn Diagnostic>) -> Vec<PrintableDiagnostic> {
+        let mut seen = Vec::new();
+        diags.into_iter().map(|d| PrintableDiagnostic::with_seen(d, &mut seen)).collect()
+    }
+
+    fn with_seen(inner: &dyn Diagnostic, seen: &mut Seen) -> PrintableDiagnostic {
         let source = inner.source_code().and_then(|src| {
+            let key = src as *const dyn SourceCode as *const ();
+            if let Some((_, shown)) = seen.iter().find(|(k, _)| *k == key) {
+                return Some(shown.clone());
+            }
             // An empty span with unbounded context after it: the whole text.
             let all = src.read_span(&SourceSpan::new(0.into(), 0), 0, usize::MAX).ok()?;
             let text = String::from_utf8_lossy(all.data()).into_owned();
             let name = all.name().map(|n| printable_line(n).into_owned());
-            Some(PrintableText { name, ..PrintableText::new(&IndexedText::new(Arc::from(text))) })
+            let shown = PrintableText { name, ..PrintableText::new(&IndexedText::new(Arc::from(text))) };
+            seen.push((key, shown.clone()));
+            Some(shown)
         });
         let labels = match (&source, inner.labels()) {
             (Some(src), Some(labels)) => labels.map(|l| src.label(&l)).collect(),
@@ -238,6 +279,15 @@ impl PrintableDiagnostic {
         };
         let text = |d: Box<dyn fmt::Display + '_>| printable(&d.to_string()).into_owned();
         let line = |d: Box<dyn fmt::Display + '_>| printable_line(&d.to_string()).into_owned();
+        let mut related = Vec::new();
+        if let Some(all) = inner.related() {
+            let all: Vec<&dyn Diagnostic> = all.collect();
+            let shown = if all.len() > DIAGNOSTICS_SHOWN { DIAGNOSTICS_SHOWN - 1 } else { all.len() };
+            related.extend(all[..shown].iter().map(|d| PrintableDiagnostic::with_seen(*d, seen)));
+            if shown < all.len() {
+                related.push(PrintableDiagnostic::with_seen(&MoreProblems(all.len() - shown), seen));
+            }
+        }
         PrintableDiagnostic {
             message: printable(&inner.to_string()).into_owned(),
             code: inner.code().map(line),
@@ -246,8 +296,8 @@ impl PrintableDiagnostic {
             url: inner.url().map(line),
             source,
             labels,
-            related: inner.related().map(|r| r.map(PrintableDiagnostic::new).collect()).unwrap_or_default(),
-            cause: inner.diagnostic_source().map(|c| Box::new(PrintableDiagnostic::new(c))),
+            related,
+            cause: inner.diagnostic_source().map(|c| Box::new(PrintableDiagnostic::with_seen(c, seen))),
         }
     }
 
@@ -419,5 +469,66 @@ mod tests {
         assert!(out.contains("vendor = \"\\u{1b}[2J\\u{1b}[32mPASS\""), "{out}");
         assert!(out.contains("x = 1") && out.contains("here \\u{1b}[0m"), "{out}");
         assert!(out.contains("s.toml:3:1"), "{out}");
+    }
+
+    /// Diagnostics that point into one file through its shared source.
+    #[derive(Debug, thiserror::Error)]
+    #[error("problem {n}")]
+    struct InFile {
+        n: usize,
+        src: crate::text::SharedSource,
+        related: Vec<InFile>,
+    }
+
+    impl Diagnostic for InFile {
+        fn source_code(&self) -> Option<&dyn SourceCode> {
+            Some(crate::text::source_of(&self.src))
+        }
+        fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+            Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some("here".into()), (self.n * 4, 1)))))
+        }
+        fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+            Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+        }
+    }
+
+    fn in_file(src: &crate::text::SharedSource, n: usize) -> InFile {
+        InFile { n, src: src.clone(), related: Vec::new() }
+    }
+
+    #[test]
+    fn a_shared_source_is_made_printable_once() {
+        // Escaping needed, so each printable copy would be a new text.
+        let text: String = (0..300).map(|i| format!("{:03}\u{1b}\n", i % 1000)).collect();
+        let src = crate::text::shared_source("f.toml", Arc::from(text));
+        let main = InFile { related: (1..250).map(|n| in_file(&src, n)).collect(), ..in_file(&src, 0) };
+        let shown = PrintableDiagnostic::new(&main);
+        let text_of = |d: &PrintableDiagnostic| d.source.as_ref().unwrap().shown.text.clone();
+        let first = text_of(&shown);
+        assert!(first.contains("000\\u{1b}"));
+        // The first hundred problems, then one line for the rest.
+        assert_eq!(shown.related.len(), DIAGNOSTICS_SHOWN);
+        assert!(shown.related[..DIAGNOSTICS_SHOWN - 1].iter().all(|d| Arc::ptr_eq(&text_of(d), &first)));
+        let last = shown.related.last().unwrap();
+        assert_eq!(last.message, "… and 150 more problem(s) in this file, not shown");
+        assert!(last.source.is_none());
+
+        // Separate diagnostics given together share it too; another file
+        // gets its own.
+        let other = crate::text::shared_source("g.toml", Arc::from("x\u{1b}\n"));
+        let diags = [in_file(&src, 1), in_file(&other, 0), in_file(&src, 2)];
+        let each = PrintableDiagnostic::each(diags.iter().map(|d| d as &dyn Diagnostic));
+        assert!(Arc::ptr_eq(&text_of(&each[0]), &text_of(&each[2])));
+        assert!(!Arc::ptr_eq(&text_of(&each[0]), &text_of(&each[1])));
+        assert_eq!(&*text_of(&each[1]), "x\\u{1b}\n");
+    }
+
+    #[test]
+    fn up_to_the_cap_every_related_diagnostic_is_shown() {
+        let src = crate::text::shared_source("f.toml", Arc::from("abcd".repeat(200)));
+        let main = InFile { related: (1..=DIAGNOSTICS_SHOWN).map(|n| in_file(&src, n)).collect(), ..in_file(&src, 0) };
+        let shown = PrintableDiagnostic::new(&main);
+        assert_eq!(shown.related.len(), DIAGNOSTICS_SHOWN);
+        assert_eq!(shown.related.last().unwrap().message, format!("problem {DIAGNOSTICS_SHOWN}"));
     }
 }

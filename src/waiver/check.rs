@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jiff::civil::Date;
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
 
 use super::{Waiver, WaiverSet, header_span};
 use crate::outcome::Check;
@@ -15,7 +15,7 @@ use crate::outcome::{
     Finding, Location, PolicySite, PolicyStatus, Severity, SheetReport, Summary, WaiverNote, WaiverReport, WaiverStatus,
 };
 use crate::sheet::Sheet;
-use crate::text::IndexedText;
+use crate::text::SharedSource;
 
 /// Rule name of the warning an expired waiver raises on each sheet where it
 /// would still have waived something.
@@ -36,9 +36,10 @@ pub struct WaiverCheck {
     /// Indices of the waivers in application order: those in force first,
     /// so an expired entry kept beside its renewal stays quiet.
     order: Vec<usize>,
-    /// The file's text with its line index: locating each of thousands of
-    /// waivers by rescanning the text from its start was quadratic.
-    text: IndexedText,
+    /// The file's text with its line index, as its diagnostics show it:
+    /// locating each of thousands of waivers by rescanning the text from
+    /// its start was quadratic.
+    text: SharedSource,
     /// Waivers whose policy is not in this run (by index), each with the
     /// nearest id that is, if one is close: stale whatever the sheets say.
     not_in_run: std::collections::HashMap<usize, Option<String>>,
@@ -52,7 +53,7 @@ impl WaiverCheck {
         let (mut order, expired): (Vec<usize>, Vec<usize>) =
             (0..set.waivers.len()).partition(|&i| !set.waivers[i].is_expired(today));
         order.extend(expired);
-        let text = IndexedText::new(set.source.clone());
+        let text = set.shown().clone();
         WaiverCheck { set, today, tallies, order, text, not_in_run: Default::default() }
     }
 
@@ -87,7 +88,8 @@ impl WaiverCheck {
 
     /// Where a waiver's entry starts in the file.
     fn locate(&self, w: &Waiver) -> Location {
-        let (line, column) = self.text.lines.line_col(&self.text.text, w.span.start);
+        let text = self.text.inner();
+        let (line, column) = text.lines.line_col(&text.text, w.span.start);
         Location { path: self.set.path.clone(), line, column }
     }
 
@@ -174,7 +176,7 @@ impl WaiverCheck {
                 Some(WaiverWarning {
                     message,
                     help,
-                    source: NamedSource::new(self.set.path.clone(), self.text.clone()),
+                    source: self.text.clone(),
                     span: header_span(&self.set.source, w.span),
                 })
             })
@@ -260,7 +262,8 @@ impl Check for WaiverCheck {
 pub struct WaiverWarning {
     pub message: String,
     help: String,
-    source: NamedSource<IndexedText>,
+    /// The waiver file, shared by all its warnings.
+    source: SharedSource,
     span: crate::sheet::Span,
 }
 
@@ -286,7 +289,7 @@ impl Diagnostic for WaiverWarning {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.source)
+        Some(crate::text::source_of(&self.source))
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

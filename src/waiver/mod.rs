@@ -19,14 +19,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use jiff::civil::Date;
-use miette::NamedSource;
 use toml::de::{DeTable, DeValue};
 
 pub use check::{EXPIRED_RULE, WaiverCheck, WaiverWarning};
 
 use crate::form::FormRegistry;
 use crate::sheet::{ErrorExtra, LocatedError, Span, Spanned};
-use crate::text::{did_you_mean, normalize};
+use crate::text::{DIAGNOSTICS_SHOWN, MoreProblems, SharedSource, did_you_mean, normalize};
 
 /// One `[[waiver]]` entry, validated. Texts are NFKC-normalised.
 #[derive(Debug, Clone)]
@@ -104,6 +103,9 @@ pub struct WaiverSet {
     /// The path as the user gave it.
     pub path: String,
     pub source: Arc<str>,
+    /// `source` indexed, under `path`: shared by every diagnostic about
+    /// the file.
+    shown: SharedSource,
     pub waivers: Vec<Waiver>,
     /// SHA-256 (hex) of the file's bytes as read, when it was read from a
     /// file ([`WaiverSet::load`]).
@@ -115,24 +117,35 @@ pub struct WaiverSet {
 pub type WaiverError = LocatedError<WaiverErrorExtra>;
 
 /// What a waiver file's error adds to a [`LocatedError`]: the problems
-/// after the first.
+/// after the first, up to [`DIAGNOSTICS_SHOWN`] in all, and how many more
+/// there were.
 #[derive(Debug, Default)]
 pub struct WaiverErrorExtra {
     pub more: Vec<WaiverError>,
+    /// Problems found past the first [`DIAGNOSTICS_SHOWN`]: counted, not
+    /// kept (a 16 MiB file of broken entries would otherwise hold a
+    /// diagnostic per entry), shown as one "… and N more" line.
+    pub omitted: Option<MoreProblems>,
 }
 
 impl ErrorExtra for WaiverErrorExtra {
     const CODE: &'static str = "kaiji::waiver";
 
     fn related(&self) -> Option<Box<dyn Iterator<Item = &dyn miette::Diagnostic> + '_>> {
-        Some(Box::new(self.more.iter().map(|e| e as &dyn miette::Diagnostic)))
+        let more = self.more.iter().map(|e| e as &dyn miette::Diagnostic);
+        Some(Box::new(more.chain(self.omitted.iter().map(|m| m as &dyn miette::Diagnostic))))
     }
 }
 
 impl WaiverError {
-    /// All problems, the main one first.
+    /// The problems kept (at most [`DIAGNOSTICS_SHOWN`]), the main one first.
     pub fn problems(&self) -> impl Iterator<Item = &WaiverError> {
         std::iter::once(self).chain(self.extra.more.iter())
+    }
+
+    /// How many problems the file has, those not kept included.
+    pub fn count(&self) -> usize {
+        1 + self.extra.more.len() + self.extra.omitted.as_ref().map_or(0, |m| m.0)
     }
 }
 
@@ -142,19 +155,41 @@ const WAIVER_KEYS: &[&str] = &["policy", "vendor", "service", "question", "reaso
 struct Parser {
     path: String,
     source: Arc<str>,
+    /// The file as its errors show it: one text and line index for all.
+    shown: SharedSource,
+    /// The first [`DIAGNOSTICS_SHOWN`] problems.
     problems: Vec<WaiverError>,
+    /// Every problem found, kept or not.
+    found: usize,
+    /// Where the problems of the entry being read point.
+    entry_spans: Vec<Option<Span>>,
 }
 
 impl Parser {
+    fn new(path: &str, source: Arc<str>, shown: SharedSource) -> Parser {
+        Parser { path: path.to_string(), source, shown, problems: Vec::new(), found: 0, entry_spans: Vec::new() }
+    }
+
     fn problem(&mut self, message: String, span: Option<Span>, help: Option<String>) {
+        self.found += 1;
+        self.entry_spans.push(span);
+        if self.problems.len() >= DIAGNOSTICS_SHOWN {
+            return;
+        }
         self.problems.push(WaiverError {
             path: self.path.clone(),
             message,
             help,
-            src: Some(NamedSource::new(self.path.clone(), self.source.clone())),
+            src: Some(self.shown.clone()),
             span,
             extra: WaiverErrorExtra::default(),
         });
+    }
+
+    /// Whether later problems would only be counted: callers skip building
+    /// their messages.
+    fn full(&self) -> bool {
+        self.problems.len() >= DIAGNOSTICS_SHOWN
     }
 
     fn finish<T>(mut self, ok: T) -> Result<T, WaiverError> {
@@ -162,10 +197,12 @@ impl Parser {
             return Ok(ok);
         }
         let mut first = self.problems.remove(0);
-        if !self.problems.is_empty() {
-            first.message = format!("{} (and {} more problem(s) below)", first.message, self.problems.len());
+        if self.found > 1 {
+            first.message = format!("{} (and {} more problem(s) below)", first.message, self.found - 1);
         }
+        let omitted = self.found - 1 - self.problems.len();
         first.extra.more = self.problems;
+        first.extra.omitted = (omitted > 0).then_some(MoreProblems(omitted));
         Err(first)
     }
 
@@ -233,7 +270,8 @@ impl Parser {
             );
             return None;
         };
-        let before = self.problems.len();
+        let before = self.found;
+        self.entry_spans.clear();
         let (mut policy, mut vendor, mut service, mut question, mut reason, mut approver, mut expires) =
             (None, None, None, None, None, None, None);
         for (k, v) in t.iter() {
@@ -269,7 +307,7 @@ impl Parser {
             match written(name) {
                 None => self.problem(format!("waiver #{n} has no `{name}`"), Some(head), Some(help.into())),
                 // A present value that was not taken and raised nothing yet is an empty string.
-                Some(at) if !present && !self.problems.iter().skip(before).any(|p| p.span == Some(at)) => {
+                Some(at) if !present && !self.entry_spans.contains(&Some(at)) => {
                     self.problem(format!("`{name}` of waiver #{n} is empty"), Some(at), Some(help.into()))
                 }
                 Some(_) => {}
@@ -282,7 +320,7 @@ impl Parser {
                 Some("a waiver is for one vendor's sheet: give vendor = \"...\" and/or service = \"...\" as written on the sheet".into()),
             );
         }
-        if self.problems.len() > before {
+        if self.found > before {
             return None;
         }
         if let Some(q) = &mut question {
@@ -360,7 +398,8 @@ impl WaiverSet {
             None => text,
         };
         let source: Arc<str> = Arc::from(text);
-        let mut p = Parser { path: path.to_string(), source: source.clone(), problems: Vec::new() };
+        let shown = crate::text::shared_source(path, source.clone());
+        let mut p = Parser::new(path, source.clone(), shown.clone());
         let doc = match DeTable::parse(&source) {
             Ok(doc) => doc,
             Err(e) => {
@@ -369,7 +408,13 @@ impl WaiverSet {
                     e.span().map(span_of),
                     Some("fix the syntax at the marked place (an unclosed quote or bracket is the usual cause)".into()),
                 );
-                return p.finish(WaiverSet { path: path.to_string(), source, waivers: Vec::new(), sha256: None });
+                return p.finish(WaiverSet {
+                    path: path.to_string(),
+                    source,
+                    shown,
+                    waivers: Vec::new(),
+                    sha256: None,
+                });
             }
         };
         let mut waivers = Vec::new();
@@ -400,11 +445,14 @@ impl WaiverSet {
         // Duplicates by a hash of what a waiver applies to: comparing each
         // entry with every earlier one was quadratic (10,000 waivers: minutes).
         let mut seen: std::collections::HashMap<WaiverKey, usize> = std::collections::HashMap::new();
-        let mut lines: Option<crate::text::LineIndex> = None;
         for (i, w) in waivers.iter().enumerate() {
             if let Some(&first) = seen.get(&WaiverKey::of(w)) {
-                let lines = lines.get_or_insert_with(|| crate::text::LineIndex::new(&source));
-                let (line, _) = lines.line_col(&source, waivers[first].span.start);
+                if p.full() {
+                    p.problem(String::new(), None, None);
+                    continue;
+                }
+                let text = shown.inner();
+                let (line, _) = text.lines.line_col(&text.text, waivers[first].span.start);
                 p.problem(
                     format!("waiver for {} is written twice (also on line {line})", w.describe()),
                     Some(header_span(&source, w.span)),
@@ -414,7 +462,7 @@ impl WaiverSet {
                 seen.insert(WaiverKey::of(w), i);
             }
         }
-        p.finish(WaiverSet { path: path.to_string(), source, waivers, sha256: None })
+        p.finish(WaiverSet { path: path.to_string(), source, shown, waivers, sha256: None })
     }
 
     /// Check the ids the waivers name against what the run knows: every
@@ -426,11 +474,13 @@ impl WaiverSet {
     /// a few policies (`-p auth/`), so such a waiver is reported stale (see
     /// [`WaiverCheck::in_run`]) and the run goes on.
     pub fn validate(&self, forms: &FormRegistry) -> Result<(), WaiverError> {
-        let mut p = Parser { path: self.path.clone(), source: self.source.clone(), problems: Vec::new() };
+        let mut p = Parser::new(&self.path, self.source.clone(), self.shown.clone());
         for w in &self.waivers {
             if let Some(q) = &w.question {
                 let known = forms.forms().iter().any(|f| f.index_of(&q.value).is_some());
-                if !known {
+                if !known && p.full() {
+                    p.problem(String::new(), None, None);
+                } else if !known {
                     let hint = forms
                         .forms()
                         .iter()
@@ -450,7 +500,13 @@ impl WaiverSet {
 
     /// 1-based line of a waiver's entry, for messages.
     pub fn line_of(&self, w: &Waiver) -> usize {
-        crate::text::line_col(&self.source, w.span.start).0
+        let text = self.shown.inner();
+        text.lines.line_col(&text.text, w.span.start).0
+    }
+
+    /// The file's text and line index as its diagnostics show it.
+    pub fn shown(&self) -> &SharedSource {
+        &self.shown
     }
 }
 

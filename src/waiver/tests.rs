@@ -516,3 +516,65 @@ fn ten_thousand_waivers_load_validate_and_report() {
     let e = parse(&dup).unwrap_err();
     assert!(e.message.contains("written twice (also on line 45001)"), "{}", e.message);
 }
+
+/// Every problem of a waiver file past the first hundred is counted, not
+/// kept, and those kept share one text: 8,000 duplicates once held and
+/// rendered a copy of the file each (gigabytes, then an abort).
+#[test]
+fn problems_past_the_cap_are_counted_and_share_one_source() {
+    let entry = "[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"株式会社テスト\"\nreason = \"r\"\nexpires = \"2099-03-31\"\n\n";
+    let e = parse(&entry.repeat(251)).unwrap_err();
+    assert_eq!(e.count(), 250, "every duplicate counted");
+    assert_eq!(e.problems().count(), crate::text::DIAGNOSTICS_SHOWN);
+    assert_eq!(e.extra.omitted.as_ref().map(|m| m.0), Some(150));
+    assert!(e.message.ends_with("(and 249 more problem(s) below)"), "{}", e.message);
+    let src = e.src.as_ref().unwrap();
+    assert!(e.problems().all(|p| Arc::ptr_eq(p.src.as_ref().unwrap(), src)), "one source for all");
+
+    let report = crate::text::PrintableDiagnostic::report(&miette::Report::new(e));
+    let mut out = String::new();
+    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+        .render_report(&mut out, report.as_ref())
+        .unwrap();
+    assert_eq!(out.matches("is written twice").count(), 100, "{out}");
+    assert!(out.contains("… and 150 more problem(s) in this file, not shown"), "{out}");
+    // The last one shown is the 101st entry (the 100th duplicate).
+    assert!(out.contains(&format!("[waivers.toml:{}:1]", 100 * 6 + 1)), "{out}");
+
+    // Invalid dates are counted the same way, each entry once.
+    let bad = "[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"V{}\"\nreason = \"r\"\nexpires = \"2027-02-30\"\n\n";
+    let text: String = (0..300).map(|i| bad.replace("{}", &i.to_string())).collect();
+    let e = parse(&text).unwrap_err();
+    assert_eq!(e.count(), 300);
+    assert_eq!(e.problems().count(), 100);
+    assert!(e.problems().all(|p| p.message.starts_with("expires:")), "{}", e.message);
+}
+
+/// A value of the wrong type raises one problem, not a second "is empty"
+/// one, also once the cap is reached and problems are only counted.
+#[test]
+fn a_wrong_value_is_one_problem_past_the_cap_too() {
+    let bad = "[[waiver]]\npolicy = 1\nvendor = \"V{}\"\nreason = \"r\"\nexpires = \"2099-03-31\"\n\n";
+    let text: String = (0..150).map(|i| bad.replace("{}", &i.to_string())).collect();
+    let e = parse(&text).unwrap_err();
+    assert_eq!(e.count(), 150);
+}
+
+/// A 和暦 expiry outside its era (平成31年5月1日 was already 令和; 昭和101年
+/// never came) is refused where it is written, not read as a western date.
+#[test]
+fn an_expiry_outside_its_era_is_a_located_error() {
+    for (written, era) in [("平成31年5月1日", "平成"), ("昭和101年3月31日", "昭和"), ("令和元年4月30日", "令和")]
+    {
+        let text =
+            format!("[[waiver]]\npolicy = \"H-AUTH-001\"\nvendor = \"V\"\nreason = \"r\"\nexpires = \"{written}\"\n");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(marked(&text, &e), format!("\"{written}\""));
+        assert!(e.message.starts_with(&format!("expires: {written} is outside the {era} era")), "{}", e.message);
+        assert_eq!(e.line_col(), Some((5, 11)));
+    }
+    assert_eq!(
+        parse(&GOOD.replace("令和9年3月31日", "平成30年3月31日")).unwrap().waivers[1].expires.value,
+        date(2018, 3, 31)
+    );
+}

@@ -72,7 +72,72 @@ pub struct Row {
     pub id: String,
     pub mark: Mark,
     pub cites: Vec<u32>,
+    /// The choice words printed, where not the question kind's own (a row
+    /// copied from another form, a text layer that lies about its glyphs).
+    pub words: Option<Vec<Answer>>,
+    /// What the row holds that a person does not see.
+    pub hidden: Vec<Hidden>,
 }
+
+/// Something in the file a person does not see on the page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Hidden {
+    pub what: HiddenWhat,
+    pub how: Hide,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum HiddenWhat {
+    /// A copy of the row, just above it, with ● before this word.
+    RowCopy(Answer),
+    /// A mark on this word, in the sheet's mark style.
+    Mark(Answer),
+}
+
+/// How it is hidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hide {
+    /// Painted white on the white page.
+    White,
+    /// Painted with opacity 0.
+    Transparent,
+    /// Drawn inside a clip that leaves nothing of it.
+    Clipped,
+    /// A white box painted over it.
+    UnderWhiteBox,
+    /// Text at 0.3 pt.
+    Tiny,
+    /// Text in render mode 3 (neither filled nor stroked).
+    Invisible,
+    /// Placed beyond the page's edge (outside the MediaBox and CropBox).
+    OffPage,
+    /// Placed in the strip the page's CropBox cuts off (its top 40 pt).
+    OffCrop,
+    /// Text in an optional-content layer that is off.
+    LayerOff,
+}
+
+pub const HIDES: [Hide; 9] = [
+    Hide::White,
+    Hide::Transparent,
+    Hide::Clipped,
+    Hide::UnderWhiteBox,
+    Hide::Tiny,
+    Hide::Invisible,
+    Hide::OffPage,
+    Hide::OffCrop,
+    Hide::LayerOff,
+];
+
+/// The font size that marks text to be put in an optional-content layer
+/// that is off (rewritten after krilla writes the content).
+const LAYER_OFF_SIZE: f32 = 7.76;
+/// The CropBox's top edge when something is hidden above it (PDF space).
+const CROP_TOP: f32 = PAGE_H - 40.0;
+
+/// The font size that marks text to be drawn in render mode 3: the
+/// content stream is rewritten after krilla writes it.
+const INVISIBLE_SIZE: f32 = 7.77;
 
 #[derive(Debug, Clone)]
 pub struct Spec {
@@ -81,6 +146,39 @@ pub struct Spec {
     pub remarks: Vec<(u32, Vec<String>)>,
     /// Space below each question row (the bench stretches the sheet to 30 pages).
     pub row_gap: f32,
+    /// The header block (作成日, サービス事業者 ...) repeated at the top of
+    /// every page, as many vendors print it.
+    pub header_every_page: bool,
+    /// Rows printed again on a correction page after the 備考記載欄.
+    pub appendix: Vec<Row>,
+    /// Annotations added on top of the page, as a reviewer's PDF tool does.
+    pub annots: Vec<AnnotSpec>,
+}
+
+/// An annotation on a question row's choice word.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnnotSpec {
+    pub id: String,
+    pub on: Answer,
+    pub kind: AnnotType,
+    /// With the Hidden flag set (/F 2): a viewer does not show it.
+    pub hidden: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnnotType {
+    /// An oval drawn around the word.
+    Circle,
+    /// An ink stroke around the word (a hand-drawn ring).
+    Ink,
+    /// The word highlighted.
+    Highlight,
+    /// The word struck out.
+    StrikeOut,
+    /// A box filled white over the word's cell, covering what is there.
+    WhiteBox,
+    /// A note written beside the row.
+    FreeText(String),
 }
 
 /// What the generator put where, for the tests.
@@ -91,7 +189,15 @@ pub struct Layout {
     pub page_of: BTreeMap<String, u32>,
     /// Pages the 備考記載欄 covers.
     pub remark_pages: BTreeSet<u32>,
+    /// Page of each row of the appendix, by id.
+    pub appendix_page: BTreeMap<String, u32>,
+    /// Where each row's choice words are, by id.
+    pub words: BTreeMap<String, RowWords>,
 }
+
+/// A row's choice words as placed: page, (word, x0, x1), baseline
+/// (top-left origin).
+pub type RowWords = (u32, Vec<(Answer, f32, f32)>, f32);
 
 const REMARKS: [&[&str]; 8] = [
     &["当社の国内データセンター二拠点で運用しています。"],
@@ -157,7 +263,7 @@ pub fn spec(form: &Form, style: Style) -> Spec {
         } else {
             vec![]
         };
-        rows.push(Row { id: q.id.clone(), mark, cites });
+        rows.push(Row { id: q.id.clone(), mark, cites, words: None, hidden: Vec::new() });
     }
     for i in [30, 95] {
         if qs[i].kind == Kind::YesNo {
@@ -169,7 +275,7 @@ pub fn spec(form: &Form, style: Style) -> Spec {
     }
     let remarks =
         REMARKS.iter().enumerate().map(|(i, r)| (i as u32 + 1, r.iter().map(|s| s.to_string()).collect())).collect();
-    Spec { style, rows, remarks, row_gap: 0.0 }
+    Spec { style, rows, remarks, row_gap: 0.0, header_every_page: false, appendix: Vec::new(), annots: Vec::new() }
 }
 
 /// The answer each question should import as (None: blank or ambiguous).
@@ -244,7 +350,54 @@ enum Item {
         h: f32,
         name: String,
         on: bool,
+        /// Checked, but a person does not see it: `Invisible` sets the
+        /// widget's Hidden flag, `Transparent` gives its on state an
+        /// appearance that draws nothing.
+        trick: Option<Hide>,
     },
+    /// An item a person does not see, and how it is hidden.
+    Hidden(Hide, Box<Item>),
+}
+
+impl Item {
+    /// The item's box (top-left origin), for covering it.
+    fn area(&self) -> (f32, f32, f32, f32) {
+        match self {
+            Item::Text { x, y, size, text, .. } => (*x, y - size, width(text, *size), size * 1.3),
+            Item::Line { x0, y0, x1, y1 } => (x0.min(*x1), y0.min(*y1), (x1 - x0).abs() + 1.0, (y1 - y0).abs() + 1.0),
+            Item::Fill { x, y, w, h, .. } | Item::RoundRect { x, y, w, h } | Item::Checkbox { x, y, w, h, .. } => {
+                (*x, *y, *w, *h)
+            }
+            Item::Ellipse { cx, cy, rx, ry } => (cx - rx - 1.0, cy - ry - 1.0, 2.0 * rx + 2.0, 2.0 * ry + 2.0),
+            Item::Hidden(_, item) => item.area(),
+        }
+    }
+
+    /// The same item hidden `how` (a white box goes over it when drawn).
+    fn hidden(self, how: Hide) -> Item {
+        let item = match (how, self) {
+            (Hide::OffPage, Item::Text { x, y, size, text, luma }) => {
+                Item::Text { x: x + PAGE_W + 40.0, y, size, text, luma }
+            }
+            (Hide::OffPage, Item::Ellipse { cx, cy, rx, ry }) => Item::Ellipse { cx: cx + PAGE_W + 40.0, cy, rx, ry },
+            (Hide::OffPage, Item::RoundRect { x, y, w, h }) => Item::RoundRect { x: x + PAGE_W + 40.0, y, w, h },
+            (Hide::OffPage, Item::Fill { x, y, w, h, luma }) => Item::Fill { x: x + PAGE_W + 40.0, y, w, h, luma },
+            (Hide::Tiny, Item::Text { x, y, text, luma, .. }) => Item::Text { x, y, size: 0.3, text, luma },
+            (Hide::Invisible, Item::Text { x, y, text, luma, .. }) => {
+                Item::Text { x, y, size: INVISIBLE_SIZE, text, luma }
+            }
+            (Hide::LayerOff, Item::Text { x, y, text, luma, .. }) => {
+                Item::Text { x, y, size: LAYER_OFF_SIZE, text, luma }
+            }
+            // into the strip above the CropBox
+            (Hide::OffCrop, Item::Text { x, size, text, luma, .. }) => Item::Text { x, y: 20.0, size, text, luma },
+            (Hide::OffCrop, Item::Ellipse { cx, rx, ry, .. }) => Item::Ellipse { cx, cy: 20.0, rx, ry },
+            (Hide::OffCrop, Item::RoundRect { x, w, h, .. }) => Item::RoundRect { x, y: 14.0, w, h },
+            (Hide::OffCrop, Item::Fill { x, w, luma, .. }) => Item::Fill { x, y: 8.0, w, h: 20.0, luma },
+            (_, item) => item,
+        };
+        Item::Hidden(how, Box::new(item))
+    }
 }
 
 fn width(text: &str, size: f32) -> f32 {
@@ -266,6 +419,7 @@ fn wrap(text: &str, size: f32, max: f32) -> Vec<String> {
 struct Pager {
     pages: Vec<Vec<Item>>,
     y: f32,
+    header_every_page: bool,
 }
 
 impl Pager {
@@ -282,8 +436,33 @@ impl Pager {
         items.push(Item::Text { x: 520.0, y: 28.0, size: 7.0, text: "社外秘".into(), luma: 0 });
         self.y = 44.0;
         if self.pages.len() > 1 {
+            if self.header_every_page {
+                self.header_block();
+            }
             self.column_header();
         }
+    }
+    fn title(&mut self) {
+        let y = self.y + 26.0;
+        self.items().push(Item::Text {
+            x: 60.0,
+            y,
+            size: 13.0,
+            text: "サービス事業者による医療情報セキュリティ開示書".into(),
+            luma: 0,
+        });
+        self.y += 52.0;
+    }
+    fn header_block(&mut self) {
+        for (label, value) in
+            [("作成日", CREATED), ("サービス事業者", VENDOR), ("サービス名称", SERVICE), ("バージョン", VERSION)]
+        {
+            let y = self.y;
+            self.items().push(Item::Text { x: 40.0, y, size: 9.0, text: label.into(), luma: 0 });
+            self.items().push(Item::Text { x: 140.0, y, size: 9.0, text: value.into(), luma: 0 });
+            self.y += 14.0;
+        }
+        self.y += 10.0;
     }
     fn column_header(&mut self) {
         let y = self.y;
@@ -304,29 +483,13 @@ impl Pager {
 }
 
 fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
-    let mut p = Pager { pages: Vec::new(), y: 0.0 };
+    let mut p = Pager { pages: Vec::new(), y: 0.0, header_every_page: spec.header_every_page };
     let mut layout = Layout::default();
     p.new_page();
-    p.items().push(Item::Text {
-        x: 60.0,
-        y: 70.0,
-        size: 13.0,
-        text: "サービス事業者による医療情報セキュリティ開示書".into(),
-        luma: 0,
-    });
-    p.y = 96.0;
-    for (label, value) in
-        [("作成日", CREATED), ("サービス事業者", VENDOR), ("サービス名称", SERVICE), ("バージョン", VERSION)]
-    {
-        let y = p.y;
-        p.items().push(Item::Text { x: 40.0, y, size: 9.0, text: label.into(), luma: 0 });
-        p.items().push(Item::Text { x: 140.0, y, size: 9.0, text: value.into(), luma: 0 });
-        p.y += 14.0;
-    }
-    p.y += 10.0;
+    p.title();
+    p.header_block();
     p.column_header();
     let mut section = String::new();
-    let glyph_marks = ["●", "✓"];
     for (i, (q, row)) in form.questions().iter().zip(&spec.rows).enumerate() {
         if q.section != section {
             section = q.section.clone();
@@ -336,114 +499,8 @@ fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
             p.items().push(Item::Text { x: 40.0, y: y + 11.0, size: SIZE, text: section.clone(), luma: 0 });
             p.y += 16.0;
         }
-        let text = if printed_number(&q.id).is_some() { q.text.clone() } else { format!("・{}", q.text) };
-        let lines = wrap(&text, SIZE, TEXT_W);
-        let h = lines.len() as f32 * LINE + 7.0;
-        p.ensure(h + spec.row_gap);
-        layout.page_of.insert(q.id.clone(), p.page());
-        let top = p.y;
-        let style = spec.style;
-        let items = p.items();
-        for (k, l) in lines.iter().enumerate() {
-            items.push(Item::Text {
-                x: TEXT_X + 3.0,
-                y: top + 12.0 + k as f32 * LINE,
-                size: SIZE,
-                text: l.clone(),
-                luma: 0,
-            });
-        }
-        if let Some(n) = printed_number(&q.id) {
-            items.push(Item::Text { x: 38.0, y: top + 12.0, size: SIZE, text: n.into(), luma: 0 });
-        }
-        let base = top + h / 2.0 + 3.0;
-        let choices = q.kind.choices();
-        let marked: Vec<Answer> = match &row.mark {
-            Mark::Blank => vec![],
-            Mark::One(a) => vec![*a],
-            Mark::Two(a, b) => vec![*a, *b],
-            Mark::Between(..) => vec![],
-        };
-        // word boxes (x0, x1) for the marks
-        let boxes: Vec<(f32, f32)> = choices
-            .iter()
-            .enumerate()
-            .map(|(k, a)| {
-                let cell = CHOICE_CELLS[k];
-                let w = width(a.as_str(), SIZE);
-                let x0 = cell + (45.0 - w) / 2.0;
-                (x0, x0 + w)
-            })
-            .collect();
-        for (k, a) in choices.iter().enumerate() {
-            let chosen = marked.contains(a);
-            let (x0, x1) = boxes[k];
-            let cell = CHOICE_CELLS[k];
-            match style {
-                Style::Shading if chosen => {
-                    // behind the word: drawn first
-                    items.insert(0, Item::Fill { x: cell + 1.0, y: top + 1.0, w: 43.0, h: h - 2.0, luma: 200 })
-                }
-                Style::Ellipse if chosen => items.push(Item::Ellipse {
-                    cx: (x0 + x1) / 2.0,
-                    cy: base - SIZE * 0.35,
-                    rx: (x1 - x0) / 2.0 + 5.0,
-                    ry: SIZE * 0.5 + 3.0,
-                }),
-                Style::RoundedRect if chosen => {
-                    items.push(Item::RoundRect { x: x0 - 4.0, y: base - SIZE - 2.0, w: x1 - x0 + 8.0, h: SIZE + 5.0 })
-                }
-                Style::Glyph if chosen => items.push(Item::Text {
-                    x: x0 - SIZE - 1.5,
-                    y: base,
-                    size: SIZE,
-                    text: glyph_marks[i % 2].into(),
-                    luma: 0,
-                }),
-                Style::AcroForm => items.push(Item::Checkbox {
-                    x: x0 - 9.0,
-                    y: base - 7.0,
-                    w: 7.0,
-                    h: 7.0,
-                    name: format!("q{}_{}", q.id.replace('.', "_"), k),
-                    on: chosen,
-                }),
-                _ => {}
-            }
-            let show = style != Style::OnlyWord || chosen;
-            if show {
-                let luma = if style == Style::Grey && !chosen { 150 } else { 0 };
-                let x = if style == Style::OnlyWord {
-                    // one drop-down cell across the choice columns
-                    CHOICE_CELLS[0]
-                        + (BIKOU_X - CHOICE_CELLS[0] - width(a.as_str(), SIZE)) / 2.0
-                        + if marked.len() > 1 { (k as f32 - 0.5) * 30.0 } else { 0.0 }
-                } else {
-                    x0
-                };
-                items.push(Item::Text { x, y: base, size: SIZE, text: a.as_str().into(), luma });
-            }
-        }
-        if let Mark::Between(a, b) = &row.mark {
-            let ka = choices.iter().position(|c| c == a).unwrap();
-            let kb = choices.iter().position(|c| c == b).unwrap();
-            let cx = (boxes[ka].1 + boxes[kb].0) / 2.0;
-            items.push(Item::Ellipse { cx, cy: base - SIZE * 0.35, rx: 20.0, ry: SIZE * 0.5 + 3.0 });
-        }
-        items.push(Item::Text { x: BIKOU_X + 2.0, y: base, size: SIZE, text: "備考".into(), luma: 0 });
-        let cite = if row.cites.is_empty() {
-            "-".to_string()
-        } else {
-            row.cites.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
-        };
-        items.push(Item::Text { x: CITE_X + 3.0, y: base, size: SIZE, text: cite, luma: 0 });
-        // cell rules: straight lines, as a spreadsheet prints them
-        items.push(Item::Line { x0: 34.0, y0: top, x1: RIGHT, y1: top });
-        items.push(Item::Line { x0: 34.0, y0: top + h, x1: RIGHT, y1: top + h });
-        for x in [34.0, TEXT_X, CHOICE_CELLS[0], CHOICE_CELLS[1], CHOICE_CELLS[2], BIKOU_X, CITE_X, RIGHT] {
-            items.push(Item::Line { x0: x, y0: top, x1: x, y1: top + h });
-        }
-        p.y += h + spec.row_gap;
+        let page = question_row(&mut p, spec, i, q, row, &mut layout);
+        layout.page_of.insert(q.id.clone(), page);
     }
     // 備考記載欄, placed so that it runs over a page break
     let remark_lines: usize =
@@ -471,12 +528,241 @@ fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
             p.y += LINE;
         }
     }
+    // a correction page: rows printed again after the remarks
+    if !spec.appendix.is_empty() {
+        p.new_page();
+        let y = p.y + 12.0;
+        p.items().push(Item::Text {
+            x: 40.0,
+            y,
+            size: 11.0,
+            text: "サービス事業者による医療情報セキュリティ開示書（訂正）".into(),
+            luma: 0,
+        });
+        p.y += 20.0;
+        for row in &spec.appendix {
+            let i = form.index_of(&row.id).expect("an appendix row of the form");
+            let page = question_row(&mut p, spec, i, &form.questions()[i], row, &mut layout);
+            layout.appendix_page.insert(row.id.clone(), page);
+        }
+    }
     let total = p.pages.len();
     for (k, items) in p.pages.iter_mut().enumerate() {
         items.push(Item::Text { x: 280.0, y: 820.0, size: 7.0, text: format!("- {} / {} -", k + 1, total), luma: 0 });
     }
     layout.pages = total as u32;
     (p.pages, layout)
+}
+
+/// Draw one question row (the `i`th question of the form) at the pager's
+/// place; the page it went on.
+fn question_row(
+    p: &mut Pager,
+    spec: &Spec,
+    i: usize,
+    q: &kaiji::form::Question,
+    row: &Row,
+    layout: &mut Layout,
+) -> u32 {
+    let glyph_marks = ["●", "✓"];
+    let text = if printed_number(&q.id).is_some() { q.text.clone() } else { format!("・{}", q.text) };
+    let lines = wrap(&text, SIZE, TEXT_W);
+    let h = lines.len() as f32 * LINE + 7.0;
+    let copies: Vec<(Answer, Hide)> = row
+        .hidden
+        .iter()
+        .filter_map(|hd| match hd.what {
+            HiddenWhat::RowCopy(a) => Some((a, hd.how)),
+            HiddenWhat::Mark(_) => None,
+        })
+        .collect();
+    p.ensure((h + spec.row_gap) * (1 + copies.len()) as f32);
+    // hidden copies of the row first, each on a band of its own above it
+    for (answer, how) in copies {
+        let top = p.y;
+        let base = top + h / 2.0 + 3.0;
+        let mut items: Vec<Item> = Vec::new();
+        if let Some(n) = printed_number(&q.id) {
+            items.push(Item::Text { x: 38.0, y: top + 12.0, size: SIZE, text: n.into(), luma: 0 });
+        }
+        for (k, l) in lines.iter().enumerate() {
+            items.push(Item::Text {
+                x: TEXT_X + 3.0,
+                y: top + 12.0 + k as f32 * LINE,
+                size: SIZE,
+                text: l.clone(),
+                luma: 0,
+            });
+        }
+        for (k, a) in q.kind.choices().iter().enumerate() {
+            let w = width(a.as_str(), SIZE);
+            let x0 = CHOICE_CELLS[k] + (45.0 - w) / 2.0;
+            if *a == answer {
+                items.push(Item::Text { x: x0 - SIZE - 1.5, y: base, size: SIZE, text: "●".into(), luma: 0 });
+            }
+            if spec.style != Style::OnlyWord || *a == answer {
+                items.push(Item::Text { x: x0, y: base, size: SIZE, text: a.as_str().into(), luma: 0 });
+            }
+        }
+        items.push(Item::Text { x: BIKOU_X + 2.0, y: base, size: SIZE, text: "備考".into(), luma: 0 });
+        items.push(Item::Text { x: CITE_X + 3.0, y: base, size: SIZE, text: "-".into(), luma: 0 });
+        let page_items = p.items();
+        if how == Hide::OffCrop {
+            // the whole copy, lines and all, in the strip above the CropBox
+            let dy = 4.0 - top;
+            let shifted = items.into_iter().map(|i| match i {
+                Item::Text { x, y, size, text, luma } => Item::Text { x, y: y + dy, size, text, luma },
+                other => other,
+            });
+            page_items.extend(shifted.map(|i| Item::Hidden(how, Box::new(i))));
+        } else {
+            page_items.extend(items.into_iter().map(|i| i.hidden(how)));
+        }
+        p.y += h + spec.row_gap;
+    }
+    let page = p.page();
+    let top = p.y;
+    let style = spec.style;
+    let items = p.items();
+    for (k, l) in lines.iter().enumerate() {
+        items.push(Item::Text {
+            x: TEXT_X + 3.0,
+            y: top + 12.0 + k as f32 * LINE,
+            size: SIZE,
+            text: l.clone(),
+            luma: 0,
+        });
+    }
+    if let Some(n) = printed_number(&q.id) {
+        items.push(Item::Text { x: 38.0, y: top + 12.0, size: SIZE, text: n.into(), luma: 0 });
+    }
+    let base = top + h / 2.0 + 3.0;
+    let choices: &[Answer] = row.words.as_deref().unwrap_or(q.kind.choices());
+    let marked: Vec<Answer> = match &row.mark {
+        Mark::Blank => vec![],
+        Mark::One(a) => vec![*a],
+        Mark::Two(a, b) => vec![*a, *b],
+        Mark::Between(..) => vec![],
+    };
+    // word boxes (x0, x1) for the marks
+    let boxes: Vec<(f32, f32)> = choices
+        .iter()
+        .enumerate()
+        .map(|(k, a)| {
+            let cell = CHOICE_CELLS[k.min(2)];
+            let w = width(a.as_str(), SIZE);
+            let x0 = cell + (45.0 - w) / 2.0;
+            (x0, x0 + w)
+        })
+        .collect();
+    let placed = choices.iter().zip(&boxes).map(|(a, (x0, x1))| (*a, *x0, *x1)).collect();
+    layout.words.entry(q.id.clone()).or_insert((page, placed, base));
+    // With printed words overridden, the mark goes on the first word equal
+    // to the marked one (a lying row marks the word it prints).
+    let mut marked_left = marked.clone();
+    for (k, a) in choices.iter().enumerate() {
+        let chosen = match marked_left.iter().position(|m| m == a) {
+            Some(at) => {
+                marked_left.remove(at);
+                true
+            }
+            None => false,
+        };
+        let (x0, x1) = boxes[k];
+        let cell = CHOICE_CELLS[k.min(2)];
+        match style {
+            Style::Shading if chosen => {
+                // behind the word: drawn first
+                items.insert(0, Item::Fill { x: cell + 1.0, y: top + 1.0, w: 43.0, h: h - 2.0, luma: 200 })
+            }
+            Style::Ellipse if chosen => items.push(Item::Ellipse {
+                cx: (x0 + x1) / 2.0,
+                cy: base - SIZE * 0.35,
+                rx: (x1 - x0) / 2.0 + 5.0,
+                ry: SIZE * 0.5 + 3.0,
+            }),
+            Style::RoundedRect if chosen => {
+                items.push(Item::RoundRect { x: x0 - 4.0, y: base - SIZE - 2.0, w: x1 - x0 + 8.0, h: SIZE + 5.0 })
+            }
+            Style::Glyph if chosen => items.push(Item::Text {
+                x: x0 - SIZE - 1.5,
+                y: base,
+                size: SIZE,
+                text: glyph_marks[i % 2].into(),
+                luma: 0,
+            }),
+            Style::AcroForm => {
+                let trick = row.hidden.iter().find(|hd| {
+                    hd.what == HiddenWhat::Mark(*a) && matches!(hd.how, Hide::Invisible | Hide::Transparent)
+                });
+                items.push(Item::Checkbox {
+                    x: x0 - 9.0,
+                    y: base - 7.0,
+                    w: 7.0,
+                    h: 7.0,
+                    name: format!("q{}_{}_p{page}", q.id.replace('.', "_"), k),
+                    on: chosen || trick.is_some(),
+                    trick: trick.map(|t| t.how),
+                })
+            }
+            _ => {}
+        }
+        for hd in &row.hidden {
+            let widget_trick = style == Style::AcroForm && matches!(hd.how, Hide::Invisible | Hide::Transparent);
+            if hd.what == HiddenWhat::Mark(*a) && !widget_trick {
+                let mark = match style {
+                    Style::Ellipse | Style::OnlyWord | Style::Grey | Style::AcroForm => Item::Ellipse {
+                        cx: (x0 + x1) / 2.0,
+                        cy: base - SIZE * 0.35,
+                        rx: (x1 - x0) / 2.0 + 5.0,
+                        ry: SIZE * 0.5 + 3.0,
+                    },
+                    Style::RoundedRect => {
+                        Item::RoundRect { x: x0 - 4.0, y: base - SIZE - 2.0, w: x1 - x0 + 8.0, h: SIZE + 5.0 }
+                    }
+                    Style::Shading => Item::Fill { x: cell + 1.0, y: top + 1.0, w: 43.0, h: h - 2.0, luma: 200 },
+                    Style::Glyph | Style::Unmarked => {
+                        Item::Text { x: x0 - SIZE - 1.5, y: base, size: SIZE, text: "●".into(), luma: 0 }
+                    }
+                };
+                items.push(mark.hidden(hd.how));
+            }
+        }
+        let show = style != Style::OnlyWord || chosen;
+        if show {
+            let luma = if style == Style::Grey && !chosen { 150 } else { 0 };
+            let x = if style == Style::OnlyWord {
+                // one drop-down cell across the choice columns
+                CHOICE_CELLS[0]
+                    + (BIKOU_X - CHOICE_CELLS[0] - width(a.as_str(), SIZE)) / 2.0
+                    + if marked.len() > 1 { (k as f32 - 0.5) * 30.0 } else { 0.0 }
+            } else {
+                x0
+            };
+            items.push(Item::Text { x, y: base, size: SIZE, text: a.as_str().into(), luma });
+        }
+    }
+    if let Mark::Between(a, b) = &row.mark {
+        let ka = choices.iter().position(|c| c == a).unwrap();
+        let kb = choices.iter().position(|c| c == b).unwrap();
+        let cx = (boxes[ka].1 + boxes[kb].0) / 2.0;
+        items.push(Item::Ellipse { cx, cy: base - SIZE * 0.35, rx: 20.0, ry: SIZE * 0.5 + 3.0 });
+    }
+    items.push(Item::Text { x: BIKOU_X + 2.0, y: base, size: SIZE, text: "備考".into(), luma: 0 });
+    let cite = if row.cites.is_empty() {
+        "-".to_string()
+    } else {
+        row.cites.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+    };
+    items.push(Item::Text { x: CITE_X + 3.0, y: base, size: SIZE, text: cite, luma: 0 });
+    // cell rules: straight lines, as a spreadsheet prints them
+    items.push(Item::Line { x0: 34.0, y0: top, x1: RIGHT, y1: top });
+    items.push(Item::Line { x0: 34.0, y0: top + h, x1: RIGHT, y1: top + h });
+    for x in [34.0, TEXT_X, CHOICE_CELLS[0], CHOICE_CELLS[1], CHOICE_CELLS[2], BIKOU_X, CITE_X, RIGHT] {
+        items.push(Item::Line { x0: x, y0: top, x1: x, y1: top + h });
+    }
+    p.y += h + spec.row_gap;
+    page
 }
 
 /// Remark texts as the importer should read them: the printed lines.
@@ -508,6 +794,20 @@ fn render(pages: &[Vec<Item>]) -> Vec<u8> {
         let mut page = doc.start_page_with(PageSettings::from_wh(PAGE_W, PAGE_H).unwrap());
         let mut s = page.surface();
         for item in items {
+            draw(&mut s, &font, item);
+        }
+        s.finish();
+        page.finish();
+    }
+    let pdf = doc.finish().expect("krilla writes the PDF");
+    let crop = pages.iter().flatten().any(|i| matches!(i, Item::Hidden(Hide::OffCrop, _)));
+    invisible_text(pdf, crop)
+}
+
+/// Draw one item.
+fn draw(s: &mut krilla::surface::Surface<'_>, font: &Font, item: &Item) {
+    {
+        {
             match item {
                 Item::Text { x, y, size, text, luma } => {
                     s.set_fill(Some(fill(*luma)));
@@ -529,38 +829,8 @@ fn render(pages: &[Vec<Item>]) -> Vec<u8> {
                     s.set_stroke(None);
                     s.draw_path(&pb.finish().unwrap());
                 }
-                Item::Ellipse { cx, cy, rx, ry } => {
-                    // four Bézier quarters, as office suites draw an oval
-                    let (kx, ky) = (rx * 0.5523, ry * 0.5523);
-                    let mut pb = PathBuilder::new();
-                    pb.move_to(cx + rx, *cy);
-                    pb.cubic_to(cx + rx, cy + ky, cx + kx, cy + ry, *cx, cy + ry);
-                    pb.cubic_to(cx - kx, cy + ry, cx - rx, cy + ky, cx - rx, *cy);
-                    pb.cubic_to(cx - rx, cy - ky, cx - kx, cy - ry, *cx, cy - ry);
-                    pb.cubic_to(cx + kx, cy - ry, cx + rx, cy - ky, cx + rx, *cy);
-                    pb.close();
-                    s.set_fill(None);
-                    s.set_stroke(Some(stroke(0.8)));
-                    s.draw_path(&pb.finish().unwrap());
-                }
-                Item::RoundRect { x, y, w, h } => {
-                    let r = 3.0;
-                    let k = r * 0.5523;
-                    let mut pb = PathBuilder::new();
-                    pb.move_to(x + r, *y);
-                    pb.line_to(x + w - r, *y);
-                    pb.cubic_to(x + w - r + k, *y, x + w, y + r - k, x + w, y + r);
-                    pb.line_to(x + w, y + h - r);
-                    pb.cubic_to(x + w, y + h - r + k, x + w - r + k, y + h, x + w - r, y + h);
-                    pb.line_to(x + r, y + h);
-                    pb.cubic_to(x + r - k, y + h, *x, y + h - r + k, *x, y + h - r);
-                    pb.line_to(*x, y + r);
-                    pb.cubic_to(*x, y + r - k, x + r - k, *y, x + r, *y);
-                    pb.close();
-                    s.set_fill(None);
-                    s.set_stroke(Some(stroke(0.8)));
-                    s.draw_path(&pb.finish().unwrap());
-                }
+                Item::Ellipse { .. } | Item::RoundRect { .. } => outline(s, item, stroke(0.8)),
+                Item::Hidden(how, item) => draw_hidden(s, font, *how, item),
                 Item::Checkbox { x, y, w, h, .. } => {
                     // the box as printed; the field itself is added afterwards
                     let mut pb = PathBuilder::new();
@@ -571,10 +841,172 @@ fn render(pages: &[Vec<Item>]) -> Vec<u8> {
                 }
             }
         }
-        s.finish();
-        page.finish();
     }
-    doc.finish().expect("krilla writes the PDF")
+}
+
+/// Draw an item a person will not see.
+fn draw_hidden(s: &mut krilla::surface::Surface<'_>, font: &Font, how: Hide, item: &Item) {
+    match how {
+        Hide::White | Hide::Transparent => {
+            let (l, opacity) = if how == Hide::White { (255, 1.0) } else { (0, 0.0) };
+            let opacity = NormalizedF32::new(opacity).unwrap();
+            let paint: krilla::paint::Paint = luma::Color::new(l).into();
+            match item {
+                Item::Text { x, y, size, text, .. } => {
+                    s.set_fill(Some(Fill { paint, opacity, rule: Default::default() }));
+                    s.set_stroke(None);
+                    s.draw_text(Point::from_xy(*x, *y), font.clone(), *size, text, false, TextDirection::Auto);
+                }
+                Item::Fill { .. } => {
+                    let (x, y, w, h) = item.area();
+                    let mut pb = PathBuilder::new();
+                    pb.push_rect(krilla::geom::Rect::from_xywh(x, y, w, h).unwrap());
+                    s.set_fill(Some(Fill { paint, opacity, rule: Default::default() }));
+                    s.set_stroke(None);
+                    s.draw_path(&pb.finish().unwrap());
+                }
+                other => {
+                    // outlines: drawn with the stroke in that paint
+                    s.push_opacity(opacity);
+                    if how == Hide::White {
+                        let white = Stroke { paint, width: 0.8, ..Stroke::default() };
+                        outline(s, other, white);
+                    } else {
+                        draw(s, font, other);
+                    }
+                    s.pop();
+                }
+            }
+        }
+        Hide::Clipped => {
+            let mut pb = PathBuilder::new();
+            pb.push_rect(krilla::geom::Rect::from_xywh(1.0, 1.0, 2.0, 2.0).unwrap());
+            s.push_clip_path(&pb.finish().unwrap(), &Default::default());
+            draw(s, font, item);
+            s.pop();
+        }
+        Hide::UnderWhiteBox => {
+            draw(s, font, item);
+            let (x, y, w, h) = item.area();
+            draw(s, font, &Item::Fill { x: x - 1.0, y: y - 1.0, w: w + 2.0, h: h + 2.0, luma: 255 });
+        }
+        Hide::Tiny | Hide::Invisible | Hide::OffPage | Hide::OffCrop | Hide::LayerOff => draw(s, font, item),
+    }
+}
+
+/// An ellipse (four Bézier quarters, as office suites draw an oval) or a
+/// rounded box, outlined with `stroke`.
+fn outline(s: &mut krilla::surface::Surface<'_>, item: &Item, stroke: Stroke) {
+    let path = match item {
+        Item::Ellipse { cx, cy, rx, ry } => {
+            let (kx, ky) = (rx * 0.5523, ry * 0.5523);
+            let mut pb = PathBuilder::new();
+            pb.move_to(cx + rx, *cy);
+            pb.cubic_to(cx + rx, cy + ky, cx + kx, cy + ry, *cx, cy + ry);
+            pb.cubic_to(cx - kx, cy + ry, cx - rx, cy + ky, cx - rx, *cy);
+            pb.cubic_to(cx - rx, cy - ky, cx - kx, cy - ry, *cx, cy - ry);
+            pb.cubic_to(cx + kx, cy - ry, cx + rx, cy - ky, cx + rx, *cy);
+            pb.close();
+            pb.finish().unwrap()
+        }
+        Item::RoundRect { x, y, w, h } => {
+            let mut pb = PathBuilder::new();
+            let (r, k) = (3.0, 3.0 * 0.5523);
+            pb.move_to(x + r, *y);
+            pb.line_to(x + w - r, *y);
+            pb.cubic_to(x + w - r + k, *y, x + w, y + r - k, x + w, y + r);
+            pb.line_to(x + w, y + h - r);
+            pb.cubic_to(x + w, y + h - r + k, x + w - r + k, y + h, x + w - r, y + h);
+            pb.line_to(x + r, y + h);
+            pb.cubic_to(x + r - k, y + h, *x, y + h - r + k, *x, y + h - r);
+            pb.line_to(*x, y + r);
+            pb.cubic_to(*x, y + r - k, x + r - k, *y, x + r, *y);
+            pb.close();
+            pb.finish().unwrap()
+        }
+        _ => return,
+    };
+    s.set_fill(None);
+    s.set_stroke(Some(stroke));
+    s.draw_path(&path);
+}
+
+/// Text drawn at [`INVISIBLE_SIZE`] is put in render mode 3: krilla has no
+/// such mode, so `7.77 Tf` in each page's content gets `3 Tr` after it.
+fn invisible_text(pdf: Vec<u8>, crop: bool) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
+    let needle = format!(" {INVISIBLE_SIZE} Tf").into_bytes();
+    let layer = format!(" {LAYER_OFF_SIZE} Tf").into_bytes();
+    let mut doc = lopdf::Document::load_mem(&pdf).expect("krilla output loads");
+    let ocg = doc.add_object(dictionary! { "Type" => "OCG", "Name" => Object::string_literal("hidden") });
+    let mut changed = crop;
+    for (_, page) in doc.get_pages() {
+        let content = doc.get_page_content(page);
+        let mut fixed = Vec::with_capacity(content.len() + 64);
+        let mut bt = 0;
+        let mut close_layer = false;
+        let mut i = 0;
+        while i < content.len() {
+            if content[i..].starts_with(b"BT") && (i == 0 || content[i - 1].is_ascii_whitespace()) {
+                bt = fixed.len();
+            }
+            if content[i..].starts_with(&needle) {
+                fixed.extend_from_slice(&needle);
+                fixed.extend_from_slice(b" 3 Tr");
+                i += needle.len();
+                changed = true;
+            } else if content[i..].starts_with(&layer) {
+                // the text object goes in the layer that is off
+                fixed.splice(bt..bt, b"/OC /HiddenLayer BDC ".iter().copied());
+                fixed.extend_from_slice(&layer);
+                i += layer.len();
+                close_layer = true;
+                changed = true;
+            } else if content[i..].starts_with(b"\nET") || content[i..].starts_with(b" ET") {
+                // back to filled text after each text object
+                fixed.extend_from_slice(b" 0 Tr");
+                fixed.extend_from_slice(&content[i..i + 3]);
+                i += 3;
+                if close_layer {
+                    fixed.extend_from_slice(b" EMC");
+                    close_layer = false;
+                }
+            } else {
+                fixed.push(content[i]);
+                i += 1;
+            }
+        }
+        doc.change_page_content(page, fixed).expect("content replaced");
+        let dict = doc.get_object_mut(page).and_then(Object::as_dict_mut).expect("a page");
+        if crop {
+            dict.set("CropBox", vec![0.into(), 0.into(), PAGE_W.into(), CROP_TOP.into()]);
+        }
+        let resources = dict.get(b"Resources").cloned().expect("page resources");
+        let res = match resources {
+            Object::Reference(r) => doc.get_object_mut(r).and_then(Object::as_dict_mut).expect("resources"),
+            _ => doc
+                .get_object_mut(page)
+                .and_then(Object::as_dict_mut)
+                .unwrap()
+                .get_mut(b"Resources")
+                .unwrap()
+                .as_dict_mut()
+                .unwrap(),
+        };
+        res.set("Properties", dictionary! { "HiddenLayer" => ocg });
+    }
+    if !changed {
+        return pdf;
+    }
+    let root = doc.trailer.get(b"Root").and_then(Object::as_reference).expect("a catalog");
+    let props = dictionary! {
+        "OCGs" => vec![ocg.into()],
+        "D" => dictionary! { "OFF" => vec![ocg.into()], "Order" => vec![ocg.into()] },
+    };
+    doc.get_object_mut(root).and_then(Object::as_dict_mut).expect("catalog").set("OCProperties", props);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("lopdf writes the PDF");
+    out
 }
 
 /// Add the checkbox widgets as AcroForm fields (krilla writes no form
@@ -587,11 +1019,11 @@ fn add_fields(pdf: Vec<u8>, pages: &[Vec<Item>]) -> Vec<u8> {
     for (items, page_id) in pages.iter().zip(page_ids) {
         let mut annots = Vec::new();
         for item in items {
-            if let Item::Checkbox { x, y, w, h, name, on } = item {
+            if let Item::Checkbox { x, y, w, h, name, on, trick } = item {
                 let state = if *on { "Yes" } else { "Off" };
                 // PDF space: origin bottom-left
                 let rect = vec![(*x).into(), (PAGE_H - y - h).into(), (x + w).into(), (PAGE_H - y).into()];
-                let widget: Dictionary = dictionary! {
+                let mut widget: Dictionary = dictionary! {
                     "Type" => "Annot",
                     "Subtype" => "Widget",
                     "FT" => "Btn",
@@ -601,6 +1033,17 @@ fn add_fields(pdf: Vec<u8>, pages: &[Vec<Item>]) -> Vec<u8> {
                     "Rect" => rect,
                     "P" => page_id,
                 };
+                match trick {
+                    Some(Hide::Invisible) => widget.set("F", 2),
+                    Some(_) => {
+                        let nothing = doc.add_object(lopdf::Stream::new(
+                            dictionary! { "Type" => "XObject", "Subtype" => "Form", "BBox" => vec![0.into(), 0.into(), (*w).into(), (*h).into()] },
+                            Vec::new(),
+                        ));
+                        widget.set("AP", dictionary! { "N" => dictionary! { "Yes" => nothing, "Off" => nothing } });
+                    }
+                    None => {}
+                }
                 let id = doc.add_object(widget);
                 annots.push(Object::Reference(id));
                 fields.push(Object::Reference(id));
@@ -623,7 +1066,85 @@ pub fn sheet_pdf(form: &Form, spec: &Spec) -> (Vec<u8>, Layout) {
     let (pages, layout) = lay_out(form, spec);
     let pdf = render(&pages);
     let pdf = if spec.style == Style::AcroForm { add_fields(pdf, &pages) } else { pdf };
+    let pdf = if spec.annots.is_empty() { pdf } else { add_annots(pdf, &spec.annots, &layout) };
     (pdf, layout)
+}
+
+/// Add the annotations (no appearance streams: a viewer draws them from
+/// their dictionaries, as it does those most tools write).
+fn add_annots(pdf: Vec<u8>, annots: &[AnnotSpec], layout: &Layout) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
+    let mut doc = lopdf::Document::load_mem(&pdf).expect("fixture loads");
+    let page_ids: Vec<_> = doc.get_pages().values().copied().collect();
+    let mut by_page: BTreeMap<u32, Vec<Object>> = BTreeMap::new();
+    for a in annots {
+        let (page, words, base) = &layout.words[&a.id];
+        let &(_, x0, x1) = words.iter().find(|w| w.0 == a.on).expect("the word is on the row");
+        // PDF space: origin bottom-left; the word's box from its baseline
+        let (y0, y1) = (PAGE_H - base - 2.0, PAGE_H - base + SIZE);
+        let ring = [x0 - 5.0, y0 - 3.0, x1 + 5.0, y1 + 3.0];
+        let quad = vec![x0, y1, x1, y1, x0, y0, x1, y0].into_iter().map(Object::Real).collect::<Vec<_>>();
+        let reals = |v: [f32; 4]| v.into_iter().map(Object::Real).collect::<Vec<_>>();
+        let red = vec![Object::Real(1.0), Object::Real(0.0), Object::Real(0.0)];
+        let flags = if a.hidden { 2 } else { 4 };
+        let dict = match &a.kind {
+            AnnotType::Circle => dictionary! {
+                "Type" => "Annot", "Subtype" => "Circle", "Rect" => reals(ring), "C" => red, "F" => flags,
+            },
+            AnnotType::Ink => {
+                let (cx, cy, rx, ry) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0, (x1 - x0) / 2.0 + 5.0, SIZE * 0.5 + 3.0);
+                let points: Vec<Object> = (0..=24)
+                    .flat_map(|k| {
+                        let t = k as f32 / 24.0 * std::f32::consts::TAU;
+                        [Object::Real(cx + rx * t.cos()), Object::Real(cy + ry * t.sin())]
+                    })
+                    .collect();
+                dictionary! {
+                    "Type" => "Annot", "Subtype" => "Ink", "Rect" => reals(ring), "C" => red, "F" => flags,
+                    "InkList" => vec![Object::Array(points)],
+                }
+            }
+            AnnotType::Highlight => dictionary! {
+                "Type" => "Annot", "Subtype" => "Highlight", "Rect" => reals([x0, y0, x1, y1]), "F" => flags,
+                "QuadPoints" => quad, "C" => vec![Object::Real(1.0), Object::Real(1.0), Object::Real(0.0)],
+            },
+            AnnotType::StrikeOut => dictionary! {
+                "Type" => "Annot", "Subtype" => "StrikeOut", "Rect" => reals([x0, y0, x1, y1]), "F" => flags,
+                "QuadPoints" => quad, "C" => red,
+            },
+            AnnotType::WhiteBox => dictionary! {
+                "Type" => "Annot", "Subtype" => "Square", "Rect" => reals([x0 - 6.0, y0 - 4.0, x1 + 6.0, y1 + 4.0]),
+                "F" => flags, "C" => vec![Object::Real(1.0)], "IC" => vec![Object::Real(1.0)],
+            },
+            AnnotType::FreeText(text) => dictionary! {
+                "Type" => "Annot", "Subtype" => "FreeText", "Rect" => reals([RIGHT - 60.0, y0 - 2.0, RIGHT + 10.0, y1 + 2.0]),
+                "F" => flags, "DA" => Object::string_literal("/Helv 8 Tf 0 g"),
+                "Contents" => Object::String(utf16_text(text), lopdf::StringFormat::Hexadecimal),
+            },
+        };
+        let id = doc.add_object(dict);
+        by_page.entry(*page).or_default().push(Object::Reference(id));
+    }
+    for (page, refs) in by_page {
+        let page_id = page_ids[page as usize - 1];
+        let dict = doc.get_object_mut(page_id).and_then(Object::as_dict_mut).expect("a page");
+        let mut all = match dict.get(b"Annots") {
+            Ok(Object::Array(a)) => a.clone(),
+            _ => Vec::new(),
+        };
+        all.extend(refs);
+        dict.set("Annots", all);
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("lopdf writes the PDF");
+    out
+}
+
+/// A PDF text string in UTF-16BE with its byte order mark.
+fn utf16_text(s: &str) -> Vec<u8> {
+    let mut out = vec![0xFE, 0xFF];
+    out.extend(s.encode_utf16().flat_map(u16::to_be_bytes));
+    out
 }
 
 /// A PDF that is not a disclosure sheet: a short letter.

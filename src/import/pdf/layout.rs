@@ -197,8 +197,12 @@ pub fn drop_repeated(pages: &mut [Vec<Line>]) {
     let key = |l: &Line| -> String { l.text().chars().filter(|c| !c.is_ascii_digit()).collect() };
     let mut seen: HashMap<(String, i32), usize> = HashMap::new();
     for lines in pages.iter() {
-        let n = lines.len();
-        for (i, l) in lines.iter().enumerate() {
+        // The header block (作成日, サービス事業者 ...) repeated on every
+        // page is the sheet's own header: kept (the first one wins), and
+        // not counted in the lines at the top of a page.
+        let body: Vec<&Line> = lines.iter().filter(|l| !is_header_field(l)).collect();
+        let n = body.len();
+        for (i, l) in body.into_iter().enumerate() {
             if i < 3 || i + 2 >= n {
                 *seen.entry((key(l), l.y.round() as i32)).or_default() += 1;
             }
@@ -213,6 +217,16 @@ pub fn drop_repeated(pages: &mut [Vec<Line>]) {
     for lines in pages.iter_mut() {
         lines.retain(|l| !repeated.contains(&key(l)));
     }
+}
+
+/// A line of the header block: `作成日 | 2026年2月3日`, `作成日：2026年2月3日`.
+fn is_header_field(l: &Line) -> bool {
+    l.cells.first().is_some_and(|c| {
+        crate::import::header_label(&c.text).is_some()
+            || c.text
+                .split_once([':', '：', ' '])
+                .is_some_and(|(label, _)| crate::import::header_label(label).is_some())
+    })
 }
 
 /// A question row: the line holding its answer cells, and the lines above

@@ -5,6 +5,7 @@
 //! the row ambiguous: a wrong answer is worse than a blank.
 
 use super::layout::{BBox, MarkGlyph};
+use super::seen::{Annot, AnnotKind};
 use crate::sheet::Answer;
 
 /// The kind of evidence an answer was read from.
@@ -24,6 +25,8 @@ pub enum MarkKind {
     Grey,
     /// The only choice word printed in the row (a drop-down cell).
     OnlyWord,
+    /// An annotation (Circle, Square, Ink, Highlight) around or over it.
+    Annotation,
 }
 
 impl MarkKind {
@@ -36,6 +39,7 @@ impl MarkKind {
             MarkKind::Glyph => "mark glyph",
             MarkKind::Grey => "others greyed",
             MarkKind::OnlyWord => "only word printed",
+            MarkKind::Annotation => "annotation",
         }
     }
 }
@@ -95,19 +99,23 @@ fn coverage(b: &BBox, word: &BBox) -> f32 {
     if a <= 0.0 { 0.0 } else { b.intersection(word) / a }
 }
 
-/// Judge one row. `marks` are the mark glyphs on the row's line; `shapes`
-/// and `widgets` those of its page; `only_word_doc` says the document
-/// prints just the chosen word in each row.
-pub fn read_row(
-    words: &[Word],
-    marks: &[MarkGlyph],
-    shapes: &[Shape],
-    widgets: &[Widget],
-    only_word_doc: bool,
-) -> Evidence {
+/// What is drawn on a page that can mark a row's words: the paths a person
+/// sees, the form fields, the visible annotations.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Drawn<'a> {
+    pub shapes: &'a [Shape],
+    pub widgets: &'a [Widget],
+    pub annots: &'a [Annot],
+}
+
+/// Judge one row. `marks` are the mark glyphs on the row's line; `drawn`
+/// what its page draws; `only_word_doc` says the document prints just the
+/// chosen word in each row. Also says whether an annotation lies on the row.
+pub fn read_row(words: &[Word], marks: &[MarkGlyph], drawn: &Drawn<'_>, only_word_doc: bool) -> (Evidence, bool) {
     if words.is_empty() {
-        return Evidence::None;
+        return (Evidence::None, false);
     }
+    let Drawn { shapes, widgets, annots } = *drawn;
     let mut marked: Vec<Vec<MarkKind>> = vec![Vec::new(); words.len()];
     let mut doubts: Vec<String> = Vec::new();
     let row_box = words.iter().skip(1).fold(words[0].bbox, |b, w| BBox {
@@ -199,6 +207,42 @@ pub fn read_row(
         }
     }
 
+    // annotations: a person reads them as part of the page
+    let mut annotated = false;
+    // on this row: the annotation's middle within the row's line
+    let on_row = |b: &BBox| {
+        let (_, y) = b.centre();
+        y >= row_box.y0 - 0.5 * h && y <= row_box.y1 + 0.5 * h
+    };
+    for a in annots.iter().filter(|a| on_row(&a.rect)) {
+        annotated = true;
+        match a.kind {
+            AnnotKind::Marks => {
+                let inside: Vec<usize> =
+                    (0..words.len()).filter(|&k| coverage(&a.rect, &words[k].bbox) >= 0.85).collect();
+                let touched =
+                    (0..words.len()).filter(|&k| (0.1..0.85).contains(&coverage(&a.rect, &words[k].bbox))).count();
+                match (inside.as_slice(), touched) {
+                    ([k], 0) => marked[*k].push(MarkKind::Annotation),
+                    // an annotation beside the words (a note's box) marks none
+                    ([], 0) => {}
+                    (ins, _) if ins.len() >= 2 => doubts.push(format!("one annotation over {} words", ins.len())),
+                    _ => doubts.push("an annotation between words".into()),
+                }
+            }
+            AnnotKind::StrikeOut => {
+                for w in words.iter().filter(|w| coverage(&a.rect, &w.bbox) >= 0.3) {
+                    doubts.push(format!("「{}」 struck out", w.answer.as_str()));
+                }
+            }
+            AnnotKind::Cover => doubts.push("an annotation painted over the row".into()),
+            AnnotKind::Note => doubts.push(match &a.contents {
+                Some(t) if !t.trim().is_empty() => format!("a note on the row: 「{}」", crate::import::excerpt(t, 30)),
+                _ => "a note on the row".into(),
+            }),
+        }
+    }
+
     if only_word_doc {
         if words.len() == 1 {
             marked[0].push(MarkKind::OnlyWord);
@@ -214,9 +258,9 @@ pub fn read_row(
     }
     if !doubts.is_empty() {
         doubts.dedup();
-        return Evidence::Ambiguous(doubts.join("; "));
+        return (Evidence::Ambiguous(doubts.join("; ")), annotated);
     }
-    match chosen.as_slice() {
+    let evidence = match chosen.as_slice() {
         [k] => {
             let mut kinds = std::mem::take(&mut marked[*k]);
             kinds.sort();
@@ -224,12 +268,18 @@ pub fn read_row(
             Evidence::One { word: *k, kinds }
         }
         _ => Evidence::None,
-    }
+    };
+    (evidence, annotated)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A row judged with these glyphs and shapes, no widgets or annotations.
+    fn rr(words: &[Word], marks: &[MarkGlyph], shapes: &[Shape], only_word: bool) -> Evidence {
+        read_row(words, marks, &Drawn { shapes, ..Drawn::default() }, only_word).0
+    }
 
     fn word(a: Answer, x0: f32, grey: bool) -> Word {
         let c = if grey { 0.6 } else { 0.0 };
@@ -244,32 +294,46 @@ mod tests {
         Shape { bbox: BBox { x0, y0: 97.0, x1, y1: 111.0 }, curved: true, straight: false, stroked: true, fill: None }
     }
 
+    /// `[evidence] by` accepts exactly the kinds the importer writes.
+    #[test]
+    fn every_kind_is_one_a_sheet_accepts() {
+        let kinds = [
+            MarkKind::FormField,
+            MarkKind::Ellipse,
+            MarkKind::RoundedRect,
+            MarkKind::Shading,
+            MarkKind::Glyph,
+            MarkKind::Grey,
+            MarkKind::OnlyWord,
+            MarkKind::Annotation,
+        ];
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names, crate::sheet::EVIDENCE_KINDS);
+    }
+
     #[test]
     fn one_ring_one_word() {
         let w = row([false; 3]);
         assert_eq!(
-            read_row(&w, &[], &[ring(436.0, 460.0)], &[], false),
+            rr(&w, &[], &[ring(436.0, 460.0)], false),
             Evidence::One { word: 1, kinds: vec![MarkKind::Ellipse] }
         );
         // around two words, or between them: ambiguous
-        assert!(matches!(read_row(&w, &[], &[ring(396.0, 460.0)], &[], false), Evidence::Ambiguous(_)));
-        assert!(matches!(read_row(&w, &[], &[ring(410.0, 446.0)], &[], false), Evidence::Ambiguous(_)));
+        assert!(matches!(rr(&w, &[], &[ring(396.0, 460.0)], false), Evidence::Ambiguous(_)));
+        assert!(matches!(rr(&w, &[], &[ring(410.0, 446.0)], false), Evidence::Ambiguous(_)));
         // two rings
-        assert!(matches!(
-            read_row(&w, &[], &[ring(396.0, 420.0), ring(436.0, 460.0)], &[], false),
-            Evidence::Ambiguous(_)
-        ));
-        assert_eq!(read_row(&w, &[], &[], &[], false), Evidence::None);
+        assert!(matches!(rr(&w, &[], &[ring(396.0, 420.0), ring(436.0, 460.0)], false), Evidence::Ambiguous(_)));
+        assert_eq!(rr(&w, &[], &[], false), Evidence::None);
     }
 
     #[test]
     fn greyed_words_and_shading() {
         assert_eq!(
-            read_row(&row([true, false, true]), &[], &[], &[], false),
+            rr(&row([true, false, true]), &[], &[], false),
             Evidence::One { word: 1, kinds: vec![MarkKind::Grey] }
         );
-        assert_eq!(read_row(&row([true; 3]), &[], &[], &[], false), Evidence::None);
-        assert!(matches!(read_row(&row([false, false, true]), &[], &[], &[], false), Evidence::Ambiguous(_)));
+        assert_eq!(rr(&row([true; 3]), &[], &[], false), Evidence::None);
+        assert!(matches!(rr(&row([false, false, true]), &[], &[], false), Evidence::Ambiguous(_)));
         let fill = |x0: f32, x1: f32| Shape {
             bbox: BBox { x0, y0: 95.0, x1, y1: 113.0 },
             curved: false,
@@ -279,20 +343,20 @@ mod tests {
         };
         let w = row([false; 3]);
         assert_eq!(
-            read_row(&w, &[], &[fill(475.0, 520.0)], &[], false),
+            rr(&w, &[], &[fill(475.0, 520.0)], false),
             Evidence::One { word: 2, kinds: vec![MarkKind::Shading] }
         );
         // a band behind the whole row marks nothing
-        assert_eq!(read_row(&w, &[], &[fill(30.0, 580.0)], &[], false), Evidence::None);
-        assert!(matches!(read_row(&w, &[], &[fill(395.0, 470.0)], &[], false), Evidence::Ambiguous(_)));
+        assert_eq!(rr(&w, &[], &[fill(30.0, 580.0)], false), Evidence::None);
+        assert!(matches!(rr(&w, &[], &[fill(395.0, 470.0)], false), Evidence::Ambiguous(_)));
     }
 
     #[test]
     fn glyph_beside_a_word() {
         let w = row([false; 3]);
         let g = |x0: f32| MarkGlyph { chosen: true, bbox: BBox { x0, y0: 100.0, x1: x0 + 8.0, y1: 108.0 } };
-        assert_eq!(read_row(&w, &[g(430.5)], &[], &[], false), Evidence::One { word: 1, kinds: vec![MarkKind::Glyph] });
+        assert_eq!(rr(&w, &[g(430.5)], &[], false), Evidence::One { word: 1, kinds: vec![MarkKind::Glyph] });
         // half-way between two words
-        assert!(matches!(read_row(&w, &[g(424.0)], &[], &[], false), Evidence::Ambiguous(_)));
+        assert!(matches!(rr(&w, &[g(424.0)], &[], false), Evidence::Ambiguous(_)));
     }
 }

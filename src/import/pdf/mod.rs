@@ -3,14 +3,17 @@
 //! Glyphs with positions and colours, and drawn paths, come from pdf_oxide;
 //! form fields (checkbox and radio widgets) from lopdf. [`layout`] groups the
 //! glyphs into lines and question rows and drops repeated page headers;
-//! [`marks`] decides which choice word of each row is marked. The rows are
-//! then handed, as tab-separated lines with ■/□ before the choice words, to
-//! the text importer's recognition (questions by text, metadata, citations,
-//! the 備考記載欄), and what it reads is mapped back to pages and positions.
+//! [`marks`] observes which choice words of each row are marked. The rows
+//! are then handed, as tab-separated lines of the printed text, to the text
+//! importer's recognition (questions by text, metadata, citations, the
+//! 備考記載欄), with what was observed on each row beside them, never written
+//! into the text; the shared rules (`import::rules`) decide each answer, and
+//! what was read is mapped back to pages and positions.
 
 pub mod layout;
 pub mod marks;
 mod nesting;
+pub mod seen;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::LazyLock;
@@ -20,8 +23,9 @@ use regex::Regex;
 
 use self::layout::{BBox, Glyph, Line};
 pub use self::marks::MarkKind;
-use self::marks::{Evidence, Shape, Widget, Word};
-use super::{Ambiguous, ImportError, Imported, PdfPlace, ReadAt};
+use self::marks::{Evidence, Widget, Word};
+use super::text::{Marks, RowMarks};
+use super::{ImportError, Imported, PdfPlace, ReadAt};
 use crate::form::Form;
 
 /// Bounds on the work one import may do.
@@ -41,7 +45,10 @@ struct LineInfo {
     page: u32,
     /// The chosen word, for a question row with one.
     chosen: Option<(BBox, Vec<MarkKind>)>,
-    ambiguous: Option<String>,
+    /// What a question row shows (its words and marks).
+    marks: Option<RowMarks>,
+    /// An annotation lies on the row.
+    annotated: bool,
 }
 
 fn err(path: &str, message: impl Into<String>, help: Option<&str>) -> ImportError {
@@ -73,8 +80,8 @@ pub fn import_bytes(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, I
 }
 
 /// A PDF's text as the text importer reads it: its lines, question rows as
-/// tab-separated cells with ■/□ before the choice words, page headers and
-/// footers dropped (the sheet's title kept once, at the top, when `keep_title`).
+/// tab-separated cells, page headers and footers dropped (the sheet's title
+/// kept once, at the top, when `keep_title`).
 /// For the catalog builder (`kaiji form new`).
 pub fn text_of(bytes: &[u8], path: &str, keep_title: bool) -> Result<String, ImportError> {
     std::thread::scope(|s| {
@@ -103,11 +110,42 @@ struct PageText {
     infos: Vec<LineInfo>,
     /// No page had any text.
     no_text: bool,
+    /// Text in the file a person does not see, a run per line.
+    hidden: Vec<HiddenText>,
+}
+
+/// A run of text on one baseline that a person does not see.
+#[derive(Debug, Clone)]
+struct HiddenText {
+    page: u32,
+    x: f32,
+    y: f32,
+    text: String,
+}
+
+/// Add a glyph a person does not see to the run on its baseline (the
+/// runs of one page are few; a flood of them is bounded by the glyph limit).
+fn note_hidden_char(runs: &mut Vec<HiddenText>, page: u32, c: char, x: f32, y: f32, size: f32) {
+    match runs.iter_mut().rev().take(8).find(|r| r.page == page && (r.y - y).abs() <= size * 0.3) {
+        Some(r) if r.text.len() < 160 => r.text.push(c),
+        Some(_) => {}
+        None => runs.push(HiddenText { page, x, y, text: c.to_string() }),
+    }
 }
 
 fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
-    let PageText { text, infos, no_text: empty } = read_lines(bytes, path, false)?;
-    let (mut imported, lines_read) = super::text::import_str_traced(&text, form, path, false).map_err(|e| match e {
+    let PageText { text, infos, no_text: empty, hidden } = read_lines(bytes, path, false)?;
+    // by line number (1-based), as the text importer counts
+    let observed: Vec<Option<RowMarks>> =
+        std::iter::once(None).chain(infos.iter().map(|li| li.marks.clone())).collect();
+    let marks = Marks::Observed(&observed);
+    let (mut imported, lines_read) = super::text::import_str_traced(&text, form, path, marks).map_err(|e| match e {
+        ImportError::Unrecognised { .. } if empty && !hidden.is_empty() => err(
+            path,
+            "the PDF's text is all hidden from a person (painted white or transparent, clipped, covered, \
+             too small or off the page): there is nothing on it to read",
+            Some("ask the vendor for the sheet as it is meant to be read"),
+        ),
         ImportError::Unrecognised { .. } if empty => no_text(path),
         ImportError::Unrecognised { .. } => err(
             path,
@@ -117,18 +155,21 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
         e => e,
     })?;
     let info = |line: usize| infos.get(line.wrapping_sub(1));
-    for (idx, line) in lines_read.iter().enumerate() {
-        let (Some(line), Some(q)) = (line, form.questions().get(idx)) else { continue };
-        let Some(li) = info(*line) else { continue };
-        if let Some(why) = &li.ambiguous {
-            imported.report.ambiguous.push(Ambiguous { id: q.id.clone(), page: li.page, why: why.clone() });
-        }
-        let answered = imported.doc.answer(&q.id).is_some_and(|a| a.answer.is_some());
-        if answered && let Some((bbox, kinds)) = &li.chosen {
-            let (x, y) = bbox.centre();
-            let by = kinds.first().copied().unwrap_or(MarkKind::Glyph);
-            *imported.report.read_by.entry(by.as_str().to_string()).or_default() += 1;
-            imported.sources.insert(q.id.clone(), ReadAt::Pdf(PdfPlace { page: li.page, x, y, by }));
+    for (idx, lines) in lines_read.iter().enumerate() {
+        let Some(q) = form.questions().get(idx) else { continue };
+        let places: Vec<ReadAt> = lines
+            .iter()
+            .filter_map(|&line| {
+                let li = info(line)?;
+                let (bbox, kinds) = li.chosen.as_ref()?;
+                let (x, y) = bbox.centre();
+                let by = kinds.first().copied().unwrap_or(MarkKind::Glyph);
+                Some(ReadAt::Pdf(PdfPlace { page: li.page, x, y, by }))
+            })
+            .collect();
+        if let Some(ReadAt::Pdf(first)) = places.first() {
+            *imported.report.read_by.entry(first.by.as_str().to_string()).or_default() += 1;
+            imported.sources.insert(q.id.clone(), ReadAt::of(places));
         }
     }
     // The text importer speaks of its lines: say pages instead.
@@ -143,6 +184,17 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
     for u in &mut imported.report.unread {
         u.place = page_of(&u.place);
     }
+    for a in &mut imported.report.ambiguous {
+        a.place = page_of(&a.place);
+        a.why = page_of(&a.why);
+    }
+    for h in hidden {
+        imported.report.note_hidden(
+            format!("page {} ({:.0}, {:.0})", h.page, h.x, h.y),
+            format!("text a person does not see: 「{}」", super::excerpt(&h.text, 30)),
+        );
+    }
+    imported.report.annotated_rows = infos.iter().filter(|li| li.annotated).count();
     for w in &mut imported.report.warnings {
         *w = page_of(w);
     }
@@ -188,12 +240,34 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
         err(path, format!("the PDF is damaged: {e}"), Some("re-save or re-export the PDF and try again"))
     })?;
     let encrypted = guarded(path, "encryption", || doc.is_encrypted())?;
+    // No startxref at all: the reader rebuilt the structure by scanning,
+    // which a file cut short (with %%EOF appended) also gets through.
+    let no_xref = memchr::memmem::rfind(&bytes[bytes.len().saturating_sub(2048)..], b"startxref").is_none();
+    let cut_short = if no_xref { "; it has no cross-reference data either: it was probably cut short" } else { "" };
+    let mut unreadable = None;
     if !encrypted {
-        guarded(path, "page tree", || check_page_tree(&doc))?
-            .map_err(|why| err(path, format!("the PDF is damaged: {why}"), None))?;
+        unreadable = guarded(path, "page tree", || check_page_tree(&doc, bytes))?.map_err(|problem| match problem {
+            PageTreeProblem::TooManyPages(n) => {
+                err(path, format!("the PDF has over {n} pages; kaiji reads sheets of up to {MAX_PAGES}"), None)
+            }
+            PageTreeProblem::Damaged(why) => err(
+                path,
+                format!("the PDF is damaged: {why}{cut_short}"),
+                Some("re-save or re-export the PDF and try again"),
+            ),
+        })?;
     }
-    let pages = guarded(path, "page tree", || doc.page_count())?
-        .map_err(|e| damaged_or_encrypted(path, encrypted, &e.to_string()))?;
+    // pdf_oxide's own words for a page it could not parse ("Page index 0
+    // not found by scanning") say nothing to a person: say which page and
+    // why, when the walk above found out.
+    // `page`: the 1-based page being read, if one is.
+    let failed = |e: &dyn std::fmt::Display, page: Option<usize>| match &unreadable {
+        Some((at, why)) if page.is_none_or(|p| p == *at) => {
+            damaged_or_encrypted(path, false, &format!("{why}{cut_short}"))
+        }
+        _ => damaged_or_encrypted(path, encrypted, &format!("{e}{cut_short}")),
+    };
+    let pages = guarded(path, "page tree", || doc.page_count())?.map_err(|e| failed(&e, None))?;
     if pages == 0 {
         return Err(err(path, "the PDF has no pages", None));
     }
@@ -202,9 +276,23 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
     }
     nesting::check_streams(&scan, bytes, &doc, encrypted, pages, path)?;
 
+    // What a person sees on each page: the glyphs kept below, the shapes
+    // marks are read from, the annotations.
+    let seen = guarded(path, "drawing", || seen::pages(bytes, pages))?.map_err(|e| match e {
+        seen::SeenError::Encrypted => encryption_error(path),
+        seen::SeenError::Other(e) => err(
+            path,
+            format!("kaiji cannot tell what this PDF shows a person: {e}"),
+            Some("re-save or print the PDF to a new file and try again"),
+        ),
+    })?;
+    if seen.len() < pages {
+        let page = seen.len() + 1;
+        return Err(failed(&format!("page {page} cannot be drawn"), Some(page)));
+    }
     let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages);
-    let mut page_shapes: Vec<Vec<Shape>> = Vec::with_capacity(pages);
-    for p in 0..pages {
+    let mut hidden: Vec<HiddenText> = Vec::new();
+    for (p, page_seen) in seen.iter().enumerate().take(pages) {
         if started.elapsed() > DEADLINE {
             return Err(err(
                 path,
@@ -212,8 +300,7 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
                 None,
             ));
         }
-        let chars = guarded(path, "text", || doc.extract_chars(p))?
-            .map_err(|e| damaged_or_encrypted(path, encrypted, &e.to_string()))?;
+        let chars = guarded(path, "text", || doc.extract_chars(p))?.map_err(|e| failed(&e, Some(p + 1)))?;
         if chars.len() > MAX_GLYPHS_PER_PAGE {
             return Err(err(
                 path,
@@ -225,30 +312,36 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
                 None,
             ));
         }
-        let glyphs = chars
-            .iter()
-            .map(|c| Glyph {
+        let mut glyphs = Vec::with_capacity(chars.len());
+        for c in &chars {
+            let size = if c.font_size > 0.0 { c.font_size } else { c.bbox.height };
+            if !page_seen.sees(c.origin_x, c.origin_y, size) {
+                // not read: noted for the account, a line at a time
+                if !c.char.is_whitespace() {
+                    note_hidden_char(&mut hidden, p as u32 + 1, c.char, c.origin_x, c.origin_y, size);
+                }
+                continue;
+            }
+            glyphs.push(Glyph {
                 c: c.char,
                 bbox: BBox { x0: c.bbox.x, y0: c.bbox.y, x1: c.bbox.x + c.bbox.width, y1: c.bbox.y + c.bbox.height },
                 y: c.bbox.y,
-                size: if c.font_size > 0.0 { c.font_size } else { c.bbox.height },
+                size,
                 rgb: [c.color.r, c.color.g, c.color.b],
-            })
-            .collect();
+            });
+        }
         page_lines.push(layout::lines(p as u32 + 1, glyphs));
-        let paths = guarded(path, "drawings", || doc.extract_paths(p))?.unwrap_or_default();
-        if paths.len() > MAX_PATHS_PER_PAGE {
+        if page_seen.shapes.len() > MAX_PATHS_PER_PAGE {
             return Err(err(
                 path,
                 format!(
                     "page {} has {} drawn paths; a sheet page has far fewer than {MAX_PATHS_PER_PAGE}",
                     p + 1,
-                    paths.len()
+                    page_seen.shapes.len()
                 ),
                 None,
             ));
         }
-        page_shapes.push(paths.iter().map(shape).collect());
     }
     if encrypted && page_lines.iter().all(Vec::is_empty) {
         return Err(encryption_error(path));
@@ -280,7 +373,7 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
             match in_row[i] {
                 Some(r) if rows[p][r].anchor == i => {
                     let row = &rows[p][r];
-                    let (synth, info) = question_line(lines, row, &page_shapes[p], &widgets[p], only_word_doc, page);
+                    let (synth, info) = question_line(lines, row, &seen[p], &widgets[p], only_word_doc, page);
                     text.push_str(&synth);
                     infos.push(info);
                 }
@@ -298,37 +391,112 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
         text.insert_str(0, &format!("{t}\n"));
         infos.insert(0, LineInfo { page: 1, ..LineInfo::default() });
     }
-    Ok(PageText { text, infos, no_text: page_lines.iter().all(Vec::is_empty) })
+    let no_text = page_lines.iter().all(Vec::is_empty);
+    if no_text && no_xref {
+        // Not "a scanned image?": the structure is broken, so the text may
+        // simply be missing from what is left of the file.
+        return Err(err(
+            path,
+            "the PDF is damaged: it has no cross-reference data (no startxref before %%EOF) and no text \
+             could be read from it: it was probably cut short",
+            Some("download or export the PDF again"),
+        ));
+    }
+    Ok(PageText { text, infos, no_text, hidden })
+}
+
+/// What [`check_page_tree`] found wrong.
+enum PageTreeProblem {
+    /// More than this many pages (a sheet is not that long; not damage).
+    TooManyPages(usize),
+    /// Why the tree cannot be read.
+    Damaged(String),
 }
 
 /// Walk the page tree before pdf_oxide does: it follows a tree that loops
-/// back on itself forever.
-fn check_page_tree(doc: &pdf_oxide::PdfDocument) -> Result<(), String> {
+/// back on itself forever. A page it cannot parse is no error here (the
+/// reader may manage without it); what is wrong with the first one is
+/// returned, for the message should reading fail. Pages are counted in
+/// document order, so that message names the page a person would look at.
+fn check_page_tree(doc: &pdf_oxide::PdfDocument, bytes: &[u8]) -> Result<Option<(usize, String)>, PageTreeProblem> {
     use pdf_oxide::object::Object;
-    let catalog = doc.catalog().map_err(|e| e.to_string())?;
+    let damaged = |why: String| PageTreeProblem::Damaged(why);
+    let catalog = doc.catalog().map_err(|e| damaged(e.to_string()))?;
     let Some(root) = catalog.as_dict().and_then(|d| d.get("Pages")).and_then(Object::as_reference) else {
-        return Err("its catalog has no page tree".into());
+        return Err(damaged("its catalog has no page tree".into()));
     };
     let mut seen = std::collections::HashSet::new();
     let mut stack = vec![(root, 0usize)];
     let mut leaves = 0usize;
+    let mut unreadable = None;
     while let Some((r, depth)) = stack.pop() {
         if !seen.insert((r.id, r.r#gen)) {
-            return Err("its page tree loops back on itself".into());
+            return Err(damaged("its page tree loops back on itself".into()));
         }
-        if depth > MAX_PAGE_TREE_DEPTH || seen.len() > 4 * MAX_PAGES + 64 {
-            return Err(format!("its page tree is over {MAX_PAGE_TREE_DEPTH} levels deep or too large"));
+        if depth > MAX_PAGE_TREE_DEPTH {
+            return Err(damaged(format!("its page tree is over {MAX_PAGE_TREE_DEPTH} levels deep")));
         }
-        let Ok(node) = doc.load_object(r) else { continue };
+        // Within the page limit every node is a page or holds some; far
+        // more nodes than pages is no page tree a writer makes.
+        if seen.len() > 4 * MAX_PAGES + 64 {
+            return Err(damaged(format!("its page tree has over {} nodes for {leaves} pages", 4 * MAX_PAGES + 64)));
+        }
+        // A page or node that did not parse reads as null.
+        let node = doc.load_object(r).ok().filter(|n| n.as_dict().is_some());
+        let Some(node) = node else {
+            if depth > 0 {
+                // Taken for a page, so the pages after it keep their numbers.
+                leaves += 1;
+                if unreadable.is_none() {
+                    unreadable = Some((leaves, unreadable_page(bytes, r.id, r.r#gen, leaves)));
+                }
+            }
+            continue;
+        };
         match node.as_dict().and_then(|d| d.get("Kids")).and_then(Object::as_array) {
-            Some(kids) => stack.extend(kids.iter().filter_map(Object::as_reference).map(|k| (k, depth + 1))),
+            // Reversed onto the stack, so they are taken in order.
+            Some(kids) => stack.extend(kids.iter().rev().filter_map(Object::as_reference).map(|k| (k, depth + 1))),
             None => leaves += 1,
         }
+        if leaves > MAX_PAGES {
+            return Err(PageTreeProblem::TooManyPages(MAX_PAGES));
+        }
     }
-    if leaves > MAX_PAGES {
-        return Err(format!("it has {leaves} pages; kaiji reads sheets of up to {MAX_PAGES}"));
+    Ok(unreadable)
+}
+
+/// Why page `page` (object `id gen`) could not be read: its size when its
+/// MediaBox is what broke it (a number PDF cannot hold, or one no page
+/// has), else that the page's object is damaged. Looked for in the file's
+/// bytes, as the parser gave up on them.
+fn unreadable_page(bytes: &[u8], id: u32, generation: u16, page: usize) -> String {
+    let header = format!("{id} {generation} obj");
+    let object = memchr::memmem::find_iter(bytes, header.as_bytes())
+        .find(|&at| at == 0 || bytes[at - 1].is_ascii_whitespace())
+        .map(|at| {
+            let rest = &bytes[at..bytes.len().min(at + 64 * 1024)];
+            &rest[..memchr::memmem::find(rest, b"endobj").unwrap_or(rest.len())]
+        });
+    let media = object.and_then(|o| {
+        let at = memchr::memmem::find(o, b"/MediaBox")?;
+        let rest = &o[at + 9..];
+        let open = rest.iter().position(|&b| b == b'[')?;
+        let close = rest[open..].iter().position(|&b| b == b']')? + open;
+        Some(String::from_utf8_lossy(&rest[open + 1..close]).split_whitespace().collect::<Vec<_>>().join(" "))
+    });
+    // A page is at most 200 inches (14,400 units) on a side; what PDF
+    // cannot write (1e30) or no page is (1e9) is an impossible size.
+    let sane = |t: &str| {
+        t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+            && t.parse::<f64>().is_ok_and(|v| v.abs() <= 1e6)
+    };
+    match media {
+        Some(m) if !m.split(' ').all(sane) => {
+            let m = crate::text::printable_line(&m).chars().take(80).collect::<String>();
+            format!("page {page} has an impossible size (MediaBox [{m}])")
+        }
+        _ => format!("page {page} cannot be read (its object {id} {generation} is not a valid page)"),
     }
-    Ok(())
 }
 
 /// Whether the file's last `startxref` points at cross-reference data (an
@@ -376,19 +544,6 @@ fn damaged_or_encrypted(path: &str, encrypted: bool, e: &str) -> ImportError {
     }
 }
 
-fn shape(p: &pdf_oxide::elements::PathContent) -> Shape {
-    use pdf_oxide::elements::PathOperation as Op;
-    let curved = p.operations.iter().any(|o| matches!(o, Op::CurveTo(..)));
-    let straight = p.operations.iter().any(|o| matches!(o, Op::LineTo(..) | Op::Rectangle(..)));
-    Shape {
-        bbox: BBox { x0: p.bbox.x, y0: p.bbox.y, x1: p.bbox.x + p.bbox.width, y1: p.bbox.y + p.bbox.height },
-        curved,
-        straight,
-        stroked: p.stroke_color.is_some(),
-        fill: p.fill_color.map(|c| [c.r, c.g, c.b]),
-    }
-}
-
 /// Whether rows print just the chosen word: most rows with choice words
 /// have exactly one.
 fn only_word_document(lines: &[Vec<Line>], rows: &[Vec<layout::RowLines>]) -> bool {
@@ -406,7 +561,7 @@ fn only_word_document(lines: &[Vec<Line>], rows: &[Vec<layout::RowLines>]) -> bo
 fn question_line(
     lines: &[Line],
     row: &layout::RowLines,
-    shapes: &[Shape],
+    page_seen: &seen::PageSeen,
     widgets: &[Widget],
     only_word_doc: bool,
     page: u32,
@@ -420,31 +575,58 @@ fn question_line(
         .collect();
     let glyphs: Vec<_> = anchor.cells.iter().flat_map(|c| c.marks.iter().copied()).collect();
     let plain: Vec<Word> = words.iter().map(|(_, w)| w.clone()).collect();
-    let evidence = marks::read_row(&plain, &glyphs, shapes, widgets, only_word_doc);
-    let mut info = LineInfo { page, ..LineInfo::default() };
-    let chosen_cell = match &evidence {
+    let drawn = marks::Drawn { shapes: &page_seen.shapes, widgets, annots: &page_seen.annots };
+    let (evidence, annotated) = marks::read_row(&plain, &glyphs, &drawn, only_word_doc);
+    let mut info = LineInfo { page, annotated, ..LineInfo::default() };
+    let mut seen =
+        RowMarks { printed: plain.iter().map(|w| w.answer).collect(), only_word: only_word_doc, ..RowMarks::default() };
+    match &evidence {
         Evidence::One { word, kinds } => {
             info.chosen = Some((words[*word].1.bbox, kinds.clone()));
-            Some(words[*word].0)
+            seen.marked.push(words[*word].1.answer);
         }
-        Evidence::Ambiguous(why) => {
-            info.ambiguous = Some(why.clone());
-            None
-        }
-        Evidence::None => None,
-    };
+        Evidence::Ambiguous(why) => seen.doubt = Some(why.clone()),
+        Evidence::None => {}
+    }
+    info.marks = Some(seen);
     let mut out = layout::row_text(lines, row);
-    for (k, c) in anchor.cells.iter().enumerate().skip(tail) {
+    for c in &anchor.cells[tail..] {
         out.push('\t');
-        if c.choice().is_some() {
-            // marks decided here; the text importer reads ■/□
-            if let Some(ch) = chosen_cell {
-                out.push(if ch == k { '■' } else { '□' });
-            }
-        }
         out.push_str(&c.text);
     }
     (out, info)
+}
+
+/// Whether a widget's appearance in `state` draws anything: a checkbox whose
+/// "on" appearance is empty shows as unchecked. A widget without an
+/// appearance dictionary is drawn by the viewer from its state.
+fn appearance_shows(doc: &lopdf::Document, widget: &lopdf::Dictionary, state: Option<&[u8]>) -> bool {
+    use lopdf::Object;
+    let deref = |o: &Object| -> Option<Object> {
+        match o {
+            Object::Reference(r) => doc.get_object(*r).ok().cloned(),
+            other => Some(other.clone()),
+        }
+    };
+    let Some(ap) = widget.get(b"AP").ok().and_then(deref) else { return true };
+    let Some(normal) = ap.as_dict().ok().and_then(|ap| ap.get(b"N").ok()).and_then(deref) else { return true };
+    let stream = match (&normal, state) {
+        (Object::Stream(s), _) => s.clone(),
+        (Object::Dictionary(states), Some(state)) => {
+            match states.get(state).ok().and_then(deref) {
+                Some(Object::Stream(s)) => s,
+                // no appearance for the state it claims: nothing is drawn
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    let content = stream.decompressed_content().unwrap_or_else(|_| stream.content.clone());
+    // painting operators: fill, stroke, text, an XObject, a shading
+    let text = String::from_utf8_lossy(&content[..content.len().min(64 * 1024)]).into_owned();
+    text.split_whitespace().any(|op| {
+        matches!(op, "f" | "F" | "f*" | "S" | "s" | "B" | "B*" | "b" | "b*" | "Tj" | "TJ" | "'" | "\"" | "Do" | "sh")
+    })
 }
 
 /// Checkbox and radio widgets per page, with their on/off state (AcroForm).
@@ -493,10 +675,16 @@ fn form_widgets(bytes: &[u8], path: &str, pages: usize) -> Result<Vec<Vec<Widget
                 let Ok(rect) = d.get(b"Rect").and_then(Object::as_array) else { continue };
                 let v: Vec<f32> = rect.iter().filter_map(|o| o.as_float().ok()).collect();
                 let [a, b, c, e] = v[..] else { continue };
-                let on = match d.get(b"AS").and_then(Object::as_name) {
-                    Ok(state) => state != b"Off",
-                    Err(_) => d.get(b"V").and_then(Object::as_name).is_ok_and(|v| v != b"Off"),
+                // a widget a viewer does not show (Invisible, Hidden, NoView) marks nothing
+                let flags = d.get(b"F").and_then(Object::as_i64).unwrap_or(0);
+                if flags & (1 | 2 | 32) != 0 {
+                    continue;
+                }
+                let state = match d.get(b"AS").and_then(Object::as_name) {
+                    Ok(state) => Some(state.to_vec()),
+                    Err(_) => d.get(b"V").and_then(Object::as_name).ok().map(<[u8]>::to_vec),
                 };
+                let on = state.as_ref().is_some_and(|s| s != b"Off") && appearance_shows(&doc, d, state.as_deref());
                 out[p].push(Widget { rect: BBox { x0: a.min(c), y0: b.min(e), x1: a.max(c), y1: b.max(e) }, on });
             }
         }

@@ -1,0 +1,248 @@
+//! What a person sees of a workbook: which rows and columns are hidden (or
+//! so narrow they show nothing), which cells hold a formula, and which
+//! cells' text cannot be seen (white on white, a font of a point or two).
+//! calamine reads the values of every cell; the workbook importer keeps only
+//! those this module says a person sees (README, "What a person sees is what
+//! is read").
+//!
+//! The worksheet XML of an .xlsx/.xlsm is scanned once, linearly, for the
+//! `<row>`, `<col>` and `<c>` tags; nothing else is parsed.
+
+use std::collections::{HashMap, HashSet};
+
+/// Rows at most this tall (points) show nothing: a "hidden" row made by
+/// setting its height to zero.
+const MIN_ROW_HEIGHT: f64 = 2.0;
+/// Columns at most this wide (characters) show nothing.
+const MIN_COL_WIDTH: f64 = 0.5;
+/// Text in a font smaller than this (points) cannot be read.
+const MIN_FONT_SIZE: f64 = 3.0;
+
+/// What one worksheet's XML says about visibility and formulas; rows and
+/// columns 0-based, as calamine counts them.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SheetXml {
+    pub hidden_rows: HashSet<u32>,
+    /// Inclusive ranges of hidden columns.
+    pub hidden_cols: Vec<(u32, u32)>,
+    /// Cells whose value is a formula's cached result.
+    pub formulas: HashSet<(u32, u32)>,
+}
+
+impl SheetXml {
+    pub fn hides(&self, (r, c): (u32, u32)) -> bool {
+        self.hidden_rows.contains(&r) || self.hidden_cols.iter().any(|&(a, b)| (a..=b).contains(&c))
+    }
+}
+
+/// The XML part of each worksheet, by sheet name, from `xl/workbook.xml`
+/// and its relationships. Names that cannot be resolved are left out.
+pub(crate) fn sheet_parts(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> HashMap<String, String> {
+    let read = |zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str| -> Option<Vec<u8>> {
+        use std::io::Read;
+        let part = zip.by_name(name).ok()?;
+        let mut out = Vec::new();
+        // the part sizes were bounded before (check_parts)
+        part.take(super::xlsx::limits::PART).read_to_end(&mut out).ok()?;
+        Some(out)
+    };
+    let (Some(book), Some(rels)) = (read(zip, "xl/workbook.xml"), read(zip, "xl/_rels/workbook.xml.rels")) else {
+        return HashMap::new();
+    };
+    let mut targets: HashMap<String, String> = HashMap::new();
+    for_each_tag(&rels, |name, tag| {
+        if name == b"Relationship"
+            && let (Some(id), Some(target)) = (attr(tag, b"Id"), attr(tag, b"Target"))
+        {
+            let target = target.trim_start_matches('/');
+            let path = if target.starts_with("xl/") { target.to_string() } else { format!("xl/{target}") };
+            targets.insert(id, path);
+        }
+    });
+    let mut out = HashMap::new();
+    for_each_tag(&book, |name, tag| {
+        if name == b"sheet"
+            && let (Some(sheet), Some(id)) = (attr(tag, b"name"), attr(tag, b"r:id"))
+            && let Some(path) = targets.get(&id)
+        {
+            out.insert(unescape(&sheet), path.clone());
+        }
+    });
+    out
+}
+
+/// Scan one worksheet's XML.
+pub(crate) fn scan_sheet(xml: &[u8]) -> SheetXml {
+    let mut out = SheetXml::default();
+    // the cell whose content is being read: a formula tag inside it marks it
+    let mut open_cell: Option<(u32, u32)> = None;
+    for_each_tag(xml, |name, tag| match name {
+        b"row" => {
+            let Some(r) = attr(tag, b"r").and_then(|r| r.parse::<u32>().ok()).filter(|r| *r > 0) else { return };
+            let hidden = attr(tag, b"hidden").is_some_and(|h| truthy(&h));
+            let flat = attr(tag, b"ht").and_then(|h| h.parse::<f64>().ok()).is_some_and(|h| h < MIN_ROW_HEIGHT);
+            if hidden || flat {
+                out.hidden_rows.insert(r - 1);
+            }
+        }
+        b"col" => {
+            let num = |k: &[u8]| attr(tag, k).and_then(|v| v.parse::<u32>().ok()).filter(|v| *v > 0);
+            let (Some(min), Some(max)) = (num(b"min"), num(b"max")) else { return };
+            let hidden = attr(tag, b"hidden").is_some_and(|h| truthy(&h));
+            let narrow = attr(tag, b"width").and_then(|w| w.parse::<f64>().ok()).is_some_and(|w| w < MIN_COL_WIDTH);
+            if (hidden || narrow) && min <= max {
+                out.hidden_cols.push((min - 1, max - 1));
+            }
+        }
+        b"c" => open_cell = if tag.ends_with(b"/") { None } else { attr(tag, b"r").and_then(|r| cell_ref(&r)) },
+        b"/c" => open_cell = None,
+        b"f" => {
+            if let Some(at) = open_cell {
+                out.formulas.insert(at);
+            }
+        }
+        _ => {}
+    });
+    out
+}
+
+/// Whether a cell's text, in this style, cannot be seen: a font of a point
+/// or two, or text the colour of its background (white on no fill).
+pub(crate) fn invisible_style(style: &calamine::Style) -> Option<&'static str> {
+    let font = style.font.as_ref()?;
+    if font.size.is_some_and(|s| s < MIN_FONT_SIZE) {
+        return Some("text in a font too small to read");
+    }
+    let ink = font.color?;
+    let fill = style.fill.as_ref().filter(|f| f.is_visible()).and_then(|f| f.foreground_color);
+    let background = fill.unwrap_or(calamine::Color::rgb(255, 255, 255));
+    let same = |a: calamine::Color, b: calamine::Color| {
+        (i32::from(a.red) - i32::from(b.red)).abs() <= 8
+            && (i32::from(a.green) - i32::from(b.green)).abs() <= 8
+            && (i32::from(a.blue) - i32::from(b.blue)).abs() <= 8
+    };
+    (same(ink, background) || ink.alpha == 0).then_some("text the colour of its background")
+}
+
+fn truthy(v: &str) -> bool {
+    matches!(v, "1" | "true")
+}
+
+/// `C58` → (57, 2).
+fn cell_ref(r: &str) -> Option<(u32, u32)> {
+    let split = r.find(|c: char| c.is_ascii_digit())?;
+    let (letters, digits) = r.split_at(split);
+    if letters.is_empty() || letters.len() > 3 {
+        return None;
+    }
+    let col =
+        letters.bytes().try_fold(0u32, |n, b| b.is_ascii_uppercase().then(|| n * 26 + u32::from(b - b'A') + 1))?;
+    let row: u32 = digits.parse().ok().filter(|r| *r > 0)?;
+    Some((row - 1, col - 1))
+}
+
+/// Call `f(local name, tag text)` for every tag, in order (`<x:row r="1">`
+/// gives `row` and `x:row r="1"`; a closing tag's name starts with `/`).
+/// Comments, processing instructions and CDATA are passed over. Linear.
+fn for_each_tag(xml: &[u8], mut f: impl FnMut(&[u8], &[u8])) {
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'<', &xml[i..]) {
+        let start = i + off + 1;
+        let Some(len) = memchr::memchr(b'>', &xml[start..]) else { break };
+        let tag = &xml[start..start + len];
+        i = start + len + 1;
+        if tag.first().is_some_and(|b| matches!(b, b'!' | b'?')) {
+            continue;
+        }
+        let closing = tag.first() == Some(&b'/');
+        let body = if closing { &tag[1..] } else { tag };
+        let name_end = body.iter().position(|b| b.is_ascii_whitespace() || *b == b'/').unwrap_or(body.len());
+        let name = &body[..name_end];
+        let local = name.iter().rposition(|b| *b == b':').map_or(name, |k| &name[k + 1..]);
+        if closing {
+            let mut n = Vec::with_capacity(local.len() + 1);
+            n.push(b'/');
+            n.extend_from_slice(local);
+            f(&n, tag);
+        } else {
+            f(local, tag);
+        }
+    }
+}
+
+/// The value of attribute `key` in a tag's text (`key="v"` or `key='v'`).
+fn attr(tag: &[u8], key: &[u8]) -> Option<String> {
+    let mut from = 0;
+    while let Some(off) = memchr::memmem::find(&tag[from..], key) {
+        let at = from + off;
+        from = at + key.len();
+        let before_ok = at > 0 && tag[at - 1].is_ascii_whitespace();
+        let rest = &tag[at + key.len()..];
+        let rest_trim = rest.trim_ascii_start();
+        if !before_ok || rest_trim.first() != Some(&b'=') {
+            continue;
+        }
+        let v = rest_trim[1..].trim_ascii_start();
+        let quote = *v.first()?;
+        if quote != b'"' && quote != b'\'' {
+            return None;
+        }
+        let end = memchr::memchr(quote, &v[1..])?;
+        return Some(String::from_utf8_lossy(&v[1..1 + end]).into_owned());
+    }
+    None
+}
+
+/// The five XML entities, for sheet names.
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_columns_and_formulas() {
+        let xml = br#"<?xml version="1.0"?><worksheet><cols><col min="2" max="3" width="0" customWidth="1"/>
+            <col min="5" max="5" hidden="1"/><col min="6" max="6" width="12"/></cols><sheetData>
+            <row r="1"><c r="A1" t="s"><v>0</v></c></row>
+            <row r="2" hidden="1"><c r="A2"/></row>
+            <row r="3" ht="0" customHeight="1"><c r="C3"><f>B3*2</f><v>4</v></c></row>
+            <x:row r="4" ht="15"><x:c r="AB4"><x:f t="shared" si="0"/><x:v>1</x:v></x:c><c r="D4" s="1"/></x:row>
+            </sheetData></worksheet>"#;
+        let s = scan_sheet(xml);
+        assert_eq!(s.hidden_rows, HashSet::from([1, 2]));
+        assert_eq!(s.hidden_cols, [(1, 2), (4, 4)]);
+        assert_eq!(s.formulas, HashSet::from([(2, 2), (3, 27)]));
+        assert!(s.hides((1, 0)) && s.hides((0, 2)) && s.hides((7, 4)));
+        assert!(!s.hides((0, 0)) && !s.hides((3, 5)));
+    }
+
+    #[test]
+    fn cell_refs_and_attributes() {
+        assert_eq!(cell_ref("A1"), Some((0, 0)));
+        assert_eq!(cell_ref("C58"), Some((57, 2)));
+        assert_eq!(cell_ref("AA10"), Some((9, 26)));
+        assert_eq!(cell_ref("a1"), None);
+        assert_eq!(cell_ref("A0"), None);
+        assert_eq!(cell_ref("12"), None);
+        assert_eq!(attr(b"row r=\"3\" spans='1:2'", b"spans").as_deref(), Some("1:2"));
+        // `r` is not the end of another attribute's name
+        assert_eq!(attr(b"c attr=\"x\" r=\"B2\"", b"r").as_deref(), Some("B2"));
+        assert_eq!(attr(b"c r=B2", b"r"), None);
+    }
+
+    #[test]
+    fn hostile_xml_never_panics() {
+        for xml in
+            [&b"<"[..], b"<row r=", b"<c r=\"\"><f", b"<col min=\"9\" max=\"1\"/>", b"<row r=\"0\" hidden=\"1\">"]
+        {
+            let _ = scan_sheet(xml);
+        }
+        assert!(scan_sheet(b"<col min=\"9\" max=\"1\" hidden=\"1\"/>").hidden_cols.is_empty());
+    }
+}
