@@ -116,6 +116,15 @@ fn acroform_checkboxes() {
     check_style(Style::AcroForm);
 }
 
+/// Every answer marked with a Circle annotation, as a PDF viewer's markup
+/// tool draws it: read as a mark (`by = "annotation"`), every row.
+#[test]
+fn annotation_circles() {
+    check_style(Style::Annotation);
+    let (_, _, imp) = import(Style::Annotation);
+    assert_eq!(imp.report.read_by.get("annotation"), Some(&imp.report.answered), "{:?}", imp.report.read_by);
+}
+
 #[test]
 fn kinds_are_counted() {
     let (_, _, imp) = import(Style::Shading);

@@ -49,12 +49,22 @@ pub enum Style {
     OnlyWord,
     /// Interactive form: a checkbox field before each word.
     AcroForm,
+    /// A Circle annotation around the chosen word (marked in a PDF viewer).
+    Annotation,
     /// No marks at all (a blank form).
     Unmarked,
 }
 
-pub const STYLES: [Style; 7] =
-    [Style::Ellipse, Style::RoundedRect, Style::Shading, Style::Grey, Style::Glyph, Style::OnlyWord, Style::AcroForm];
+pub const STYLES: [Style; 8] = [
+    Style::Ellipse,
+    Style::RoundedRect,
+    Style::Shading,
+    Style::Grey,
+    Style::Glyph,
+    Style::OnlyWord,
+    Style::AcroForm,
+    Style::Annotation,
+];
 
 /// What a row shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -711,12 +721,14 @@ fn question_row(
             let widget_trick = style == Style::AcroForm && matches!(hd.how, Hide::Invisible | Hide::Transparent);
             if hd.what == HiddenWhat::Mark(*a) && !widget_trick {
                 let mark = match style {
-                    Style::Ellipse | Style::OnlyWord | Style::Grey | Style::AcroForm => Item::Ellipse {
-                        cx: (x0 + x1) / 2.0,
-                        cy: base - SIZE * 0.35,
-                        rx: (x1 - x0) / 2.0 + 5.0,
-                        ry: SIZE * 0.5 + 3.0,
-                    },
+                    Style::Ellipse | Style::OnlyWord | Style::Grey | Style::AcroForm | Style::Annotation => {
+                        Item::Ellipse {
+                            cx: (x0 + x1) / 2.0,
+                            cy: base - SIZE * 0.35,
+                            rx: (x1 - x0) / 2.0 + 5.0,
+                            ry: SIZE * 0.5 + 3.0,
+                        }
+                    }
                     Style::RoundedRect => {
                         Item::RoundRect { x: x0 - 4.0, y: base - SIZE - 2.0, w: x1 - x0 + 8.0, h: SIZE + 5.0 }
                     }
@@ -1066,7 +1078,24 @@ pub fn sheet_pdf(form: &Form, spec: &Spec) -> (Vec<u8>, Layout) {
     let (pages, layout) = lay_out(form, spec);
     let pdf = render(&pages);
     let pdf = if spec.style == Style::AcroForm { add_fields(pdf, &pages) } else { pdf };
-    let pdf = if spec.annots.is_empty() { pdf } else { add_annots(pdf, &spec.annots, &layout) };
+    // the Annotation style marks each chosen word with a Circle annotation
+    let mut annots = spec.annots.clone();
+    if spec.style == Style::Annotation {
+        for row in &spec.rows {
+            let words = match &row.mark {
+                Mark::One(a) => vec![*a],
+                Mark::Two(a, b) => vec![*a, *b],
+                Mark::Blank | Mark::Between(..) => vec![],
+            };
+            annots.extend(words.into_iter().map(|on| AnnotSpec {
+                id: row.id.clone(),
+                on,
+                kind: AnnotType::Circle,
+                hidden: false,
+            }));
+        }
+    }
+    let pdf = if annots.is_empty() { pdf } else { add_annots(pdf, &annots, &layout) };
     (pdf, layout)
 }
 
