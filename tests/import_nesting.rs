@@ -31,31 +31,6 @@ fn stream(data: &[u8], extra: &str) -> Vec<u8> {
     s
 }
 
-/// A PDF of these objects (numbered from 1) with its xref table.
-fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.7\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R /ID [<0123456789abcdef> <0123456789abcdef>] >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
-}
-
 fn nested(levels: usize) -> Vec<u8> {
     [b"[".repeat(levels), b"]".repeat(levels)].concat()
 }
@@ -78,7 +53,7 @@ fn one_page(content: &[u8], page_extra: &str, extra: Vec<Vec<u8>>) -> Vec<u8> {
         stream(content, ""),
     ];
     objects.extend(extra);
-    pdf(&objects)
+    pdfgen::objects_pdf(&objects)
 }
 
 /// Every way in which the files nested: the page's content, an
@@ -128,27 +103,9 @@ fn hostile(levels: usize) -> Vec<(&'static str, Vec<u8>)> {
                 FONT.to_vec(),
             ];
             objects.push(stream(&[TEXT, &deep].concat(), "/Subtype /Image /Width 1 /Height 1"));
-            pdf(&objects)
+            pdfgen::objects_pdf(&objects)
         }),
     ]
-}
-
-/// The same file encrypted with an empty user password (anyone may open
-/// it): its streams are ciphertext in the file.
-fn encrypted_openly(pdf: &[u8]) -> Vec<u8> {
-    let mut doc = lopdf::Document::load_mem(pdf).expect("loads");
-    let state = lopdf::EncryptionState::try_from(lopdf::EncryptionVersion::V2 {
-        document: &doc,
-        owner_password: "owner",
-        user_password: "",
-        key_length: 128,
-        permissions: lopdf::Permissions::all(),
-    })
-    .expect("encryption state");
-    doc.encrypt(&state).expect("encrypts");
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("saves");
-    out
 }
 
 fn stderr_of(out: &std::process::Output) -> String {
@@ -207,7 +164,7 @@ fn an_encrypted_file_is_measured_as_decrypted() {
     let dir = tempfile::tempdir().unwrap();
     for (name, bytes) in hostile(DEEP) {
         let file = dir.path().join(format!("locked-{name}.pdf"));
-        std::fs::write(&file, encrypted_openly(&bytes)).unwrap();
+        std::fs::write(&file, pdfgen::encrypted_with(&bytes, "")).unwrap();
         assert_too_deep(name, &import(&file));
     }
 }
@@ -236,7 +193,7 @@ fn an_openly_encrypted_sheet_is_read() {
     let form = FormRegistry::builtin().get("sds-6.0").unwrap();
     let (bytes, _) = pdfgen::sheet_pdf(&form, &pdfgen::spec(&form, pdfgen::Style::Shading));
     let file = dir.path().join("sheet.pdf");
-    std::fs::write(&file, encrypted_openly(&bytes)).unwrap();
+    std::fs::write(&file, pdfgen::encrypted_with(&bytes, "")).unwrap();
     let out = import(&file);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("[answers]"));

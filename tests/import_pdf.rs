@@ -205,27 +205,6 @@ fn damaged() {
     assert!(e.contains("damaged") && e.contains("cross-reference"), "{e}");
 }
 
-/// A PDF of `objects` (numbered from 1, the first the catalog), with a
-/// correct cross-reference table.
-fn tiny_pdf(objects: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        out.extend_from_slice(o);
-        out.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    let trailer = format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1);
-    out.extend_from_slice(trailer.as_bytes());
-    out
-}
-
 /// Catalog, page tree (pages from object 5 on), font, content, then
 /// `pages`.
 fn pages_pdf(pages: &[&str]) -> Vec<u8> {
@@ -243,7 +222,7 @@ fn pages_pdf(pages: &[&str]) -> Vec<u8> {
         )
         .into_bytes()
     }));
-    tiny_pdf(&objects)
+    pdfgen::objects_pdf(&objects)
 }
 
 /// Each refusal says what is wrong: too many pages is not depth, a page
@@ -265,7 +244,7 @@ fn refusals_say_what_is_wrong() {
     assert!(e.contains("the PDF is damaged: page 1 cannot be read (its object 5 0 is not a valid page)"), "{e}");
     // Cut short in the page's content, %%EOF appended: no startxref.
     let content = "BT /F1 12 Tf 72 720 Td (Hello world) Tj ET";
-    let whole = tiny_pdf(&[
+    let whole = pdfgen::objects_pdf(&[
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),

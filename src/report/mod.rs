@@ -210,19 +210,24 @@ pub fn renderer<'w>(format: Format, out: Box<dyn Write + 'w>, style: Style) -> B
 mod tests {
     use super::*;
 
+    /// A `kaiji check` run with the lint rules and the built-in pack.
+    fn check_info() -> RunInfo {
+        let policies = crate::policy::PolicySet::builtin(crate::policy::Limits::default());
+        RunInfo {
+            command: crate::outcome::RunCommand::Check,
+            rules: crate::lint::rule_infos(),
+            policies: policies.infos(),
+            ..RunInfo::default()
+        }
+    }
+
     /// Every renderer writes the same bytes whether the runner hands it
     /// reports (`sheet`) or encodes them on workers first (`encoder` +
     /// `sheet_encoded`).
     #[test]
     fn encoding_on_workers_writes_what_sheet_writes() {
         let reports = testutil::varied_reports();
-        let policies = crate::policy::PolicySet::builtin(crate::policy::Limits::default());
-        let info = RunInfo {
-            command: crate::outcome::RunCommand::Check,
-            rules: crate::lint::rule_infos(),
-            policies: policies.infos(),
-            ..RunInfo::default()
-        };
+        let info = check_info();
         let summary = Summary { sheets: reports.len(), policies: info.policies.len(), ..Summary::default() };
         let mut encoded_formats = 0;
         for &format in Format::ALL {
@@ -261,13 +266,7 @@ mod tests {
     #[test]
     fn no_renderer_keeps_what_the_sheets_hold() {
         let reports = testutil::varied_reports();
-        let policies = crate::policy::PolicySet::builtin(crate::policy::Limits::default());
-        let info = RunInfo {
-            command: crate::outcome::RunCommand::Check,
-            rules: crate::lint::rule_infos(),
-            policies: policies.infos(),
-            ..RunInfo::default()
-        };
+        let info = check_info();
         let net = || crate::memory::thread_net_bytes().expect("the lib tests count allocations");
         const PASSES: usize = 10;
         for &format in Format::ALL {

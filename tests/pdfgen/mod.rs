@@ -1215,11 +1215,17 @@ pub fn rotated(pdf: &[u8], degrees: i64) -> Vec<u8> {
 
 /// The fixture encrypted with an owner and a user password (RC4, 128 bit).
 pub fn encrypted(pdf: &[u8]) -> Vec<u8> {
+    encrypted_with(pdf, "user")
+}
+
+/// The fixture encrypted with this user password (`""`: anyone may open
+/// it, its streams ciphertext in the file) and an owner password.
+pub fn encrypted_with(pdf: &[u8], user_password: &str) -> Vec<u8> {
     let mut doc = lopdf::Document::load_mem(pdf).expect("fixture loads");
     let state = lopdf::EncryptionState::try_from(lopdf::EncryptionVersion::V2 {
         document: &doc,
         owner_password: "owner",
-        user_password: "user",
+        user_password,
         key_length: 128,
         permissions: lopdf::Permissions::all(),
     })
@@ -1227,5 +1233,29 @@ pub fn encrypted(pdf: &[u8]) -> Vec<u8> {
     doc.encrypt(&state).expect("encrypts");
     let mut out = Vec::new();
     doc.save_to(&mut out).expect("saves");
+    out
+}
+
+/// A PDF of `objects` (numbered from 1, the first the catalog), with a
+/// correct cross-reference table and a file ID (which encryption needs).
+pub fn objects_pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    let trailer = format!(
+        "trailer\n<< /Size {} /Root 1 0 R /ID [<0123456789abcdef> <0123456789abcdef>] >>\nstartxref\n{xref}\n%%EOF\n",
+        objects.len() + 1
+    );
+    out.extend_from_slice(trailer.as_bytes());
     out
 }
