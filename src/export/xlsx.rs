@@ -127,6 +127,10 @@ fn lines_in(text: &str, width: usize) -> usize {
 pub fn to_xlsx(doc: &SheetDoc, form: &Form) -> Result<Vec<u8>, ExportError> {
     let st = Styles::new();
     let mut wb = Workbook::new();
+    // Byte-stable: the same sheet exports to the same file.
+    wb.set_properties(
+        &rust_xlsxwriter::DocProperties::new().set_creation_datetime(&crate::report::xlsx::creation_date()?),
+    );
     main_sheet(wb.add_worksheet(), doc, form, &st)?;
     remarks_sheet(wb.add_worksheet(), doc, &st)?;
     let odd: Vec<&DocAnswer> = doc.answers.iter().filter(|a| !fits_main(a, form)).collect();

@@ -102,8 +102,10 @@ fn verdict_status(s: SheetStatus) -> CellStatus {
     }
 }
 
-/// The creation date written into the document properties.
-fn creation_date() -> Result<ExcelDateTime, XlsxError> {
+/// The creation date written into the document properties: fixed, or
+/// `SOURCE_DATE_EPOCH`, so a workbook (report or `kaiji export`) of the
+/// same content is the same bytes.
+pub(crate) fn creation_date() -> Result<ExcelDateTime, XlsxError> {
     match std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.trim().parse::<i64>().ok()) {
         Some(secs) => ExcelDateTime::from_timestamp(secs),
         None => ExcelDateTime::from_ymd(2000, 1, 1),

@@ -163,6 +163,23 @@ pub struct Spec {
     pub appendix: Vec<Row>,
     /// Annotations added on top of the page, as a reviewer's PDF tool does.
     pub annots: Vec<AnnotSpec>,
+    /// The header block's fields (and the vendor in every page's corner).
+    pub meta: Meta,
+}
+
+/// The header block: 作成日, サービス事業者, サービス名称, バージョン.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Meta {
+    pub created: String,
+    pub vendor: String,
+    pub service: String,
+    pub version: String,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta { created: CREATED.into(), vendor: VENDOR.into(), service: SERVICE.into(), version: VERSION.into() }
+    }
 }
 
 /// An annotation on a question row's choice word.
@@ -285,7 +302,41 @@ pub fn spec(form: &Form, style: Style) -> Spec {
     }
     let remarks =
         REMARKS.iter().enumerate().map(|(i, r)| (i as u32 + 1, r.iter().map(|s| s.to_string()).collect())).collect();
-    Spec { style, rows, remarks, row_gap: 0.0, header_every_page: false, appendix: Vec::new(), annots: Vec::new() }
+    Spec {
+        style,
+        rows,
+        remarks,
+        row_gap: 0.0,
+        header_every_page: false,
+        appendix: Vec::new(),
+        annots: Vec::new(),
+        meta: Meta::default(),
+    }
+}
+
+/// A document of `sheet`: its metadata, each answer marked in `style`
+/// (a question it leaves unanswered is a blank row), its remark citations
+/// and its remarks (inline notes have no place on the printed form and are
+/// left out).
+pub fn spec_of(form: &Form, sheet: &kaiji::sheet::Sheet, style: Style) -> Spec {
+    let mut spec = spec(form, style);
+    for (i, row) in spec.rows.iter_mut().enumerate() {
+        let entry = sheet.entry_at(i);
+        row.mark = match sheet.answer_at(i) {
+            Some(a) => Mark::One(a),
+            None => Mark::Blank,
+        };
+        row.cites = entry.map(|e| e.remarks.iter().map(|n| n.value).collect()).unwrap_or_default();
+    }
+    spec.remarks = sheet.remarks.values().map(|r| (r.number, r.text.lines().map(str::to_string).collect())).collect();
+    let created = sheet.created().map(|d| format!("{}年{}月{}日", d.year(), d.month(), d.day()));
+    spec.meta = Meta {
+        created: created.unwrap_or_default(),
+        vendor: sheet.vendor().to_string(),
+        service: sheet.service().to_string(),
+        version: sheet.version().to_string(),
+    };
+    spec
 }
 
 /// The answer each question should import as (None: blank or ambiguous).
@@ -430,6 +481,7 @@ struct Pager {
     pages: Vec<Vec<Item>>,
     y: f32,
     header_every_page: bool,
+    meta: Meta,
 }
 
 impl Pager {
@@ -441,8 +493,9 @@ impl Pager {
     }
     fn new_page(&mut self) {
         self.pages.push(Vec::new());
+        let vendor = self.meta.vendor.clone();
         let items = self.items();
-        items.push(Item::Text { x: 36.0, y: 28.0, size: 7.0, text: VENDOR.into(), luma: 0 });
+        items.push(Item::Text { x: 36.0, y: 28.0, size: 7.0, text: vendor, luma: 0 });
         items.push(Item::Text { x: 520.0, y: 28.0, size: 7.0, text: "社外秘".into(), luma: 0 });
         self.y = 44.0;
         if self.pages.len() > 1 {
@@ -464,12 +517,16 @@ impl Pager {
         self.y += 52.0;
     }
     fn header_block(&mut self) {
-        for (label, value) in
-            [("作成日", CREATED), ("サービス事業者", VENDOR), ("サービス名称", SERVICE), ("バージョン", VERSION)]
-        {
+        let m = self.meta.clone();
+        for (label, value) in [
+            ("作成日", m.created),
+            ("サービス事業者", m.vendor),
+            ("サービス名称", m.service),
+            ("バージョン", m.version),
+        ] {
             let y = self.y;
             self.items().push(Item::Text { x: 40.0, y, size: 9.0, text: label.into(), luma: 0 });
-            self.items().push(Item::Text { x: 140.0, y, size: 9.0, text: value.into(), luma: 0 });
+            self.items().push(Item::Text { x: 140.0, y, size: 9.0, text: value, luma: 0 });
             self.y += 14.0;
         }
         self.y += 10.0;
@@ -493,7 +550,7 @@ impl Pager {
 }
 
 fn lay_out(form: &Form, spec: &Spec) -> (Vec<Vec<Item>>, Layout) {
-    let mut p = Pager { pages: Vec::new(), y: 0.0, header_every_page: spec.header_every_page };
+    let mut p = Pager { pages: Vec::new(), y: 0.0, header_every_page: spec.header_every_page, meta: spec.meta.clone() };
     let mut layout = Layout::default();
     p.new_page();
     p.title();
