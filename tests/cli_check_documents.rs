@@ -264,3 +264,16 @@ fn every_format_reports_the_import_account() {
     let read_at = header.iter().position(|h| h == "読取箇所").unwrap();
     assert!(findings.rows().skip(1).any(|r| r[read_at].to_string().starts_with("PDF p.")));
 }
+
+/// The human report of a document: its verdict line, the account under it,
+/// and snippets of the sheet as imported (fixed width, no colour).
+#[test]
+fn human_output_of_a_document_snapshot() {
+    let out = cargo_bin_cmd!("kaiji")
+        .args(["check", "examples/documents/kamome-healthcare.pdf"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "warnings only");
+    insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
+}
