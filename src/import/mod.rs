@@ -159,7 +159,19 @@ pub struct ImportOptions {
 
 /// Import the file at `path` with the given source format.
 pub fn import_file(path: &Path, source: Source, form: &Form, options: &ImportOptions) -> Result<Imported, ImportError> {
-    let shown = path.display().to_string();
+    import_file_named(path, &path.display().to_string(), source, form, options)
+}
+
+/// [`import_file`], naming the file `shown` in the sheet's `[source]` and
+/// in diagnostics instead of by `path` (a file read from a temporary
+/// directory is named as its reader knows it).
+pub fn import_file_named(
+    path: &Path,
+    shown: &str,
+    source: Source,
+    form: &Form,
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
     let kind = match source {
         Source::Text => crate::walk::InputKind::TextImport,
         Source::Xlsx => crate::walk::InputKind::Workbook,
@@ -167,14 +179,14 @@ pub fn import_file(path: &Path, source: Source, form: &Form, options: &ImportOpt
     };
     let bytes = crate::walk::read_input(path, kind)?;
     let mut imported = match source {
-        Source::Text => text::import_bytes(&bytes, form, &shown),
-        Source::Xlsx => xlsx::import_bytes_with(&bytes, form, &shown, options.sheet.as_deref()),
-        Source::Pdf => pdf::import_bytes(&bytes, form, &shown),
+        Source::Text => text::import_bytes(&bytes, form, shown),
+        Source::Xlsx => xlsx::import_bytes_with(&bytes, form, shown, options.sheet.as_deref()),
+        Source::Pdf => pdf::import_bytes(&bytes, form, shown),
     }?;
     if !options.partial {
-        imported.report.require_most(&shown, &form.id)?;
+        imported.report.require_most(shown, &form.id)?;
     }
-    imported.record_provenance(&shown, &bytes, source, form);
+    imported.record_provenance(shown, &bytes, source, form);
     Ok(imported)
 }
 

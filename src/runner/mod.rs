@@ -56,6 +56,7 @@ pub struct Run<'a> {
     fail_on: FailOn,
     jobs: usize,
     date: Option<String>,
+    names_under: Option<&'a std::path::Path>,
 }
 
 impl<'a> Run<'a> {
@@ -73,6 +74,7 @@ impl<'a> Run<'a> {
             fail_on: FailOn::default(),
             jobs: 0,
             date: None,
+            names_under: None,
         }
     }
 
@@ -120,6 +122,15 @@ impl<'a> Run<'a> {
         self
     }
 
+    /// Name each input under `dir` by its path relative to `dir` in the
+    /// report (its rows, locations and provenance): `kaiji serve` holds its
+    /// documents in a temporary directory whose name means nothing to the
+    /// reader, and must not show in a report the committee keeps.
+    pub fn names_under(mut self, dir: &'a std::path::Path) -> Self {
+        self.names_under = Some(dir);
+        self
+    }
+
     /// The runner, carrying the run's [`RunInfo`].
     pub fn build(self) -> Runner<'a> {
         let mut checks: Vec<&'a dyn Check> = Vec::new();
@@ -142,7 +153,7 @@ impl<'a> Run<'a> {
             rules: if self.lint { crate::lint::rule_infos() } else { Vec::new() },
             provenance,
         };
-        Runner { forms: self.forms, checks, info, jobs: self.jobs }
+        Runner { forms: self.forms, checks, info, jobs: self.jobs, names_under: self.names_under }
     }
 }
 
@@ -156,6 +167,8 @@ pub struct Runner<'a> {
     info: RunInfo,
     /// Worker threads; 0 means one per core.
     jobs: usize,
+    /// See [`Run::names_under`].
+    names_under: Option<&'a std::path::Path>,
 }
 
 /// Sheets evaluated per batch before their reports are rendered: large
@@ -205,8 +218,14 @@ impl Runner<'_> {
                 return self.unread(dir, message);
             }
         };
-        let shown = path.display().to_string();
-        self.report_for(shown, sheet::load_file(path, self.forms))
+        let shown = self.shown(path);
+        self.report_for(shown.clone(), sheet::load_file_named(path, &shown, self.forms))
+    }
+
+    /// How the report names an input file (see [`Run::names_under`]).
+    fn shown(&self, path: &std::path::Path) -> String {
+        let relative = self.names_under.and_then(|dir| path.strip_prefix(dir).ok());
+        relative.unwrap_or(path).display().to_string()
     }
 
     /// The report for an argument that gave no sheet.
