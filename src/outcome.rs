@@ -406,6 +406,9 @@ pub struct SheetReport {
     pub status: SheetStatus,
     /// `--explain`: each policy's reads of this sheet, by policy id.
     pub explain: std::collections::BTreeMap<String, Vec<Read>>,
+    /// Set when the input was a vendor document imported in the run: the
+    /// importer's account, which every format reports with the sheet.
+    pub import: Option<Arc<crate::import::DocumentImport>>,
 }
 
 impl SheetReport {
@@ -418,6 +421,7 @@ impl SheetReport {
             errors: Vec::new(),
             status: SheetStatus::Pass,
             explain: std::collections::BTreeMap::new(),
+            import: None,
         }
     }
 
@@ -435,9 +439,11 @@ impl SheetReport {
         self.sheet.as_ref().and_then(|s| s.sha256.as_deref())
     }
 
-    /// Location of a span in this sheet's file.
+    /// Location of a span in this sheet's file; none for a sheet imported
+    /// in the run (its text is kaiji's, not the document's: the finding's
+    /// `read_at` says where in the document).
     pub fn location(&self, span: Span) -> Option<Location> {
-        self.sheet.as_ref().map(|s| {
+        self.sheet.as_ref().filter(|s| !s.imported).map(|s| {
             let (line, column) = s.line_col(span.start);
             Location { path: self.path.clone(), line, column }
         })

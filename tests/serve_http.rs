@@ -7,6 +7,8 @@
 //! process (its first line, Ctrl-C, memory) start the binary.
 
 mod serve_common;
+#[path = "pdfgen/mod.rs"]
+mod pdfgen;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -81,6 +83,89 @@ fn uploads_are_reported_exactly_as_kaiji_check_reports_them() {
     // Nothing names the temporary directory.
     let dir = s.dir.display().to_string();
     assert!(!html.text().contains(&dir) && !r.text().contains(&dir));
+}
+
+/// A vendor's PDF as tests/pdfgen draws it.
+fn vendor_pdf(style: pdfgen::Style) -> Vec<u8> {
+    let form = kaiji::form::FormRegistry::builtin().get("sds-6.0").unwrap();
+    pdfgen::sheet_pdf(&form, &pdfgen::spec(&form, style)).0
+}
+
+/// An example sheet as the fill-in workbook `kaiji export` writes.
+fn workbook_of(sheet: &str) -> Vec<u8> {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("w.xlsx");
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_kaiji"))
+        .args(["export", &format!("{}/examples/sheets/{sheet}", env!("CARGO_MANIFEST_DIR")), "-o"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::read(out).unwrap()
+}
+
+/// A PDF, a workbook and a TOML sheet in one upload: each document is
+/// imported in the evaluation with its account, exactly as `kaiji check`
+/// imports the same files; the PDF's fill-in workbook, uploaded under
+/// the PDF's name, replaces it.
+#[test]
+fn documents_are_imported_as_kaiji_check_imports_them() {
+    let s = start(Limits::default());
+    let list: Vec<(&str, Vec<u8>)> = vec![
+        ("yamabiko.pdf", vendor_pdf(pdfgen::Style::Ellipse)),
+        ("hinode.xlsx", workbook_of("hinode-systems.json")),
+        ("aozora.toml", example("aozora-cloud.toml")),
+    ];
+    let r = upload(&s.at("/api/documents"), &files(&list));
+    assert_eq!(r.status, 200, "{}", r.text());
+    let report = r.json();
+    assert_eq!(paths(&report), ["aozora.toml", "hinode.xlsx", "yamabiko.pdf"]);
+    assert_eq!(r.body, check_output(&list, "json"), "POST's JSON is check's");
+    assert_eq!(get(&s.at("/api/report.html")).body, check_output(&list, "html"));
+    assert_eq!(get(&s.at("/api/report.xlsx")).body, check_output(&list, "xlsx"));
+    let sheets = report["sheets"].as_array().unwrap();
+    assert!(sheets[0].get("import").is_none());
+    assert_eq!(sheets[1]["import"]["format"], "workbook");
+    let pdf = &sheets[2];
+    assert_eq!(pdf["vendor"], pdfgen::VENDOR);
+    assert_eq!(pdf["import"]["format"], "pdf");
+    assert_eq!(pdf["import"]["unanswered"], 6);
+    assert_eq!(pdf["import"]["ambiguous"].as_array().unwrap().len(), 3);
+    let read_at = pdf["findings"].as_array().unwrap().iter().find_map(|f| f["read_at"].as_str()).unwrap();
+    assert!(read_at.starts_with("PDF p."), "{read_at}");
+    let html = get(&s.at("/api/report.html")).text();
+    assert!(html.contains("PDF p."), "the drill-down says where the answer was read");
+    assert!(!html.contains(&s.dir.display().to_string()));
+
+    // The fill-in path: the PDF's workbook, sent back as yamabiko.xlsx.
+    let fill = get(&s.at("/api/documents/yamabiko.pdf/fill-in.xlsx"));
+    assert_eq!(fill.status, 200, "{}", fill.text());
+    assert!(fill.header("content-disposition").unwrap().contains("yamabiko.xlsx"));
+    let r = upload(&s.at("/api/documents"), &[("yamabiko.xlsx", &fill.body)]);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let report = r.json();
+    assert_eq!(paths(&report), ["aozora.toml", "hinode.xlsx", "yamabiko.xlsx"], "the workbook replaced the PDF");
+    let replaced = &report["sheets"][2];
+    assert_eq!(replaced["vendor"], pdfgen::VENDOR);
+    assert_eq!(replaced["import"]["format"], "workbook");
+    assert_eq!(replaced["import"]["answered"], pdf["import"]["answered"], "the same answers, read back");
+    assert!(!s.dir.join("yamabiko.pdf").exists());
+}
+
+#[test]
+fn an_unreadable_document_is_an_error_row_and_the_rest_are_reported() {
+    let s = start(Limits::default());
+    let r = upload(
+        &s.at("/api/documents"),
+        &[("broken.pdf", b"%PDF-1.7\nnot really a pdf"), ("letter.pdf", &pdfgen::letter_pdf()), ("a.toml", &example("aozora-cloud.toml"))],
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let report = r.json();
+    let statuses: Vec<&str> = report["sheets"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["pass", "error", "error"], "{report:#}");
+    let message = report["sheets"][1]["errors"][0]["message"].as_str().unwrap();
+    assert!(!message.contains(&s.dir.display().to_string()), "{message}");
+    still_answers(&s, 3);
 }
 
 #[test]

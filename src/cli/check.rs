@@ -28,11 +28,15 @@ Examples:
 Exit codes: 0 nothing at or above --fail-on, 1 some finding at or above it,
 2 some sheet or policy could not be evaluated (everything else is still reported).")]
 pub struct CheckArgs {
-    /// Sheet files, directories or glob patterns (quote globs to let kaiji expand them).
-    /// A directory is searched for .toml/.json files, not entering hidden directories
-    /// or target/; what a directory or glob finds that is not a sheet (no top-level
-    /// [sheet] or [answers]) is skipped with a note. A file named here is always read.
-    #[arg(value_name = "SHEET|GLOB", required_unless_present = "list_policies")]
+    /// Sheets and vendor documents: files, directories or glob patterns (quote globs to
+    /// let kaiji expand them). Documents (.pdf, .xlsx/.xlsm/.xls/.xlsb/.ods, .txt) are
+    /// imported in the run, as `kaiji import` would, and their import account reported.
+    /// A directory is searched for sheets (.toml/.json) and documents, not entering hidden
+    /// directories or target/; what it finds that is not a sheet (TOML/JSON without a
+    /// top-level [sheet] or [answers], text without the form's title) is skipped with a
+    /// note, and a document with a sheet of the same name beside it (acme.pdf, acme.toml)
+    /// gives way to the sheet. A file named here is always read.
+    #[arg(value_name = "SHEET|DOCUMENT|GLOB", required_unless_present = "list_policies")]
     pub sheets: Vec<String>,
 
     /// Policy file or directory (recursive; repeatable). Default: the built-in baseline pack.
@@ -41,6 +45,9 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub documents: super::documents::DocumentArgs,
 
     /// Skip the built-in lint rules; run only the policies.
     #[arg(long)]
@@ -166,7 +173,7 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
         Some(path) => Some(load_waivers(path, &policies, forms, args.date)?),
         None => None,
     };
-    let inputs = super::output::expand_sheets(&args.sheets);
+    let inputs = args.documents.expand(&args.sheets);
     let mut read = RunInputs::default();
     read.add_sheets(&inputs);
     for p in &args.policies {
@@ -180,7 +187,11 @@ pub fn run(args: CheckArgs, forms: &FormRegistry, form_files: &[PathBuf]) -> mie
     // Before any sheet is evaluated: a contradicting -f/-o is a usage error.
     // After the check above, whose message matters more.
     args.report.resolved_format()?;
-    let mut run = Run::new(RunCommand::Check, forms)
+    let save = args.documents.save(&inputs)?;
+    let run = Run::new(RunCommand::Check, forms);
+    let mut run = args
+        .documents
+        .apply(run, forms, save.as_ref())?
         .lint(!args.no_lint)
         .policies(&policies)
         .fail_on(args.report.fail_on)

@@ -13,15 +13,22 @@ Examples:
   kaiji lint --list-rules
   kaiji lint --explain unanswered")]
 pub struct LintArgs {
-    /// Sheet files, directories or glob patterns (quote globs to let kaiji expand them).
-    /// A directory is searched for .toml/.json files, not entering hidden directories
-    /// or target/; what a directory or glob finds that is not a sheet (no top-level
-    /// [sheet] or [answers]) is skipped with a note. A file named here is always read.
-    #[arg(value_name = "SHEET|GLOB", required_unless_present_any = ["list_rules", "explain"])]
+    /// Sheets and vendor documents: files, directories or glob patterns (quote globs to
+    /// let kaiji expand them). Documents (.pdf, .xlsx/.xlsm/.xls/.xlsb/.ods, .txt) are
+    /// imported in the run, as `kaiji import` would, and their import account reported.
+    /// A directory is searched for sheets (.toml/.json) and documents, not entering hidden
+    /// directories or target/; what it finds that is not a sheet (TOML/JSON without a
+    /// top-level [sheet] or [answers], text without the form's title) is skipped with a
+    /// note, and a document with a sheet of the same name beside it (acme.pdf, acme.toml)
+    /// gives way to the sheet. A file named here is always read.
+    #[arg(value_name = "SHEET|DOCUMENT|GLOB", required_unless_present_any = ["list_rules", "explain"])]
     pub sheets: Vec<String>,
 
     #[command(flatten)]
     pub report: ReportArgs,
+
+    #[command(flatten)]
+    pub documents: super::documents::DocumentArgs,
 
     /// List the lint rules and exit.
     #[arg(long)]
@@ -59,7 +66,7 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
         print(&rule.info().explain())?;
         return Ok(0);
     }
-    let inputs = super::output::expand_sheets(&args.sheets);
+    let inputs = args.documents.expand(&args.sheets);
     let mut read = RunInputs::default();
     read.add_sheets(&inputs);
     read.add_form_catalogs(form_files);
@@ -68,7 +75,8 @@ pub fn run(args: LintArgs, forms: &FormRegistry, form_files: &[std::path::PathBu
     // After the check above, whose message matters more.
     args.report.resolved_format()?;
     let verify = kaiji::lint::verify_source::VerifySource;
-    let mut run = Run::new(RunCommand::Lint, forms).lint(true);
+    let save = args.documents.save(&inputs)?;
+    let mut run = args.documents.apply(Run::new(RunCommand::Lint, forms).lint(true), forms, save.as_ref())?;
     if args.verify_source {
         run = run.check(&verify);
     }

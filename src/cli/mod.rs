@@ -7,6 +7,7 @@ mod bench_data;
 mod check;
 mod coverage;
 mod diff;
+mod documents;
 mod export;
 mod form;
 mod import;

@@ -432,13 +432,17 @@ pub fn note_not_sheets(skipped: &[PathBuf]) {
     if skipped.is_empty() {
         return;
     }
-    let mut names: Vec<String> = skipped.iter().take(SHOWN).map(|p| p.display().to_string()).collect();
+    let mut names: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|p| kaiji::text::printable_line(&p.display().to_string()).into_owned())
+        .collect();
     if skipped.len() > SHOWN {
         names.push(format!("and {} more", skipped.len() - SHOWN));
     }
     eprintln!(
-        "note: skipped {} TOML/JSON file(s) that are not sheets (no top-level [sheet] or [answers]): {}; \
-         name a file to read it anyway",
+        "note: skipped {} file(s) that are not sheets (TOML/JSON without a top-level [sheet] or [answers], \
+         text without the form's title): {}; name a file to read it anyway",
         skipped.len(),
         names.join(", ")
     );

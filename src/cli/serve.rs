@@ -99,6 +99,7 @@ fn note_preloaded(result: Result<Preloaded, ServeError>) {
         Ok(p) => {
             eprintln!("kaiji serve: holding {} document(s) from the folder", p.held.len());
             super::output::note_not_sheets(&p.not_sheets);
+            super::documents::note_superseded(&p.superseded);
             for r in &p.refused {
                 eprintln!("note: not held: {r}");
             }

@@ -10,6 +10,7 @@
 mod account;
 pub mod catalog;
 mod cells;
+mod document;
 mod error;
 mod header;
 mod markup;
@@ -28,6 +29,7 @@ pub(crate) use account::excerpt;
 pub use account::{Ambiguous, ImportReport, Unread};
 pub(crate) use cells::mark;
 pub use cells::parse_citations;
+pub use document::{DocumentImport, load_document, load_document_file, load_document_file_named};
 pub use error::ImportError;
 pub(crate) use header::{HeaderField, header_label, is_title, set_header_field};
 pub use markup::{looks_like_markup, plain_text};
@@ -36,6 +38,10 @@ pub use matcher::{Match, Matcher, Miss};
 
 use crate::form::Form;
 use crate::sheet::SheetDoc;
+
+/// Extensions of the vendor documents `kaiji check` and `kaiji lint` import
+/// in the run (compared case-insensitively).
+pub const DOCUMENT_EXTENSIONS: &[&str] = &["pdf", "xlsx", "xlsm", "xls", "xlsb", "ods", "txt"];
 
 /// The input formats `kaiji import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,13 +65,29 @@ impl Source {
         }
     }
 
+    /// The bounded reader's kind for a file of this format (its size limit).
+    pub fn input_kind(self) -> crate::walk::InputKind {
+        match self {
+            Source::Text => crate::walk::InputKind::TextImport,
+            Source::Xlsx => crate::walk::InputKind::Workbook,
+            Source::Pdf => crate::walk::InputKind::Pdf,
+        }
+    }
+
+    /// The document format a path's extension names, if it is one of
+    /// [`DOCUMENT_EXTENSIONS`]: what `kaiji check` imports in the run.
+    pub fn of_document(path: &Path) -> Option<Source> {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("txt") => Some(Source::Text),
+            Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") => Some(Source::Xlsx),
+            Some("pdf") => Some(Source::Pdf),
+            _ => None,
+        }
+    }
+
     /// The format an input's extension implies; text for anything unknown.
     pub fn from_path(path: &Path) -> Source {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-            Some("xlsx" | "xlsm" | "xls" | "xlsb" | "ods") => Source::Xlsx,
-            Some("pdf") => Source::Pdf,
-            _ => Source::Text,
-        }
+        Source::of_document(path).unwrap_or(Source::Text)
     }
 }
 
@@ -159,34 +181,30 @@ pub struct ImportOptions {
 
 /// Import the file at `path` with the given source format.
 pub fn import_file(path: &Path, source: Source, form: &Form, options: &ImportOptions) -> Result<Imported, ImportError> {
-    import_file_named(path, &path.display().to_string(), source, form, options)
+    let bytes = crate::walk::read_input(path, source.input_kind())?;
+    import_bytes(&bytes, &path.display().to_string(), source, form, options)
 }
 
-/// [`import_file`], naming the file `shown` in the sheet's `[source]` and
-/// in diagnostics instead of by `path` (a file read from a temporary
-/// directory is named as its reader knows it).
-pub fn import_file_named(
-    path: &Path,
+/// Import a file's bytes (`shown`: how messages and `[source]` name it):
+/// the one entry point `kaiji import`, `kaiji check` on documents and
+/// `kaiji serve` share, so each applies the same importers, bounds and
+/// floor. The sheet's `[source]` records the SHA-256 of `bytes`.
+pub fn import_bytes(
+    bytes: &[u8],
     shown: &str,
     source: Source,
     form: &Form,
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
-    let kind = match source {
-        Source::Text => crate::walk::InputKind::TextImport,
-        Source::Xlsx => crate::walk::InputKind::Workbook,
-        Source::Pdf => crate::walk::InputKind::Pdf,
-    };
-    let bytes = crate::walk::read_input(path, kind)?;
     let mut imported = match source {
-        Source::Text => text::import_bytes(&bytes, form, shown),
-        Source::Xlsx => xlsx::import_bytes_with(&bytes, form, shown, options.sheet.as_deref()),
-        Source::Pdf => pdf::import_bytes(&bytes, form, shown),
+        Source::Text => text::import_bytes(bytes, form, shown),
+        Source::Xlsx => xlsx::import_bytes_with(bytes, form, shown, options.sheet.as_deref()),
+        Source::Pdf => pdf::import_bytes(bytes, form, shown),
     }?;
     if !options.partial {
         imported.report.require_most(shown, &form.id)?;
     }
-    imported.record_provenance(shown, &bytes, source, form);
+    imported.record_provenance(shown, bytes, source, form);
     Ok(imported)
 }
 

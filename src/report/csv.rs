@@ -12,7 +12,7 @@ use std::sync::Arc;
 use super::view::{self, CellStatus, Column, FindingView};
 use super::{Renderer, RunInfo, SheetEncoder, SheetReport, Summary};
 
-pub const HEADER: [&str; 20] = [
+pub const HEADER: [&str; 26] = [
     "path",
     "vendor",
     "service",
@@ -33,7 +33,16 @@ pub const HEADER: [&str; 20] = [
     "waiver_reason",
     "waiver_approver",
     "waiver_expires",
+    "read_at",
+    "import_format",
+    "import_recognised",
+    "import_answered",
+    "import_unanswered",
+    "import_ambiguous",
 ];
+
+/// Columns of a row.
+const N: usize = HEADER.len();
 
 pub struct Csv<'w> {
     out: Box<dyn Write + 'w>,
@@ -114,9 +123,17 @@ impl SheetEncoder for CsvSheet {
     fn encode(&self, r: &SheetReport, out: &mut Vec<u8>) -> io::Result<()> {
         let ids = view::policy_ids(&self.run, r);
         let sheet_status = r.status.as_str();
-        let mut rows: Vec<[String; 20]> = Vec::new();
-        let base = |check: &str, title: &str, status: CellStatus| -> [String; 20] {
-            let mut row: [String; 20] = Default::default();
+        let mut rows: Vec<[String; N]> = Vec::new();
+        let import = view::ImportSummary::of(r);
+        let base = |check: &str, title: &str, status: CellStatus| -> [String; N] {
+            let mut row: [String; N] = std::array::from_fn(|_| String::new());
+            if let Some(i) = &import {
+                row[21] = i.format.to_string();
+                row[22] = i.recognised.to_string();
+                row[23] = i.answered.to_string();
+                row[24] = i.unanswered.to_string();
+                row[25] = i.ambiguous.to_string();
+            }
             row[0] = r.path.clone();
             row[1] = r.vendor().to_string();
             row[2] = r.service().to_string();
@@ -126,7 +143,7 @@ impl SheetEncoder for CsvSheet {
             row[6] = status.as_str().to_string();
             row
         };
-        let with_finding = |mut row: [String; 20], f: &FindingView| -> [String; 20] {
+        let with_finding = |mut row: [String; N], f: &FindingView| -> [String; N] {
             row[7] = f.rule.clone();
             row[8] = f.severity.as_str().to_string();
             row[9] = f.question.clone().unwrap_or_default();
@@ -144,6 +161,7 @@ impl SheetEncoder for CsvSheet {
                 row[18] = w.approver.clone().unwrap_or_default();
                 row[19] = w.expires.clone();
             }
+            row[20] = f.read_at.clone().unwrap_or_default();
             row
         };
         let columns = view::sheet_columns(&self.run, r, &ids);

@@ -93,6 +93,13 @@ impl SheetEncoder for GithubSheet {
             props.push(("title", title));
             text.push_str(&command("error", &props, &e.message));
         }
+        // A document imported in the run: its account, a warning when it
+        // leaves something for a person to look at.
+        if let Some(import) = &r.import {
+            let level = if import.needs_a_look() { "warning" } else { "notice" };
+            let props = [("file", r.path.clone()), ("title", "kaiji: document import".to_string())];
+            text.push_str(&command(level, &props, &import.text()));
+        }
         let loc = super::view::Locator::new(r);
         for f in &r.findings {
             let v = FindingView::new(&loc, f);

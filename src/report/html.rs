@@ -112,6 +112,12 @@ struct RowCtx {
     verdict: &'static str,
     verdict_label: &'static str,
     cells: Vec<CellCtx>,
+    /// A document imported in the run: its import account in one line.
+    import: Option<String>,
+    /// The account asks for a look (unanswered, ambiguous, hidden content).
+    import_look: bool,
+    /// The vendor document the sheet was read from (`[source]`).
+    source: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -131,6 +137,10 @@ struct FindingCtx {
     place: String,
     policy_place: Option<String>,
     waiver: Option<WaiverCtx>,
+    /// Where the answer was read in the vendor's document.
+    read_at: Option<String>,
+    /// The answer was changed after the import.
+    changed: bool,
 }
 
 #[derive(Serialize)]
@@ -153,6 +163,8 @@ struct DetailCtx {
     findings: Vec<FindingCtx>,
     /// `--explain`: the sheet values the policy read, with the verdict.
     explain: Option<String>,
+    /// The vendor document the answers were read from, with its SHA-256.
+    source: Option<String>,
 }
 
 /// Key of a section for filters: its index in the form order list.
@@ -182,6 +194,8 @@ fn finding_ctx(path: &str, f: &FindingView, sections: &HashMap<&str, usize>) -> 
             approver: w.approver.clone(),
             expires: w.expires.clone(),
         }),
+        read_at: f.read_at.clone(),
+        changed: f.changed_since_import,
     }
 }
 
@@ -350,6 +364,9 @@ impl Html {
                 verdict: verdict(row.status).as_str(),
                 verdict_label: verdict(row.status).label_ja(),
                 cells,
+                import: row.import.as_ref().map(|i| i.line.clone()),
+                import_look: row.import.as_ref().is_some_and(|i| i.needs_a_look),
+                source: row.source.as_ref().map(|(file, _)| file.clone()),
             };
             put(out, render("rows.html", Value::from(Serde(&Rows { rows: std::slice::from_ref(&ctx) })))?)?;
         }
@@ -382,6 +399,7 @@ impl Html {
                     errors,
                     findings,
                     explain,
+                    source: row.source.as_ref().map(|(file, sha)| format!("{file} (SHA-256 {sha})")),
                 });
             }
             if !panels.is_empty() {

@@ -81,6 +81,11 @@ impl SheetEncoder for HumanSheet {
         };
         let verdict = self.paint(&format!("{mark:<5}"), color);
         writeln!(out, "{verdict} {}{who}  ({counts})", printable_line(&r.path))?;
+        // A document imported in the run: its account, so a reader sees how
+        // much of the verdict rests on what was read.
+        if let Some(import) = &r.import {
+            writeln!(out, "      {}", printable_line(&import.line()))?;
+        }
         writeln!(out)?;
         for e in &r.errors {
             match &e.detail {
@@ -95,6 +100,9 @@ impl SheetEncoder for HumanSheet {
             // Escaped once per sheet (and per policy file), shared by all
             // its findings; the sheet's own line index when nothing needs it.
             let shown = PrintableText::new(&sheet.indexed_text());
+            // An imported document's snippets are of the sheet kaiji read
+            // from it, not lines of the PDF or workbook: say so.
+            let source_name = if sheet.imported { format!("{}, as imported", r.path) } else { r.path.clone() };
             let mut policies: Vec<(Arc<str>, PrintableText)> = Vec::new();
             for item in self.layout(r) {
                 let f = match item {
@@ -114,7 +122,7 @@ impl SheetEncoder for HumanSheet {
                         }
                     }
                 });
-                let diag = FindingDiagnostic::new(f, &r.path, shown.clone(), policy);
+                let diag = FindingDiagnostic::new(f, &source_name, shown.clone(), policy);
                 self.render(out, &diag)?;
             }
         }

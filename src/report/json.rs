@@ -154,6 +154,9 @@ pub fn sheet_value(r: &SheetReport) -> Value {
     if let Some(h) = r.sha256() {
         v["sha256"] = json!(h);
     }
+    if let Some(import) = r.import.as_deref() {
+        v["import"] = serde_json::to_value(ImportOut::of(import)).unwrap_or(Value::Null);
+    }
     v
 }
 
@@ -236,12 +239,86 @@ fn pretty<T: Serialize>(v: &T, indent: usize) -> io::Result<String> {
 struct SheetOut<'a> {
     errors: Vec<ErrorOut<'a>>,
     findings: Vec<FindingOut<'a>>,
+    import: Option<ImportOut<'a>>,
     path: &'a str,
     policies: Vec<PolicyOut<'a>>,
     service: &'a str,
     sha256: Option<&'a str>,
     status: super::SheetStatus,
     vendor: &'a str,
+}
+
+/// A document's import account (`"import"` on a sheet imported in the
+/// run): what was recognised, answered, left unanswered and why, with the
+/// places to look. Keys in serde_json's (sorted) order.
+#[derive(Serialize)]
+struct ImportOut<'a> {
+    ambiguous: Vec<AmbiguousOut<'a>>,
+    #[serde(skip_serializing_if = "is_zero")]
+    annotated_rows: usize,
+    answered: usize,
+    format: &'a str,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    hidden: Vec<PlaceOut<'a>>,
+    #[serde(skip_serializing_if = "is_zero")]
+    hidden_more: usize,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    missing: &'a [String],
+    questions: usize,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    read_by: &'a std::collections::BTreeMap<String, usize>,
+    recognised: usize,
+    remarks: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    saved: Option<&'a str>,
+    unanswered: usize,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unread: Vec<PlaceOut<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    warnings: &'a [String],
+}
+
+#[derive(Serialize)]
+struct AmbiguousOut<'a> {
+    place: &'a str,
+    question: &'a str,
+    why: &'a str,
+}
+
+#[derive(Serialize)]
+struct PlaceOut<'a> {
+    excerpt: &'a str,
+    place: &'a str,
+}
+
+impl<'a> ImportOut<'a> {
+    fn of(d: &'a crate::import::DocumentImport) -> ImportOut<'a> {
+        let a = &d.account;
+        let places = |list: &'a [crate::import::Unread]| {
+            list.iter().map(|u| PlaceOut { excerpt: &u.excerpt, place: &u.place }).collect()
+        };
+        ImportOut {
+            ambiguous: a
+                .ambiguous
+                .iter()
+                .map(|x| AmbiguousOut { place: &x.place, question: &x.id, why: &x.why })
+                .collect(),
+            annotated_rows: a.annotated_rows,
+            answered: a.answered,
+            format: d.format.as_str(),
+            hidden: places(&a.hidden),
+            hidden_more: a.hidden_more,
+            missing: &a.missing,
+            questions: a.questions,
+            read_by: &a.read_by,
+            recognised: a.recognised,
+            remarks: a.remarks,
+            saved: d.saved.as_deref(),
+            unanswered: d.unanswered(),
+            unread: places(&a.unread),
+            warnings: &a.warnings,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -314,6 +391,7 @@ impl<'a> SheetOut<'a> {
                 let loc = super::view::Locator::new(r);
                 r.findings.iter().map(|f| FindingOut::of(&loc, f)).collect()
             },
+            import: r.import.as_deref().map(ImportOut::of),
             path: &r.path,
             policies: r
                 .policies
@@ -426,6 +504,10 @@ impl SheetOut<'_> {
             }
             o.close(KEYS, b']');
         }
+        if let Some(import) = &self.import {
+            o.key(KEYS, false, key!("import"));
+            o.value(KEYS, import)?;
+        }
         o.key(KEYS, false, key!("path"));
         o.string(self.path);
         o.key(KEYS, false, key!("policies"));
@@ -496,7 +578,7 @@ impl<'a> FindingOut<'a> {
     fn of(loc: &super::view::Locator<'a>, f: &'a Finding) -> FindingOut<'a> {
         let r = loc.report;
         let location = match (f.span, &r.sheet, &f.policy_site) {
-            (Some(span), Some(sheet), _) => {
+            (Some(span), Some(sheet), _) if !sheet.imported => {
                 let (line, column) = sheet.line_col(span.start);
                 Some(LocationOut { column, line, path: &r.path })
             }

@@ -206,6 +206,21 @@ fn suite(run: &RunInfo, r: &SheetReport) -> TestSuite {
     if let Some(h) = r.sha256() {
         suite.add_property(Property::new("sha256", h));
     }
+    // A document imported in the run: its account as properties, and in
+    // the suite's system-err, as a warning, when it leaves something for a
+    // person to look at.
+    if let Some(import) = &r.import {
+        suite.add_property(Property::new("import.format", import.format.as_str()));
+        suite.add_property(Property::new("import.answered", import.account.answered.to_string().as_str()));
+        suite.add_property(Property::new("import.unanswered", import.unanswered().to_string().as_str()));
+        suite.add_property(Property::new("import.ambiguous", import.account.ambiguous.len().to_string().as_str()));
+        let text = printable(&import.text()).into_owned();
+        if import.needs_a_look() {
+            suite.set_system_err(format!("warning: {text}"));
+        } else {
+            suite.set_system_out(text);
+        }
+    }
 
     let general: Vec<String> = view::errors_of(r, None).map(error_text).collect();
     let general: Vec<&str> = general.iter().map(String::as_str).collect();

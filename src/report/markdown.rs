@@ -92,19 +92,37 @@ impl MatrixFormat for Markdown {
         out.push_str(&format!("# kaiji {}: {} sheet(s){what}\n\n", m.command(), s.sheets));
         out.push_str(&format!("**{}**\n\n", s.verdicts()));
         if !m.rows.is_empty() {
+            // Documents imported in the run: how each was read, last.
+            let documents = m.rows.iter().any(|r| r.import.is_some());
             out.push_str("| Sheet | 事業者 / サービス | Verdict |");
             for c in &cols {
                 out.push_str(&format!(" {} |", escape(c.id())));
             }
+            if documents {
+                out.push_str(" 取込 (import) |");
+            }
             out.push_str("\n|---|---|---|");
             for _ in &cols {
                 out.push_str(":-:|");
+            }
+            if documents {
+                out.push_str("---|");
             }
             out.push('\n');
             for r in &m.rows {
                 out.push_str(&format!("| {} | {} | {} |", escape(&r.path), escape(&r.title()), verdict(r.status)));
                 for c in &cols {
                     out.push_str(&format!(" {} |", cell(m.cell(r, c))));
+                }
+                if documents {
+                    let i = r.import.as_ref().map(|i| {
+                        let look = if i.needs_a_look { "⚠ " } else { "" };
+                        format!(
+                            "{look}{}: {}/{} answered, {} unanswered, {} ambiguous",
+                            i.format, i.answered, i.questions, i.unanswered, i.ambiguous
+                        )
+                    });
+                    out.push_str(&format!(" {} |", escape(i.as_deref().unwrap_or(""))));
                 }
                 out.push('\n');
                 put(w, std::mem::take(&mut out))?;

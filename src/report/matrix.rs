@@ -56,6 +56,11 @@ pub struct Row {
     error_policies: Vec<String>,
     /// Whether the drill-down holds anything: findings or run errors.
     pub has_details: bool,
+    /// The import account, for a document imported in the run.
+    pub import: Option<view::ImportSummary>,
+    /// The vendor document the sheet was read from and its SHA-256 (its
+    /// `[source]`), when it was imported.
+    pub source: Option<(String, String)>,
 }
 
 impl Row {
@@ -242,6 +247,8 @@ impl Matrix {
             general_errors: report.errors.iter().any(|e| e.policy.is_none()),
             error_policies,
             has_details: !detail.findings.is_empty() || !detail.run_errors.is_empty(),
+            import: view::ImportSummary::of(report),
+            source: view::source_document(report),
         });
         let spool = match &mut self.spool {
             Some(s) => s,
@@ -500,6 +507,7 @@ fn put_finding(out: &mut Vec<u8>, f: &FindingView) {
         None => out.push(0),
     }
     put_opt_str(out, f.read_at.as_deref());
+    out.push(u8::from(f.changed_since_import));
 }
 
 fn encode_detail(d: &Detail, out: &mut Vec<u8>) {
@@ -589,6 +597,7 @@ impl Take<'_> {
                 Some(WaiverNote { reason: t.string()?, approver: t.opt(Self::string)?, expires: t.string()? })
             })?,
             read_at: self.opt(Self::string)?,
+            changed_since_import: self.u8()? == 1,
         })
     }
 }
@@ -669,8 +678,16 @@ mod tests {
             policy_site: Some(("p.rhai".into(), Range { line: 1, column: 2, end_line: 1, end_column: 5 })),
             waived: Some(WaiverNote { reason: "r".into(), approver: None, expires: "2026-01-01".into() }),
             read_at: Some("page 2".into()),
+            changed_since_import: true,
         };
-        let plain = FindingView { waived: None, range: None, policy_site: None, order: None, ..f.clone() };
+        let plain = FindingView {
+            waived: None,
+            range: None,
+            policy_site: None,
+            order: None,
+            changed_since_import: false,
+            ..f.clone()
+        };
         let d = Detail {
             findings: BTreeMap::from([
                 (Column::Policy("P".into()), vec![f, plain.clone()]),

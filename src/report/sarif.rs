@@ -341,6 +341,16 @@ impl Renderer for Sarif<'_> {
             };
             self.emit(&result)?;
         }
+        // A document imported in the run: its account, as a tool
+        // notification on the document (a warning when it leaves something
+        // for a person to look at).
+        if let Some(import) = &r.import {
+            self.notifications.push(Notification {
+                level: if import.needs_a_look() { "warning" } else { "note" },
+                message: Message { text: import.text() },
+                locations: vec![location(&r.path, whole_file(), None)],
+            });
+        }
         let loc = super::view::Locator::new(r);
         for f in &r.findings {
             let v = FindingView::new(&loc, f);

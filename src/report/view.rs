@@ -201,13 +201,14 @@ impl<'r> Locator<'r> {
     }
 
     /// 1-based line and column of a byte offset in the sheet file, if the
-    /// sheet was read.
+    /// sheet was read from one (a document imported in the run has no lines
+    /// of kaiji's sheet: its findings say where they were read instead).
     pub fn sheet_line_col(&self, offset: usize) -> Option<(usize, usize)> {
-        self.report.sheet.as_ref().map(|s| s.line_col(offset))
+        self.report.sheet.as_ref().filter(|s| !s.imported).map(|s| s.line_col(offset))
     }
 
     pub fn sheet_range(&self, span: crate::sheet::Span) -> Option<Range> {
-        let sheet = self.report.sheet.as_deref()?;
+        let sheet = self.report.sheet.as_deref().filter(|s| !s.imported)?;
         Some(Range::with(span, |o| sheet.line_col(o)))
     }
 
@@ -256,6 +257,9 @@ pub struct FindingView {
     pub waived: Option<WaiverNote>,
     /// Where the answer was read in the vendor's file (imported sheets).
     pub read_at: Option<String>,
+    /// The answer is no longer the word read in the vendor's file (changed
+    /// after the import, e.g. in the fill-in workbook).
+    pub changed_since_import: bool,
 }
 
 impl FindingView {
@@ -288,6 +292,7 @@ impl FindingView {
             policy_site: f.policy_site.as_ref().map(|p| (p.path.to_string(), loc.policy_range(p))),
             waived: f.waived.as_deref().cloned(),
             read_at: f.read_at.clone(),
+            changed_since_import: sheet.zip(q).is_some_and(|(s, q)| s.changed_since_import(q)),
         }
     }
 
@@ -328,6 +333,52 @@ pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
 /// Display width in terminal/spreadsheet columns: CJK characters count 2.
 pub fn width(text: &str) -> usize {
     text.lines().map(UnicodeWidthStr::width).max().unwrap_or(0)
+}
+
+/// A document's import account as the tabular formats show it (html,
+/// xlsx, csv, markdown): the counts, and the whole account in one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportSummary {
+    /// `pdf`, `workbook` or `text`.
+    pub format: &'static str,
+    pub questions: usize,
+    pub recognised: usize,
+    pub answered: usize,
+    pub unanswered: usize,
+    pub ambiguous: usize,
+    /// Places hidden from a person, not read.
+    pub hidden: usize,
+    /// [`crate::import::DocumentImport::line`].
+    pub line: String,
+    /// Whether something in the account asks for a person's look.
+    pub needs_a_look: bool,
+}
+
+impl ImportSummary {
+    pub fn of(report: &SheetReport) -> Option<ImportSummary> {
+        let d = report.import.as_deref()?;
+        Some(ImportSummary {
+            format: d.format.as_str(),
+            questions: d.account.questions,
+            recognised: d.account.recognised,
+            answered: d.account.answered,
+            unanswered: d.unanswered(),
+            ambiguous: d.account.ambiguous.len(),
+            hidden: d.account.hidden.len() + d.account.hidden_more,
+            line: d.line(),
+            needs_a_look: d.needs_a_look(),
+        })
+    }
+}
+
+/// The vendor document a sheet rests on: the document itself when it was
+/// imported in the run, else the one its `[source]` names (a sheet imported
+/// earlier, or a fill-in workbook carrying the vendor's PDF), with its
+/// SHA-256.
+pub fn source_document(report: &SheetReport) -> Option<(String, String)> {
+    let sheet = report.sheet.as_deref()?;
+    let s = sheet.source_file.as_ref()?;
+    Some((s.file.clone(), s.sha256.clone()))
 }
 
 /// `vendor / service`, or whichever is present.

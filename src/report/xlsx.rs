@@ -42,7 +42,7 @@ const MAX_CELL_CHARS: usize = 32_767;
 /// Widest a column is made, in character columns.
 const MAX_WIDTH: usize = 60;
 
-pub const FINDINGS_HEADER: [&str; 18] = [
+pub const FINDINGS_HEADER: [&str; 21] = [
     "ファイル",
     "事業者",
     "サービス",
@@ -61,7 +61,15 @@ pub const FINDINGS_HEADER: [&str; 18] = [
     "免除理由",
     "承認者",
     "免除期限",
+    "読取箇所",
+    "取込後の変更",
+    "原本",
 ];
+
+/// The import account's columns of the matrix, after the policies: the
+/// document's format, its answered, unanswered and ambiguous questions, and
+/// the whole account in one line (empty for a sheet file).
+pub const IMPORT_HEADER: [&str; 5] = ["取込元", "回答済", "未回答", "曖昧", "取込の記録"];
 
 pub struct Xlsx;
 
@@ -240,6 +248,9 @@ impl Xlsx {
                     for f in d.findings_in(c) {
                         base(&mut s, row, c.id(), f.status())?;
                         finding_cells(&mut s, row, f)?;
+                        if let Some((file, _)) = &r.source {
+                            s.string(row, 20, file, None)?;
+                        }
                         row += 1;
                     }
                     if row > start {
@@ -266,6 +277,13 @@ impl Xlsx {
                 let col = (fixed.len() + ci) as u16;
                 s.string(0, col, c.id(), Some(&header))?;
             }
+            let import_col = (fixed.len() + columns.len()) as u16;
+            let documents = m.rows.iter().any(|r| r.import.is_some());
+            if documents {
+                for (i, h) in IMPORT_HEADER.iter().enumerate() {
+                    s.string(0, import_col + i as u16, h, Some(&header))?;
+                }
+            }
             for (c, _) in fixed.iter().enumerate() {
                 s.ws.write_blank(1, c as u16, &header)?;
             }
@@ -274,6 +292,11 @@ impl Xlsx {
                 // Titles wrap under the id; keep them from widening the column.
                 let title = crate::text::printable(&m.column_title(c)).into_owned();
                 s.ws.write_string_with_format(1, col, title, &header.clone().set_font_size(9))?;
+            }
+            if documents {
+                for i in 0..IMPORT_HEADER.len() {
+                    s.ws.write_blank(1, import_col + i as u16, &header)?;
+                }
             }
             // before row 2 is begun: in constant memory a row is final then
             s.ws.set_row_height(1, 48)?;
@@ -307,6 +330,14 @@ impl Xlsx {
                             s.ws.write_string_with_format(row, col, label, &f)?;
                         }
                     }
+                }
+                if let Some(i) = &r.import {
+                    s.string(row, import_col, i.format, None)?;
+                    s.number(row, import_col + 1, i.answered)?;
+                    s.number(row, import_col + 2, i.unanswered)?;
+                    s.number(row, import_col + 3, i.ambiguous)?;
+                    let look = (i.needs_a_look).then(|| status_format(CellStatus::Warn));
+                    s.string(row, import_col + 4, &i.line, look.as_ref())?;
                 }
             }
             s.ws.set_freeze_panes(2, 2)?;
@@ -496,6 +527,12 @@ fn finding_cells(s: &mut Sheet, row: u32, f: &FindingView) -> Result<(), XlsxErr
         s.string(row, 15, &w.reason, None)?;
         s.string(row, 16, w.approver.as_deref().unwrap_or(""), None)?;
         s.string(row, 17, &w.expires, None)?;
+    }
+    if let Some(at) = &f.read_at {
+        s.string(row, 18, at, None)?;
+    }
+    if f.changed_since_import {
+        s.string(row, 19, "取込後に変更", Some(&status_format(CellStatus::Warn)))?;
     }
     Ok(())
 }

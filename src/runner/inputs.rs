@@ -28,8 +28,20 @@ pub enum Input {
 pub struct Expanded {
     pub inputs: Vec<Input>,
     /// TOML/JSON files a directory or glob found that are not sheets (no
-    /// top-level `sheet` or `answers` table), left out, sorted.
+    /// top-level `sheet` or `answers` table), and `.txt` files that are no
+    /// disclosure sheet's text, left out, sorted.
     pub not_sheets: Vec<PathBuf>,
+    /// Vendor documents left out because the sheet beside them, of the same
+    /// name, was read instead (`acme.pdf` and its reviewed `acme.toml`):
+    /// (document, sheet), sorted.
+    pub superseded: Vec<(PathBuf, PathBuf)>,
+}
+
+/// What a run takes as inputs besides sheets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Accept {
+    /// Vendor documents (`.pdf`, workbooks, `.txt`), imported in the run.
+    pub documents: bool,
 }
 
 /// Directories a directory walk does not enter: hidden ones (`.git`,
@@ -44,6 +56,11 @@ pub fn expand(args: &[String]) -> Vec<Input> {
     expand_all(args).inputs
 }
 
+/// [`expand_inputs`] of sheets only.
+pub fn expand_all(args: &[String]) -> Expanded {
+    expand_inputs(args, Accept::default())
+}
+
 /// Expand files, directories (their `*.toml`/`*.json`, recursively, not
 /// entering hidden directories or `target`) and glob patterns; sorted by
 /// path, each real file once (the first path in sorted order: `./a.toml`,
@@ -51,11 +68,21 @@ pub fn expand(args: &[String]) -> Vec<Input> {
 /// is kept only if it looks like a sheet ([`crate::sheet::looks_like_sheet`]):
 /// `kaiji check .` must not read Cargo.toml as a broken sheet. A file named
 /// explicitly is always read.
-pub fn expand_all(args: &[String]) -> Expanded {
+///
+/// With [`Accept::documents`], directories and globs also find vendor
+/// documents ([`crate::import::DOCUMENT_EXTENSIONS`]); a `.txt` found so
+/// is kept only if it reads like a disclosure sheet's text. A document with
+/// a sheet of the same name beside it among the inputs (`acme.pdf`,
+/// `acme.toml`) is left out for the sheet: the reviewed import wins.
+pub fn expand_inputs(args: &[String], accept: Accept) -> Expanded {
     let mut files = Vec::new();
     let mut misses = Vec::new();
     let mut not_sheets = Vec::new();
-    let sheets = crate::walk::has_extension(&["toml", "json"]);
+    let mut extensions = vec!["toml", "json"];
+    if accept.documents {
+        extensions.extend_from_slice(crate::import::DOCUMENT_EXTENSIONS);
+    }
+    let sheets = crate::walk::has_extension(&extensions);
     for arg in args {
         let path = Path::new(arg);
         if arg.contains(['*', '?', '[']) && !path.exists() {
@@ -89,26 +116,69 @@ pub fn expand_all(args: &[String]) -> Expanded {
     not_sheets.retain(|p| files.binary_search(p).is_err());
     not_sheets.sort();
     not_sheets.dedup();
-    let mut inputs: Vec<Input> = crate::walk::dedup_by_identity(files).into_iter().map(Input::File).collect();
+    let files = crate::walk::dedup_by_identity(files);
+    let (files, superseded) = prefer_sheets(files);
+    let mut inputs: Vec<Input> = files.into_iter().map(Input::File).collect();
     inputs.extend(misses);
-    Expanded { inputs, not_sheets }
+    Expanded { inputs, not_sheets, superseded }
 }
 
-/// Split found files into sheets and TOML/JSON files that are not sheets.
-/// A file that cannot be read counts as a sheet: loading reports why.
-/// In parallel: each file is read once more here, and a directory of
-/// thousands of sheets should not wait on one core for it.
+/// Leave out each document that has a sheet of the same stem in the same
+/// directory among `files` (sorted): `acme.pdf` beside `acme.toml` is the
+/// document and its reviewed import, and the import is what a person
+/// checked and filled in.
+fn prefer_sheets(files: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<(PathBuf, PathBuf)>) {
+    let is_sheet = |p: &Path| crate::import::Source::of_document(p).is_none();
+    let sheets: std::collections::HashMap<(Option<&Path>, &std::ffi::OsStr), &PathBuf> =
+        files.iter().filter(|p| is_sheet(p)).filter_map(|p| Some(((p.parent(), p.file_stem()?), p))).collect();
+    let mut superseded = Vec::new();
+    let mut keep = Vec::with_capacity(files.len());
+    for f in &files {
+        let sheet = (!is_sheet(f)).then(|| f.file_stem().and_then(|stem| sheets.get(&(f.parent(), stem)))).flatten();
+        match sheet {
+            Some(sheet) => superseded.push((f.clone(), (*sheet).clone())),
+            None => keep.push(f.clone()),
+        }
+    }
+    (keep, superseded)
+}
+
+/// Split found files into sheets (and documents) and files that are not:
+/// TOML/JSON without a sheet's tables, `.txt` that is no disclosure
+/// sheet's text. PDFs and workbooks are kept: only importing them tells,
+/// and one that is no sheet is reported as such. A file that cannot be
+/// read counts as a sheet: loading reports why. In parallel: each file is
+/// read once more here, and a directory of thousands of sheets should not
+/// wait on one core for it.
 fn only_sheets(found: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<PathBuf>) {
     use rayon::prelude::*;
     let is_sheet: Vec<bool> = found
         .par_iter()
-        .map(|p| match crate::walk::read_input(p, crate::walk::InputKind::Sheet) {
-            Ok(bytes) => crate::sheet::looks_like_sheet(&bytes, crate::sheet::SheetFormat::from_path(p)),
-            Err(_) => true,
+        .map(|p| match crate::import::Source::of_document(p) {
+            Some(crate::import::Source::Text) => looks_like_sheet_text(p),
+            Some(_) => true,
+            None => match crate::walk::read_input(p, crate::walk::InputKind::Sheet) {
+                Ok(bytes) => crate::sheet::looks_like_sheet(&bytes, crate::sheet::SheetFormat::from_path(p)),
+                Err(_) => true,
+            },
         })
         .collect();
     let (sheets, others): (Vec<_>, Vec<_>) = found.into_iter().zip(is_sheet).partition(|(_, s)| *s);
     (sheets.into_iter().map(|(p, _)| p).collect(), others.into_iter().map(|(p, _)| p).collect())
+}
+
+/// Whether a `.txt` a walk found reads like a disclosure sheet's text (the
+/// form's title word 開示書 in its first 64 KiB, spaces ignored, as
+/// pdftotext may space out characters), so that a README.txt beside the
+/// vendors' PDFs is not an error. A file that cannot be read is kept:
+/// importing it reports why.
+fn looks_like_sheet_text(path: &Path) -> bool {
+    const HEAD: usize = 64 << 10;
+    let Ok(bytes) = crate::walk::read_input(path, crate::walk::InputKind::TextImport) else { return true };
+    let head = &bytes[..bytes.len().min(HEAD)];
+    let text = String::from_utf8_lossy(head);
+    let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    crate::text::normalized(&squeezed).contains("開示書")
 }
 
 /// The regular files a glob pattern matches, sorted. The directory part

@@ -4,6 +4,7 @@
 //! number of jobs.
 
 mod inputs;
+mod save;
 
 use std::io;
 use std::path::PathBuf;
@@ -11,7 +12,8 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-pub use inputs::{Expanded, Input, expand, expand_all, skipped_by_walk};
+pub use inputs::{Accept, Expanded, Input, expand, expand_all, expand_inputs, skipped_by_walk};
+pub use save::SaveImported;
 
 use crate::form::FormRegistry;
 use crate::outcome::{FailOn, Provenance, RunCommand};
@@ -57,6 +59,7 @@ pub struct Run<'a> {
     jobs: usize,
     date: Option<String>,
     names_under: Option<&'a std::path::Path>,
+    document_form: Option<Arc<crate::form::Form>>,
 }
 
 impl<'a> Run<'a> {
@@ -75,7 +78,15 @@ impl<'a> Run<'a> {
             jobs: 0,
             date: None,
             names_under: None,
+            document_form: None,
         }
+    }
+
+    /// The form vendor documents among the inputs are imported against
+    /// (default: the registry's [`crate::form::DEFAULT_FORM`]).
+    pub fn document_form(mut self, form: Arc<crate::form::Form>) -> Self {
+        self.document_form = Some(form);
+        self
     }
 
     /// Apply the built-in lint rules (first, before every other check).
@@ -153,7 +164,14 @@ impl<'a> Run<'a> {
             rules: if self.lint { crate::lint::rule_infos() } else { Vec::new() },
             provenance,
         };
-        Runner { forms: self.forms, checks, info, jobs: self.jobs, names_under: self.names_under }
+        Runner {
+            forms: self.forms,
+            checks,
+            info,
+            jobs: self.jobs,
+            document_form: self.document_form,
+            names_under: self.names_under,
+        }
     }
 }
 
@@ -169,6 +187,7 @@ pub struct Runner<'a> {
     jobs: usize,
     /// See [`Run::names_under`].
     names_under: Option<&'a std::path::Path>,
+    document_form: Option<Arc<crate::form::Form>>,
 }
 
 /// Sheets evaluated per batch before their reports are rendered: large
@@ -207,8 +226,8 @@ impl Runner<'_> {
             Input::NoSheet { dir, not_sheets } => {
                 let message = match not_sheets {
                     0 => format!(
-                        "{dir}: the directory holds no sheet (no .toml or .json file below it; hidden \
-                         directories and target/ are not searched)"
+                        "{dir}: the directory holds no sheet (no .toml or .json sheet, nor a vendor document \
+                         that kaiji check reads, below it; hidden directories and target/ are not searched)"
                     ),
                     n => format!(
                         "{dir}: the directory holds no sheet, only {n} TOML/JSON file(s) that are not sheets \
@@ -219,6 +238,9 @@ impl Runner<'_> {
             }
         };
         let shown = self.shown(path);
+        if let Some(source) = crate::import::Source::of_document(path) {
+            return self.document_report(path, shown, source);
+        }
         self.report_for(shown.clone(), sheet::load_file_named(path, &shown, self.forms))
     }
 
@@ -226,6 +248,30 @@ impl Runner<'_> {
     fn shown(&self, path: &std::path::Path) -> String {
         let relative = self.names_under.and_then(|dir| path.strip_prefix(dir).ok());
         relative.unwrap_or(path).display().to_string()
+    }
+
+    /// The report for a vendor document: imported against the run's
+    /// document form, then checked as the sheet `kaiji import` would write,
+    /// with the importer's account. A document that cannot be read as a
+    /// sheet (damaged, a scan, another form) is an error for it alone.
+    fn document_report(&self, path: &std::path::Path, shown: String, source: crate::import::Source) -> SheetReport {
+        let form = match &self.document_form {
+            Some(f) => Ok(f.clone()),
+            None => self.forms.get(crate::form::DEFAULT_FORM).map_err(miette::Report::new),
+        };
+        let loaded = form.and_then(|form| {
+            crate::import::load_document_file_named(path, &shown, source, &form, self.forms)
+                .map_err(miette::Report::new)
+        });
+        match loaded {
+            Ok((sheet, import)) => self.checked(shown, Arc::new(sheet), Some(Arc::new(import))),
+            Err(e) => {
+                let mut r = SheetReport::new(shown, None);
+                r.errors.push(RunError::from_diagnostic(e));
+                r.finalize(self.info.fail_on);
+                r
+            }
+        }
     }
 
     /// The report for an argument that gave no sheet.
@@ -239,15 +285,7 @@ impl Runner<'_> {
     /// The report for a sheet already read (or the error reading it).
     pub fn report_for(&self, shown: String, loaded: Result<Sheet, sheet::SheetError>) -> SheetReport {
         match loaded {
-            Ok(sheet) => {
-                let sheet = Arc::new(sheet);
-                let mut report = SheetReport::new(shown, Some(sheet.clone()));
-                for check in &self.checks {
-                    check.check(&sheet, &mut report);
-                }
-                report.finalize(self.info.fail_on);
-                report
-            }
+            Ok(sheet) => self.checked(shown, Arc::new(sheet), None),
             Err(e) => {
                 let mut r = SheetReport::new(shown, None);
                 let location =
@@ -259,6 +297,22 @@ impl Runner<'_> {
                 r
             }
         }
+    }
+
+    /// Apply every check to a loaded sheet.
+    fn checked(
+        &self,
+        shown: String,
+        sheet: Arc<Sheet>,
+        import: Option<Arc<crate::import::DocumentImport>>,
+    ) -> SheetReport {
+        let mut report = SheetReport::new(shown, Some(sheet.clone()));
+        report.import = import;
+        for check in &self.checks {
+            check.check(&sheet, &mut report);
+        }
+        report.finalize(self.info.fail_on);
+        report
     }
 
     /// Evaluate every input and stream the reports to `renderer`.

@@ -58,8 +58,11 @@ pub struct Preloaded {
     /// Names of the documents now held.
     pub held: Vec<String>,
     /// Files found that are not sheets (TOML/JSON without `[sheet]` or
-    /// `[answers]`), as `kaiji check DIR` skips them.
+    /// `[answers]`, text that is no sheet's), as `kaiji check DIR` skips them.
     pub not_sheets: Vec<PathBuf>,
+    /// Documents left out for the reviewed sheet beside them (document,
+    /// sheet), as `kaiji check DIR` leaves them out.
+    pub superseded: Vec<(PathBuf, PathBuf)>,
     /// Files not held, each with why (printable): a name `kaiji serve`
     /// does not take, a file over its limit, more than the store holds.
     pub refused: Vec<String>,
@@ -67,7 +70,7 @@ pub struct Preloaded {
 
 /// Find the documents in `dir` as `kaiji check DIR` does (the same walk:
 /// sorted, hidden directories and target/ left out, files that are not
-/// sheets skipped) and hold a copy of each in `store`, named by its file
+/// sheets skipped, a document beside its reviewed sheet left out) and hold a copy of each in `store`, named by its file
 /// name (by its path under `dir`, `a_b.toml`, where two share a name). The
 /// folder itself is only read.
 pub fn preload(store: &mut Store, dir: &Path) -> Result<Preloaded, ServeError> {
@@ -79,8 +82,12 @@ pub fn preload(store: &mut Store, dir: &Path) -> Result<Preloaded, ServeError> {
             help: Some("give the folder that holds the vendors' documents, or none to start empty".into()),
         });
     }
-    let expanded = crate::runner::expand_all(&[shown]);
-    let mut done = Preloaded { not_sheets: expanded.not_sheets, ..Preloaded::default() };
+    let expanded = crate::runner::expand_inputs(&[shown], crate::runner::Accept { documents: true });
+    let mut done = Preloaded {
+        not_sheets: expanded.not_sheets,
+        superseded: expanded.superseded,
+        ..Preloaded::default()
+    };
     for path in crate::runner::files(&expanded.inputs) {
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let name = match DocName::new(&file_name) {

@@ -286,7 +286,8 @@ impl Store {
             let form = forms.get(crate::form::DEFAULT_FORM).map_err(|e| fail(e.to_string()))?;
             let options = crate::import::ImportOptions { partial: true, sheet: None };
             let source = crate::import::Source::from_path(&path);
-            let imported = crate::import::import_file_named(&path, shown, source, &form, &options)
+            let bytes = crate::walk::read_input(&path, source.input_kind()).map_err(|e| fail(e.reason()))?;
+            let imported = crate::import::import_bytes(&bytes, shown, source, &form, &options)
                 .map_err(|e| fail(e.to_string()))?;
             crate::export::to_xlsx(&imported.doc, &form)
         }

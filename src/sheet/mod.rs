@@ -161,8 +161,14 @@ pub struct Sheet {
     /// Line starts of `source`, built when a report first locates something.
     lines: OnceLock<Arc<LineIndex>>,
     /// SHA-256 (hex) of the file's bytes as read (BOM included), when the
-    /// sheet came from bytes ([`load_bytes`], [`load_file`]).
+    /// sheet came from bytes ([`load_bytes`], [`load_file`]); for a sheet
+    /// imported in the run, the vendor document's.
     pub sha256: Option<String>,
+    /// Set when the sheet was imported from the vendor document at `path`
+    /// in the run (`kaiji check vendor.pdf`): `source` is then the sheet
+    /// kaiji wrote from it, not the file's text, so its lines are no place
+    /// in the file; the `[evidence]` says where each answer was read.
+    pub imported: bool,
 }
 
 impl Sheet {
@@ -197,6 +203,7 @@ impl Sheet {
             all_remarks,
             lines: OnceLock::new(),
             sha256: None,
+            imported: false,
         }
     }
 

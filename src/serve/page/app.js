@@ -28,6 +28,9 @@
       "import": "読み取り",
       "import-none": "kaiji のシート（読み取りなし）",
       "recognised": "認識", "answered": "回答", "unanswered": "未回答", "ambiguous": "あいまい",
+      "question": "設問", "missing": "見つからない設問", "hidden": "見えない記載（読まず）",
+      "unread": "読まなかった箇所", "warnings": "注意",
+      "format-pdf": "PDF", "format-workbook": "Excel", "format-text": "テキスト",
       "fill-hint": "未回答・あいまいな設問は「記入用ブック」に記入し、同じ名前の .xlsx で入れ直してください。",
       "sending": "送信中…",
       "sent": "件を受け取り、評価しました。",
@@ -63,6 +66,9 @@
       "import": "Read",
       "import-none": "a kaiji sheet (nothing imported)",
       "recognised": "recognised", "answered": "answered", "unanswered": "unanswered", "ambiguous": "ambiguous",
+      "question": "question", "missing": "questions not found", "hidden": "hidden text (not read)",
+      "unread": "not read", "warnings": "warnings",
+      "format-pdf": "PDF", "format-workbook": "workbook", "format-text": "text",
       "fill-hint": "Fill in unanswered and ambiguous questions in the fill-in workbook and drop it here as .xlsx under the same name.",
       "sending": "Sending…",
       "sent": " file(s) received and evaluated.",
@@ -117,45 +123,37 @@
     return i < 0 ? "" : name.slice(i + 1).toLowerCase();
   }
 
-  // The import account, whatever fields it has: counts as "label N",
-  // lists of places under them.
-  function renderImport(box, account) {
-    if (!account || typeof account !== "object") {
+  // The import account (kaiji.check/v1 "import"): counts on one line,
+  // the places a person should look at in lists under it. Returns whether
+  // the document leaves something for the fill-in workbook.
+  function renderImport(box, imp) {
+    if (!imp || typeof imp !== "object") {
       box.appendChild(el("p", "import none", t("import-none")));
       return false;
     }
+    var ambiguous = imp.ambiguous || [];
     var counts = el("p", "import");
-    counts.appendChild(el("span", "label", t("import") + ": "));
-    var lists = [];
-    var open = false;
-    Object.keys(account).forEach(function (k) {
-      var v = account[k];
-      if (typeof v === "number") {
-        counts.appendChild(el("span", "n " + k, t(k) + " " + v));
-        if ((k === "unanswered" || k === "ambiguous") && v > 0) { open = true; }
-      } else if (Array.isArray(v) && v.length) {
-        counts.appendChild(el("span", "n " + k, t(k) + " " + v.length));
-        if (k === "unanswered" || k === "ambiguous") { open = true; }
-        lists.push([k, v]);
-      } else if (typeof v === "string") {
-        counts.appendChild(el("span", "n " + k, v));
-      }
-    });
+    counts.appendChild(el("span", "label", t("import") + " (" + t("format-" + imp.format) + ")"));
+    counts.appendChild(el("span", "n recognised", t("recognised") + " " + imp.recognised + " / " + imp.questions));
+    counts.appendChild(el("span", "n answered", t("answered") + " " + imp.answered));
+    counts.appendChild(el("span", "n" + (imp.unanswered ? " unanswered" : ""), t("unanswered") + " " + imp.unanswered));
+    counts.appendChild(el("span", "n" + (ambiguous.length ? " ambiguous" : ""), t("ambiguous") + " " + ambiguous.length));
     box.appendChild(counts);
-    lists.forEach(function (pair) {
-      var d = el("details", "places " + pair[0]);
-      d.appendChild(el("summary", null, t(pair[0]) + " (" + pair[1].length + ")"));
+    function list(key, items, text) {
+      if (!items || !items.length) { return; }
+      var d = el("details", "places " + key);
+      d.appendChild(el("summary", null, t(key) + " (" + items.length + ")"));
       var ul = el("ul");
-      pair[1].slice(0, 200).forEach(function (item) {
-        var text = typeof item === "object" && item !== null
-          ? Object.keys(item).map(function (k) { return String(item[k]); }).join(" · ")
-          : String(item);
-        ul.appendChild(el("li", null, text));
-      });
+      items.slice(0, 200).forEach(function (x) { ul.appendChild(el("li", null, text(x))); });
       d.appendChild(ul);
       box.appendChild(d);
-    });
-    return open;
+    }
+    list("ambiguous", ambiguous, function (a) { return t("question") + " " + a.question + " — " + a.place + ": " + a.why; });
+    list("missing", imp.missing, function (q) { return t("question") + " " + q; });
+    list("hidden", imp.hidden, function (h) { return h.place + (h.excerpt ? ": " + h.excerpt : ""); });
+    list("unread", imp.unread, function (h) { return h.place + (h.excerpt ? ": " + h.excerpt : ""); });
+    list("warnings", imp.warnings, function (w) { return w; });
+    return imp.unanswered > 0 || ambiguous.length > 0;
   }
 
   function render(report) {
