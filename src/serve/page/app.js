@@ -7,7 +7,7 @@
     ja: {
       "title": "kaiji — 開示書の評価",
       "download": "報告書をダウンロード:",
-      "drop": "ベンダーの開示書（PDF・Excel）をここにドロップ",
+      "drop": "開示書（PDF・Excel）をここにドロップ",
       "or": "または",
       "pick": "ファイルを選ぶ",
       "kinds": "PDF、Excel（.xlsx .xlsm .xls .xlsb）、.ods、.txt、kaiji のシート（.toml .json）。同じ名前のファイルを入れ直すと置き換わります。",
@@ -45,7 +45,7 @@
     en: {
       "title": "kaiji — disclosure sheet review",
       "download": "Download the report:",
-      "drop": "Drop the vendors' disclosure documents (PDF, Excel) here",
+      "drop": "Drop disclosure documents (PDF, Excel) here",
       "or": "or",
       "pick": "Choose files",
       "kinds": "PDF, Excel (.xlsx .xlsm .xls .xlsb), .ods, .txt, kaiji sheets (.toml .json). A file of the same name replaces the earlier one.",
