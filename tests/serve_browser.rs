@@ -14,9 +14,9 @@
 //! time (build.rs: `kaiji_chromium`, `kaiji_chromedriver`); `.ci/run`
 //! installs both and runs ignored tests too.
 
-mod serve_common;
 #[path = "pdfgen/mod.rs"]
 mod pdfgen;
+mod serve_common;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -71,7 +71,9 @@ impl Driver {
     }
 
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let url = if path == "/session" { format!("{}{path}", self.base) } else {
+        let url = if path == "/session" {
+            format!("{}{path}", self.base)
+        } else {
             format!("{}/session/{}{path}", self.base, self.session)
         };
         let a = agent();
@@ -274,7 +276,9 @@ fn upload_three_documents_see_the_matrix_open_the_evidence_download_the_workbook
     d.click("#dl-xlsx");
     let xlsx = downloads.join("kaiji-report.xlsx");
     let started = Instant::now();
-    while !xlsx.is_file() || downloads.read_dir().unwrap().any(|e| e.unwrap().path().extension().is_some_and(|x| x == "crdownload")) {
+    while !xlsx.is_file()
+        || downloads.read_dir().unwrap().any(|e| e.unwrap().path().extension().is_some_and(|x| x == "crdownload"))
+    {
         assert!(started.elapsed() < Duration::from_secs(30), "no download in {downloads:?}");
         std::thread::sleep(Duration::from_millis(100));
     }

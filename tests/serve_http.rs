@@ -6,9 +6,9 @@
 //! library's server in this process with short timeouts; those about the
 //! process (its first line, Ctrl-C, memory) start the binary.
 
-mod serve_common;
 #[path = "pdfgen/mod.rs"]
 mod pdfgen;
+mod serve_common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -69,7 +69,8 @@ fn uploads_are_reported_exactly_as_kaiji_check_reports_them() {
     let report = r.json();
     assert_eq!(report["schema"], "kaiji.check/v1");
     assert_eq!(paths(&report), SHEETS);
-    let statuses: Vec<&str> = report["sheets"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        report["sheets"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["pass", "fail", "fail"]);
     // One source of truth: the bytes `kaiji check` writes for these files.
     assert_eq!(r.body, check_output(&list, "json"), "POST's JSON is check's");
@@ -157,11 +158,16 @@ fn an_unreadable_document_is_an_error_row_and_the_rest_are_reported() {
     let s = start(Limits::default());
     let r = upload(
         &s.at("/api/documents"),
-        &[("broken.pdf", b"%PDF-1.7\nnot really a pdf"), ("letter.pdf", &pdfgen::letter_pdf()), ("a.toml", &example("aozora-cloud.toml"))],
+        &[
+            ("broken.pdf", b"%PDF-1.7\nnot really a pdf"),
+            ("letter.pdf", &pdfgen::letter_pdf()),
+            ("a.toml", &example("aozora-cloud.toml")),
+        ],
     );
     assert_eq!(r.status, 200, "{}", r.text());
     let report = r.json();
-    let statuses: Vec<&str> = report["sheets"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> =
+        report["sheets"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["pass", "error", "error"], "{report:#}");
     let message = report["sheets"][1]["errors"][0]["message"].as_str().unwrap();
     assert!(!message.contains(&s.dir.display().to_string()), "{message}");
@@ -336,7 +342,11 @@ fn wrong_host_no_token_wrong_token_and_foreign_origin_are_refused() {
         ),
         (
             "another run's cookie name",
-            raw(s.port, &format!("GET /api/report.json HTTP/1.1\r\nHost: {}\r\nCookie: kaiji_1={t}\r\n", s.host()), b""),
+            raw(
+                s.port,
+                &format!("GET /api/report.json HTTP/1.1\r\nHost: {}\r\nCookie: kaiji_1={t}\r\n", s.host()),
+                b"",
+            ),
         ),
         ("foreign origin", post("Origin: http://evil.example\r\n")),
         ("origin on another port", post("Origin: http://127.0.0.1:1\r\n")),
@@ -346,7 +356,10 @@ fn wrong_host_no_token_wrong_token_and_foreign_origin_are_refused() {
             "foreign delete",
             raw(
                 s.port,
-                &format!("DELETE /api/documents/a.toml?token={t} HTTP/1.1\r\nHost: {}\r\nOrigin: https://evil.example\r\n", s.host()),
+                &format!(
+                    "DELETE /api/documents/a.toml?token={t} HTTP/1.1\r\nHost: {}\r\nOrigin: https://evil.example\r\n",
+                    s.host()
+                ),
                 b"",
             ),
         ),
@@ -359,7 +372,10 @@ fn wrong_host_no_token_wrong_token_and_foreign_origin_are_refused() {
     // Accepted: the cookie instead of the query, localhost, the page's own Origin.
     let ok = raw(
         s.port,
-        &format!("GET /api/report.json HTTP/1.1\r\nHost: localhost:{}\r\nCookie: x=1; kaiji_{}={t}\r\n", s.port, s.port),
+        &format!(
+            "GET /api/report.json HTTP/1.1\r\nHost: localhost:{}\r\nCookie: x=1; kaiji_{}={t}\r\n",
+            s.port, s.port
+        ),
         b"",
     );
     assert_eq!(ok.status, 200, "{}", ok.text());
@@ -432,12 +448,15 @@ fn malformed_multipart_is_400_and_the_server_goes_on() {
     let ct = content_type();
     let good = multipart(&[("a.toml", &example("aozora-cloud.toml"))]);
     let truncated = &good[..good.len() / 2];
-    let no_filename = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nx\r\n--{BOUNDARY}--\r\n");
+    let no_filename =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nx\r\n--{BOUNDARY}--\r\n");
     let other_field = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"note\"; filename=\"a.toml\"\r\n\r\nx\r\n--{BOUNDARY}--\r\n"
     );
     // Part headers that never end: bounded, not buffered to the end.
-    let mut endless = format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.toml\"\r\nX: ").into_bytes();
+    let mut endless =
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.toml\"\r\nX: ")
+            .into_bytes();
     endless.extend(std::iter::repeat_n(b'a', 1 << 20));
     let empty = format!("--{BOUNDARY}--\r\n");
     let cases: Vec<(&str, Reply, u16)> = vec![
@@ -465,11 +484,8 @@ fn malformed_multipart_is_400_and_the_server_goes_on() {
 /// timeout: the headers' (closed), or the whole upload's (408).
 #[test]
 fn slow_clients_are_cut_off_and_the_server_goes_on() {
-    let limits = Limits {
-        header_timeout: Duration::from_secs(1),
-        request_timeout: Duration::from_secs(2),
-        ..Limits::default()
-    };
+    let limits =
+        Limits { header_timeout: Duration::from_secs(1), request_timeout: Duration::from_secs(2), ..Limits::default() };
     let s = start(limits);
     let host = s.host();
     let t = s.token.clone();

@@ -25,13 +25,13 @@ use std::sync::{Arc, Mutex as StdMutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use axum::Router;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::{Mutex, Notify, Semaphore};
 
@@ -317,9 +317,7 @@ async fn accept(listener: tokio::net::TcpListener, app: Arc<App>, stopped: impl 
         let header_timeout = app.limits.header_timeout;
         tokio::spawn(async move {
             let mut http = hyper::server::conn::http1::Builder::new();
-            http.timer(hyper_util::rt::TokioTimer::new())
-                .header_read_timeout(header_timeout)
-                .max_buf_size(64 << 10);
+            http.timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(header_timeout).max_buf_size(64 << 10);
             let _ = http.serve_connection(hyper_util::rt::TokioIo::new(stream), service).await;
             drop(permit);
         });
@@ -447,12 +445,10 @@ fn query_token(query: Option<&str>) -> Option<String> {
 }
 
 fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(
-        |c| {
-            let (k, v) = c.trim().split_once('=')?;
-            (k == name).then(|| v.to_string())
-        },
-    )
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
 }
 
 /// The page, setting the token cookie its requests then carry.
@@ -508,10 +504,13 @@ fn bytes_response(body: Vec<u8>, content_type: &'static str, attachment: Option<
 /// UTF-8 name percent-encoded (Japanese names survive, quotes cannot break
 /// out).
 fn content_disposition(name: &str) -> HeaderValue {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' }).collect();
     let encoded: String = name
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }
+        })
         .collect();
     HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")).expect("ASCII")
 }
@@ -554,11 +553,9 @@ async fn forget(State(app): State<Arc<App>>, UrlPath(name): UrlPath<String>) -> 
 
 async fn fill_in(State(app): State<Arc<App>>, UrlPath(name): UrlPath<String>) -> Response {
     match with_store(&app, move |store| store.fill_in(&name)).await {
-        Ok(Ok((file, bytes))) => bytes_response(
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            Some(&file),
-        ),
+        Ok(Ok((file, bytes))) => {
+            bytes_response(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", Some(&file))
+        }
         Ok(Err(e)) => store_error(&e),
         Err(r) => r,
     }
@@ -568,11 +565,8 @@ async fn fill_in(State(app): State<Arc<App>>, UrlPath(name): UrlPath<String>) ->
 /// answer the JSON report of every held document.
 async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
     let limit = app.limits.request_bytes;
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit) {
         // Refused before a byte of the body is read.
         return closing(too_large_request(limit));
@@ -588,8 +582,7 @@ async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
             ));
         }
     };
-    let Ok(Ok(_permit)) =
-        tokio::time::timeout(app.limits.queue_timeout, app.uploads.clone().acquire_owned()).await
+    let Ok(Ok(_permit)) = tokio::time::timeout(app.limits.queue_timeout, app.uploads.clone().acquire_owned()).await
     else {
         let mut r = closing(api_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -609,7 +602,10 @@ async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
             return closing(api_error(
                 StatusCode::REQUEST_TIMEOUT,
                 "timeout",
-                &format!("the upload took longer than {} s; the connection is closed", app.limits.request_timeout.as_secs()),
+                &format!(
+                    "the upload took longer than {} s; the connection is closed",
+                    app.limits.request_timeout.as_secs()
+                ),
             ));
         }
         Ok(Ok(staged)) => staged,

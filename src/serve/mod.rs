@@ -83,11 +83,8 @@ pub fn preload(store: &mut Store, dir: &Path) -> Result<Preloaded, ServeError> {
         });
     }
     let expanded = crate::runner::expand_inputs(&[shown], crate::runner::Accept { documents: true });
-    let mut done = Preloaded {
-        not_sheets: expanded.not_sheets,
-        superseded: expanded.superseded,
-        ..Preloaded::default()
-    };
+    let mut done =
+        Preloaded { not_sheets: expanded.not_sheets, superseded: expanded.superseded, ..Preloaded::default() };
     for path in crate::runner::files(&expanded.inputs) {
         let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let name = match DocName::new(&file_name) {

@@ -47,7 +47,8 @@ mod tests {
         assert_eq!(page.matches("<script").count(), 1);
         assert!(page.contains("<script src=\"/app.js\" defer></script>"));
         for external in ["http:", "https:", "//"] {
-            let hits: Vec<&str> = page.match_indices(external).map(|(i, _)| &page[i.saturating_sub(20)..i + 10]).collect();
+            let hits: Vec<&str> =
+                page.match_indices(external).map(|(i, _)| &page[i.saturating_sub(20)..i + 10]).collect();
             assert!(hits.is_empty(), "{external}: {hits:?}");
         }
         for markup in [".innerHTML", ".outerHTML", "insertAdjacentHTML", "document.write", "eval("] {

@@ -246,8 +246,7 @@ impl Store {
             run = run.waivers(w);
         }
         let runner = run.build();
-        let inputs: Vec<Input> =
-            self.names().into_iter().map(|name| Input::File(self.dir.path().join(name))).collect();
+        let inputs: Vec<Input> = self.names().into_iter().map(|name| Input::File(self.dir.path().join(name))).collect();
         let (mut json, mut html, mut xlsx) = (Vec::new(), Vec::new(), Vec::new());
         let summary = {
             let style = Style::plain(100);
@@ -287,8 +286,8 @@ impl Store {
             let options = crate::import::ImportOptions { partial: true, sheet: None };
             let source = crate::import::Source::from_path(&path);
             let bytes = crate::walk::read_input(&path, source.input_kind()).map_err(|e| fail(e.reason()))?;
-            let imported = crate::import::import_bytes(&bytes, shown, source, &form, &options)
-                .map_err(|e| fail(e.to_string()))?;
+            let imported =
+                crate::import::import_bytes(&bytes, shown, source, &form, &options).map_err(|e| fail(e.to_string()))?;
             crate::export::to_xlsx(&imported.doc, &form)
         }
         .map_err(|e| fail(e.to_string()))?;
@@ -349,7 +348,8 @@ mod tests {
         store.add_bytes(DocName::new("aozora-cloud.toml").unwrap(), &example("aozora-cloud.toml")).unwrap();
         store.evaluate().unwrap();
         let report = json(&store);
-        let paths: Vec<&str> = report["sheets"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap()).collect();
+        let paths: Vec<&str> =
+            report["sheets"].as_array().unwrap().iter().map(|s| s["path"].as_str().unwrap()).collect();
         assert_eq!(paths, ["aozora-cloud.toml", "sakura-support.toml"]);
         let dir = store.dir().display().to_string();
         for (what, bytes) in [("json", &store.reports().json), ("html", &store.reports().html)] {
