@@ -49,4 +49,9 @@ fn main() {
     if std::env::split_paths(&path).any(|d| d.join("chromedriver").is_file()) {
         println!("cargo:rustc-cfg=kaiji_chromedriver");
     }
+    // And the print test, without poppler's pdftotext and pdfinfo.
+    println!("cargo::rustc-check-cfg=cfg(kaiji_pdftotext)");
+    if std::env::split_paths(&path).any(|d| d.join("pdftotext").is_file() && d.join("pdfinfo").is_file()) {
+        println!("cargo:rustc-cfg=kaiji_pdftotext");
+    }
 }

@@ -274,7 +274,8 @@ pub struct Read {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
     /// What was read: `answer`, `in_scope`, `remarks` (those a question
-    /// cites), `remark` (one by number), `all_remarks`, `metadata`, or a
+    /// cites), `remark` (one by number), `all_remarks`, `metadata`,
+    /// `planned` (whether a question's remarks say it is only planned), or a
     /// text helper's result: `tls_versions`, `mentions`, `matches`;
     /// `truncated` when more reads were made than are kept.
     pub read: &'static str,
@@ -323,6 +324,7 @@ impl Read {
             "remarks" if self.remarks.is_empty() => format!("remarks of {q} ({value})"),
             "remarks" => format!("remarks of {q} ({}{})", numbers(), if value.is_empty() { "" } else { " + note" }),
             "remark" => format!("remark {} ({value})", numbers()),
+            "planned" => format!("planned? {q} → {value}"),
             "all_remarks" => "all remarks".to_string(),
             "metadata" => {
                 format!("{} = {value}", self.field.as_deref().map(crate::text::printable_line).unwrap_or_default())

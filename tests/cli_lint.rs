@@ -193,7 +193,7 @@ fn human_output_snapshot() {
 fn explain_and_list_rules() {
     let out = kaiji().args(["lint", "--list-rules"]).assert().code(0);
     let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
-    assert_eq!(text.lines().count(), 9);
+    assert_eq!(text.lines().count(), 10);
     kaiji().args(["lint", "--explain", "gating-conflict"]).assert().code(0).stdout(predicates::str::contains("非該当"));
     kaiji()
         .args(["lint", "--explain", "gating-confict"])

@@ -159,3 +159,33 @@ fn cli_human_json_and_html_show_the_reads() {
     let html = String::from_utf8(out.stdout).unwrap();
     assert!(html.contains("read 17.1.d = はい, all remarks → TLS 1.2, 1.3"), "the drill-down of a pass");
 }
+
+/// `sheet.is_planned(id)` is recorded with what it found, and the built-in
+/// two-factor policy warns on a planned はい.
+#[test]
+fn is_planned_is_explained_and_the_two_factor_policy_warns() {
+    let planned = sheet(
+        "[sheet]\nvendor = \"株式会社かもめ\"\n[answers]\n\"17.1.d\" = { answer = \"はい\", remarks = [1] }\n\
+         [remarks]\n1 = \"ワンタイムパスワードは令和９年度中に導入予定\"\n",
+    );
+    let set = PolicySet::from_memory(
+        &[(
+            "p.rhai",
+            "//! id: H-PLAN-X\n//! title: 予定\nif sheet.is_planned(\"17.1.d\") { warn(\"17.1.d\", \"予定\"); }\n",
+        )],
+        "mem:",
+        Limits::default(),
+    )
+    .unwrap()
+    .explain(true);
+    let e = set.evaluate(&planned).into_iter().next().unwrap();
+    let trace = e.explain.unwrap();
+    assert_eq!(steps(&trace), [("planned", Some("17.1.d"), "yes (「令和9年度中」)")]);
+    assert_eq!(explain_line(&trace), "read planned? 17.1.d → yes (「令和9年度中」)");
+
+    let builtin = PolicySet::builtin(Limits::default());
+    let two_factor = builtin.evaluate(&planned).into_iter().find(|e| e.outcome.id == "H-AUTH-001").unwrap();
+    assert_eq!(two_factor.outcome.status, PolicyStatus::Pass);
+    assert_eq!(two_factor.outcome.warnings, 1);
+    assert!(two_factor.findings.iter().any(|f| f.message.contains("予定・計画")), "{:#?}", two_factor.findings);
+}

@@ -107,3 +107,84 @@ fn lint_matrix_of_the_examples_renders() {
     // 3 example sheets × the lint column.
     check_page("lint", lint_examples(Format::Html), 3, 1);
 }
+
+/// The committee's print: `-f html` printed by Chromium to a PDF (A3
+/// landscape from the page's stylesheet), read back with pdftotext. Every
+/// vendor is in it, every failing policy id, the matrix's header row on
+/// each page it spans, and the findings of failed cells printed below it
+/// though no drill-down was opened.
+#[test]
+#[cfg_attr(not(all(kaiji_chromium, kaiji_pdftotext)), ignore = "needs chromium and pdftotext (poppler-utils) on PATH")]
+fn the_printed_report_has_every_vendor_and_failing_policy() {
+    let (tmp, dir) = out_dir();
+    let sheets = tmp.path().join("sheets");
+    std::fs::create_dir(&sheets).unwrap();
+    let mut vendors = Vec::new();
+    for i in 0..48 {
+        let (example, vendor) = match i % 3 {
+            0 => ("aozora-cloud.toml", "株式会社あおぞらメディカル"),
+            1 => ("hinode-systems.json", "日の出システムズ株式会社"),
+            _ => ("sakura-support.toml", "有限会社さくらサポート"),
+        };
+        let text = std::fs::read_to_string(format!("examples/sheets/{example}")).unwrap();
+        let name = format!("印刷試験{i:02}号");
+        vendors.push(name.clone());
+        let ext = example.rsplit('.').next().unwrap();
+        std::fs::write(sheets.join(format!("v{i:02}.{ext}")), text.replace(vendor, &name)).unwrap();
+    }
+    let page = dir.join("print.html");
+    let kaiji = env!("CARGO_BIN_EXE_kaiji");
+    let json = Command::new(kaiji).arg("check").arg(&sheets).args(["-f", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let status = Command::new(kaiji).arg("check").arg(&sheets).arg("-o").arg(&page).status().unwrap();
+    assert_eq!(status.code(), Some(1), "some fail");
+    let failing: std::collections::BTreeSet<String> = report["sheets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["policies"].as_array().unwrap().iter())
+        .filter(|p| p["status"] == "fail")
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(failing.len() >= 3, "{failing:?}");
+
+    let pdf = dir.join("print.pdf");
+    let profile = tmp.path().join("profile");
+    run(
+        &browser(),
+        &profile,
+        &page,
+        &[&format!("--print-to-pdf={}", pdf.display()), "--no-pdf-header-footer", "--virtual-time-budget=2000"],
+    );
+    let out = Command::new("pdftotext").arg("-layout").arg(&pdf).arg("-").output().expect("pdftotext runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let all = String::from_utf8(out.stdout).unwrap();
+    // pdftotext ends each page with a form feed.
+    let pages: Vec<String> = all.split('\u{c}').map(|p| p.chars().filter(|c| !c.is_whitespace()).collect()).collect();
+    let squeezed: String = pages.concat();
+    for v in &vendors {
+        assert!(squeezed.contains(v.as_str()), "vendor {v} is printed");
+    }
+    for id in &failing {
+        assert!(all.contains(id.as_str()), "failing policy {id} is printed");
+    }
+    // The findings of failed cells, though no drill-down was opened.
+    assert!(squeezed.contains("二要素認証（17.1.d）に「はい」と回答していること"), "findings are printed");
+    // The matrix spans pages, and each starts with its header row.
+    let info = Command::new("pdfinfo").arg(&pdf).output().expect("pdfinfo runs");
+    let info = String::from_utf8(info.stdout).unwrap();
+    let size = info.lines().find_map(|l| l.strip_prefix("Page size:")).unwrap();
+    let wh: Vec<f64> = size.split_whitespace().filter_map(|w| w.parse().ok()).collect();
+    assert!(size.contains("(A3)") && wh[0] > wh[1], "A3 landscape: {size}");
+    // The matrix's pages come first: those naming a vendor before the
+    // findings begin (指摘の詳細).
+    let matrix_pages: Vec<&String> = pages
+        .iter()
+        .take_while(|p| !p.contains("指摘の詳細"))
+        .filter(|p| vendors.iter().any(|v| p.contains(v.as_str())))
+        .collect();
+    assert!(matrix_pages.len() >= 2, "48 vendors span pages: {}", matrix_pages.len());
+    for (i, p) in matrix_pages.iter().enumerate() {
+        assert!(p.contains("事業者/サービス"), "matrix page {} repeats the header row", i + 1);
+    }
+}

@@ -34,6 +34,7 @@ pub static RULES: &[&dyn Rule] = &[
     &rules::unanswered::Unanswered,
     &rules::unreferenced_remark::UnreferencedRemark,
     &rules::remark_required::RemarkRequired,
+    &rules::planned_yes::PlannedYes,
     &rules::missing_metadata::MissingMetadata,
     &rules::changed_after_import::ChangedAfterImport,
 ];
@@ -66,10 +67,10 @@ mod tests {
     #[test]
     fn registry_names_are_unique_and_documented() {
         let mut names: Vec<&str> = RULES.iter().map(|r| r.info().name).collect();
-        assert_eq!(names.len(), 9);
+        assert_eq!(names.len(), 10);
         names.sort();
         names.dedup();
-        assert_eq!(names.len(), 9);
+        assert_eq!(names.len(), 10);
         for r in RULES {
             let i = r.info();
             assert!(i.why.len() > 80, "{} needs to say why it matters", i.name);

@@ -316,6 +316,24 @@ pub(crate) fn register(e: &mut Engine) {
         Ok(s.0.remark_texts_at(q).into_iter().map(str_dyn).collect())
     });
     reg(
+        "is_planned",
+        &["sheet: Sheet", "id: string", "bool"],
+        "The remarks question `id` cites, or its note, say the measure is only planned\n\
+         (予定, 計画中, 次期, 今後対応, 〜までに対応, 令和N年度中 …: the words of the `planned-yes`\n\
+         lint rule, `kaiji lint --explain planned-yes`), whatever the answer.\n\
+         Example: `if sheet.is_yes(\"17.1.d\") && sheet.is_planned(\"17.1.d\") { warn(\"17.1.d\", \"...\"); }`",
+    )
+    .register_into_engine(e, |ctx: NativeCallContext, s: &mut SheetRef, id: &str| -> Res<bool> {
+        let q = index(&s.0, id, ctx.call_position())?;
+        let phrase = crate::text::planned::planned_in(s.0.remark_texts_at(q));
+        trace(|| {
+            let value = phrase.as_deref().map_or_else(|| "no".to_string(), |p| format!("yes (「{p}」)"));
+            let numbers = s.0.entry_at(q).map(|e| e.remarks.iter().map(|n| n.value).collect()).unwrap_or_default();
+            Read::new("planned", value).on(&s.0.form.questions()[q].id).remarks(numbers)
+        });
+        Ok(phrase.is_some())
+    });
+    reg(
         "remark",
         &["sheet: Sheet", "n: int", "string | ()"],
         "The text of 備考 number `n`, or `()` when there is none.",

@@ -161,6 +161,7 @@ mod tests {
             "sheet.applies(id: string) -> bool",
             "sheet.answered(id: string) -> bool",
             "sheet.in_scope(id: string) -> bool",
+            "sheet.is_planned(id: string) -> bool",
             "sheet.remarks(id: string) -> array",
             "sheet.remark(n: int) -> string | ()",
             "sheet.all_remarks() -> string",
@@ -187,7 +188,7 @@ mod tests {
         ] {
             assert!(sigs.contains(&want), "missing {want}; have {sigs:#?}");
         }
-        assert_eq!(all.len(), 31, "{sigs:#?}");
+        assert_eq!(all.len(), 32, "{sigs:#?}");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 pub mod date;
 mod lines;
+pub mod planned;
 mod printable;
 pub mod search;
 pub mod tls;
