@@ -202,6 +202,8 @@ fn upload_three_documents_see_the_matrix_open_the_evidence_download_the_workbook
     d.wait("the page's script", "return document.documentElement.dataset.ready === '1'");
     assert_eq!(d.script("return document.title"), json!("kaiji — 開示書の評価"));
     assert_eq!(d.script("return document.getElementById('count').textContent"), json!("0"));
+    // The page's own style file applied under its policy (no inline style).
+    assert_eq!(d.script("return getComputedStyle(document.getElementById('drop')).borderTopStyle"), json!("dashed"));
 
     d.send_files("#files", &files);
     d.wait("three documents", "return document.documentElement.dataset.documents === '3'");
@@ -228,6 +230,10 @@ fn upload_three_documents_see_the_matrix_open_the_evidence_download_the_workbook
     d.frame(Some("#report"));
     d.wait("the report's script", "return document.documentElement.dataset.ready === '1'");
     d.wait("three rows", "return document.querySelectorAll('#matrix tbody tr').length === 3");
+    // The report's inline style ran under the server's policy (its hash):
+    // a failed verdict has its colour.
+    let fail_bg = d.script("return getComputedStyle(document.querySelector('td.verdict.fail')).backgroundColor");
+    assert_ne!(fail_bg, json!("rgba(0, 0, 0, 0)"), "the report's style was blocked");
     let verdicts = d.script(
         "return Array.from(document.querySelectorAll('#matrix tbody tr')).map(function (tr) {
            return [tr.querySelector('.meta').textContent, tr.querySelector('td.verdict').className];

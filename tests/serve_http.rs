@@ -428,6 +428,23 @@ fn over_limit_bodies_are_413_and_the_server_goes_on() {
     assert_eq!(std::fs::read_dir(s.dir.join(".incoming")).unwrap().count(), 0, "the partial file is removed");
     part.clear();
     still_answers(&s, 0);
+
+    // More parts than the store holds: refused at the first one too many.
+    let small = Limits { store: kaiji::serve::StoreLimits { documents: 3, bytes: 1 << 30 }, ..Limits::default() };
+    let s = start(small);
+    let sheet = example("aozora-cloud.toml");
+    let names: Vec<String> = (0..10).map(|i| format!("v{i}.toml")).collect();
+    let list: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &sheet[..])).collect();
+    let r = upload(&s.at("/api/documents"), &list);
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "too_many_files");
+    // Within the count, over what is held: 413, all or nothing.
+    assert_eq!(upload(&s.at("/api/documents"), &list[..2]).status, 200);
+    let r = upload(&s.at("/api/documents"), &list[2..4]);
+    assert_eq!(r.status, 413, "{}", r.text());
+    assert_eq!(r.json()["error"]["code"], "held_limit");
+    assert_eq!(std::fs::read_dir(s.dir.join(".incoming")).unwrap().count(), 0);
+    still_answers(&s, 2);
 }
 
 #[test]

@@ -659,6 +659,15 @@ async fn receive(app: &App, stream: Guarded, boundary: String, budget: &Budget) 
             Err(e) => return Err(multipart_error(e, budget)),
         };
         budget.headers.store(false, Ordering::Relaxed);
+        // Each part is a file on disk until the store takes them: no more
+        // parts than the store could hold.
+        if staged.len() >= app.limits.store.documents {
+            return Err(api_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_many_files",
+                &format!("more than {} files in one upload; send fewer at once", app.limits.store.documents),
+            ));
+        }
         if field.name() != Some("file") {
             return Err(api_error(
                 StatusCode::BAD_REQUEST,
