@@ -44,6 +44,11 @@ fn main() {
     if std::env::split_paths(&path).any(|d| browsers.iter().any(|b| d.join(b).is_file())) {
         println!("cargo:rustc-cfg=kaiji_chromium");
     }
+    // And the `kaiji serve` browser test, without chromedriver beside it.
+    println!("cargo::rustc-check-cfg=cfg(kaiji_chromedriver)");
+    if std::env::split_paths(&path).any(|d| d.join("chromedriver").is_file()) {
+        println!("cargo:rustc-cfg=kaiji_chromedriver");
+    }
     // And the print test, without poppler's pdftotext and pdfinfo.
     println!("cargo::rustc-check-cfg=cfg(kaiji_pdftotext)");
     if std::env::split_paths(&path).any(|d| d.join("pdftotext").is_file() && d.join("pdfinfo").is_file()) {

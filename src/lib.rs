@@ -25,6 +25,8 @@ pub mod policy;
 pub mod policytest;
 pub mod report;
 pub mod runner;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod sheet;
 #[cfg(any(test, feature = "synth"))]
 pub mod synth;

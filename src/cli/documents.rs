@@ -70,7 +70,7 @@ impl DocumentArgs {
 }
 
 /// One note for the documents a same-named sheet replaced.
-fn note_superseded(pairs: &[(PathBuf, PathBuf)]) {
+pub fn note_superseded(pairs: &[(PathBuf, PathBuf)]) {
     const SHOWN: usize = 3;
     if pairs.is_empty() {
         return;

@@ -14,6 +14,8 @@ mod import;
 mod lint;
 mod output;
 mod progress;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 mod values;
 
@@ -37,6 +39,7 @@ Examples:
   kaiji lint --explain gating-conflict       what a lint rule checks
   kaiji diff old.toml new.toml               what changed between two versions
   kaiji coverage -p hospital/                questions no policy reads
+  kaiji serve vendors/ --open                a page for the vendors' documents (127.0.0.1 only)
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or policy that could not be evaluated.";
 
@@ -78,6 +81,9 @@ pub enum Command {
     Test(test::TestArgs),
     /// List the questions no policy read and the 備考 no policy looked at.
     Coverage(coverage::CoverageArgs),
+    /// A local page (127.0.0.1 only): drop vendor documents, see the matrix, download the report.
+    #[cfg(feature = "serve")]
+    Serve(serve::ServeArgs),
     /// Write synthetic sheets (deterministic from a seed) for benchmarks and trials.
     #[cfg(feature = "synth")]
     BenchData(bench_data::BenchDataArgs),
@@ -111,6 +117,8 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Diff(args) => diff::run(args, &forms),
         Command::Test(args) => test::run(args, &forms, &cli.form_files),
         Command::Coverage(args) => coverage::run(args, &forms, &cli.form_files),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(args, forms),
         #[cfg(feature = "synth")]
         Command::BenchData(args) => bench_data::run(args, &forms),
     }

@@ -119,6 +119,18 @@ pub fn load_document_file(
     form: &Arc<Form>,
     forms: &FormRegistry,
 ) -> Result<(Sheet, DocumentImport), ImportError> {
+    load_document_file_named(path, &path.display().to_string(), source, form, forms)
+}
+
+/// [`load_document_file`], naming the document `shown` (in the sheet, its
+/// `[source]` and diagnostics) instead of by `path`.
+pub fn load_document_file_named(
+    path: &Path,
+    shown: &str,
+    source: Source,
+    form: &Arc<Form>,
+    forms: &FormRegistry,
+) -> Result<(Sheet, DocumentImport), ImportError> {
     let bytes = crate::walk::read_input(path, source.input_kind())?;
-    load_document(&bytes, &path.display().to_string(), source, form, forms)
+    load_document(&bytes, shown, source, form, forms)
 }

@@ -29,7 +29,7 @@ pub(crate) use account::excerpt;
 pub use account::{Ambiguous, ImportReport, Unread};
 pub(crate) use cells::mark;
 pub use cells::parse_citations;
-pub use document::{DocumentImport, load_document, load_document_file};
+pub use document::{DocumentImport, load_document, load_document_file, load_document_file_named};
 pub use error::ImportError;
 pub(crate) use header::{HeaderField, header_label, is_title, set_header_field};
 pub use markup::{looks_like_markup, plain_text};

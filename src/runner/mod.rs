@@ -58,6 +58,7 @@ pub struct Run<'a> {
     fail_on: FailOn,
     jobs: usize,
     date: Option<String>,
+    names_under: Option<&'a std::path::Path>,
     document_form: Option<Arc<crate::form::Form>>,
 }
 
@@ -76,6 +77,7 @@ impl<'a> Run<'a> {
             fail_on: FailOn::default(),
             jobs: 0,
             date: None,
+            names_under: None,
             document_form: None,
         }
     }
@@ -131,6 +133,15 @@ impl<'a> Run<'a> {
         self
     }
 
+    /// Name each input under `dir` by its path relative to `dir` in the
+    /// report (its rows, locations and provenance): `kaiji serve` holds its
+    /// documents in a temporary directory whose name means nothing to the
+    /// reader, and must not show in a report the committee keeps.
+    pub fn names_under(mut self, dir: &'a std::path::Path) -> Self {
+        self.names_under = Some(dir);
+        self
+    }
+
     /// The runner, carrying the run's [`RunInfo`].
     pub fn build(self) -> Runner<'a> {
         let mut checks: Vec<&'a dyn Check> = Vec::new();
@@ -153,7 +164,14 @@ impl<'a> Run<'a> {
             rules: if self.lint { crate::lint::rule_infos() } else { Vec::new() },
             provenance,
         };
-        Runner { forms: self.forms, checks, info, jobs: self.jobs, document_form: self.document_form }
+        Runner {
+            forms: self.forms,
+            checks,
+            info,
+            jobs: self.jobs,
+            document_form: self.document_form,
+            names_under: self.names_under,
+        }
     }
 }
 
@@ -167,6 +185,8 @@ pub struct Runner<'a> {
     info: RunInfo,
     /// Worker threads; 0 means one per core.
     jobs: usize,
+    /// See [`Run::names_under`].
+    names_under: Option<&'a std::path::Path>,
     document_form: Option<Arc<crate::form::Form>>,
 }
 
@@ -217,11 +237,17 @@ impl Runner<'_> {
                 return self.unread(dir, message);
             }
         };
-        let shown = path.display().to_string();
+        let shown = self.shown(path);
         if let Some(source) = crate::import::Source::of_document(path) {
             return self.document_report(path, shown, source);
         }
-        self.report_for(shown, sheet::load_file(path, self.forms))
+        self.report_for(shown.clone(), sheet::load_file_named(path, &shown, self.forms))
+    }
+
+    /// How the report names an input file (see [`Run::names_under`]).
+    fn shown(&self, path: &std::path::Path) -> String {
+        let relative = self.names_under.and_then(|dir| path.strip_prefix(dir).ok());
+        relative.unwrap_or(path).display().to_string()
     }
 
     /// The report for a vendor document: imported against the run's
@@ -234,7 +260,8 @@ impl Runner<'_> {
             None => self.forms.get(crate::form::DEFAULT_FORM).map_err(miette::Report::new),
         };
         let loaded = form.and_then(|form| {
-            crate::import::load_document_file(path, source, &form, self.forms).map_err(miette::Report::new)
+            crate::import::load_document_file_named(path, &shown, source, &form, self.forms)
+                .map_err(miette::Report::new)
         });
         match loaded {
             Ok((sheet, import)) => self.checked(shown, Arc::new(sheet), Some(Arc::new(import))),

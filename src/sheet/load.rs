@@ -149,7 +149,13 @@ impl ErrorExtra for SheetErrorExtra {
 
 /// Read and load a sheet file; the format comes from the extension.
 pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError> {
-    let shown = path.display().to_string();
+    load_file_named(path, &path.display().to_string(), forms)
+}
+
+/// [`load_file`], naming the sheet `shown` in the sheet and its
+/// diagnostics instead of by `path` (a file read from a temporary
+/// directory is named as its reader knows it).
+pub fn load_file_named(path: &Path, shown: &str, forms: &FormRegistry) -> Result<Sheet, SheetError> {
     let bytes = crate::walk::read_input(path, crate::walk::InputKind::Sheet).map_err(|e| {
         use crate::walk::ReadError;
         let help = match &e {
@@ -163,9 +169,9 @@ pub fn load_file(path: &Path, forms: &FormRegistry) -> Result<Sheet, SheetError>
             }
             _ => None,
         };
-        plain_error(&shown, SheetErrorKind::Io, e.reason(), help)
+        plain_error(shown, SheetErrorKind::Io, e.reason(), help)
     })?;
-    load_bytes(&shown, bytes, SheetFormat::from_path(path), forms)
+    load_bytes(shown, bytes, SheetFormat::from_path(path), forms)
 }
 
 /// Load a sheet from a file's bytes (which must be UTF-8 text); `path`

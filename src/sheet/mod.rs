@@ -18,8 +18,8 @@ pub use doc::{DocAnswer, DocEvidence, DocHeader, DocSource, EVIDENCE_KINDS, EVID
 #[cfg(feature = "fuzzing")]
 pub(crate) use fast_toml::check_against_toml as check_toml_fast_path;
 pub use load::{
-    SheetError, SheetErrorExtra, SheetErrorKind, SheetFormat, load_bytes, load_file, load_str, looks_like_sheet,
-    marks_a_sheet,
+    SheetError, SheetErrorExtra, SheetErrorKind, SheetFormat, load_bytes, load_file, load_file_named, load_str,
+    looks_like_sheet, marks_a_sheet,
 };
 pub use located::{ErrorExtra, LocatedError};
 
