@@ -580,7 +580,7 @@ impl Summary {
         format!("{} passed, {} failed, {} could not be evaluated", self.passed, self.failed, self.errors)
     }
 
-    /// The exit code (README, "Reports"): 2 when anything could not be evaluated, else 1 when some
+    /// The exit code (docs/reports.md, "Exit codes"): 2 when anything could not be evaluated, else 1 when some
     /// sheet failed, else 0.
     pub fn exit_code(&self) -> u8 {
         if self.errors > 0 {
@@ -642,8 +642,8 @@ pub use crate::walk::sha256_hex;
 
 /// A rule's identity and documentation, in the shape ruff documents its
 /// rules: what it flags, why that matters, an example that triggers it, and
-/// how to fix it. `kaiji lint --explain`, SARIF's rule help and the README's
-/// rule table are all made from it, and the example is tested to trigger
+/// how to fix it. `kaiji lint --explain`, SARIF's rule help and the rule table of
+/// docs/lint.md are all made from it, and the example is tested to trigger
 /// the rule (with a snapshot of the diagnostic it gives).
 #[derive(Debug)]
 pub struct RuleInfo {
@@ -677,7 +677,7 @@ impl RuleInfo {
         )
     }
 
-    /// The README's table row: `| `name` | severity | summary |`.
+    /// The row of docs/lint.md's rule table: `| `name` | severity | summary |`.
     pub fn table_row(&self) -> String {
         format!("| `{}` | {} | {} |", self.name, self.severity.as_str(), self.summary.replace('|', "\\|"))
     }

@@ -1,4 +1,4 @@
-//! Comparing two versions of a vendor's sheet (`kaiji diff`, README "Comparing sheet versions"):
+//! Comparing two versions of a vendor's sheet (`kaiji diff`, docs/diff.md):
 //! metadata, answers, remark citations, inline notes and remark texts that
 //! changed, in form order, and — when policies were evaluated on both —
 //! which policy outcomes changed.

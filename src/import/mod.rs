@@ -1,5 +1,5 @@
 //! Importers: vendor sheets as kaiji receives them — text extracted from a
-//! PDF, or an Excel/ODS workbook — turned into a [`SheetDoc`] (README, "Importing and exporting").
+//! PDF, or an Excel/ODS workbook — turned into a [`SheetDoc`] (docs/importing.md).
 //!
 //! Questions are recognised by their text, matched against the form catalog
 //! ([`Matcher`]); printed numbers are only a hint, so garbled numbering, a

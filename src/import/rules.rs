@@ -1,6 +1,6 @@
 //! The rules every importer applies to what it saw, so the PDF, text and
 //! workbook importers cannot disagree about what a row answers
-//! (README, "What a person sees is what is read").
+//! (docs/importing.md, "What a person sees is what is read").
 //!
 //! An importer observes a row — the choice words it prints and which of
 //! them are marked — and hands that to [`decide`]; every reading of a

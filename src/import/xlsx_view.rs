@@ -2,8 +2,8 @@
 //! so narrow they show nothing), which cells hold a formula, and which
 //! cells' text cannot be seen (white on white, a font of a point or two).
 //! calamine reads the values of every cell; the workbook importer keeps only
-//! those this module says a person sees (README, "What a person sees is what
-//! is read").
+//! those this module says a person sees (docs/importing.md, "What a person sees is
+//! what is read").
 //!
 //! The worksheet XML of an .xlsx/.xlsm is scanned once, linearly, for the
 //! `<row>`, `<col>` and `<c>` tags; nothing else is parsed.

@@ -1,5 +1,5 @@
 //! Built-in lint rules: consistency checks every sheet must pass whatever the
-//! hospital's policies say (README, "Lint rules"). Each rule is a small unit in
+//! hospital's policies say (docs/lint.md). Each rule is a small unit in
 //! `rules/` with its name, severity, explanation and tests, registered in
 //! [`RULES`].
 
@@ -103,18 +103,18 @@ mod tests {
         }
     }
 
-    /// The README's rule table is the registry's (`RuleInfo::table_row`).
+    /// docs/lint.md's rule table is the registry's (`RuleInfo::table_row`).
     #[test]
-    fn readme_rule_table_matches_the_registry() {
-        let readme = include_str!("../../README.md");
-        let rows: Vec<&str> = readme
+    fn docs_rule_table_matches_the_registry() {
+        let doc = include_str!("../../docs/lint.md");
+        let rows: Vec<&str> = doc
             .lines()
             .skip_while(|l| *l != "| rule | severity | what it flags |")
             .skip(2)
             .take_while(|l| l.starts_with('|'))
             .collect();
         let expected: Vec<String> = RULES.iter().map(|r| r.info().table_row()).collect();
-        assert_eq!(rows, expected, "update the README's table under \"Lint rules\" to:\n{}", expected.join("\n"));
+        assert_eq!(rows, expected, "update the rule table in docs/lint.md to:\n{}", expected.join("\n"));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! Everything a policy can call: the `sheet` API, the text helpers and the
-//! outcomes of README "Writing policies". Each function is registered with its parameter
+//! outcomes of docs/policies.md. Each function is registered with its parameter
 //! names and doc comment, which `kaiji api` prints, so the reference is
 //! generated from what is registered and cannot drift.
 

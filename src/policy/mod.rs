@@ -1,4 +1,4 @@
-//! Policies: a hospital's acceptance criteria as Rhai scripts (README, "Writing policies").
+//! Policies: a hospital's acceptance criteria as Rhai scripts (docs/policies.md).
 //!
 //! A [`PolicySet`] loads `.rhai` files (or the built-in pack), compiles each
 //! once, and evaluates every policy against a sheet in a sandboxed engine

@@ -1,4 +1,4 @@
-//! Policy unit tests (`kaiji test`, README "Testing policies"): declarative cases stored
+//! Policy unit tests (`kaiji test`, docs/testing.md): declarative cases stored
 //! beside the policies, in `<policy dir>/tests/*.toml`.
 //!
 //! ```toml

@@ -1,4 +1,4 @@
-//! `-f json`: the `kaiji.check/v1` schema (README, "Reports"), streamed sheet by
+//! `-f json`: the `kaiji.check/v1` schema (docs/reports.md), streamed sheet by
 //! sheet (`summary` is written last, since it is known only at the end).
 //!
 //! Additive extensions: with `--waivers`, a top-level `waivers` array after

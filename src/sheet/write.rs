@@ -1,5 +1,5 @@
 //! Canonical sheet writers: the TOML a person diffs and the JSON a machine
-//! reads, with the same structure (README, "Sheet files"). Loading what these write gives
+//! reads, with the same structure (docs/sheets.md, "Sheet files"). Loading what these write gives
 //! back the same [`SheetDoc`].
 
 use std::fmt::Write as _;

@@ -1,4 +1,4 @@
-//! Writing a generated sheet in the two sheet syntaxes (README, "Sheet files"), laid
+//! Writing a generated sheet in the two sheet syntaxes (docs/sheets.md, "Sheet files"), laid
 //! out as a person would write them (answers in form order, one per line).
 
 //!

@@ -1,4 +1,4 @@
-//! Waivers (README, "Waivers"): a hospital's accepted deviations, read from a TOML
+//! Waivers (docs/waivers.md): a hospital's accepted deviations, read from a TOML
 //! file of `[[waiver]]` entries and applied by [`WaiverCheck`] after every
 //! other check, so a waived policy failure is reported as `waived`.
 //!
