@@ -31,9 +31,18 @@
 //! calamine, which then prints a short "unrecognised formula" for each; the
 //! value a formula last had, which is what kaiji reads, is kept.
 //!
+//! The same walk reads what a person sees of each worksheet (calamine reads
+//! none of it): the ROW records (a row hidden, `fDyZero`, or under 2 pt
+//! tall), the COLINFO records (a column hidden, `fHidden`, or under half a
+//! character wide), the default row height (rows "hidden by default") and
+//! column width, and where the formulas are. A ROW, COLINFO or default
+//! record too short to say is refused as damaged: the rows it would hide
+//! cannot be told, and a row a person does not see is never read.
+//!
 //! What calamine would simply refuse (no OLE signature, a missing stream, a
 //! truncated record) is left to calamine to report.
 
+use super::view::{self, SheetView, ViewBuilder};
 use super::xlsx::limits;
 
 /// Why an `.xls` is refused.
@@ -72,10 +81,20 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// Check an `.xls`; anything without the OLE signature is not one. Where
-/// the workbook has formulas, the copy to hand calamine instead (see the
-/// module's documentation).
-pub fn check(bytes: &[u8]) -> Result<Option<Vec<u8>>, Refusal> {
+/// What [`check`] found in an `.xls` calamine will be given.
+#[derive(Debug)]
+pub struct Checked {
+    /// Where the workbook has formulas, the copy to hand calamine instead
+    /// (see the module's documentation).
+    pub copy: Option<Vec<u8>>,
+    /// What each worksheet shows, in the order of the workbook's sheet
+    /// records (calamine's `sheets_metadata` order).
+    pub views: Vec<SheetView>,
+}
+
+/// Check an `.xls`; anything without the OLE signature is not one, and
+/// `None` where calamine will refuse the file itself.
+pub fn check(bytes: &[u8]) -> Result<Option<Checked>, Refusal> {
     if bytes.len() < 512 || !bytes.starts_with(SIGNATURE) {
         return Ok(None);
     }
@@ -87,9 +106,9 @@ pub fn check(bytes: &[u8]) -> Result<Option<Vec<u8>>, Refusal> {
         )));
     }
     let Some(stream) = workbook_stream(bytes)? else { return Ok(None) };
-    let formulas = check_biff(&stream.data)?;
+    let (formulas, views) = check_biff(&stream.data)?;
     if formulas.is_empty() {
-        return Ok(None);
+        return Ok(Some(Checked { copy: None, views }));
     }
     let mut copy = bytes.to_vec();
     for at in formulas {
@@ -99,7 +118,7 @@ pub fn check(bytes: &[u8]) -> Result<Option<Vec<u8>>, Refusal> {
             *b = 0;
         }
     }
-    Ok(Some(copy))
+    Ok(Some(Checked { copy: Some(copy), views }))
 }
 
 /// The Workbook stream, and where each of its bytes is in the file.
@@ -329,18 +348,19 @@ fn next_record<'a>(stream: &mut &'a [u8]) -> Result<Option<Record<'a>>, Refusal>
 }
 
 /// The Workbook stream: its globals, then each worksheet calamine reads.
-/// The stream offsets of the formulas calamine would print.
-fn check_biff(stream: &[u8]) -> Result<Vec<usize>, Refusal> {
+/// The stream offsets of the formulas calamine would print, and what each
+/// worksheet shows (none where calamine will refuse the workbook).
+fn check_biff(stream: &[u8]) -> Result<(Vec<usize>, Vec<SheetView>), Refusal> {
     let mut globals = stream;
     let mut sheets: Vec<(usize, String)> = Vec::new();
     let mut strings: Vec<u64> = Vec::new();
     let mut biff8 = true;
     while let Some(mut r) = next_record(&mut globals)? {
         match r.typ {
-            0x002F if u16_at(r.data, 0).unwrap_or(0) != 0 => return Ok(Vec::new()), // encrypted: calamine refuses
+            0x002F if u16_at(r.data, 0).unwrap_or(0) != 0 => return Ok(Default::default()), // encrypted: calamine refuses
             0x0809 => biff8 = u16_at(r.data, 0) == Some(0x0600),
             0x0085 => {
-                let Some(pos) = u32_at(r.data, 0) else { return Ok(Vec::new()) };
+                let Some(pos) = u32_at(r.data, 0) else { return Ok(Default::default()) };
                 sheets.push((pos as usize, short_string(r.data.get(6..).unwrap_or(&[]), biff8)));
             }
             0x00FC => strings = sst_lengths(&mut r)?,
@@ -350,6 +370,7 @@ fn check_biff(stream: &[u8]) -> Result<Vec<usize>, Refusal> {
     }
     let mut total = Totals::default();
     let mut formulas = Vec::new();
+    let mut views = Vec::with_capacity(sheets.len());
     for (pos, name) in &sheets {
         let shown = crate::text::printable_line(name).into_owned();
         let Some(sheet) = stream.get(*pos..) else {
@@ -358,9 +379,11 @@ fn check_biff(stream: &[u8]) -> Result<Vec<usize>, Refusal> {
                 stream.len()
             )));
         };
-        check_sheet(sheet, stream.len() - sheet.len(), &shown, &strings, &mut total, &mut formulas)?;
+        let mut view = ViewBuilder::default();
+        check_sheet(sheet, stream.len() - sheet.len(), &shown, &strings, &mut total, &mut formulas, &mut view)?;
+        views.push(view.finish());
     }
-    Ok(formulas)
+    Ok((formulas, views))
 }
 
 /// The lengths, in UTF-8 bytes at most, of the shared strings, read as
@@ -503,7 +526,7 @@ fn a1((r, c): (u32, u32)) -> String {
 /// One worksheet's records as calamine reads them: from its BOF to its EOF,
 /// nested substreams (charts) skipped. `base` is where `s` starts in the
 /// stream; the formulas calamine would print go to `formulas` (the stream
-/// offset of each one's token length).
+/// offset of each one's token length), what the worksheet shows to `view`.
 fn check_sheet(
     mut s: &[u8],
     base: usize,
@@ -511,7 +534,16 @@ fn check_sheet(
     strings: &[u64],
     total: &mut Totals,
     formulas: &mut Vec<usize>,
+    view: &mut ViewBuilder,
 ) -> Result<(), Refusal> {
+    let unknown = |what: &str, n: usize| {
+        damaged(format!(
+            "worksheet 「{name}」 has a {what} record of {n} bytes, too short to say which rows and columns are \
+             hidden"
+        ))
+    };
+    // DEFCOLWIDTH (characters) and STANDARDWIDTH (1/256 character), which wins
+    let (mut default_width, mut standard_width) = (None::<f64>, None::<f64>);
     let start = s.as_ptr() as usize;
     let (mut declared, mut cells, mut formula_span) = (0u64, Span::default(), Span::default());
     let mut declared_shown = String::new();
@@ -576,13 +608,55 @@ fn check_sheet(
                 fmla_pos = pos(d).unwrap_or_default();
                 push(&mut cells, &mut listed, fmla_pos);
                 formula_span.add(fmla_pos);
+                view.view.add_formula(fmla_pos);
                 listed += 1;
                 formulas.push(base + (d.as_ptr() as usize - start) + 20);
+            }
+            // ROW: rw, colMic, colMac, miyRw (twips; bit 15 "default height"
+            // in older writers), reserved, grbit (0x20 fDyZero: hidden), ixfe
+            0x0208 => {
+                let (Some(rw), Some(height), Some(grbit)) = (u16_at(d, 0), u16_at(d, 6), u16_at(d, 12)) else {
+                    return Err(unknown("ROW", d.len()));
+                };
+                let flat = height & 0x8000 == 0 && view::flat(f64::from(height) / 20.0);
+                view.row(u32::from(rw), grbit & 0x20 != 0 || flat);
+            }
+            // COLINFO: colFirst, colLast, coldx (1/256 character), ixfe,
+            // flags (0x01 fHidden)
+            0x007D => {
+                let (Some(first), Some(last), Some(width), Some(flags)) =
+                    (u16_at(d, 0), u16_at(d, 2), u16_at(d, 4), u16_at(d, 8))
+                else {
+                    return Err(unknown("COLINFO", d.len()));
+                };
+                if last < first {
+                    return Err(damaged(format!(
+                        "worksheet 「{name}」 has a COLINFO record that ends before it starts"
+                    )));
+                }
+                let narrow = view::narrow(f64::from(width) / 256.0);
+                view.cols(u32::from(first), u32::from(last), flags & 0x01 != 0 || narrow);
+            }
+            // DEFAULTROWHEIGHT: grbit (0x02 fDyZero: rows hidden by default), miyRw
+            0x0225 => {
+                let (Some(grbit), Some(height)) = (u16_at(d, 0), u16_at(d, 2)) else {
+                    return Err(unknown("DEFAULTROWHEIGHT", d.len()));
+                };
+                view.rows_hidden_by_default = grbit & 0x02 != 0 || view::flat(f64::from(height) / 20.0);
+            }
+            0x0055 => {
+                let Some(w) = u16_at(d, 0) else { return Err(unknown("DEFCOLWIDTH", d.len())) };
+                default_width = Some(f64::from(w));
+            }
+            0x0099 => {
+                let Some(w) = u16_at(d, 0) else { return Err(unknown("STANDARDWIDTH", d.len())) };
+                standard_width = Some(f64::from(w) / 256.0);
             }
             0x000A => break,
             _ => {}
         }
     }
+    view.cols_hidden_by_default = standard_width.or(default_width).is_some_and(view::narrow);
     let limit = limits::CELLS as u64;
     let over = |what: String, n: u64| {
         Refusal::TooBig(format!(
@@ -690,12 +764,12 @@ mod tests {
         assert!(m.contains("kaiji reads .xls workbooks of up to 16 MiB"), "{m}");
         big.truncate(MAX_FILE);
         // within the size, but no compound file calamine could read: calamine says so
-        assert_eq!(check(&big), Ok(None));
+        assert!(matches!(check(&big), Ok(None)));
     }
 
     #[test]
     fn not_an_ole_file_is_left_to_calamine() {
-        assert_eq!(check(b"PK\x03\x04 a zip"), Ok(None));
-        assert_eq!(check(&[0u8; 600]), Ok(None));
+        assert!(matches!(check(b"PK\x03\x04 a zip"), Ok(None)));
+        assert!(matches!(check(&[0u8; 600]), Ok(None)));
     }
 }
