@@ -79,7 +79,7 @@ fn import_text() {
 #[test]
 fn import_xlsx() {
     let n = replay("import_xlsx", |d| fuzzing::import(d, fuzzing::Importer::Xlsx));
-    assert!(n >= 10);
+    assert!(n >= 19);
 }
 
 #[test]

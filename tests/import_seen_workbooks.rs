@@ -376,6 +376,10 @@ fn esc(s: &str) -> String {
 /// twice (`table:number-rows-repeated`), so the rows after it are counted
 /// as calamine counts them.
 fn ods(sheet: &Sheet) -> Vec<u8> {
+    ods_zip(String::from_utf8(ods_content(sheet)).unwrap())
+}
+
+fn ods_content(sheet: &Sheet) -> Vec<u8> {
     let mut body = String::new();
     let mut next = 0u16;
     for &(c, hide) in &sheet.cols {
@@ -409,7 +413,7 @@ fn ods(sheet: &Sheet) -> Vec<u8> {
     let content = format!(
         r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" office:version="1.2"><office:automatic-styles><style:style style:name="ro0" style:family="table-row"><style:table-row-properties style:row-height="0cm" style:use-optimal-row-height="false"/></style:style><style:style style:name="co0" style:family="table-column"><style:table-column-properties style:column-width="0in"/></style:style></office:automatic-styles><office:body><office:spreadsheet><table:table table:name="開示書">{body}</table:table></office:spreadsheet></office:body></office:document-content>"#
     );
-    ods_zip(content)
+    content.into_bytes()
 }
 
 fn ods_zip(content: String) -> Vec<u8> {
@@ -497,4 +501,49 @@ fn two_worksheets_of_one_name_are_refused() {
     let bytes = xlsgen::cfb(&xlsgen::workbook(&[("開示書", labels(&sheet)), ("開示書", labels(&sheet))]));
     let m = refused(&bytes);
     assert!(m.contains("two worksheets named 「開示書」"), "{m}");
+}
+
+// ---- the fuzz target's regression inputs ----
+
+/// The inputs tests/fuzz_regressions/import_xlsx/ keeps for these paths
+/// (replayed by tests/fuzz_regressions.rs, and seeds for the fuzzer) are
+/// the workbooks built here: `KAIJI_WRITE_SEEDS=1 cargo test --test
+/// import_seen_workbooks` writes them again after a change.
+#[test]
+fn fuzz_regression_inputs_are_these_workbooks() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/import_xlsx");
+    let hidden = form_sheet(&["17.1.d"], Hide::Flag, Some(Hide::Zero));
+    let zero = form_sheet(&["18"], Hide::Zero, Some(Hide::Flag));
+    let shown = form_sheet(&[], Hide::Shown, None);
+    let short_row = {
+        let mut records = vec![xlsgen::record(0x0208, &[5, 0, 0, 0, 3, 0])];
+        records.push(xlsgen::label(0, 0, "項番"));
+        xlsgen::cfb(&xlsgen::workbook(&[("開示書", records)]))
+    };
+    let mut ods_zero_repeat = String::from_utf8(ods_content(&form_sheet(&["17.1.d"], Hide::Filter, None))).unwrap();
+    ods_zero_repeat = ods_zero_repeat.replace(r#"table:number-rows-repeated="2""#, r#"table:number-rows-repeated="0""#);
+    let inputs: Vec<(&str, Vec<u8>)> = vec![
+        ("accept-xls-hidden-row-and-column.xls", xls(&hidden)),
+        ("accept-xls-zero-height-row-and-hidden-column.xls", xls(&zero)),
+        ("accept-xlsb-hidden-row-and-column.xlsb", xlsb(&hidden)),
+        ("accept-xlsb-zero-height-row-and-hidden-column.xlsb", xlsb(&zero)),
+        ("accept-ods-hidden-row-and-column.ods", ods(&hidden)),
+        ("accept-ods-filtered-row.ods", ods(&form_sheet(&["18"], Hide::Filter, None))),
+        ("reject-xls-short-row-record.xls", short_row),
+        (
+            "reject-xlsb-short-row-header.xlsb",
+            xlsb_with(&shown, vec![], |r, _| Some(if r == 5 { rec(0x0000, &[5, 0]) } else { row_hdr(r, 300, 0) })),
+        ),
+        ("reject-ods-zero-repeat.ods", ods_zip(ods_zero_repeat)),
+    ];
+    let write = std::env::var_os("KAIJI_WRITE_SEEDS").is_some();
+    for (name, bytes) in inputs {
+        let path = dir.join(name);
+        if write {
+            std::fs::write(&path, &bytes).unwrap();
+        }
+        let kept =
+            std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e} (KAIJI_WRITE_SEEDS=1 writes it)", path.display()));
+        assert!(kept == bytes, "{name} is not what this test builds (KAIJI_WRITE_SEEDS=1 writes it again)");
+    }
 }

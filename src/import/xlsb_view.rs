@@ -132,6 +132,8 @@ pub(crate) fn sheet_views(parts: &mut Parts<'_>) -> Result<HashMap<String, Sheet
                 })?;
                 sheets.push((name, format!("xl/{target}")));
             }
+            // BrtWbProp: calamine reads its first byte
+            0x0099 if r.data.is_empty() => return Err("its workbook properties record is empty".into()),
             0x0090 => break,
             _ => {}
         }
@@ -149,6 +151,73 @@ pub(crate) fn sheet_views(parts: &mut Parts<'_>) -> Result<HashMap<String, Sheet
 
 fn shown(name: &str) -> String {
     crate::text::printable_line(name).into_owned()
+}
+
+/// Refuse the binary parts calamine's .xlsb reader would index past the
+/// end of when it opens the workbook. calamine tries that reader on any zip
+/// that is not an .xlsx, and it reads the shared strings and the styles
+/// before it looks for the workbook part, so these are checked whenever
+/// they are there.
+pub(crate) fn check_open(parts: &mut Parts<'_>) -> Result<(), Damaged> {
+    shared_string_count(parts)?;
+    check_styles(parts)?;
+    if parts.has("xl/workbook.bin") {
+        check_names(parts)?;
+    }
+    Ok(())
+}
+
+/// calamine's `read_styles`: the counts of number formats (BrtBeginFmts)
+/// and cell formats (BrtBeginCellXFs), each read from 4 bytes of its own
+/// record (the format records after them are read from a buffer that
+/// already holds those 4 bytes).
+fn check_styles(parts: &mut Parts<'_>) -> Result<(), Damaged> {
+    let Some(styles) = parts.read("xl/styles.bin") else { return Ok(()) };
+    let mut records = Records::new(&styles);
+    while let Some(r) = records.next()? {
+        if matches!(r.typ, 0x0267 | 0x0269) && r.data.len() < 4 {
+            return Err("its styles part is damaged (a count of formats cut short)".into());
+        }
+        if r.typ == 0x0269 {
+            // calamine reads no further
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// calamine's `read_workbook` after the worksheets: BrtExternSheet and
+/// BrtName, read into one buffer that keeps the longest record.
+fn check_names(parts: &mut Parts<'_>) -> Result<(), Damaged> {
+    let Some(book) = parts.read("xl/workbook.bin") else { return Ok(()) };
+    let mut records = Records::new(&book);
+    // the buffer holds BrtEndBundleShs when calamine goes on from it
+    let mut longest = 0usize;
+    while let Some(r) = records.next()? {
+        if r.typ == 0x0090 {
+            longest = r.data.len();
+            break;
+        }
+    }
+    while let Some(r) = records.next()? {
+        longest = longest.max(r.data.len());
+        match r.typ {
+            0x016A => {
+                // cxti, then XTI entries of 12 bytes of which calamine reads 8
+                let Some(cxti) = u32_at(r.data, 0).map(|n| n as usize) else {
+                    return Err("its workbook part is damaged (a BrtExternSheet cut short)".into());
+                };
+                let tail = (longest - 4) % 12;
+                let whole = (longest - 4) / 12;
+                if tail != 0 && tail < 8 && cxti > whole {
+                    return Err("its workbook part is damaged (a BrtExternSheet entry cut short)".into());
+                }
+            }
+            0x009D | 0x0225 | 0x018D | 0x0180 | 0x009A | 0x0252 | 0x0229 | 0x009B | 0x0084 => break,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The number of shared strings calamine will hold: the count in the
@@ -352,6 +421,37 @@ mod tests {
         // a row past the last calamine reads ends the worksheet, as for calamine
         let part = sheet(&[], &[row(0x0010_0001, 300, 0x10)]);
         assert!(scan_sheet(&part, 0).unwrap().hidden_rows.ranges().is_empty());
+    }
+
+    fn parts_of(files: &[(&str, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, data) in files {
+            z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+            z.write_all(data).unwrap();
+        }
+        z.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn what_calamine_would_index_past_when_it_opens_is_refused() {
+        let check = |files: &[(&str, Vec<u8>)]| {
+            let bytes = parts_of(files);
+            check_open(&mut Parts::new(&bytes).unwrap())
+        };
+        // a shared strings table whose BrtBeginSst is too short for its count
+        assert!(check(&[("xl/sharedStrings.bin", rec(0x009F, &[0; 4]))]).unwrap_err().contains("BrtBeginSst"));
+        assert_eq!(check(&[("xl/sharedStrings.bin", rec(0x009F, &[0, 0, 0, 0, 3, 0, 0, 0]))]), Ok(()));
+        // a count of cell formats cut short
+        assert!(check(&[("xl/styles.bin", rec(0x0269, &[1]))]).unwrap_err().contains("count of formats"));
+        let styles = [rec(0x0269, &1u32.to_le_bytes()), rec(0x002F, &[0, 0])].concat();
+        assert_eq!(check(&[("xl/styles.bin", styles)]), Ok(()));
+        // an external sheet list whose last entry is cut short within its count
+        let book = |xti: Vec<u8>| [rec(0x0090, &[]), rec(0x016A, &xti), rec(0x009D, &[0; 26])].concat();
+        let short = [&2u32.to_le_bytes()[..], &[0; 12], &[0; 5]].concat();
+        assert!(check(&[("xl/workbook.bin", book(short))]).unwrap_err().contains("BrtExternSheet"));
+        let whole = [&2u32.to_le_bytes()[..], &[0; 24]].concat();
+        assert_eq!(check(&[("xl/workbook.bin", book(whole))]), Ok(()));
     }
 
     #[test]

@@ -109,11 +109,17 @@ pub fn import_bytes_with(bytes: &[u8], form: &Form, path: &str, sheet: Option<&s
     let bytes: &[u8] = &bytes;
     // an .xlsb: read before calamine opens it, which refuses what calamine
     // would panic on
+    let xlsb_damaged = |e: String| unreadable(format!("the .xlsb is damaged: {e}"));
     let xlsb_views = match Parts::new(bytes) {
-        Some(mut parts) if xlsb_view::is_xlsb(&parts) => {
-            Some(xlsb_view::sheet_views(&mut parts).map_err(|e| unreadable(format!("the .xlsb is damaged: {e}")))?)
+        Some(mut parts) => {
+            xlsb_view::check_open(&mut parts).map_err(xlsb_damaged)?;
+            if xlsb_view::is_xlsb(&parts) {
+                Some(xlsb_view::sheet_views(&mut parts).map_err(xlsb_damaged)?)
+            } else {
+                None
+            }
         }
-        _ => None,
+        None => None,
     };
     let mut wb = guarded(path, || calamine::open_workbook_auto_from_rs(Cursor::new(bytes)))?
         .map_err(|e| unreadable(e.to_string()))?;
