@@ -27,13 +27,48 @@ fn inputs(target: &str) -> Vec<PathBuf> {
     files
 }
 
+/// Panics while an input is replayed, caught or not, on any thread (the
+/// PDF importer reads on a thread of its own): the fuzzer aborts on any
+/// panic (libfuzzer-sys's hook), also one kaiji catches around a parser, so
+/// a replay counts them too. Replays take turns, so each panic is its
+/// input's.
+static PANICS: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+static REPLAYING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn count_panics() {
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if REPLAYING.load(std::sync::atomic::Ordering::SeqCst) {
+                PANICS.lock().unwrap_or_else(|e| e.into_inner()).push(info.to_string());
+            } else {
+                default(info);
+            }
+        }));
+    });
+}
+
 fn replay(target: &str, run: impl Fn(&[u8]) -> Outcome) -> usize {
+    count_panics();
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let files = inputs(target);
     let mut failures = Vec::new();
     for path in &files {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let data = std::fs::read(path).unwrap();
-        match catch_unwind(AssertUnwindSafe(|| run(&data))) {
+        REPLAYING.store(true, std::sync::atomic::Ordering::SeqCst);
+        let before = PANICS.lock().unwrap_or_else(|e| e.into_inner()).len();
+        let outcome = catch_unwind(AssertUnwindSafe(|| run(&data)));
+        REPLAYING.store(false, std::sync::atomic::Ordering::SeqCst);
+        let caught: Vec<String> = PANICS.lock().unwrap_or_else(|e| e.into_inner()).drain(before..).collect();
+        if outcome.is_ok()
+            && let Some(p) = caught.first()
+        {
+            failures.push(format!("{name}: a panic was caught inside kaiji (the fuzzer aborts on it): {p}"));
+        }
+        match outcome {
             Err(panic) => {
                 let msg = panic
                     .downcast_ref::<String>()

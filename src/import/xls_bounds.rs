@@ -188,6 +188,17 @@ impl<'a> Sectors<'a> {
     }
 }
 
+/// A sector of the allocation table (or of the list of its sectors) that
+/// the end of the file cuts short: calamine asserts that such a table is
+/// whole 4-byte entries, and reads the zeros it pads a sector with where it
+/// reads one twice.
+fn whole_table(sector: &[u8], size: usize) -> Result<(), Refusal> {
+    if sector.len() < size {
+        return Err(damaged("its allocation table is cut short by the end of the file"));
+    }
+    Ok(())
+}
+
 /// The Workbook (or Book) stream, as calamine reads it; `None` where
 /// calamine cannot open the file (it says why).
 fn workbook_stream(bytes: &[u8]) -> Result<Option<Stream>, Refusal> {
@@ -216,6 +227,7 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Stream>, Refusal> {
             return Ok(None);
         }
         let Some(sector) = sectors.get(id) else { return Ok(None) };
+        whole_table(sector, size)?;
         difat.extend(sector.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())));
         let Some(next) = difat.pop() else { return Ok(None) };
         id = next;
@@ -232,6 +244,7 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Stream>, Refusal> {
     let mut fats = Vec::with_capacity(fat_sectors.len() * size / 4);
     for id in fat_sectors {
         let Some(sector) = sectors.get(id) else { return Ok(None) };
+        whole_table(sector, size)?;
         fats.extend(sector.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())));
     }
 
@@ -264,6 +277,9 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Stream>, Refusal> {
         let Some(minifat) = sectors.chain(mini_fat_start, &fats, minifat_len, "mini allocation table")? else {
             return Ok(None);
         };
+        if minifat.data.len() % 4 != 0 {
+            return Err(damaged("its mini allocation table is cut short by the end of the file"));
+        }
         (ministream, minifat.data.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect())
     } else {
         (Stream { data: Vec::new(), chunk: size, at: Vec::new() }, Vec::new())
@@ -765,6 +781,26 @@ mod tests {
         big.truncate(MAX_FILE);
         // within the size, but no compound file calamine could read: calamine says so
         assert!(matches!(check(&big), Ok(None)));
+    }
+
+    #[test]
+    fn an_allocation_table_cut_short_by_the_end_of_the_file_is_refused() {
+        // the header names sector 0 as its one FAT sector; the file ends
+        // 334 bytes into it (calamine asserted on the 334 bytes: a fuzz input)
+        let mut file = vec![0u8; 512 + 334];
+        file[..8].copy_from_slice(SIGNATURE);
+        file[26..28].copy_from_slice(&3u16.to_le_bytes());
+        file[28..30].copy_from_slice(&0xFFFEu16.to_le_bytes());
+        file[30..32].copy_from_slice(&9u16.to_le_bytes());
+        file[32..34].copy_from_slice(&6u16.to_le_bytes());
+        file[44..48].copy_from_slice(&1u32.to_le_bytes());
+        file[68..72].copy_from_slice(&ENDOFCHAIN.to_le_bytes());
+        file[76..80].copy_from_slice(&0u32.to_le_bytes());
+        for i in 1..109 {
+            file[76 + 4 * i..80 + 4 * i].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        }
+        let Err(Refusal::Damaged(m)) = check(&file) else { panic!("refused") };
+        assert!(m.contains("allocation table is cut short"), "{m}");
     }
 
     #[test]
