@@ -148,10 +148,16 @@ struct Sectors<'a> {
 
 impl<'a> Sectors<'a> {
     /// A sector; at the end of the file, what there is of it (as calamine).
-    fn get(&self, id: u32) -> Option<&'a [u8]> {
-        let start = self.offset(id)?;
+    /// `Ok(None)`: calamine returns an error; `Err`: a sector that starts
+    /// past the end of the file (calamine's reader slices past what it
+    /// read: a panic).
+    fn get(&self, id: u32) -> Result<Option<&'a [u8]>, Refusal> {
+        let Some(start) = self.offset(id) else { return Ok(None) };
         let end = start.saturating_add(self.size).min(self.bytes.len());
-        Some(self.bytes.get(start..end).unwrap_or(&[]))
+        match self.bytes.get(start..end) {
+            Some(sector) => Ok(Some(sector)),
+            None => Err(damaged(format!("it names sector {id}, which lies past the end of the file"))),
+        }
     }
 
     fn offset(&self, id: u32) -> Option<usize> {
@@ -170,7 +176,7 @@ impl<'a> Sectors<'a> {
         let mut seen = vec![false; self.maxid as usize + 1];
         let mut id = start;
         while id != ENDOFCHAIN {
-            let Some(sector) = self.get(id) else { return Ok(None) };
+            let Some(sector) = self.get(id)? else { return Ok(None) };
             if std::mem::replace(&mut seen[id as usize], true) {
                 return Err(damaged(format!("the sector chain of its {what} loops back on itself")));
             }
@@ -226,7 +232,7 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Stream>, Refusal> {
         if difat_sectors > maxid as usize + 1 {
             return Ok(None);
         }
-        let Some(sector) = sectors.get(id) else { return Ok(None) };
+        let Some(sector) = sectors.get(id)? else { return Ok(None) };
         whole_table(sector, size)?;
         difat.extend(sector.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())));
         let Some(next) = difat.pop() else { return Ok(None) };
@@ -243,7 +249,7 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Stream>, Refusal> {
     }
     let mut fats = Vec::with_capacity(fat_sectors.len() * size / 4);
     for id in fat_sectors {
-        let Some(sector) = sectors.get(id) else { return Ok(None) };
+        let Some(sector) = sectors.get(id)? else { return Ok(None) };
         whole_table(sector, size)?;
         fats.extend(sector.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())));
     }
@@ -372,6 +378,9 @@ fn check_biff(stream: &[u8]) -> Result<(Vec<usize>, Vec<SheetView>), Refusal> {
     let mut strings: Vec<u64> = Vec::new();
     let mut biff8 = true;
     while let Some(mut r) = next_record(&mut globals)? {
+        if let Some(what) = short_global(r.typ, r.data) {
+            return Err(damaged(format!("its {what} record ({} bytes) is cut short", r.data.len())));
+        }
         match r.typ {
             0x002F if u16_at(r.data, 0).unwrap_or(0) != 0 => return Ok(Default::default()), // encrypted: calamine refuses
             0x0809 => biff8 = u16_at(r.data, 0) == Some(0x0600),
@@ -400,6 +409,24 @@ fn check_biff(stream: &[u8]) -> Result<(Vec<usize>, Vec<SheetView>), Refusal> {
         views.push(view.finish());
     }
     Ok((formulas, views))
+}
+
+/// A workbook-globals record shorter than the bytes calamine's reader
+/// indexes in it without checking (it would panic): its name.
+fn short_global(typ: u16, d: &[u8]) -> Option<&'static str> {
+    let (what, need) = match typ {
+        0x002F => ("FILEPASS", 2),
+        0x0042 => ("CODEPAGE", 2),
+        0x0022 => ("DATEMODE", 2),
+        0x0809 => ("BOF", 2),
+        0x0017 => ("EXTERNSHEET", 2),
+        0x0085 => ("BOUNDSHEET", 6),
+        // a defined name: its formula's length at 4, its text from 14, the
+        // formula at the end
+        0x0018 => ("NAME", 14.max(u16_at(d, 4).map_or(0, usize::from))),
+        _ => return None,
+    };
+    (d.len() < need).then_some(what)
 }
 
 /// The lengths, in UTF-8 bytes at most, of the shared strings, read as
@@ -579,6 +606,10 @@ fn check_sheet(
         match r.typ {
             0x0809 if seen_bof => depth += 1,
             0x0809 => seen_bof = true,
+            // MERGECELLS: a count, then 8 bytes each (calamine reads them unchecked)
+            0x00E5 if d.len() < 2 + 8 * usize::from(u16_at(d, 0).unwrap_or(u16::MAX)) => {
+                return Err(damaged(format!("worksheet 「{name}」 has a MERGECELLS record cut short")));
+            }
             0x0200 => {
                 let (n, shown) = dimensions(d).ok_or_else(|| {
                     damaged(format!("worksheet 「{name}」 declares an impossible range (its DIMENSIONS record)"))
@@ -783,11 +814,10 @@ mod tests {
         assert!(matches!(check(&big), Ok(None)));
     }
 
-    #[test]
-    fn an_allocation_table_cut_short_by_the_end_of_the_file_is_refused() {
-        // the header names sector 0 as its one FAT sector; the file ends
-        // 334 bytes into it (calamine asserted on the 334 bytes: a fuzz input)
-        let mut file = vec![0u8; 512 + 334];
+    /// A compound file's header naming `fat` as its one FAT sector, padded
+    /// to `len` bytes.
+    fn header(fat: u32, len: usize) -> Vec<u8> {
+        let mut file = vec![0u8; len];
         file[..8].copy_from_slice(SIGNATURE);
         file[26..28].copy_from_slice(&3u16.to_le_bytes());
         file[28..30].copy_from_slice(&0xFFFEu16.to_le_bytes());
@@ -795,12 +825,38 @@ mod tests {
         file[32..34].copy_from_slice(&6u16.to_le_bytes());
         file[44..48].copy_from_slice(&1u32.to_le_bytes());
         file[68..72].copy_from_slice(&ENDOFCHAIN.to_le_bytes());
-        file[76..80].copy_from_slice(&0u32.to_le_bytes());
+        file[76..80].copy_from_slice(&fat.to_le_bytes());
         for i in 1..109 {
             file[76 + 4 * i..80 + 4 * i].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
         }
-        let Err(Refusal::Damaged(m)) = check(&file) else { panic!("refused") };
+        file
+    }
+
+    #[test]
+    fn an_allocation_table_cut_short_by_the_end_of_the_file_is_refused() {
+        // the file ends 334 bytes into its FAT sector (calamine asserted on
+        // the 334 bytes: a fuzz input)
+        let Err(Refusal::Damaged(m)) = check(&header(0, 512 + 334)) else { panic!("refused") };
         assert!(m.contains("allocation table is cut short"), "{m}");
+        // its FAT sector starts past the end of the file (calamine sliced
+        // past what it had read: a fuzz input)
+        let Err(Refusal::Damaged(m)) = check(&header(2, 1100)) else { panic!("refused") };
+        assert!(m.contains("sector 2, which lies past the end of the file"), "{m}");
+    }
+
+    #[test]
+    fn records_calamine_would_index_past_are_refused() {
+        assert_eq!(short_global(0x0085, &[0; 5]), Some("BOUNDSHEET"));
+        assert_eq!(short_global(0x0085, &[0; 6]), None);
+        assert_eq!(short_global(0x0042, &[1]), Some("CODEPAGE"));
+        // a NAME whose formula is longer than the record
+        let mut name = vec![0u8; 14];
+        name[4] = 15;
+        assert_eq!(short_global(0x0018, &name), Some("NAME"));
+        name[4] = 14;
+        assert_eq!(short_global(0x0018, &name), None);
+        assert_eq!(short_global(0x0018, &[0; 13]), Some("NAME"));
+        assert_eq!(short_global(0x0203, &[]), None);
     }
 
     #[test]
