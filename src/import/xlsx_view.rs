@@ -78,17 +78,27 @@ pub(crate) fn scan_sheet(xml: &[u8]) -> SheetView {
     let mut out = ViewBuilder::default();
     // the cell whose content is being read: a formula tag inside it marks it
     let mut open_cell: Option<(u32, u32)> = None;
+    // the row a <row> without `r` is, as calamine counts: the one after the last
+    let mut next_row = 0u32;
     for_each_tag(xml, |name, tag| match name {
         b"sheetFormatPr" => {
             let width = attr(tag, b"defaultColWidth").and_then(|w| w.parse::<f64>().ok());
             out.cols_hidden_by_default = width.is_some_and(view::narrow);
         }
         b"row" => {
-            let Some(r) = attr(tag, b"r").and_then(|r| r.parse::<u32>().ok()).filter(|r| *r > 0) else { return };
+            if let Some(r) = attr(tag, b"r") {
+                // a row number calamine cannot read fails the worksheet there
+                let Some(r) = r.parse::<u32>().ok().filter(|r| *r > 0) else { return };
+                next_row = r - 1;
+            }
             let hidden = attr(tag, b"hidden").is_some_and(|h| truthy(&h));
             let flat = attr(tag, b"ht").and_then(|h| h.parse::<f64>().ok()).is_some_and(view::flat);
-            out.row(r - 1, hidden || flat);
+            out.row(next_row, hidden || flat);
+            if tag.ends_with(b"/") {
+                next_row = next_row.saturating_add(1);
+            }
         }
+        b"/row" => next_row = next_row.saturating_add(1),
         b"col" => {
             let num = |k: &[u8]| attr(tag, k).and_then(|v| v.parse::<u32>().ok()).filter(|v| *v > 0);
             let (Some(min), Some(max)) = (num(b"min"), num(b"max")) else { return };
@@ -235,9 +245,11 @@ mod tests {
             <row r="2" hidden="1"><c r="A2"/></row>
             <row r="3" ht="0" customHeight="1"><c r="C3"><f>B3*2</f><v>4</v></c></row>
             <x:row r="4" ht="15"><x:c r="AB4"><x:f t="shared" si="0"/><x:v>1</x:v></x:c><c r="D4" s="1"/></x:row>
+            <row/><row hidden="1"><c><v>1</v></c></row><row r="9"/><row ht="0.5"/>
             </sheetData></worksheet>"#;
         let s = scan_sheet(xml);
-        assert_eq!(s.hidden_rows.ranges(), [(1, 2)]);
+        // rows without `r` are the ones after the last, as calamine counts
+        assert_eq!(s.hidden_rows.ranges(), [(1, 2), (5, 5), (9, 9)]);
         assert_eq!(s.hidden_cols.ranges(), [(1, 2), (4, 4)]);
         assert_eq!(s.formulas, std::collections::HashSet::from([(2, 2), (3, 27)]));
         assert!(s.hides((1, 0)) && s.hides((0, 2)) && s.hides((7, 4)));
