@@ -15,10 +15,13 @@ mod error;
 mod header;
 mod markup;
 mod matcher;
+mod ods_view;
 pub mod pdf;
 mod rules;
 pub mod text;
+mod view;
 mod xls_bounds;
+mod xlsb_view;
 pub mod xlsx;
 mod xlsx_view;
 
