@@ -10,6 +10,7 @@ mod diff;
 mod export;
 mod form;
 mod import;
+mod init;
 mod lint;
 mod output;
 mod progress;
@@ -36,6 +37,7 @@ Examples:
   kaiji lint --explain gating-conflict       what a lint rule checks
   kaiji diff old.toml new.toml               what changed between two versions
   kaiji coverage -p hospital/                questions no policy reads
+  kaiji init hospital my-policies            a policy repository to start from
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or policy that could not be evaluated.";
 
@@ -77,6 +79,8 @@ pub enum Command {
     Test(test::TestArgs),
     /// List the questions no policy read and the 備考 no policy looked at.
     Coverage(coverage::CoverageArgs),
+    /// Start a hospital's policy repository or a vendor's sheet repository.
+    Init(init::InitArgs),
     /// Write synthetic sheets (deterministic from a seed) for benchmarks and trials.
     #[cfg(feature = "synth")]
     BenchData(bench_data::BenchDataArgs),
@@ -110,6 +114,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Diff(args) => diff::run(args, &forms),
         Command::Test(args) => test::run(args, &forms, &cli.form_files),
         Command::Coverage(args) => coverage::run(args, &forms, &cli.form_files),
+        Command::Init(args) => init::run(args, &forms),
         #[cfg(feature = "synth")]
         Command::BenchData(args) => bench_data::run(args, &forms),
     }
