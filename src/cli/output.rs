@@ -434,8 +434,11 @@ pub fn note_not_sheets(skipped: &[PathBuf]) {
     }
     // File names are the vendors' text: no live control characters (a line
     // break would start a line of its own, e.g. a CI workflow command).
-    let mut names: Vec<String> =
-        skipped.iter().take(SHOWN).map(|p| kaiji::text::printable_line(&p.display().to_string()).into_owned()).collect();
+    let mut names: Vec<String> = skipped
+        .iter()
+        .take(SHOWN)
+        .map(|p| kaiji::text::printable_line(&p.display().to_string()).into_owned())
+        .collect();
     if skipped.len() > SHOWN {
         names.push(format!("and {} more", skipped.len() - SHOWN));
     }
