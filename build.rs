@@ -1,6 +1,7 @@
 //! Embeds the built-in policy pack: every file under `policies/` becomes an
 //! entry of `BUILTIN` (path relative to `policies/`, text), in path order,
-//! so adding a policy file needs no code change.
+//! so adding a policy file needs no code change. Likewise the templates of
+//! `kaiji init` (templates/init/).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -26,6 +27,23 @@ fn main() {
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("builtin_policies.rs");
     std::fs::write(out, code).expect("write builtin_policies.rs");
+
+    // The files `kaiji init` writes: every file under templates/init/KIND/,
+    // as (KIND/relative path, text), in path order.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/init");
+    println!("cargo:rerun-if-changed={}", root.display());
+    let files = dirs::files_under(&root, |_| true);
+    let mut code = String::from(
+        "/// The templates of `kaiji init`: (kind/path under templates/init/, text).\npub const TEMPLATES: &[(&str, &str)] = &[\n",
+    );
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let rel = f.strip_prefix(&root).expect("under templates/init/").to_string_lossy().replace('\\', "/");
+        writeln!(code, "    ({rel:?}, include_str!({:?})),", f.display().to_string()).unwrap();
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("init_templates.rs");
+    std::fs::write(out, code).expect("write init_templates.rs");
 
     // Tests that read the reference seed (outside the repository) are
     // `#[ignore]`d without it, so `cargo test` says what it did not run;

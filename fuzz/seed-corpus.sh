@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fill fuzz/corpus/<target>/ with starting inputs: the example sheets, a few
-# generated ones (clean and with lint problems), and the saved regressions.
+# generated ones (clean and with lint problems), and the saved regressions
+# (the only seeds of import_pdf, and the .xls/.xlsb/.ods seeds of import_xlsx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kaiji=${KAIJI:-target/debug/kaiji}
@@ -8,7 +9,7 @@ kaiji=${KAIJI:-target/debug/kaiji}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$kaiji" bench-data --count 12 --seed 3 --problem-rate 0.7 --format both --out "$tmp" 2>/dev/null
-mkdir -p fuzz/corpus/sheet_toml fuzz/corpus/sheet_json fuzz/corpus/import_text fuzz/corpus/import_xlsx fuzz/corpus/policy
+mkdir -p fuzz/corpus/sheet_toml fuzz/corpus/sheet_json fuzz/corpus/import_text fuzz/corpus/import_xlsx fuzz/corpus/import_pdf fuzz/corpus/policy
 cp examples/sheets/*.toml "$tmp"/toml/*.toml fuzz/corpus/sheet_toml/
 cp examples/sheets/*.json "$tmp"/json/*.json fuzz/corpus/sheet_json/
 cp tests/fixtures/*.txt fuzz/corpus/import_text/

@@ -18,6 +18,7 @@ pub mod form;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod import;
+pub mod init;
 pub mod lint;
 pub mod memory;
 pub mod outcome;

@@ -277,3 +277,57 @@ fn human_output_of_a_document_snapshot() {
     assert_eq!(out.status.code(), Some(0), "warnings only");
     insta::assert_snapshot!(String::from_utf8(out.stdout).unwrap());
 }
+
+/// Hostile and careless inputs among documents: a FIFO named like a PDF,
+/// a control sequence in a document's name, a glob of PDFs, an empty
+/// workbook, a file with a document's extension and a sheet's content.
+#[cfg(unix)]
+#[test]
+fn hostile_and_careless_documents_are_errors_for_themselves_only() {
+    use std::os::unix::ffi::OsStrExt;
+    let d = tempfile::tempdir().unwrap();
+    pdf(d.path(), "good.pdf", pdfgen::Style::Grey);
+    // A FIFO named on the command line is refused, not waited on.
+    let fifo = d.path().join("pipe.pdf");
+    let c = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let out = cargo_bin_cmd!("kaiji")
+        .arg("check")
+        .arg(&fifo)
+        .arg(d.path().join("good.pdf"))
+        .args(["-f", "json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["errors"], 1);
+    assert!(sheet(&report, "pipe.pdf")["errors"][0]["message"].as_str().unwrap().contains("FIFO"), "{report:#}");
+    std::fs::remove_file(&fifo).unwrap();
+
+    // A terminal escape in a file name reaches no terminal.
+    let evil = d.path().join("\u{1b}[2Jevil.pdf");
+    std::fs::write(&evil, b"%PDF-1.7 truncated").unwrap();
+    std::fs::write(d.path().join("empty.xlsx"), b"").unwrap();
+    // A sheet's TOML saved as .txt: it names the form's title, so it is
+    // read as a document, and is an error (no question row), not skipped.
+    std::fs::copy("examples/sheets/aozora-cloud.toml", d.path().join("aozora.txt")).unwrap();
+    // A text without the title is skipped with a note.
+    std::fs::write(d.path().join("notes.txt"), "vendors to call back: none\n").unwrap();
+    let out = cargo_bin_cmd!("kaiji").arg("check").arg(d.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(!stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'), "{stdout}{stderr}");
+    assert!(stdout.contains("\\u{1b}[2Jevil.pdf"), "{stdout}");
+    assert!(stdout.lines().filter(|l| l.starts_with("ERROR")).count() == 3, "{stdout}");
+    assert!(stdout.contains("aozora.txt  (no line matches a question of form sds-6.0)"), "{stdout}");
+    assert!(stderr.contains("skipped 1 file(s) that are not sheets") && stderr.contains("notes.txt"), "{stderr}");
+
+    // A glob of PDFs finds the documents.
+    let pattern = d.path().join("*.pdf").display().to_string();
+    let out = cargo_bin_cmd!("kaiji").args(["check", &pattern, "-f", "json"]).output().unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["sheets"], 2, "{report:#}");
+}

@@ -449,3 +449,21 @@ fn every_subcommand_refuses_an_output_that_is_not_a_regular_file() {
     let left: Vec<_> = std::fs::read_dir(d.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 4, "nothing written beside them: {left:?}");
 }
+
+/// The note naming skipped files shows their names printable: a line break
+/// in a file name would otherwise start a line of its own (in CI, a
+/// workflow command such as `::warning::`).
+#[cfg(unix)]
+#[test]
+fn skipped_file_names_reach_stderr_printable() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    std::fs::copy(example("aozora-cloud.toml"), root.join("a.toml")).unwrap();
+    std::fs::write(root.join("x\n::warning::forged\u{1b}[31m.toml"), "x = 1\n").unwrap();
+    let a = kaiji().args(["lint", "-f", "json"]).arg(root).assert().code(0);
+    let e = stderr(&a);
+    let note = e.lines().find(|l| l.starts_with("note: skipped 1 TOML/JSON file(s)")).unwrap_or_else(|| panic!("{e}"));
+    assert!(note.contains("::warning::forged"), "{e}");
+    assert!(!e.lines().any(|l| l.starts_with("::")), "{e}");
+    assert!(!e.contains('\u{1b}'), "{e}");
+}

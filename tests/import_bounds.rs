@@ -163,6 +163,12 @@ fn a_shared_string_table_declaring_billions_is_refused() {
     let data = question_rows();
     let book = write(d.path(), "count.xlsx", &xlsx("A1:C2", data.as_bytes(), Some(shared)));
     assert_refused(&import_limited(&book), "declares 4000000000 shared strings; the limit is 1000000");
+    // the same zip after other bytes (calamine finds a zip by its end): the
+    // bounds still apply (a fuzz input)
+    let mut prefixed = vec![0xD0u8; 20_000];
+    prefixed.extend(std::fs::read(&book).unwrap());
+    let book = write(d.path(), "prefixed.xlsx", &prefixed);
+    assert_refused(&import_limited(&book), "declares 4000000000 shared strings; the limit is 1000000");
 }
 
 #[test]

@@ -287,3 +287,80 @@ fn a_formula_answer_is_read_with_a_warning_naming_its_cell() {
     let cell = format!("開示書!C{}", r + 1);
     assert!(imp.report.warnings.iter().any(|w| w.starts_with(&cell) && w.contains("formula")), "{}", imp.report);
 }
+
+/// The workbook's zip with each part renamed by `rename` (and its bytes
+/// changed by `edit`).
+fn rezip(bytes: &[u8], rename: impl Fn(&str) -> String, edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut src = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..src.len() {
+        let mut part = src.by_index(i).unwrap();
+        let name = part.name().unwrap().to_string();
+        let mut data = Vec::new();
+        part.read_to_end(&mut data).unwrap();
+        out.start_file(rename(&name), opts).unwrap();
+        out.write_all(&edit(&name, data)).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// A form sheet whose 17.1.d row has a hidden copy above it, answered otherwise.
+fn sheet_with_hidden_copy() -> (Vec<u8>, u32) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("開示書").unwrap();
+    let f = form();
+    form_sheet(ws, |i, k| Some(honest(k, i)));
+    // the copy goes in a row of its own below the form, hidden
+    let i = f.index_of("17.1.d").unwrap();
+    let q = &f.questions()[i];
+    let r = 3 + f.len() as u32 + 2;
+    ws.write_string(r, 0, &q.id).unwrap();
+    ws.write_string(r, 1, &q.text).unwrap();
+    ws.write_string(r, 2, other(honest(q.kind, i)).as_str()).unwrap();
+    ws.set_row_hidden(r).unwrap();
+    (wb.save_to_buffer().unwrap(), r)
+}
+
+#[test]
+fn a_worksheet_part_is_found_as_calamine_finds_it() {
+    // calamine finds parts whatever their letter case: the part it reads is
+    // the one whose hidden rows are read, whatever it is called
+    let (bytes, r) = sheet_with_hidden_copy();
+    let renamed = rezip(&bytes, |n| n.replace("xl/worksheets/sheet1.xml", "XL/Worksheets/SHEET1.xml"), |_, d| d);
+    let imp = import(&renamed);
+    assert_honest(&imp, &[]);
+    assert!(imp.report.ambiguous.is_empty(), "{}", imp.report);
+    let place = format!("開示書 row {} (hidden row)", r + 1);
+    assert!(imp.report.hidden.iter().any(|u| u.place == place), "{}", imp.report);
+}
+
+#[test]
+fn a_sheet_tag_read_otherwise_than_calamine_reads_it_is_never_read_unseen() {
+    // a second id attribute: calamine takes the last; so does kaiji, and a
+    // worksheet whose part cannot be found is refused, never read as if
+    // every row showed
+    let (bytes, _) = sheet_with_hidden_copy();
+    let two_ids = rezip(&bytes, str::to_string, |n, d| {
+        if n == "xl/workbook.xml" {
+            String::from_utf8(d).unwrap().replace(r#"r:id="rId1""#, r#"r:id="rId9" x:id="rId1""#).into_bytes()
+        } else {
+            d
+        }
+    });
+    let imp = import(&two_ids);
+    assert!(imp.report.ambiguous.is_empty(), "{}", imp.report);
+    assert_honest(&imp, &[]);
+    // a name calamine decodes (a character reference) and kaiji does not:
+    // the worksheet's rows cannot be told, so it is refused
+    let odd_name = rezip(&bytes, str::to_string, |n, d| {
+        if n == "xl/workbook.xml" {
+            String::from_utf8(d).unwrap().replace(r#"name="開示書""#, r#"name="&#x958B;示書""#).into_bytes()
+        } else {
+            d
+        }
+    });
+    let m = refused(&odd_name, None);
+    assert!(m.contains("hidden cannot be told") && m.contains("worksheet 「開示書」 could not be found"), "{m}");
+}

@@ -11,6 +11,7 @@ mod documents;
 mod export;
 mod form;
 mod import;
+mod init;
 mod lint;
 mod output;
 mod progress;
@@ -40,6 +41,7 @@ Examples:
   kaiji diff old.toml new.toml               what changed between two versions
   kaiji coverage -p hospital/                questions no policy reads
   kaiji serve vendors/ --open                a page for the vendors' documents (127.0.0.1 only)
+  kaiji init hospital my-policies            a policy repository to start from
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 input or policy that could not be evaluated.";
 
@@ -84,6 +86,8 @@ pub enum Command {
     /// A local page (127.0.0.1 only): drop vendor documents, see the matrix, download the report.
     #[cfg(feature = "serve")]
     Serve(serve::ServeArgs),
+    /// Start a hospital's policy repository or a vendor's sheet repository.
+    Init(init::InitArgs),
     /// Write synthetic sheets (deterministic from a seed) for benchmarks and trials.
     #[cfg(feature = "synth")]
     BenchData(bench_data::BenchDataArgs),
@@ -119,6 +123,7 @@ pub fn run(cli: Cli) -> miette::Result<u8> {
         Command::Coverage(args) => coverage::run(args, &forms, &cli.form_files),
         #[cfg(feature = "serve")]
         Command::Serve(args) => serve::run(args, forms),
+        Command::Init(args) => init::run(args, &forms),
         #[cfg(feature = "synth")]
         Command::BenchData(args) => bench_data::run(args, &forms),
     }

@@ -432,6 +432,8 @@ pub fn note_not_sheets(skipped: &[PathBuf]) {
     if skipped.is_empty() {
         return;
     }
+    // File names are the vendors' text: no live control characters (a line
+    // break would start a line of its own, e.g. a CI workflow command).
     let mut names: Vec<String> = skipped
         .iter()
         .take(SHOWN)

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{ImportError, ImportOptions, ImportReport, Source, import_bytes};
+use super::{ImportError, ImportOptions, ImportReport, Source, import_digested};
 use crate::form::{Form, FormRegistry};
 use crate::sheet::{Sheet, SheetFormat, write};
 
@@ -91,7 +91,8 @@ pub fn load_document(
     form: &Arc<Form>,
     forms: &FormRegistry,
 ) -> Result<(Sheet, DocumentImport), ImportError> {
-    let imported = import_bytes(bytes, shown, source, form, &ImportOptions::default())?;
+    let sha256 = crate::walk::sha256_hex(bytes);
+    let imported = import_digested(bytes, &sha256, shown, source, form, &ImportOptions::default())?;
     let header = [format!("Imported by kaiji from {shown} ({}) against form {}.", source.as_str(), form.id)];
     let toml = write::to_toml_fill_in(&imported.doc, form, &header);
     let mut sheet = crate::sheet::load_str(shown, toml, SheetFormat::Toml, forms).map_err(|e| {
@@ -106,7 +107,7 @@ pub fn load_document(
             )),
         }
     })?;
-    sheet.sha256 = Some(crate::walk::sha256_hex(bytes));
+    sheet.sha256 = Some(sha256);
     sheet.imported = true;
     Ok((sheet, DocumentImport { format: source, account: imported.report, saved: None }))
 }

@@ -15,10 +15,13 @@ mod error;
 mod header;
 mod markup;
 mod matcher;
+mod ods_view;
 pub mod pdf;
 mod rules;
 pub mod text;
+mod view;
 mod xls_bounds;
+mod xlsb_view;
 pub mod xlsx;
 mod xlsx_view;
 
@@ -196,6 +199,20 @@ pub fn import_bytes(
     form: &Form,
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
+    import_digested(bytes, &crate::walk::sha256_hex(bytes), shown, source, form, options)
+}
+
+/// [`import_bytes`] with the SHA-256 of `bytes` already computed (a run
+/// that imports a document states the digest twice: hashing a PDF is not
+/// free).
+pub(crate) fn import_digested(
+    bytes: &[u8],
+    sha256: &str,
+    shown: &str,
+    source: Source,
+    form: &Form,
+    options: &ImportOptions,
+) -> Result<Imported, ImportError> {
     let mut imported = match source {
         Source::Text => text::import_bytes(bytes, form, shown),
         Source::Xlsx => xlsx::import_bytes_with(bytes, form, shown, options.sheet.as_deref()),
@@ -204,25 +221,27 @@ pub fn import_bytes(
     if !options.partial {
         imported.report.require_most(shown, &form.id)?;
     }
-    imported.record_provenance(shown, bytes, source, form);
+    imported.record_provenance(shown, sha256, source, form);
     Ok(imported)
 }
 
 impl Imported {
     /// Write into the doc what it was read from (`[source]`: the file, the
-    /// SHA-256 of `bytes`, the format) and where each answer was read
+    /// SHA-256 of its bytes, the format) and where each answer was read
     /// (`[evidence]`, in form order, with the word read).
     ///
     /// A workbook `kaiji export` wrote from an imported sheet carries the
     /// vendor document's `[source]` and `[evidence]`: those are kept, not
     /// replaced by the workbook's (see `xlsx::import_bytes_with`).
-    pub fn record_provenance(&mut self, file: &str, bytes: &[u8], source: Source, form: &Form) {
+    pub fn record_provenance(&mut self, file: &str, sha256: &str, source: Source, form: &Form) {
         if self.doc.source.is_some() {
             return;
         }
-        let sha256 = crate::walk::sha256_hex(bytes);
-        self.doc.source =
-            Some(crate::sheet::DocSource { file: file.to_string(), sha256, format: source.as_str().to_string() });
+        self.doc.source = Some(crate::sheet::DocSource {
+            file: file.to_string(),
+            sha256: sha256.to_string(),
+            format: source.as_str().to_string(),
+        });
         let mut evidence: Vec<(usize, crate::sheet::DocEvidence)> = self
             .sources
             .iter()

@@ -31,9 +31,18 @@
 //! calamine, which then prints a short "unrecognised formula" for each; the
 //! value a formula last had, which is what kaiji reads, is kept.
 //!
+//! The same walk reads what a person sees of each worksheet (calamine reads
+//! none of it): the ROW records (a row hidden, `fDyZero`, or under 2 pt
+//! tall), the COLINFO records (a column hidden, `fHidden`, or under half a
+//! character wide), the default row height (rows "hidden by default") and
+//! column width, and where the formulas are. A ROW, COLINFO or default
+//! record too short to say is refused as damaged: the rows it would hide
+//! cannot be told, and a row a person does not see is never read.
+//!
 //! What calamine would simply refuse (no OLE signature, a missing stream, a
 //! truncated record) is left to calamine to report.
 
+use super::view::{self, SheetView, ViewBuilder};
 use super::xlsx::limits;
 
 /// Why an `.xls` is refused.
@@ -72,10 +81,20 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
-/// Check an `.xls`; anything without the OLE signature is not one. Where
-/// the workbook has formulas, the copy to hand calamine instead (see the
-/// module's documentation).
-pub fn check(bytes: &[u8]) -> Result<Option<Vec<u8>>, Refusal> {
+/// What [`check`] found in an `.xls` calamine will be given.
+#[derive(Debug)]
+pub struct Checked {
+    /// Where the workbook has formulas, the copy to hand calamine instead
+    /// (see the module's documentation).
+    pub copy: Option<Vec<u8>>,
+    /// What each worksheet shows, in the order of the workbook's sheet
+    /// records (calamine's `sheets_metadata` order).
+    pub views: Vec<SheetView>,
+}
+
+/// Check an `.xls`; anything without the OLE signature is not one, and
+/// `None` where calamine will refuse the file itself.
+pub fn check(bytes: &[u8]) -> Result<Option<Checked>, Refusal> {
     if bytes.len() < 512 || !bytes.starts_with(SIGNATURE) {
         return Ok(None);
     }
@@ -87,9 +106,9 @@ pub fn check(bytes: &[u8]) -> Result<Option<Vec<u8>>, Refusal> {
         )));
     }
     let Some(stream) = workbook_stream(bytes)? else { return Ok(None) };
-    let formulas = check_biff(&stream.data)?;
+    let (formulas, views) = check_biff(&stream.data)?;
     if formulas.is_empty() {
-        return Ok(None);
+        return Ok(Some(Checked { copy: None, views }));
     }
     let mut copy = bytes.to_vec();
     for at in formulas {
@@ -99,7 +118,7 @@ pub fn check(bytes: &[u8]) -> Result<Option<Vec<u8>>, Refusal> {
             *b = 0;
         }
     }
-    Ok(Some(copy))
+    Ok(Some(Checked { copy: Some(copy), views }))
 }
 
 /// The Workbook stream, and where each of its bytes is in the file.
@@ -129,10 +148,16 @@ struct Sectors<'a> {
 
 impl<'a> Sectors<'a> {
     /// A sector; at the end of the file, what there is of it (as calamine).
-    fn get(&self, id: u32) -> Option<&'a [u8]> {
-        let start = self.offset(id)?;
+    /// `Ok(None)`: calamine returns an error; `Err`: a sector that starts
+    /// past the end of the file (calamine's reader slices past what it
+    /// read: a panic).
+    fn get(&self, id: u32) -> Result<Option<&'a [u8]>, Refusal> {
+        let Some(start) = self.offset(id) else { return Ok(None) };
         let end = start.saturating_add(self.size).min(self.bytes.len());
-        Some(self.bytes.get(start..end).unwrap_or(&[]))
+        match self.bytes.get(start..end) {
+            Some(sector) => Ok(Some(sector)),
+            None => Err(damaged(format!("it names sector {id}, which lies past the end of the file"))),
+        }
     }
 
     fn offset(&self, id: u32) -> Option<usize> {
@@ -151,7 +176,7 @@ impl<'a> Sectors<'a> {
         let mut seen = vec![false; self.maxid as usize + 1];
         let mut id = start;
         while id != ENDOFCHAIN {
-            let Some(sector) = self.get(id) else { return Ok(None) };
+            let Some(sector) = self.get(id)? else { return Ok(None) };
             if std::mem::replace(&mut seen[id as usize], true) {
                 return Err(damaged(format!("the sector chain of its {what} loops back on itself")));
             }
@@ -167,6 +192,17 @@ impl<'a> Sectors<'a> {
         }
         Ok(Some(Stream { data: out, chunk: self.size, at }))
     }
+}
+
+/// A sector of the allocation table (or of the list of its sectors) that
+/// the end of the file cuts short: calamine asserts that such a table is
+/// whole 4-byte entries, and reads the zeros it pads a sector with where it
+/// reads one twice.
+fn whole_table(sector: &[u8], size: usize) -> Result<(), Refusal> {
+    if sector.len() < size {
+        return Err(damaged("its allocation table is cut short by the end of the file"));
+    }
+    Ok(())
 }
 
 /// The Workbook (or Book) stream, as calamine reads it; `None` where
@@ -196,7 +232,8 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Stream>, Refusal> {
         if difat_sectors > maxid as usize + 1 {
             return Ok(None);
         }
-        let Some(sector) = sectors.get(id) else { return Ok(None) };
+        let Some(sector) = sectors.get(id)? else { return Ok(None) };
+        whole_table(sector, size)?;
         difat.extend(sector.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())));
         let Some(next) = difat.pop() else { return Ok(None) };
         id = next;
@@ -212,7 +249,8 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Stream>, Refusal> {
     }
     let mut fats = Vec::with_capacity(fat_sectors.len() * size / 4);
     for id in fat_sectors {
-        let Some(sector) = sectors.get(id) else { return Ok(None) };
+        let Some(sector) = sectors.get(id)? else { return Ok(None) };
+        whole_table(sector, size)?;
         fats.extend(sector.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())));
     }
 
@@ -245,6 +283,9 @@ fn workbook_stream(bytes: &[u8]) -> Result<Option<Stream>, Refusal> {
         let Some(minifat) = sectors.chain(mini_fat_start, &fats, minifat_len, "mini allocation table")? else {
             return Ok(None);
         };
+        if minifat.data.len() % 4 != 0 {
+            return Err(damaged("its mini allocation table is cut short by the end of the file"));
+        }
         (ministream, minifat.data.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect())
     } else {
         (Stream { data: Vec::new(), chunk: size, at: Vec::new() }, Vec::new())
@@ -329,18 +370,22 @@ fn next_record<'a>(stream: &mut &'a [u8]) -> Result<Option<Record<'a>>, Refusal>
 }
 
 /// The Workbook stream: its globals, then each worksheet calamine reads.
-/// The stream offsets of the formulas calamine would print.
-fn check_biff(stream: &[u8]) -> Result<Vec<usize>, Refusal> {
+/// The stream offsets of the formulas calamine would print, and what each
+/// worksheet shows (none where calamine will refuse the workbook).
+fn check_biff(stream: &[u8]) -> Result<(Vec<usize>, Vec<SheetView>), Refusal> {
     let mut globals = stream;
     let mut sheets: Vec<(usize, String)> = Vec::new();
     let mut strings: Vec<u64> = Vec::new();
     let mut biff8 = true;
     while let Some(mut r) = next_record(&mut globals)? {
+        if let Some(what) = short_global(r.typ, r.data) {
+            return Err(damaged(format!("its {what} record ({} bytes) is cut short", r.data.len())));
+        }
         match r.typ {
-            0x002F if u16_at(r.data, 0).unwrap_or(0) != 0 => return Ok(Vec::new()), // encrypted: calamine refuses
+            0x002F if u16_at(r.data, 0).unwrap_or(0) != 0 => return Ok(Default::default()), // encrypted: calamine refuses
             0x0809 => biff8 = u16_at(r.data, 0) == Some(0x0600),
             0x0085 => {
-                let Some(pos) = u32_at(r.data, 0) else { return Ok(Vec::new()) };
+                let Some(pos) = u32_at(r.data, 0) else { return Ok(Default::default()) };
                 sheets.push((pos as usize, short_string(r.data.get(6..).unwrap_or(&[]), biff8)));
             }
             0x00FC => strings = sst_lengths(&mut r)?,
@@ -350,6 +395,7 @@ fn check_biff(stream: &[u8]) -> Result<Vec<usize>, Refusal> {
     }
     let mut total = Totals::default();
     let mut formulas = Vec::new();
+    let mut views = Vec::with_capacity(sheets.len());
     for (pos, name) in &sheets {
         let shown = crate::text::printable_line(name).into_owned();
         let Some(sheet) = stream.get(*pos..) else {
@@ -358,9 +404,29 @@ fn check_biff(stream: &[u8]) -> Result<Vec<usize>, Refusal> {
                 stream.len()
             )));
         };
-        check_sheet(sheet, stream.len() - sheet.len(), &shown, &strings, &mut total, &mut formulas)?;
+        let mut view = ViewBuilder::default();
+        check_sheet(sheet, stream.len() - sheet.len(), &shown, &strings, &mut total, &mut formulas, &mut view)?;
+        views.push(view.finish());
     }
-    Ok(formulas)
+    Ok((formulas, views))
+}
+
+/// A workbook-globals record shorter than the bytes calamine's reader
+/// indexes in it without checking (it would panic): its name.
+fn short_global(typ: u16, d: &[u8]) -> Option<&'static str> {
+    let (what, need) = match typ {
+        0x002F => ("FILEPASS", 2),
+        0x0042 => ("CODEPAGE", 2),
+        0x0022 => ("DATEMODE", 2),
+        0x0809 => ("BOF", 2),
+        0x0017 => ("EXTERNSHEET", 2),
+        0x0085 => ("BOUNDSHEET", 6),
+        // a defined name: its formula's length at 4, its text from 14, the
+        // formula at the end
+        0x0018 => ("NAME", 14.max(u16_at(d, 4).map_or(0, usize::from))),
+        _ => return None,
+    };
+    (d.len() < need).then_some(what)
 }
 
 /// The lengths, in UTF-8 bytes at most, of the shared strings, read as
@@ -503,7 +569,7 @@ fn a1((r, c): (u32, u32)) -> String {
 /// One worksheet's records as calamine reads them: from its BOF to its EOF,
 /// nested substreams (charts) skipped. `base` is where `s` starts in the
 /// stream; the formulas calamine would print go to `formulas` (the stream
-/// offset of each one's token length).
+/// offset of each one's token length), what the worksheet shows to `view`.
 fn check_sheet(
     mut s: &[u8],
     base: usize,
@@ -511,7 +577,16 @@ fn check_sheet(
     strings: &[u64],
     total: &mut Totals,
     formulas: &mut Vec<usize>,
+    view: &mut ViewBuilder,
 ) -> Result<(), Refusal> {
+    let unknown = |what: &str, n: usize| {
+        damaged(format!(
+            "worksheet 「{name}」 has a {what} record of {n} bytes, too short to say which rows and columns are \
+             hidden"
+        ))
+    };
+    // DEFCOLWIDTH (characters) and STANDARDWIDTH (1/256 character), which wins
+    let (mut default_width, mut standard_width) = (None::<f64>, None::<f64>);
     let start = s.as_ptr() as usize;
     let (mut declared, mut cells, mut formula_span) = (0u64, Span::default(), Span::default());
     let mut declared_shown = String::new();
@@ -531,6 +606,10 @@ fn check_sheet(
         match r.typ {
             0x0809 if seen_bof => depth += 1,
             0x0809 => seen_bof = true,
+            // MERGECELLS: a count, then 8 bytes each (calamine reads them unchecked)
+            0x00E5 if d.len() < 2 + 8 * usize::from(u16_at(d, 0).unwrap_or(u16::MAX)) => {
+                return Err(damaged(format!("worksheet 「{name}」 has a MERGECELLS record cut short")));
+            }
             0x0200 => {
                 let (n, shown) = dimensions(d).ok_or_else(|| {
                     damaged(format!("worksheet 「{name}」 declares an impossible range (its DIMENSIONS record)"))
@@ -576,13 +655,55 @@ fn check_sheet(
                 fmla_pos = pos(d).unwrap_or_default();
                 push(&mut cells, &mut listed, fmla_pos);
                 formula_span.add(fmla_pos);
+                view.view.add_formula(fmla_pos);
                 listed += 1;
                 formulas.push(base + (d.as_ptr() as usize - start) + 20);
+            }
+            // ROW: rw, colMic, colMac, miyRw (twips; bit 15 "default height"
+            // in older writers), reserved, grbit (0x20 fDyZero: hidden), ixfe
+            0x0208 => {
+                let (Some(rw), Some(height), Some(grbit)) = (u16_at(d, 0), u16_at(d, 6), u16_at(d, 12)) else {
+                    return Err(unknown("ROW", d.len()));
+                };
+                let flat = height & 0x8000 == 0 && view::flat(f64::from(height) / 20.0);
+                view.row(u32::from(rw), grbit & 0x20 != 0 || flat);
+            }
+            // COLINFO: colFirst, colLast, coldx (1/256 character), ixfe,
+            // flags (0x01 fHidden)
+            0x007D => {
+                let (Some(first), Some(last), Some(width), Some(flags)) =
+                    (u16_at(d, 0), u16_at(d, 2), u16_at(d, 4), u16_at(d, 8))
+                else {
+                    return Err(unknown("COLINFO", d.len()));
+                };
+                if last < first {
+                    return Err(damaged(format!(
+                        "worksheet 「{name}」 has a COLINFO record that ends before it starts"
+                    )));
+                }
+                let narrow = view::narrow(f64::from(width) / 256.0);
+                view.cols(u32::from(first), u32::from(last), flags & 0x01 != 0 || narrow);
+            }
+            // DEFAULTROWHEIGHT: grbit (0x02 fDyZero: rows hidden by default), miyRw
+            0x0225 => {
+                let (Some(grbit), Some(height)) = (u16_at(d, 0), u16_at(d, 2)) else {
+                    return Err(unknown("DEFAULTROWHEIGHT", d.len()));
+                };
+                view.rows_hidden_by_default = grbit & 0x02 != 0 || view::flat(f64::from(height) / 20.0);
+            }
+            0x0055 => {
+                let Some(w) = u16_at(d, 0) else { return Err(unknown("DEFCOLWIDTH", d.len())) };
+                default_width = Some(f64::from(w));
+            }
+            0x0099 => {
+                let Some(w) = u16_at(d, 0) else { return Err(unknown("STANDARDWIDTH", d.len())) };
+                standard_width = Some(f64::from(w) / 256.0);
             }
             0x000A => break,
             _ => {}
         }
     }
+    view.cols_hidden_by_default = standard_width.or(default_width).is_some_and(view::narrow);
     let limit = limits::CELLS as u64;
     let over = |what: String, n: u64| {
         Refusal::TooBig(format!(
@@ -690,12 +811,57 @@ mod tests {
         assert!(m.contains("kaiji reads .xls workbooks of up to 16 MiB"), "{m}");
         big.truncate(MAX_FILE);
         // within the size, but no compound file calamine could read: calamine says so
-        assert_eq!(check(&big), Ok(None));
+        assert!(matches!(check(&big), Ok(None)));
+    }
+
+    /// A compound file's header naming `fat` as its one FAT sector, padded
+    /// to `len` bytes.
+    fn header(fat: u32, len: usize) -> Vec<u8> {
+        let mut file = vec![0u8; len];
+        file[..8].copy_from_slice(SIGNATURE);
+        file[26..28].copy_from_slice(&3u16.to_le_bytes());
+        file[28..30].copy_from_slice(&0xFFFEu16.to_le_bytes());
+        file[30..32].copy_from_slice(&9u16.to_le_bytes());
+        file[32..34].copy_from_slice(&6u16.to_le_bytes());
+        file[44..48].copy_from_slice(&1u32.to_le_bytes());
+        file[68..72].copy_from_slice(&ENDOFCHAIN.to_le_bytes());
+        file[76..80].copy_from_slice(&fat.to_le_bytes());
+        for i in 1..109 {
+            file[76 + 4 * i..80 + 4 * i].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+        }
+        file
+    }
+
+    #[test]
+    fn an_allocation_table_cut_short_by_the_end_of_the_file_is_refused() {
+        // the file ends 334 bytes into its FAT sector (calamine asserted on
+        // the 334 bytes: a fuzz input)
+        let Err(Refusal::Damaged(m)) = check(&header(0, 512 + 334)) else { panic!("refused") };
+        assert!(m.contains("allocation table is cut short"), "{m}");
+        // its FAT sector starts past the end of the file (calamine sliced
+        // past what it had read: a fuzz input)
+        let Err(Refusal::Damaged(m)) = check(&header(2, 1100)) else { panic!("refused") };
+        assert!(m.contains("sector 2, which lies past the end of the file"), "{m}");
+    }
+
+    #[test]
+    fn records_calamine_would_index_past_are_refused() {
+        assert_eq!(short_global(0x0085, &[0; 5]), Some("BOUNDSHEET"));
+        assert_eq!(short_global(0x0085, &[0; 6]), None);
+        assert_eq!(short_global(0x0042, &[1]), Some("CODEPAGE"));
+        // a NAME whose formula is longer than the record
+        let mut name = vec![0u8; 14];
+        name[4] = 15;
+        assert_eq!(short_global(0x0018, &name), Some("NAME"));
+        name[4] = 14;
+        assert_eq!(short_global(0x0018, &name), None);
+        assert_eq!(short_global(0x0018, &[0; 13]), Some("NAME"));
+        assert_eq!(short_global(0x0203, &[]), None);
     }
 
     #[test]
     fn not_an_ole_file_is_left_to_calamine() {
-        assert_eq!(check(b"PK\x03\x04 a zip"), Ok(None));
-        assert_eq!(check(&[0u8; 600]), Ok(None));
+        assert!(matches!(check(b"PK\x03\x04 a zip"), Ok(None)));
+        assert!(matches!(check(&[0u8; 600]), Ok(None)));
     }
 }

@@ -16,11 +16,12 @@ use std::io::Cursor;
 use calamine::{Data, DataRef, Dimensions, Range, Reader, Sheets};
 
 use super::rules::{Decision, Readings, Seen, Settled, decide};
-use super::xlsx_view::{self, SheetXml};
+use super::view::{Parts, SheetView};
 use super::{
     HeaderField, ImportError, ImportReport, Imported, Matcher, Miss, Unread, excerpt, header_label, is_title,
     parse_citations, plain_text, set_header_field,
 };
+use super::{ods_view, xlsb_view, xlsx_view};
 use crate::form::Form;
 use crate::sheet::{Answer, AnswerValue, DocAnswer, SheetDoc};
 use crate::text::{match_key, normalize};
@@ -83,37 +84,80 @@ pub fn import_bytes_with(bytes: &[u8], form: &Form, path: &str, sheet: Option<&s
                 .into(),
         ),
     };
+    // Which rows and columns a person does not see cannot be told: refused,
+    // never read as if they all showed (fail closed: the account's list of
+    // what was skipped would otherwise miss what a vendor hid).
+    let unseen = |detail: String| ImportError::Unrecognised {
+        path: path.to_string(),
+        message: format!("which of its rows and columns are hidden cannot be told: {detail}"),
+        help: Some(
+            "kaiji reads only what a person sees of a workbook; open it in Excel or LibreOffice, check what it \
+             shows, save it again (as .xlsx if you can) and import that"
+                .into(),
+        ),
+    };
     check_parts(bytes).map_err(too_big)?;
     // an .xls: bounded before calamine loads it, formulas emptied in the copy it gets
-    let xls_copy = super::xls_bounds::check(bytes).map_err(|r| match r {
+    let xls = super::xls_bounds::check(bytes).map_err(|r| match r {
         super::xls_bounds::Refusal::TooBig(m) => too_big(m),
         super::xls_bounds::Refusal::Damaged(m) => unreadable(m),
     })?;
-    let bytes = xls_copy.as_deref().unwrap_or(bytes);
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(e.to_string()))?;
-    let mut report = ImportReport { questions: form.len(), ..ImportReport::default() };
-    // What the worksheets' XML says of hidden rows, columns and formulas
-    // (xlsx/xlsm; calamine reads none of it).
-    let views = match &wb {
-        Sheets::Xlsx(_) => sheet_views(bytes),
-        _ => {
-            report.warnings.push(
-                "hidden rows and columns cannot be told in this kind of workbook (.xls, .xlsb, .ods): \
-                 check the answers against the workbook as it shows"
-                    .into(),
-            );
-            HashMap::new()
-        }
+    let (bytes, xls_views) = match xls {
+        Some(x) => (x.copy.map_or(std::borrow::Cow::Borrowed(bytes), std::borrow::Cow::Owned), Some(x.views)),
+        None => (std::borrow::Cow::Borrowed(bytes), None),
     };
-    let sheets: Vec<(String, bool)> =
+    let bytes: &[u8] = &bytes;
+    // an .xlsb: read before calamine opens it, which refuses what calamine
+    // would panic on
+    let xlsb_damaged = |e: String| unreadable(format!("the .xlsb is damaged: {e}"));
+    let xlsb_views = match Parts::new(bytes) {
+        Some(mut parts) => {
+            xlsb_view::check_open(&mut parts).map_err(xlsb_damaged)?;
+            if xlsb_view::is_xlsb(&parts) {
+                Some(xlsb_view::sheet_views(&mut parts).map_err(xlsb_damaged)?)
+            } else {
+                None
+            }
+        }
+        None => None,
+    };
+    let mut wb = guarded(path, || calamine::open_workbook_auto_from_rs(Cursor::new(bytes)))?
+        .map_err(|e| unreadable(e.to_string()))?;
+    let mut report = ImportReport { questions: form.len(), ..ImportReport::default() };
+    let meta: Vec<(String, bool)> =
         wb.sheets_metadata().iter().map(|s| (s.name.clone(), s.visible == calamine::SheetVisible::Visible)).collect();
+    // calamine reads one of two worksheets of the same name for both: which
+    // one a person sees could not be told (Excel and LibreOffice never save
+    // two sheets of one name)
+    let mut names = std::collections::HashSet::new();
+    if let Some((dup, _)) = meta.iter().find(|(n, _)| !names.insert(n.as_str())) {
+        return Err(unreadable(format!(
+            "it has two worksheets named 「{}」; Excel and LibreOffice never save such a workbook",
+            crate::text::printable_line(dup)
+        )));
+    }
+    // What each worksheet shows: hidden rows, columns and formulas
+    // (calamine reads none of it), from the format's own structures.
+    let mut views: HashMap<String, SheetView> = match &wb {
+        Sheets::Xlsx(_) => sheet_views(bytes),
+        Sheets::Xlsb(_) => xlsb_views.unwrap_or_default(),
+        Sheets::Ods(_) => match Parts::new(bytes) {
+            Some(mut parts) => ods_view::sheet_views(&mut parts).map_err(unseen)?,
+            None => HashMap::new(),
+        },
+        Sheets::Xls(_) => match xls_views {
+            Some(v) if v.len() == meta.len() => meta.iter().map(|(n, _)| n.clone()).zip(v).collect(),
+            _ => HashMap::new(),
+        },
+    };
+    let sheets = meta;
     let mut grids = Vec::new();
     let mut budget = Budget { cells: limits::CELLS, text: limits::CELL_TEXT };
     let mut carried = None;
     for (name, visible) in sheets {
         if name == crate::sheet::EVIDENCE_SHEET {
             // kaiji's own: the vendor document's provenance, not content
-            if let Ok(range) = wb.worksheet_range(&name) {
+            if let Ok(range) = guarded(path, || wb.worksheet_range(&name))? {
                 carried = Some(carried_evidence(&range_cells(&range, &mut budget).unwrap_or_default()));
             }
             continue;
@@ -124,7 +168,7 @@ pub fn import_bytes_with(bytes: &[u8], form: &Form, path: &str, sheet: Option<&s
         }
         // Cells are read one by one where calamine can (xlsx, xlsb): a
         // range is dense, and one cell at XFD1048576 made it 17 billion cells.
-        let cells = match &mut wb {
+        let cells = guarded(path, || match &mut wb {
             Sheets::Xlsx(x) => x
                 .worksheet_cells_reader(&name)
                 .map_err(|e| Unreadable::Sheet(e.to_string()))
@@ -137,7 +181,7 @@ pub fn import_bytes_with(bytes: &[u8], form: &Form, path: &str, sheet: Option<&s
                 Ok(range) => range_cells(&range, &mut budget),
                 Err(e) => Err(Unreadable::Sheet(e.to_string())),
             },
-        };
+        })?;
         let mut cells = match cells {
             Ok(c) => c,
             Err(Unreadable::Sheet(e)) => {
@@ -146,17 +190,22 @@ pub fn import_bytes_with(bytes: &[u8], form: &Form, path: &str, sheet: Option<&s
             }
             Err(Unreadable::Limit(message)) => return Err(too_big(format!("worksheet 「{name}」: {message}"))),
         };
-        let view = views.get(&name).cloned().unwrap_or_default();
+        let Some(view) = views.remove(&name) else {
+            return Err(unseen(format!(
+                "the rows and columns of worksheet 「{}」 could not be found in the file",
+                crate::text::printable_line(&name)
+            )));
+        };
         let styles = match &mut wb {
-            Sheets::Xlsx(x) => x.worksheet_style(&name).ok(),
+            Sheets::Xlsx(x) => guarded(path, || x.worksheet_style(&name))?.ok(),
             _ => None,
         };
         drop_unseen(&name, &mut cells, &view, styles.as_ref(), &mut report);
-        let merges = match &mut wb {
+        let merges = guarded(path, || match &mut wb {
             Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             Sheets::Xls(x) => x.merge_cells_by_sheet_name(&name).unwrap_or_default(),
             _ => Vec::new(),
-        };
+        })?;
         grids.push(Grid::new(name, cells, &merges, &view));
     }
     let mut imported = Importer::new(form, report).run(&grids, path, sheet)?;
@@ -208,17 +257,25 @@ fn carried_evidence(cells: &Cells) -> Option<(crate::sheet::DocSource, Vec<crate
     Some((source?, evidence))
 }
 
-/// Each worksheet's [`SheetXml`], by sheet name, from an xlsx's zip.
-fn sheet_views(bytes: &[u8]) -> HashMap<String, SheetXml> {
-    use std::io::Read;
-    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return HashMap::new() };
+/// Run a call into calamine, turning a panic on a hostile workbook into an
+/// error (what is known to make it panic is refused before: xls_bounds,
+/// xlsb_view; this is for what is not known yet).
+fn guarded<T>(path: &str, f: impl FnOnce() -> T) -> Result<T, ImportError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| ImportError::Unrecognised {
+        path: path.to_string(),
+        message: "the workbook is damaged: reading it failed".into(),
+        help: Some("open it in Excel or LibreOffice and save it again, then import that".into()),
+    })
+}
+
+/// Each worksheet's [`SheetView`], by sheet name, from an xlsx's zip (a
+/// worksheet whose part cannot be found or read is left out).
+fn sheet_views(bytes: &[u8]) -> HashMap<String, SheetView> {
+    let Some(mut zip) = Parts::new(bytes) else { return HashMap::new() };
     let parts = xlsx_view::sheet_parts(&mut zip);
     let mut out = HashMap::new();
     for (name, part) in parts {
-        let Ok(file) = zip.by_name(&part) else { continue };
-        let mut xml = Vec::new();
-        // bounded by check_parts before calamine opened the workbook
-        if file.take(limits::PART).read_to_end(&mut xml).is_ok() {
+        if let Some(xml) = zip.read(&part) {
             out.insert(name, xlsx_view::scan_sheet(&xml));
         }
     }
@@ -231,14 +288,14 @@ fn sheet_views(bytes: &[u8]) -> HashMap<String, SheetXml> {
 fn drop_unseen(
     sheet: &str,
     cells: &mut Cells,
-    view: &SheetXml,
+    view: &SheetView,
     styles: Option<&calamine::StyleRange>,
     report: &mut ImportReport,
 ) {
     let mut rows: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
     let mut cols: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
     cells.retain(|(pos, text)| {
-        if view.hidden_rows.contains(&pos.0) {
+        if view.row_hidden(pos.0) {
             rows.entry(pos.0).or_default().push(text.clone());
             return false;
         }
@@ -268,12 +325,12 @@ fn drop_unseen(
 /// Refuse a zip-based workbook (xlsx, xlsm, xlsb, ods) whose parts unpack
 /// to more than [`limits`] allow, by the sizes the zip declares and by the
 /// bytes they really unpack to (a zip can declare less than it holds).
-/// Anything that is not a readable zip is left to calamine to report.
+/// Anything that is not a readable zip is left to calamine to report. A zip
+/// is found by its directory at the end, whatever comes before it (calamine
+/// opens a zip after 20 KB of something else: a fuzz input), so every file
+/// is tried as one.
 fn check_parts(bytes: &[u8]) -> Result<(), String> {
     use std::io::Read;
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return Ok(());
-    }
     let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Ok(()) };
     let show = crate::walk::show_size;
     let mut declared = 0u64;
@@ -503,7 +560,7 @@ struct Grid {
 impl Grid {
     /// The grid of a worksheet's (visible) cells, merged cells filled from
     /// their top-left value — never into a hidden row or column.
-    fn new(name: String, cells: Cells, merges: &[Dimensions], view: &SheetXml) -> Grid {
+    fn new(name: String, cells: Cells, merges: &[Dimensions], view: &SheetView) -> Grid {
         let origin = cells.iter().map(|(p, _)| *p).reduce(|a, b| (a.0.min(b.0), a.1.min(b.1))).unwrap_or((0, 0));
         let mut rows: Vec<Vec<String>> = Vec::new();
         let mut width = 0;
@@ -1360,7 +1417,7 @@ mod tests {
         let cells = vec![((4, 2), "a".to_string()), ((6, 3), "b".to_string()), ((4, 2_000), "far".to_string())];
         let merges =
             [Dimensions { start: (4, 2), end: (5, 3) }, Dimensions { start: (0, 0), end: (1_048_575, 16_383) }];
-        let g = Grid::new("s".into(), cells, &merges, &SheetXml::default());
+        let g = Grid::new("s".into(), cells, &merges, &SheetView::default());
         assert_eq!(g.origin, (4, 2));
         assert_eq!((g.cells.len(), g.width), (3, 2), "the far column is beyond MAX_COLS");
         assert_eq!([g.get(0, 0), g.get(0, 1), g.get(1, 0), g.get(1, 1), g.get(2, 1)], ["a", "a", "a", "a", "b"]);

@@ -8,45 +8,35 @@
 //! The worksheet XML of an .xlsx/.xlsm is scanned once, linearly, for the
 //! `<row>`, `<col>` and `<c>` tags; nothing else is parsed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-/// Rows at most this tall (points) show nothing: a "hidden" row made by
-/// setting its height to zero.
-const MIN_ROW_HEIGHT: f64 = 2.0;
-/// Columns at most this wide (characters) show nothing.
-const MIN_COL_WIDTH: f64 = 0.5;
+use super::view::{self, Parts, SheetView, ViewBuilder};
+
 /// Text in a font smaller than this (points) cannot be read.
 const MIN_FONT_SIZE: f64 = 3.0;
 
-/// What one worksheet's XML says about visibility and formulas; rows and
-/// columns 0-based, as calamine counts them.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct SheetXml {
-    pub hidden_rows: HashSet<u32>,
-    /// Inclusive ranges of hidden columns.
-    pub hidden_cols: Vec<(u32, u32)>,
-    /// Cells whose value is a formula's cached result.
-    pub formulas: HashSet<(u32, u32)>,
-}
-
-impl SheetXml {
-    pub fn hides(&self, (r, c): (u32, u32)) -> bool {
-        self.hidden_rows.contains(&r) || self.hidden_cols.iter().any(|&(a, b)| (a..=b).contains(&c))
-    }
-}
-
-/// The XML part of each worksheet, by sheet name, from `xl/workbook.xml`
-/// and its relationships. Names that cannot be resolved are left out.
-pub(crate) fn sheet_parts(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> HashMap<String, String> {
-    let read = |zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>, name: &str| -> Option<Vec<u8>> {
-        use std::io::Read;
-        let part = zip.by_name(name).ok()?;
-        let mut out = Vec::new();
-        // the part sizes were bounded before (check_parts)
-        part.take(super::xlsx::limits::PART).read_to_end(&mut out).ok()?;
-        Some(out)
-    };
-    let (Some(book), Some(rels)) = (read(zip, "xl/workbook.xml"), read(zip, "xl/_rels/workbook.xml.rels")) else {
+/// The XML part of each worksheet, by sheet name, found as calamine finds
+/// it: the workbook part `_rels/.rels` names, its `<sheet>` tags (the last
+/// `name` and `…:id` attribute of each, as calamine reads them) and their
+/// relationships. Names that cannot be resolved are left out.
+pub(crate) fn sheet_parts(zip: &mut Parts<'_>) -> HashMap<String, String> {
+    let Some(root) = zip.read("_rels/.rels") else { return HashMap::new() };
+    let mut document = None;
+    for_each_tag(&root, |name, tag| {
+        if name == b"Relationship"
+            && document.is_none()
+            && attr(tag, b"Type").is_some_and(|t| t.ends_with("/relationships/officeDocument"))
+        {
+            document = attr(tag, b"Target").map(|t| unescape(&t));
+        }
+    });
+    let Some(document) = document else { return HashMap::new() };
+    let (dir, file) = document.rsplit_once('/').map_or(("", document.as_str()), |(d, f)| (d, f));
+    let dir = dir.strip_prefix('/').unwrap_or(dir);
+    let dir = if dir.is_empty() && !document.contains('/') { String::new() } else { format!("{dir}/") };
+    let file = if file.is_empty() { "workbook.xml" } else { file };
+    let (Some(book), Some(rels)) = (zip.read(&format!("{dir}{file}")), zip.read(&format!("{dir}_rels/{file}.rels")))
+    else {
         return HashMap::new();
     };
     let mut targets: HashMap<String, String> = HashMap::new();
@@ -54,56 +44,78 @@ pub(crate) fn sheet_parts(zip: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>) -> 
         if name == b"Relationship"
             && let (Some(id), Some(target)) = (attr(tag, b"Id"), attr(tag, b"Target"))
         {
-            let target = target.trim_start_matches('/');
-            let path = if target.starts_with("xl/") { target.to_string() } else { format!("xl/{target}") };
+            // raw, as calamine keeps them; a later Id replaces an earlier one
+            let path = match target.strip_prefix('/') {
+                Some(absolute) => absolute.to_string(),
+                None => format!("{dir}{target}"),
+            };
             targets.insert(id, path);
         }
     });
     let mut out = HashMap::new();
     for_each_tag(&book, |name, tag| {
-        if name == b"sheet"
-            && let (Some(sheet), Some(id)) = (attr(tag, b"name"), attr(tag, b"r:id"))
-            && let Some(path) = targets.get(&id)
-        {
-            out.insert(unescape(&sheet), path.clone());
+        if name != b"sheet" {
+            return;
+        }
+        let (mut sheet, mut id) = (None, None);
+        for (key, value) in attrs(tag) {
+            let local = key.iter().rposition(|b| *b == b':').map_or(key, |k| &key[k + 1..]);
+            match (key, local) {
+                (b"name", _) => sheet = Some(unescape(&String::from_utf8_lossy(value))),
+                (_, b"id") => id = Some(String::from_utf8_lossy(value).into_owned()),
+                _ => {}
+            }
+        }
+        if let (Some(sheet), Some(path)) = (sheet, id.and_then(|id| targets.get(&id))) {
+            out.insert(sheet, path.clone());
         }
     });
     out
 }
 
 /// Scan one worksheet's XML.
-pub(crate) fn scan_sheet(xml: &[u8]) -> SheetXml {
-    let mut out = SheetXml::default();
+pub(crate) fn scan_sheet(xml: &[u8]) -> SheetView {
+    let mut out = ViewBuilder::default();
     // the cell whose content is being read: a formula tag inside it marks it
     let mut open_cell: Option<(u32, u32)> = None;
+    // the row a <row> without `r` is, as calamine counts: the one after the last
+    let mut next_row = 0u32;
     for_each_tag(xml, |name, tag| match name {
+        b"sheetFormatPr" => {
+            let width = attr(tag, b"defaultColWidth").and_then(|w| w.parse::<f64>().ok());
+            out.cols_hidden_by_default = width.is_some_and(view::narrow);
+        }
         b"row" => {
-            let Some(r) = attr(tag, b"r").and_then(|r| r.parse::<u32>().ok()).filter(|r| *r > 0) else { return };
+            if let Some(r) = attr(tag, b"r") {
+                // a row number calamine cannot read fails the worksheet there
+                let Some(r) = r.parse::<u32>().ok().filter(|r| *r > 0) else { return };
+                next_row = r - 1;
+            }
             let hidden = attr(tag, b"hidden").is_some_and(|h| truthy(&h));
-            let flat = attr(tag, b"ht").and_then(|h| h.parse::<f64>().ok()).is_some_and(|h| h < MIN_ROW_HEIGHT);
-            if hidden || flat {
-                out.hidden_rows.insert(r - 1);
+            let flat = attr(tag, b"ht").and_then(|h| h.parse::<f64>().ok()).is_some_and(view::flat);
+            out.row(next_row, hidden || flat);
+            if tag.ends_with(b"/") {
+                next_row = next_row.saturating_add(1);
             }
         }
+        b"/row" => next_row = next_row.saturating_add(1),
         b"col" => {
             let num = |k: &[u8]| attr(tag, k).and_then(|v| v.parse::<u32>().ok()).filter(|v| *v > 0);
             let (Some(min), Some(max)) = (num(b"min"), num(b"max")) else { return };
             let hidden = attr(tag, b"hidden").is_some_and(|h| truthy(&h));
-            let narrow = attr(tag, b"width").and_then(|w| w.parse::<f64>().ok()).is_some_and(|w| w < MIN_COL_WIDTH);
-            if (hidden || narrow) && min <= max {
-                out.hidden_cols.push((min - 1, max - 1));
-            }
+            let narrow = attr(tag, b"width").and_then(|w| w.parse::<f64>().ok()).is_some_and(view::narrow);
+            out.cols(min - 1, max - 1, hidden || narrow);
         }
         b"c" => open_cell = if tag.ends_with(b"/") { None } else { attr(tag, b"r").and_then(|r| cell_ref(&r)) },
         b"/c" => open_cell = None,
         b"f" => {
             if let Some(at) = open_cell {
-                out.formulas.insert(at);
+                out.view.add_formula(at);
             }
         }
         _ => {}
     });
-    out
+    out.finish()
 }
 
 /// Whether a cell's text, in this style, cannot be seen: a font of a point
@@ -144,7 +156,7 @@ fn cell_ref(r: &str) -> Option<(u32, u32)> {
 /// Call `f(local name, tag text)` for every tag, in order (`<x:row r="1">`
 /// gives `row` and `x:row r="1"`; a closing tag's name starts with `/`).
 /// Comments, processing instructions and CDATA are passed over. Linear.
-fn for_each_tag(xml: &[u8], mut f: impl FnMut(&[u8], &[u8])) {
+pub(crate) fn for_each_tag(xml: &[u8], mut f: impl FnMut(&[u8], &[u8])) {
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'<', &xml[i..]) {
         let start = i + off + 1;
@@ -170,8 +182,28 @@ fn for_each_tag(xml: &[u8], mut f: impl FnMut(&[u8], &[u8])) {
     }
 }
 
+/// A tag's attributes in order: (name, raw value). Stops at the first
+/// thing that is not `name="value"` or `name='value'`.
+pub(crate) fn attrs(tag: &[u8]) -> impl Iterator<Item = (&[u8], &[u8])> {
+    let name_end = tag.iter().position(|b| b.is_ascii_whitespace()).unwrap_or(tag.len());
+    let mut rest = &tag[name_end..];
+    std::iter::from_fn(move || {
+        let r = rest.trim_ascii_start();
+        let eq = memchr::memchr(b'=', r)?;
+        let key = r[..eq].trim_ascii_end();
+        if key.is_empty() || key.iter().any(|b| b.is_ascii_whitespace()) {
+            return None;
+        }
+        let v = r[eq + 1..].trim_ascii_start();
+        let quote = *v.first().filter(|q| matches!(q, b'"' | b'\''))?;
+        let end = memchr::memchr(quote, &v[1..])?;
+        rest = &v[end + 2..];
+        Some((key, &v[1..1 + end]))
+    })
+}
+
 /// The value of attribute `key` in a tag's text (`key="v"` or `key='v'`).
-fn attr(tag: &[u8], key: &[u8]) -> Option<String> {
+pub(crate) fn attr(tag: &[u8], key: &[u8]) -> Option<String> {
     let mut from = 0;
     while let Some(off) = memchr::memmem::find(&tag[from..], key) {
         let at = from + off;
@@ -194,7 +226,7 @@ fn attr(tag: &[u8], key: &[u8]) -> Option<String> {
 }
 
 /// The five XML entities, for sheet names.
-fn unescape(s: &str) -> String {
+pub(crate) fn unescape(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
@@ -213,11 +245,13 @@ mod tests {
             <row r="2" hidden="1"><c r="A2"/></row>
             <row r="3" ht="0" customHeight="1"><c r="C3"><f>B3*2</f><v>4</v></c></row>
             <x:row r="4" ht="15"><x:c r="AB4"><x:f t="shared" si="0"/><x:v>1</x:v></x:c><c r="D4" s="1"/></x:row>
+            <row/><row hidden="1"><c><v>1</v></c></row><row r="9"/><row ht="0.5"/>
             </sheetData></worksheet>"#;
         let s = scan_sheet(xml);
-        assert_eq!(s.hidden_rows, HashSet::from([1, 2]));
-        assert_eq!(s.hidden_cols, [(1, 2), (4, 4)]);
-        assert_eq!(s.formulas, HashSet::from([(2, 2), (3, 27)]));
+        // rows without `r` are the ones after the last, as calamine counts
+        assert_eq!(s.hidden_rows.ranges(), [(1, 2), (5, 5), (9, 9)]);
+        assert_eq!(s.hidden_cols.ranges(), [(1, 2), (4, 4)]);
+        assert_eq!(s.formulas, std::collections::HashSet::from([(2, 2), (3, 27)]));
         assert!(s.hides((1, 0)) && s.hides((0, 2)) && s.hides((7, 4)));
         assert!(!s.hides((0, 0)) && !s.hides((3, 5)));
     }
@@ -234,6 +268,8 @@ mod tests {
         // `r` is not the end of another attribute's name
         assert_eq!(attr(b"c attr=\"x\" r=\"B2\"", b"r").as_deref(), Some("B2"));
         assert_eq!(attr(b"c r=B2", b"r"), None);
+        let all: Vec<(&[u8], &[u8])> = attrs(b"sheet name=\"a\" r:id = 'rId2' x:id=\"rId3\" broken").collect();
+        assert_eq!(all, [(&b"name"[..], &b"a"[..]), (b"r:id", b"rId2"), (b"x:id", b"rId3")]);
     }
 
     #[test]
@@ -243,6 +279,10 @@ mod tests {
         {
             let _ = scan_sheet(xml);
         }
-        assert!(scan_sheet(b"<col min=\"9\" max=\"1\" hidden=\"1\"/>").hidden_cols.is_empty());
+        assert!(scan_sheet(b"<col min=\"9\" max=\"1\" hidden=\"1\"/>").hidden_cols.ranges().is_empty());
+        // a default column width of zero hides the columns no <col> describes
+        let s =
+            scan_sheet(b"<sheetFormatPr defaultColWidth=\"0\"/><cols><col min=\"1\" max=\"3\" width=\"9\"/></cols>");
+        assert!(!s.hides((0, 2)) && s.hides((0, 3)) && s.hides((0, 900)));
     }
 }

@@ -347,8 +347,7 @@ impl PolicySet {
             engine::start_trace();
         }
         let installed = engine::Installed::new(&self.limits, Some(running));
-        let mut scope = Scope::new();
-        scope.push_constant("sheet", api::SheetRef(sheet.clone()));
+        let mut scope = policy_scope(sheet.clone());
         let mut result = self.engine.run_ast_with_scope(&mut scope, ast);
         if result.is_ok() {
             // Rhai does not size a map grown by `m[k] = v`; what the policy
@@ -538,4 +537,13 @@ fn error_for(
         None => (policy.source.clone(), fallback),
     };
     diag::run_error(&policy.meta.id, &path, &source, span, &d.what, &d.label, d.help)
+}
+
+/// The variables a policy sees: the sheet under evaluation as the global
+/// constant `sheet`. The runtime and the editor definitions
+/// ([`reference::definitions`]) both take it from here.
+pub(crate) fn policy_scope(sheet: Arc<Sheet>) -> Scope<'static> {
+    let mut scope = Scope::new();
+    scope.push_constant("sheet", api::SheetRef(sheet));
+    scope
 }

@@ -1,7 +1,9 @@
-//! `kaiji api`: the reference of every function a policy can call,
-//! generated from the metadata of the functions registered in the policy
-//! engine (names, parameters, doc comments), so it cannot drift from what
-//! policies can actually call.
+//! `kaiji api`: the reference of every function a policy can call, and
+//! `kaiji api --definitions DIR`: the same as Rhai definition files
+//! (`.d.rhai`) for editors. Both are generated from one engine built as the
+//! policies' is ([`reference_engine`]), from the metadata each function is
+//! registered with (names, parameter names and types, doc comments; see
+//! `api::reg`), so neither can drift from what policies can actually call.
 
 use serde::Deserialize;
 
@@ -62,7 +64,7 @@ fn group(name: &str, is_method: bool) -> &'static str {
 /// Every function registered by kaiji in the policy engine (the Rhai
 /// language's own functions are not included), in a stable order.
 pub fn entries() -> Vec<Entry> {
-    let engine = super::engine::build(&super::Limits::default(), super::engine::NoImports);
+    let engine = reference_engine();
     let json = engine.gen_fn_metadata_to_json(false).expect("function metadata serialises");
     let meta: EngineMetadata = serde_json::from_str(&json).expect("rhai metadata has the documented shape");
     let mut out: Vec<Entry> = meta
@@ -111,6 +113,36 @@ pub fn entries() -> Vec<Entry> {
     let rank = |g: &str| ["sheet", "text", "outcome", "array"].iter().position(|x| *x == g).unwrap_or(3);
     out.sort_by(|a, b| rank(a.group).cmp(&rank(b.group)).then_with(|| a.signature.cmp(&b.signature)));
     out
+}
+
+/// The engine the references describe: the policies' own, as
+/// `PolicySet` builds it (the sandbox, the language packages, kaiji's API).
+fn reference_engine() -> rhai::Engine {
+    super::engine::build(&super::Limits::default(), super::engine::NoImports)
+}
+
+/// The Rhai definition files (`.d.rhai`) of the policy API, as (file name,
+/// text) in file-name order: `__static__.d.rhai` (every function a policy
+/// can call, kaiji's with their parameter names, types and doc comments,
+/// and the language packages the sandbox has), `__scope__.d.rhai` (the
+/// `sheet` constant), and Rhai's own `__builtin__` / `__builtin-operators__`
+/// files for the language itself. What the Rhai language server reads.
+pub fn definitions() -> Vec<(String, String)> {
+    let engine = reference_engine();
+    // The scope the runtime gives a policy, around a sheet with no answers
+    // (only the variables' names and types are written).
+    let forms = crate::form::FormRegistry::builtin();
+    let sheet = crate::sheet::load_str(
+        "(the sheet under evaluation)",
+        "[sheet]\nform = \"sds-6.0\"\n".to_string(),
+        crate::sheet::SheetFormat::Toml,
+        &forms,
+    )
+    .expect("an empty sheet of the built-in form loads");
+    let scope = super::policy_scope(std::sync::Arc::new(sheet));
+    let mut files: Vec<(String, String)> = engine.definitions_with_scope(&scope).iter_files().collect();
+    files.sort();
+    files
 }
 
 /// The reference as Markdown.

@@ -168,3 +168,34 @@ pub fn cfb_with(stream: &[u8], declared_len: Option<u32>, loop_back: bool) -> Ve
     out.extend(stream);
     out
 }
+
+/// ROW: row `rw`, `height` in twips, `grbit` (0x20 fDyZero: hidden; 0x40
+/// fUnsynced: a height of its own).
+pub fn row(rw: u16, height: u16, grbit: u16) -> Vec<u8> {
+    let d = [
+        &rw.to_le_bytes()[..],
+        &0u16.to_le_bytes(),
+        &256u16.to_le_bytes(),
+        &height.to_le_bytes(),
+        &[0, 0, 0, 0],
+        &grbit.to_le_bytes(),
+        &0x000Fu16.to_le_bytes(),
+    ]
+    .concat();
+    record(0x0208, &d)
+}
+
+/// COLINFO: columns `first..=last`, `width` in 1/256 of a character,
+/// `flags` (0x01 fHidden).
+pub fn colinfo(first: u16, last: u16, width: u16, flags: u16) -> Vec<u8> {
+    let d = [
+        &first.to_le_bytes()[..],
+        &last.to_le_bytes(),
+        &width.to_le_bytes(),
+        &0x000Fu16.to_le_bytes(),
+        &flags.to_le_bytes(),
+        &[0, 0],
+    ]
+    .concat();
+    record(0x007D, &d)
+}
