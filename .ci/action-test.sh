@@ -16,6 +16,14 @@ venv=$("$root/.ci/venv.sh")
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+
+# The workflows and pre-commit configuration `kaiji init` writes are valid too.
+"$bin/kaiji" init hospital "$work/init-hospital" >/dev/null
+"$bin/kaiji" init vendor "$work/init-vendor" >/dev/null
+"$venv/check-jsonschema" --builtin-schema vendor.github-workflows \
+  "$work/init-hospital/.github/workflows/kaiji.yml" "$work/init-vendor/.github/workflows/kaiji.yml"
+"$venv/pre-commit" validate-config "$work/init-hospital/.pre-commit-config.yaml"
+"$venv/pre-commit" validate-manifest "$root/.pre-commit-hooks.yaml"
 script="$root/.github/action/run.sh"
 ws="$work/ws" # the workspace the runner checked out
 mkdir -p "$ws/sheets" "$ws/policies"
@@ -184,4 +192,4 @@ size=$(wc -c <"$work/summary")
 has summary 'cut here'
 [ "$(wc -c <"$(ls "$work"/runner-temp/kaiji.*/kaiji.md)")" -gt 1000000 ] || die "the report was not large enough to test the cut"
 
-echo "ok: GitHub Action (action.yml valid; pass, fail, waivers, hostile inputs, install, summary size)"
+echo "ok: GitHub Action (action.yml and kaiji init's workflows valid; pass, fail, waivers, hostile inputs, install, summary size)"
