@@ -364,3 +364,39 @@ fn a_sheet_tag_read_otherwise_than_calamine_reads_it_is_never_read_unseen() {
     let m = refused(&odd_name, None);
     assert!(m.contains("hidden cannot be told") && m.contains("worksheet 「開示書」 could not be found"), "{m}");
 }
+
+/// A default row height too low to see, every honest row given a height of
+/// its own, and a copy of 17.1.d with the other answer left at the default:
+/// the copy is a row no person sees, and is not read.
+#[test]
+fn a_row_left_at_a_flat_default_height_is_not_read() {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name("開示書").unwrap();
+    ws.set_default_row_height(0.5);
+    let f = form();
+    for (c, h) in ["項番", "質問", "回答", "備考"].iter().enumerate() {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    ws.set_row_height(2, 15).unwrap();
+    let mut r = 3u32;
+    let mut copy = 0;
+    for (i, q) in f.questions().iter().enumerate() {
+        if q.id == "17.1.d" {
+            ws.write_string(r, 0, &q.id).unwrap();
+            ws.write_string(r, 1, &q.text).unwrap();
+            ws.write_string(r, 2, other(honest(q.kind, i)).as_str()).unwrap();
+            copy = r;
+            r += 1;
+        }
+        ws.write_string(r, 0, &q.id).unwrap();
+        ws.write_string(r, 1, &q.text).unwrap();
+        ws.write_string(r, 2, honest(q.kind, i).as_str()).unwrap();
+        ws.set_row_height(r, 15).unwrap();
+        r += 1;
+    }
+    let imp = import(&wb.save_to_buffer().unwrap());
+    assert_eq!(imp.report.recognised, 198, "{}", imp.report);
+    assert_honest(&imp, &[]);
+    let places: Vec<&str> = imp.report.hidden.iter().map(|u| u.place.as_str()).collect();
+    assert!(places.contains(&format!("開示書 row {} (hidden row)", copy + 1).as_str()), "{places:?}");
+}

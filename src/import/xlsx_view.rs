@@ -80,10 +80,17 @@ pub(crate) fn scan_sheet(xml: &[u8]) -> SheetView {
     let mut open_cell: Option<(u32, u32)> = None;
     // the row a <row> without `r` is, as calamine counts: the one after the last
     let mut next_row = 0u32;
+    // a row with no height of its own has the sheet's default: one too low
+    // to see hides every such row, its cells included
+    let mut default_row_flat = false;
     for_each_tag(xml, |name, tag| match name {
         b"sheetFormatPr" => {
             let width = attr(tag, b"defaultColWidth").and_then(|w| w.parse::<f64>().ok());
             out.cols_hidden_by_default = width.is_some_and(view::narrow);
+            let height = attr(tag, b"defaultRowHeight").and_then(|h| h.parse::<f64>().ok());
+            default_row_flat = height.is_some_and(view::flat);
+            // zeroHeight: rows no <row> describes are hidden (they hold no cells)
+            out.rows_hidden_by_default = default_row_flat || attr(tag, b"zeroHeight").is_some_and(|z| truthy(&z));
         }
         b"row" => {
             if let Some(r) = attr(tag, b"r") {
@@ -92,7 +99,10 @@ pub(crate) fn scan_sheet(xml: &[u8]) -> SheetView {
                 next_row = r - 1;
             }
             let hidden = attr(tag, b"hidden").is_some_and(|h| truthy(&h));
-            let flat = attr(tag, b"ht").and_then(|h| h.parse::<f64>().ok()).is_some_and(view::flat);
+            let flat = match attr(tag, b"ht").and_then(|h| h.parse::<f64>().ok()) {
+                Some(h) => view::flat(h),
+                None => default_row_flat,
+            };
             out.row(next_row, hidden || flat);
             if tag.ends_with(b"/") {
                 next_row = next_row.saturating_add(1);
@@ -284,5 +294,26 @@ mod tests {
         let s =
             scan_sheet(b"<sheetFormatPr defaultColWidth=\"0\"/><cols><col min=\"1\" max=\"3\" width=\"9\"/></cols>");
         assert!(!s.hides((0, 2)) && s.hides((0, 3)) && s.hides((0, 900)));
+    }
+
+    /// A default row height too low to see hides every row without a
+    /// height of its own: a hidden copy of a row needs no attribute at all.
+    #[test]
+    fn a_flat_default_row_height_hides_rows_without_their_own() {
+        let s = scan_sheet(
+            b"<sheetFormatPr defaultRowHeight=\"0.5\" customHeight=\"1\"/><sheetData>\
+              <row r=\"1\"><c r=\"A1\"/></row><row r=\"2\" ht=\"15\" customHeight=\"1\"><c r=\"A2\"/></row>\
+              </sheetData>",
+        );
+        assert!(s.hides((0, 0)), "row 1 has the flat default");
+        assert!(!s.hides((1, 0)), "row 2 has a height of its own");
+        assert!(s.hides((5, 0)), "rows no <row> describes");
+        // zeroHeight hides only the rows no <row> describes
+        let s =
+            scan_sheet(b"<sheetFormatPr defaultRowHeight=\"15\" zeroHeight=\"1\"/><row r=\"1\"><c r=\"A1\"/></row>");
+        assert!(!s.hides((0, 0)) && s.hides((1, 0)));
+        // an ordinary default hides nothing
+        let s = scan_sheet(b"<sheetFormatPr defaultRowHeight=\"15\"/><row r=\"1\"><c r=\"A1\"/></row>");
+        assert!(!s.hides((0, 0)) && !s.hides((1, 0)));
     }
 }
