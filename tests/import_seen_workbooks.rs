@@ -8,45 +8,21 @@
 
 use std::io::Write;
 
-use kaiji::form::{Form, FormRegistry, Kind};
-use kaiji::import::{ImportError, Imported, xlsx};
-use kaiji::sheet::Answer;
+use kaiji::import::{Imported, xlsx};
 
 #[path = "xlsgen/mod.rs"]
 mod xlsgen;
 
-fn form() -> std::sync::Arc<Form> {
-    FormRegistry::builtin().get("sds-6.0").unwrap()
-}
+#[path = "seen/mod.rs"]
+mod seen;
+use seen::{form, honest, other, refusal};
 
 fn import(bytes: &[u8]) -> Imported {
     xlsx::import_bytes(bytes, &form(), "vendor").unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn refused(bytes: &[u8]) -> String {
-    match xlsx::import_bytes(bytes, &form(), "vendor") {
-        Ok(i) => panic!("imported: {}", i.report),
-        Err(e @ ImportError::Unrecognised { .. }) => {
-            format!("{e} {:?}", miette::Diagnostic::help(&e).map(|h| h.to_string()))
-        }
-        Err(e) => panic!("{e}"),
-    }
-}
-
-fn honest(kind: Kind, i: usize) -> Answer {
-    match kind {
-        Kind::YesNo => [Answer::Yes, Answer::No, Answer::Na][i % 3],
-        Kind::Applicability => Answer::Applicable,
-    }
-}
-
-fn other(a: Answer) -> Answer {
-    match a {
-        Answer::Yes => Answer::No,
-        Answer::No | Answer::Na => Answer::Yes,
-        Answer::Applicable => Answer::NotApplicable,
-        Answer::NotApplicable => Answer::Applicable,
-    }
+    refusal(xlsx::import_bytes(bytes, &form(), "vendor"))
 }
 
 /// How a row or column is hidden, in the terms of each format.

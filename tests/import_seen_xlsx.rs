@@ -4,49 +4,25 @@
 //! never put an answer on the sheet the workbook does not show. Workbooks
 //! built here with rust_xlsxwriter, a fictional vendor.
 
-use kaiji::form::{Form, FormRegistry, Kind};
-use kaiji::import::{ImportError, Imported, xlsx};
+use kaiji::form::Kind;
+use kaiji::import::{Imported, xlsx};
 use kaiji::sheet::Answer;
 use rust_xlsxwriter::{Color, Format, Workbook, Worksheet};
 
-fn form() -> std::sync::Arc<Form> {
-    FormRegistry::builtin().get("sds-6.0").unwrap()
-}
+#[path = "seen/mod.rs"]
+mod seen;
+use seen::{form, honest, other, refusal};
 
 fn import(bytes: &[u8]) -> Imported {
     xlsx::import_bytes(bytes, &form(), "vendor.xlsx").unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn refused(bytes: &[u8], sheet: Option<&str>) -> String {
-    match xlsx::import_bytes_with(bytes, &form(), "vendor.xlsx", sheet) {
-        Ok(i) => panic!("imported: {}", i.report),
-        Err(e @ ImportError::Unrecognised { .. }) => {
-            format!("{e} {:?}", miette::Diagnostic::help(&e).map(|h| h.to_string()))
-        }
-        Err(e) => panic!("{e}"),
-    }
+    refusal(xlsx::import_bytes_with(bytes, &form(), "vendor.xlsx", sheet))
 }
 
 fn answer(imp: &Imported, id: &str) -> Option<Answer> {
     imp.doc.answer(id).and_then(|a| a.known())
-}
-
-/// The answer the honest sheet gives each question.
-fn honest(kind: Kind, i: usize) -> Answer {
-    match kind {
-        Kind::YesNo => [Answer::Yes, Answer::No, Answer::Na][i % 3],
-        Kind::Applicability => Answer::Applicable,
-    }
-}
-
-/// The other answer of the same kind: what a hidden copy would say.
-fn other(a: Answer) -> Answer {
-    match a {
-        Answer::Yes => Answer::No,
-        Answer::No | Answer::Na => Answer::Yes,
-        Answer::Applicable => Answer::NotApplicable,
-        Answer::NotApplicable => Answer::Applicable,
-    }
 }
 
 /// A worksheet laid out like the form: 項番 | 質問 | 回答 | 備考, every
