@@ -538,8 +538,18 @@ fn store_error(e: &StoreError) -> Response {
 }
 
 async fn forget(State(app): State<Arc<App>>, UrlPath(name): UrlPath<String>) -> Response {
-    let done = with_store(&app, move |store| {
-        store.forget(&name)?;
+    change_and_report(&app, move |store| store.forget(&name).map(drop)).await
+}
+
+/// Change the held documents, evaluate them all again, and answer with the
+/// kaiji.check/v1 report of what is held now (what every change of the
+/// document set answers).
+async fn change_and_report(
+    app: &App,
+    change: impl FnOnce(&mut Store) -> Result<(), StoreError> + Send + 'static,
+) -> Response {
+    let done = with_store(app, move |store| {
+        change(store)?;
         store.evaluate()?;
         Ok::<_, StoreError>(store.reports())
     })
@@ -618,17 +628,10 @@ async fn upload(State(app): State<Arc<App>>, req: Request) -> Response {
             return closing(refused);
         }
     };
-    let done = with_store(&app, move |store| {
-        store.add_all(staged.into_iter().map(|s| (s.name, s.file.into_temp_path(), s.size)).collect())?;
-        store.evaluate()?;
-        Ok::<_, StoreError>(store.reports())
+    change_and_report(&app, move |store| {
+        store.add_all(staged.into_iter().map(|s| (s.name, s.file.into_temp_path(), s.size)).collect()).map(drop)
     })
-    .await;
-    match done {
-        Ok(Ok(reports)) => bytes_response(reports.json.clone(), "application/json", None),
-        Ok(Err(e)) => store_error(&e),
-        Err(r) => r,
-    }
+    .await
 }
 
 fn too_large_request(limit: u64) -> Response {
