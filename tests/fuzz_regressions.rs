@@ -127,45 +127,13 @@ fn import_xlsx() {
 #[test]
 fn import_pdf() {
     let n = replay("import_pdf", |d| fuzzing::import(d, fuzzing::Importer::Pdf));
-    assert!(n >= 14);
+    // reject-obj-keyword-after-invalid-utf8.pdf made the former text
+    // reader (pdf_oxide) panic; the one reader now in use reads it safely
+    assert!(n >= 23);
 }
 
 #[test]
 fn policy() {
     let n = replay("policy", fuzzing::policy);
     assert!(n >= 19);
-}
-
-/// Inputs on which a parser kaiji uses panics where kaiji cannot yet keep
-/// it from doing so: kept in `tests/fuzz_regressions/upstream/<target>/`,
-/// the parser and place named in `README.md` there. kaiji catches the panic
-/// around the parser and refuses the file as damaged, which this checks;
-/// once the parser no longer panics, the test says to move the input to
-/// the target's own directory.
-#[test]
-fn upstream_panics_are_refused_as_damaged() {
-    count_panics();
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions/upstream/import_pdf");
-    let run = |d: &[u8]| fuzzing::import(d, fuzzing::Importer::Pdf);
-    let mut n = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|e| e != "pdf") {
-            continue;
-        }
-        n += 1;
-        let (outcome, caught) = run_one(&run, &std::fs::read(&path).unwrap());
-        let name = path.display();
-        match outcome {
-            Ok(Outcome::Rejected { message }) => assert!(message.contains("damaged"), "{name}: {message}"),
-            Ok(other) => panic!("{name}: {other:?}"),
-            Err(_) => panic!("{name}: a panic escaped"),
-        }
-        assert!(
-            !caught.is_empty(),
-            "{name}: the parser no longer panics on it; move it to tests/fuzz_regressions/import_pdf/ as a reject-*"
-        );
-    }
-    assert!(n >= 1);
 }

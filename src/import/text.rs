@@ -1,5 +1,5 @@
 //! The text importer: a disclosure sheet as text extracted from its PDF
-//! (`pdftotext`, pdf_oxide, copy-paste), in the layout of the reference seed:
+//! (`pdftotext`, the PDF importer's rows, copy-paste), in the layout of the reference seed:
 //!
 //! ```text
 //! 作成日\t2026年1月13日                       ← header block, repeated on every page

@@ -1,7 +1,9 @@
 //! The PDF importer: the vendor's PDF read directly, no external program.
 //!
-//! Glyphs with positions and colours, and drawn paths, come from pdf_oxide;
-//! form fields (checkbox and radio widgets) from lopdf. [`layout`] groups the
+//! One reader, hayro, interprets each page's drawing ([`seen`]): the text
+//! with positions, widths and colours, the drawn paths, the annotations,
+//! and whether a person sees each; form fields (checkbox and radio
+//! widgets) come from lopdf. [`layout`] groups the
 //! glyphs into lines and question rows and drops repeated page headers;
 //! [`marks`] observes which choice words of each row are marked. The rows
 //! are then handed, as tab-separated lines of the printed text, to the text
@@ -12,13 +14,14 @@
 
 pub mod layout;
 pub mod marks;
-mod nesting;
 pub mod seen;
+mod streams;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
+use hayro_interpret::hayro_syntax::Pdf;
 use regex::Regex;
 
 use self::layout::{BBox, Glyph, Line};
@@ -36,7 +39,8 @@ const MAX_PATHS_PER_PAGE: usize = 60_000;
 const MAX_WIDGETS: usize = 20_000;
 const DEADLINE: Duration = Duration::from_secs(30);
 const MAX_PAGE_TREE_DEPTH: usize = 64;
-/// Stack for the thread that parses (pdf_oxide recurses on what it reads).
+/// Stack for the thread that parses (the reader recurses, to a bounded
+/// depth, on what it reads).
 const STACK: usize = 64 << 20;
 
 /// Where a line handed to the text importer came from.
@@ -112,6 +116,9 @@ struct PageText {
     no_text: bool,
     /// Text in the file a person does not see, a run per line.
     hidden: Vec<HiddenText>,
+    /// Optional-content layers that are off: never drawn, so what they
+    /// hold is neither read nor seen run by run.
+    layers_off: Vec<String>,
 }
 
 /// A run of text on one baseline that a person does not see.
@@ -134,7 +141,7 @@ fn note_hidden_char(runs: &mut Vec<HiddenText>, page: u32, c: char, x: f32, y: f
 }
 
 fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, ImportError> {
-    let PageText { text, infos, no_text: empty, hidden } = read_lines(bytes, path, false)?;
+    let PageText { text, infos, no_text: empty, hidden, layers_off } = read_lines(bytes, path, false)?;
     // by line number (1-based), as the text importer counts
     let observed: Vec<Option<RowMarks>> =
         std::iter::once(None).chain(infos.iter().map(|li| li.marks.clone())).collect();
@@ -194,6 +201,13 @@ fn import_here(bytes: &[u8], form: &Form, path: &str) -> Result<Imported, Import
             format!("text a person does not see: 「{}」", super::excerpt(&h.text, 30)),
         );
     }
+    if !layers_off.is_empty() {
+        let names = layers_off.iter().map(|n| format!("「{}」", super::excerpt(n, 30))).collect::<Vec<_>>().join("、");
+        imported.report.note_hidden(
+            "optional-content layers".to_string(),
+            format!("layers that are off are not shown, and not read: {names}"),
+        );
+    }
     imported.report.annotated_rows = infos.iter().filter(|li| li.annotated).count();
     for w in &mut imported.report.warnings {
         *w = page_of(w);
@@ -234,52 +248,43 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
             Some("re-save or re-export the PDF and try again"),
         ));
     }
-    // pdf_oxide's parsers recurse: nothing they read may nest deeper than a stack holds
-    let scan = nesting::check_objects(bytes, path)?;
-    let doc = guarded(path, "structure", || pdf_oxide::PdfDocument::from_bytes(bytes.to_vec()))?.map_err(|e| {
-        err(path, format!("the PDF is damaged: {e}"), Some("re-save or re-export the PDF and try again"))
+    const SMALLER: &str = "a disclosure sheet's content is a few MiB; re-save or re-export the PDF";
+    streams::check_structure(bytes).map_err(|why| err(path, why, Some(SMALLER)))?;
+    let pdf = guarded(path, "structure", || seen::open(bytes))?.map_err(|e| match e {
+        seen::SeenError::Encrypted => encryption_error(path),
+        _ => err(
+            path,
+            "the PDF is damaged: its structure cannot be read",
+            Some("re-save or re-export the PDF and try again"),
+        ),
     })?;
-    let encrypted = guarded(path, "encryption", || doc.is_encrypted())?;
     // No startxref at all: the reader rebuilt the structure by scanning,
     // which a file cut short (with %%EOF appended) also gets through.
     let no_xref = memchr::memmem::rfind(&bytes[bytes.len().saturating_sub(2048)..], b"startxref").is_none();
     let cut_short = if no_xref { "; it has no cross-reference data either: it was probably cut short" } else { "" };
-    let mut unreadable = None;
-    if !encrypted {
-        unreadable = guarded(path, "page tree", || check_page_tree(&doc, bytes))?.map_err(|problem| match problem {
-            PageTreeProblem::TooManyPages(n) => {
-                err(path, format!("the PDF has over {n} pages; kaiji reads sheets of up to {MAX_PAGES}"), None)
-            }
-            PageTreeProblem::Damaged(why) => err(
-                path,
-                format!("the PDF is damaged: {why}{cut_short}"),
-                Some("re-save or re-export the PDF and try again"),
-            ),
-        })?;
-    }
-    // pdf_oxide's own words for a page it could not parse ("Page index 0
-    // not found by scanning") say nothing to a person: say which page and
-    // why, when the walk above found out.
-    // `page`: the 1-based page being read, if one is.
-    let failed = |e: &dyn std::fmt::Display, page: Option<usize>| match &unreadable {
-        Some((at, why)) if page.is_none_or(|p| p == *at) => {
-            damaged_or_encrypted(path, false, &format!("{why}{cut_short}"))
+    let pages = guarded(path, "page tree", || check_page_tree(&pdf, bytes))?.map_err(|problem| match problem {
+        PageTreeProblem::TooManyPages(n) => {
+            err(path, format!("the PDF has over {n} pages; kaiji reads sheets of up to {MAX_PAGES}"), None)
         }
-        _ => damaged_or_encrypted(path, encrypted, &format!("{e}{cut_short}")),
-    };
-    let pages = guarded(path, "page tree", || doc.page_count())?.map_err(|e| failed(&e, None))?;
+        PageTreeProblem::Damaged(why) => err(
+            path,
+            format!("the PDF is damaged: {why}{cut_short}"),
+            Some("re-save or re-export the PDF and try again"),
+        ),
+    })?;
     if pages == 0 {
         return Err(err(path, "the PDF has no pages", None));
     }
-    if pages > MAX_PAGES {
-        return Err(err(path, format!("the PDF has {pages} pages; kaiji reads sheets of up to {MAX_PAGES}"), None));
-    }
-    nesting::check_streams(&scan, bytes, &doc, encrypted, pages, path)?;
+    // What the reader would decompress, measured before it does.
+    guarded(path, "streams", || streams::check_decoded(&pdf))?.map_err(|why| err(path, why, Some(SMALLER)))?;
 
-    // What a person sees on each page: the glyphs kept below, the shapes
-    // marks are read from, the annotations.
-    let seen = guarded(path, "drawing", || seen::pages(bytes, pages))?.map_err(|e| match e {
+    // What a person sees on each page: the text, the shapes marks are read
+    // from, the annotations.
+    let seen = guarded(path, "drawing", || seen::pages(&pdf, pages, started + DEADLINE))?.map_err(|e| match e {
         seen::SeenError::Encrypted => encryption_error(path),
+        seen::SeenError::Deadline(page) => {
+            err(path, format!("reading the PDF took over {}s (stopped at page {page})", DEADLINE.as_secs()), None)
+        }
         seen::SeenError::Other(e) => err(
             path,
             format!("kaiji cannot tell what this PDF shows a person: {e}"),
@@ -288,19 +293,12 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
     })?;
     if seen.len() < pages {
         let page = seen.len() + 1;
-        return Err(failed(&format!("page {page} cannot be drawn"), Some(page)));
+        return Err(damaged(path, &format!("page {page} cannot be drawn{cut_short}")));
     }
     let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages);
     let mut hidden: Vec<HiddenText> = Vec::new();
     for (p, page_seen) in seen.iter().enumerate().take(pages) {
-        if started.elapsed() > DEADLINE {
-            return Err(err(
-                path,
-                format!("reading the PDF took over {}s (stopped at page {})", DEADLINE.as_secs(), p + 1),
-                None,
-            ));
-        }
-        let chars = guarded(path, "text", || doc.extract_chars(p))?.map_err(|e| failed(&e, Some(p + 1)))?;
+        let chars = &page_seen.text;
         if chars.len() > MAX_GLYPHS_PER_PAGE {
             return Err(err(
                 path,
@@ -313,21 +311,20 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
             ));
         }
         let mut glyphs = Vec::with_capacity(chars.len());
-        for c in &chars {
-            let size = if c.font_size > 0.0 { c.font_size } else { c.bbox.height };
-            if !page_seen.sees(c.origin_x, c.origin_y, size) {
+        for c in chars {
+            if !c.visible {
                 // not read: noted for the account, a line at a time
-                if !c.char.is_whitespace() {
-                    note_hidden_char(&mut hidden, p as u32 + 1, c.char, c.origin_x, c.origin_y, size);
+                if !c.c.is_whitespace() {
+                    note_hidden_char(&mut hidden, p as u32 + 1, c.c, c.x, c.y, c.size);
                 }
                 continue;
             }
             glyphs.push(Glyph {
-                c: c.char,
-                bbox: BBox { x0: c.bbox.x, y0: c.bbox.y, x1: c.bbox.x + c.bbox.width, y1: c.bbox.y + c.bbox.height },
-                y: c.bbox.y,
-                size,
-                rgb: [c.color.r, c.color.g, c.color.b],
+                c: c.c,
+                bbox: BBox { x0: c.x, y0: c.y, x1: c.x + c.width, y1: c.y + c.size },
+                y: c.y,
+                size: c.size,
+                rgb: c.rgb,
             });
         }
         page_lines.push(layout::lines(p as u32 + 1, glyphs));
@@ -342,9 +339,6 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
                 None,
             ));
         }
-    }
-    if encrypted && page_lines.iter().all(Vec::is_empty) {
-        return Err(encryption_error(path));
     }
     let widgets = if memchr::memmem::find(bytes, b"/AcroForm").is_some() {
         form_widgets(bytes, path, pages)?
@@ -402,7 +396,43 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
             Some("download or export the PDF again"),
         ));
     }
-    Ok(PageText { text, infos, no_text, hidden })
+    let layers_off = layers_off(&pdf);
+    Ok(PageText { text, infos, no_text, hidden, layers_off })
+}
+
+/// The names of the optional-content layers a viewer shows off (those the
+/// default configuration lists as off, or all but those it lists as on).
+fn layers_off(pdf: &Pdf) -> Vec<String> {
+    use hayro_interpret::hayro_syntax::object::{Array, Dict, Name, ObjRef, String as PdfString};
+    let xref = pdf.xref();
+    if !xref.has_optional_content_groups() {
+        return Vec::new();
+    }
+    let Some(catalog) = xref.get::<Dict<'_>>(xref.root_id()) else { return Vec::new() };
+    let Some(props) = catalog.get::<Dict<'_>>(b"OCProperties".as_slice()) else { return Vec::new() };
+    let config = props.get::<Dict<'_>>(b"D".as_slice());
+    let refs = |d: Option<&Dict<'_>>, key: &[u8]| -> Vec<ObjRef> {
+        d.and_then(|d| d.get::<Array<'_>>(key))
+            .map(|a| a.raw_iter().take(1_000).filter_map(|o| o.as_obj_ref()).collect())
+            .unwrap_or_default()
+    };
+    let base_off =
+        config.as_ref().and_then(|d| d.get::<Name<'_>>(b"BaseState".as_slice())).is_some_and(|n| n.as_ref() == b"OFF");
+    let off: Vec<ObjRef> = if base_off {
+        let on = refs(config.as_ref(), b"ON");
+        refs(Some(&props), b"OCGs").into_iter().filter(|r| !on.contains(r)).collect()
+    } else {
+        refs(config.as_ref(), b"OFF")
+    };
+    off.into_iter()
+        .take(20)
+        .map(|r| {
+            xref.get::<Dict<'_>>(r.into())
+                .and_then(|g| g.get::<PdfString<'_>>(b"Name".as_slice()))
+                .map(|n| crate::text::printable_line(&seen::decode_text_string(n.as_bytes())).into_owned())
+                .unwrap_or_else(|| format!("object {}", r.obj_number))
+        })
+        .collect()
 }
 
 /// What [`check_page_tree`] found wrong.
@@ -413,24 +443,24 @@ enum PageTreeProblem {
     Damaged(String),
 }
 
-/// Walk the page tree before pdf_oxide does: it follows a tree that loops
-/// back on itself forever. A page it cannot parse is no error here (the
-/// reader may manage without it); what is wrong with the first one is
-/// returned, for the message should reading fail. Pages are counted in
-/// document order, so that message names the page a person would look at.
-fn check_page_tree(doc: &pdf_oxide::PdfDocument, bytes: &[u8]) -> Result<Option<(usize, String)>, PageTreeProblem> {
-    use pdf_oxide::object::Object;
+/// Walk the page tree as a check of what the reader made of it: a tree
+/// that loops back on itself, is absurdly deep or wide, or has a page that
+/// cannot be read, or one whose size no page has, is a damaged file, and
+/// refused with the page a person would look at (pages are counted in
+/// document order). Returns the number of pages.
+fn check_page_tree(pdf: &Pdf, bytes: &[u8]) -> Result<usize, PageTreeProblem> {
+    use hayro_interpret::hayro_syntax::object::{Array, Dict, MaybeRef, Object, ObjectIdentifier};
     let damaged = |why: String| PageTreeProblem::Damaged(why);
-    let catalog = doc.catalog().map_err(|e| damaged(e.to_string()))?;
-    let Some(root) = catalog.as_dict().and_then(|d| d.get("Pages")).and_then(Object::as_reference) else {
+    let xref = pdf.xref();
+    let catalog = xref.get::<Dict<'_>>(xref.root_id()).ok_or_else(|| damaged("its catalog cannot be read".into()))?;
+    let Some(root) = catalog.get_ref(b"Pages".as_slice()) else {
         return Err(damaged("its catalog has no page tree".into()));
     };
     let mut seen = std::collections::HashSet::new();
     let mut stack = vec![(root, 0usize)];
     let mut leaves = 0usize;
-    let mut unreadable = None;
     while let Some((r, depth)) = stack.pop() {
-        if !seen.insert((r.id, r.r#gen)) {
+        if !seen.insert(r) {
             return Err(damaged("its page tree loops back on itself".into()));
         }
         if depth > MAX_PAGE_TREE_DEPTH {
@@ -441,35 +471,44 @@ fn check_page_tree(doc: &pdf_oxide::PdfDocument, bytes: &[u8]) -> Result<Option<
         if seen.len() > 4 * MAX_PAGES + 64 {
             return Err(damaged(format!("its page tree has over {} nodes for {leaves} pages", 4 * MAX_PAGES + 64)));
         }
-        // A page or node that did not parse reads as null.
-        let node = doc.load_object(r).ok().filter(|n| n.as_dict().is_some());
-        let Some(node) = node else {
-            if depth > 0 {
-                // Taken for a page, so the pages after it keep their numbers.
-                leaves += 1;
-                if unreadable.is_none() {
-                    unreadable = Some((leaves, unreadable_page(bytes, r.id, r.r#gen, leaves)));
-                }
-            }
-            continue;
+        let Some(node) = xref.get::<Dict<'_>>(ObjectIdentifier::from(r)) else {
+            let page = leaves + 1;
+            return Err(damaged(unreadable_page(bytes, r.obj_number, r.gen_number, page)));
         };
-        match node.as_dict().and_then(|d| d.get("Kids")).and_then(Object::as_array) {
+        if let Some(media) = node.get::<Array<'_>>(b"MediaBox".as_slice()) {
+            let sane = media.iter::<f64>().count() == 4 && media.iter::<f64>().all(|v| v.is_finite() && v.abs() <= 1e6);
+            if !sane {
+                return Err(damaged(unreadable_page(bytes, r.obj_number, r.gen_number, leaves + 1)));
+            }
+        }
+        match node.get::<Array<'_>>(b"Kids".as_slice()) {
             // Reversed onto the stack, so they are taken in order.
-            Some(kids) => stack.extend(kids.iter().rev().filter_map(Object::as_reference).map(|k| (k, depth + 1))),
+            Some(kids) => {
+                let refs: Vec<_> = kids
+                    .raw_iter()
+                    .take(4 * MAX_PAGES + 64)
+                    .filter_map(|k: MaybeRef<Object<'_>>| k.as_obj_ref())
+                    .collect();
+                stack.extend(refs.into_iter().rev().map(|k| (k, depth + 1)));
+            }
             None => leaves += 1,
         }
         if leaves > MAX_PAGES {
             return Err(PageTreeProblem::TooManyPages(MAX_PAGES));
         }
     }
-    Ok(unreadable)
+    let read = pdf.pages().len();
+    if read != leaves {
+        return Err(damaged(format!("its page tree lists {leaves} pages, of which {read} can be read")));
+    }
+    Ok(leaves)
 }
 
 /// Why page `page` (object `id gen`) could not be read: its size when its
 /// MediaBox is what broke it (a number PDF cannot hold, or one no page
 /// has), else that the page's object is damaged. Looked for in the file's
 /// bytes, as the parser gave up on them.
-fn unreadable_page(bytes: &[u8], id: u32, generation: u16, page: usize) -> String {
+fn unreadable_page(bytes: &[u8], id: u32, generation: i32, page: usize) -> String {
     let header = format!("{id} {generation} obj");
     let object = memchr::memmem::find_iter(bytes, header.as_bytes())
         .find(|&at| at == 0 || bytes[at - 1].is_ascii_whitespace())
@@ -500,7 +539,7 @@ fn unreadable_page(bytes: &[u8], id: u32, generation: u16, page: usize) -> Strin
 }
 
 /// Whether the file's last `startxref` points at cross-reference data (an
-/// `xref` table or an `N G obj` xref stream). pdf_oxide would rebuild a
+/// `xref` table or an `N G obj` xref stream). The reader would rebuild a
 /// broken table by scanning, but a file damaged there may be damaged
 /// elsewhere too, and a wrong answer is worse than a refusal.
 fn broken_xref(bytes: &[u8]) -> Option<String> {
@@ -536,12 +575,8 @@ fn encryption_error(path: &str) -> ImportError {
     )
 }
 
-fn damaged_or_encrypted(path: &str, encrypted: bool, e: &str) -> ImportError {
-    if encrypted {
-        encryption_error(path)
-    } else {
-        err(path, format!("the PDF is damaged: {e}"), Some("re-save or re-export the PDF and try again"))
-    }
+fn damaged(path: &str, e: &str) -> ImportError {
+    err(path, format!("the PDF is damaged: {e}"), Some("re-save or re-export the PDF and try again"))
 }
 
 /// Whether rows print just the chosen word: most rows with choice words

@@ -11,15 +11,18 @@
 //! and over are tracked on a grid of 2 pt cells holding the colour of the
 //! last opaque fill and when it was painted; the work is bounded per page.
 //!
-//! The text importer's glyphs (pdf_oxide) are matched to these by their
-//! baseline origin: a glyph not seen here is not read (see [`PageSeen::sees`]).
+//! The same pass reads the text: each glyph's characters (its font's
+//! ToUnicode map, glyph names, or the CID system's UCS-2 map), where it
+//! sits and how wide it is by the PDF's own widths ([`TextGlyph`]), so what
+//! is read and what is judged visible are the same glyph, never matched up
+//! afterwards. One reader of the file, one view of it.
 //! Annotations are read from their dictionaries ([`Annot`]): a person sees
 //! them on the page, so they mark, strike out or cover like drawing does.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use hayro_interpret::font::GlyphRun;
+use hayro_interpret::font::{Glyph as HayroGlyph, GlyphRun};
+use hayro_interpret::hayro_cmap::BfString;
 use hayro_interpret::hayro_syntax::Pdf;
 use hayro_interpret::hayro_syntax::object::{Array, Dict, Name, Rect as PdfRect};
 use hayro_interpret::kurbo::{Affine, BezPath, PathEl, Point, Rect, Shape as _};
@@ -41,6 +44,8 @@ const MAX_PAINT: usize = 40_000_000;
 /// Glyphs and paths one page may draw: far more than a sheet's page has
 /// (the text reader refuses 60,000 glyphs), bounding what is kept.
 const MAX_DRAWN: usize = 200_000;
+/// Characters one glyph may stand for (a ligature is two or three).
+const MAX_CHARS_PER_GLYPH: usize = 8;
 /// Below this opacity a glyph or line is not seen.
 const MIN_ALPHA: f32 = 0.25;
 /// Glyphs smaller than this (points, em height) cannot be read.
@@ -49,14 +54,42 @@ const MIN_GLYPH: f64 = 1.5;
 /// not stand out from each other.
 const MIN_CONTRAST: f32 = 0.12;
 
-/// A glyph as drawn: its baseline origin, and whether a person sees it.
-#[derive(Debug, Clone, Copy)]
-struct SeenGlyph {
-    x: f64,
-    y: f64,
-    size: f64,
-    visible: bool,
+/// A glyph as drawn, before it is known whether it is painted over.
+#[derive(Debug, Clone)]
+struct DrawnGlyph {
+    text: TextGlyph,
+    chars: GlyphText,
     order: u32,
+}
+
+/// What a glyph says, by its font's maps.
+#[derive(Debug, Clone)]
+enum GlyphText {
+    One(char),
+    /// A ligature or a sequence (a handful of characters at most).
+    Many(Box<[char]>),
+    /// The font does not say: no text, though the glyph is drawn.
+    Unknown,
+}
+
+/// One character of the page's text as drawn (a ligature's glyph gives
+/// one per character, sharing its width).
+#[derive(Debug, Clone, Copy)]
+pub struct TextGlyph {
+    pub c: char,
+    /// Baseline origin, user space.
+    pub x: f32,
+    pub y: f32,
+    /// Em height, user space.
+    pub size: f32,
+    /// Advance, user space (the PDF's width for the glyph).
+    pub width: f32,
+    /// Fill colour, 0–1 per channel (black where the paint is no colour).
+    pub rgb: [f32; 3],
+    /// Whether a person sees it: drawn, opaque, large, inside the crop
+    /// box and its clip, standing out from what lies under it, not painted
+    /// over afterwards.
+    pub visible: bool,
 }
 
 /// A visible annotation that can mark, strike or cover a word.
@@ -85,40 +118,11 @@ pub enum AnnotKind {
 /// What a person sees on one page.
 #[derive(Debug, Default)]
 pub struct PageSeen {
-    /// Glyphs by their origin's grid cell.
-    glyphs: HashMap<(i32, i32), Vec<SeenGlyph>>,
+    /// The page's text in drawing order, seen or not.
+    pub text: Vec<TextGlyph>,
     /// Paths a person sees.
     pub shapes: Vec<Shape>,
     pub annots: Vec<Annot>,
-    /// How many drawn glyphs a person does not see.
-    pub hidden_glyphs: usize,
-}
-
-impl PageSeen {
-    /// Whether the glyph with baseline origin (x, y) and font size `size`
-    /// (PDF user space) is one a person sees. A glyph the interpreter did
-    /// not draw at all is not seen.
-    pub fn sees(&self, x: f32, y: f32, size: f32) -> bool {
-        let (x, y) = (f64::from(x), f64::from(y));
-        let tol = 1.0 + 0.15 * f64::from(size).max(1.0);
-        let (cx, cy) = key(x, y);
-        let mut best: Option<(f64, bool)> = None;
-        for dx in -1..=1 {
-            for dy in -1..=1 {
-                for g in self.glyphs.get(&(cx + dx, cy + dy)).into_iter().flatten() {
-                    let d = (g.x - x).abs().max((g.y - y).abs());
-                    if d <= tol && best.is_none_or(|(bd, _)| d < bd) {
-                        best = Some((d, g.visible));
-                    }
-                }
-            }
-        }
-        best.is_some_and(|(_, v)| v)
-    }
-}
-
-fn key(x: f64, y: f64) -> (i32, i32) {
-    ((x / 4.0).floor() as i32, (y / 4.0).floor() as i32)
 }
 
 /// Why the pages' drawing could not be followed.
@@ -126,16 +130,24 @@ fn key(x: f64, y: f64) -> (i32, i32) {
 pub enum SeenError {
     /// The file needs a password to be opened.
     Encrypted,
+    /// Reading the pages took past the deadline (at this 1-based page).
+    Deadline(usize),
     Other(String),
 }
 
-/// What a person sees on each of the first `pages` pages of `bytes`.
-pub fn pages(bytes: &[u8], pages: usize) -> Result<Vec<PageSeen>, SeenError> {
+/// Open the file (with the empty user password, as a viewer does before
+/// it asks for one).
+pub fn open(bytes: &[u8]) -> Result<Pdf, SeenError> {
     use hayro_interpret::hayro_syntax::LoadPdfError;
-    let pdf = Pdf::new(Arc::new(bytes.to_vec())).map_err(|e| match e {
+    Pdf::new(Arc::new(bytes.to_vec())).map_err(|e| match e {
         LoadPdfError::Decryption(_) => SeenError::Encrypted,
         other => SeenError::Other(format!("{other:?}")),
-    })?;
+    })
+}
+
+/// What a person sees on each of the first `pages` pages, and the text
+/// drawn on them; stopped at `deadline`.
+pub fn pages(pdf: &Pdf, pages: usize, deadline: std::time::Instant) -> Result<Vec<PageSeen>, SeenError> {
     let settings = InterpreterSettings {
         // Fonts that are not embedded are read with a stand-in: what is
         // needed here is where each glyph goes and how it is painted, which
@@ -150,6 +162,9 @@ pub fn pages(bytes: &[u8], pages: usize) -> Result<Vec<PageSeen>, SeenError> {
     let cache = InterpreterCache::new();
     let mut out = Vec::with_capacity(pages);
     for page in pdf.pages().iter().take(pages) {
+        if std::time::Instant::now() > deadline {
+            return Err(SeenError::Deadline(out.len() + 1));
+        }
         let crop = page.intersected_crop_box().to_kurbo_rect();
         let mut rec = Recorder::new(crop);
         let mut ctx = Context::new(Affine::IDENTITY, crop, &cache, page.xref(), settings.clone());
@@ -265,7 +280,10 @@ struct Recorder {
     clips: Vec<Rect>,
     /// Opacity of each transparency group, and whether it has a soft mask.
     groups: Vec<(f32, bool)>,
-    glyphs: Vec<SeenGlyph>,
+    glyphs: Vec<DrawnGlyph>,
+    /// The last glyph run recorded: its glyphs' address and number, where
+    /// its glyphs start in `glyphs`, and where its first glyph was drawn.
+    last_run: Option<(usize, usize, usize, Affine)>,
     paths: Vec<DrawnPath>,
     annotations: bool,
     over_budget: bool,
@@ -280,6 +298,7 @@ impl Recorder {
             clips: Vec::new(),
             groups: Vec::new(),
             glyphs: Vec::new(),
+            last_run: None,
             paths: Vec::new(),
             annotations: false,
             over_budget: false,
@@ -314,10 +333,24 @@ impl Recorder {
     fn finish(self, annots: Vec<Annot>) -> PageSeen {
         let mut seen = PageSeen { annots, ..PageSeen::default() };
         let covered = |grid: &Grid, x: f64, y: f64, order: u32| grid.cell(x, y).is_some_and(|c| grid.order[c] > order);
+        seen.text.reserve(self.glyphs.len());
         for g in self.glyphs {
-            let visible = g.visible && !covered(&self.grid, g.x + g.size * 0.3, g.y + g.size * 0.35, g.order);
-            seen.hidden_glyphs += usize::from(!visible);
-            seen.glyphs.entry(key(g.x, g.y)).or_default().push(SeenGlyph { visible, ..g });
+            let t = g.text;
+            let (x, y, size) = (f64::from(t.x), f64::from(t.y), f64::from(t.size));
+            let visible = t.visible && !covered(&self.grid, x + size * 0.3, y + size * 0.35, g.order);
+            let chars: &[char] = match &g.chars {
+                GlyphText::One(c) => std::slice::from_ref(c),
+                GlyphText::Many(cs) => cs,
+                GlyphText::Unknown => &[],
+            };
+            // a ligature's characters share its advance
+            let each = t.width / chars.len().max(1) as f32;
+            for (k, &c) in chars.iter().enumerate() {
+                if c == '\0' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
+                    continue;
+                }
+                seen.text.push(TextGlyph { c, x: t.x + each * k as f32, width: each, visible, ..t });
+            }
         }
         for p in self.paths {
             // a ring shows while most of its probes are not painted over
@@ -390,6 +423,13 @@ impl<'a> Device<'a> for Recorder {
             return;
         }
         let shown = self.shown(&props);
+        let rgb = match &props.paint {
+            Paint::Color(c) => {
+                let [r, g, b, _] = c.to_rgba().components();
+                [r, g, b]
+            }
+            _ => [0.0; 3],
+        };
         let area = self.visible_area();
         let under = |x: f64, y: f64| self.grid.cell(x, y).map_or([1.0; 3], |c| self.grid.colour[c]);
         let stroke_ok = match draw_mode {
@@ -397,13 +437,21 @@ impl<'a> Device<'a> for Recorder {
             _ => true,
         };
         let drawn = !matches!(draw_mode, DrawMode::Invisible) && stroke_ok;
+        let run = glyph_run.glyphs();
         let room = MAX_DRAWN.saturating_sub(self.order as usize);
-        if glyph_run.glyphs().len() > room {
+        if run.len() > room {
             self.over_budget = true;
             return;
         }
-        let mut records = Vec::with_capacity(glyph_run.glyphs().len());
-        for g in glyph_run.glyphs() {
+        // Fill-and-stroke text arrives twice, the same run each time: the
+        // second is the same glyphs, seen if either paint shows.
+        let first = run.first().map(|g| props.transform * g.transform());
+        let same_run = self.last_run.is_some_and(|(ptr, len, start, at)| {
+            ptr == run.as_ptr() as usize && len == run.len() && start + len == self.glyphs.len() && Some(at) == first
+        });
+        let start = self.glyphs.len();
+        let mut records = Vec::with_capacity(run.len());
+        for g in run {
             let t = props.transform * g.transform();
             let origin = t * Point::ZERO;
             // one em up the glyph's vertical axis (glyph space is 1000 units an em)
@@ -416,12 +464,41 @@ impl<'a> Device<'a> for Recorder {
                 && shown.is_some_and(|(rgb, a)| a >= MIN_ALPHA && luma_far(rgb, under(probe.x, probe.y)));
             records.push((origin, size, visible));
         }
-        for (origin, size, visible) in records {
+        for (k, (g, (origin, size, visible))) in run.iter().zip(records).enumerate() {
+            if same_run {
+                let recorded = &mut self.glyphs[start - run.len() + k];
+                recorded.text.visible |= visible;
+                continue;
+            }
+            // The PDF's own width for the glyph (1000 units an em), not
+            // the outline's: a stand-in font's glyphs are stretched to it.
+            let advance = match &**g {
+                HayroGlyph::Outline(o) => o.advance_width(),
+                HayroGlyph::Type3(t) => t.advance_width(),
+            };
+            let width = advance.filter(|a| a.is_finite()).map_or(size * 0.5, |a| f64::from(a) / 1000.0 * size);
+            let chars = match g.as_unicode() {
+                Some(BfString::Char(c)) => GlyphText::One(c),
+                Some(BfString::String(s)) => GlyphText::Many(s.chars().take(MAX_CHARS_PER_GLYPH).collect()),
+                None => GlyphText::Unknown,
+            };
             let order = self.next();
             if self.over_budget {
                 return;
             }
-            self.glyphs.push(SeenGlyph { x: origin.x, y: origin.y, size, visible, order });
+            let text = TextGlyph {
+                c: '\u{FFFD}',
+                x: origin.x as f32,
+                y: origin.y as f32,
+                size: size as f32,
+                width: width as f32,
+                rgb,
+                visible,
+            };
+            self.glyphs.push(DrawnGlyph { text, chars, order });
+        }
+        if !same_run && let Some(at) = first {
+            self.last_run = Some((run.as_ptr() as usize, run.len(), start, at));
         }
     }
 
@@ -518,7 +595,7 @@ fn quad_points(a: &Dict<'_>) -> Option<Rect> {
 
 /// A PDF text string: UTF-16BE with its BOM, else PDFDocEncoding (read as
 /// Latin-1, which it equals for the printable ASCII a note needs).
-fn decode_text_string(b: &[u8]) -> String {
+pub(super) fn decode_text_string(b: &[u8]) -> String {
     if let Some(rest) = b.strip_prefix(&[0xFE, 0xFF]) {
         let units: Vec<u16> = rest.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
         return String::from_utf16_lossy(&units);
