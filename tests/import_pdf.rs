@@ -309,3 +309,35 @@ fn hidden_and_overdrawn_pages_are_refused_with_a_reason() {
         assert!(e.contains("page 1 draws more than kaiji reads on a page"), "{name}: {e}");
     }
 }
+
+/// One page of Helvetica text drawn by `content`, read as the text
+/// importer gets it.
+fn text_of_content(content: &str) -> String {
+    let pdf = pdfgen::objects_pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+    ]);
+    pdf::text_of(&pdf, "x.pdf", false).unwrap_or_else(|e| panic!("{content}: {e}"))
+}
+
+/// The text is read from the same drawing that is judged for what a
+/// person sees: a glyph drawn once is read once, whatever the paint.
+#[test]
+fn each_drawn_glyph_is_read_once() {
+    // fill and stroke (render mode 2): one glyph, two paints
+    assert_eq!(text_of_content("BT /F1 12 Tf 2 Tr 72 700 Td (Hello) Tj ET").trim(), "Hello");
+    // runs of the same length one after another are different glyphs
+    assert_eq!(text_of_content("BT /F1 12 Tf 72 700 Td (ab) Tj (cd) Tj (ef) Tj ET").trim(), "abcdef");
+    // the same run overprinted in place (a simulated bold) is one word
+    assert_eq!(
+        text_of_content("BT /F1 12 Tf 72 700 Td (Bold) Tj ET BT /F1 12 Tf 72 700 Td (Bold) Tj ET").trim(),
+        "Bold"
+    );
+    // words apart by the font's own widths: a gap makes two cells
+    assert_eq!(text_of_content("BT /F1 12 Tf 72 700 Td (left) Tj 200 0 Td (right) Tj ET").trim(), "left\tright");
+    // invisible text (render mode 3) is not read
+    assert_eq!(text_of_content("BT /F1 12 Tf 72 700 Td (seen) Tj 3 Tr 0 -20 Td (unseen) Tj ET").trim(), "seen");
+}
