@@ -236,45 +236,30 @@ fn a_decompression_bomb_is_refused_before_it_is_decoded() {
         out.extend_from_slice(b"\nendstream");
         out
     };
-    let in_content = {
+    // catalog, pages, one page whose content is object 5 (with an XObject
+    // X1, object 6, when `xobject`), the font; then `rest`
+    let pdf = |xobject: bool, rest: Vec<Vec<u8>>| {
+        let x = if xobject { "/XObject << /X1 6 0 R >>" } else { "" };
         let mut objects = vec![
             b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> \
-              /Contents 5 0 R >>"
-                .to_vec(),
+            format!(
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> {x} >> \
+                 /Contents 5 0 R >>"
+            )
+            .into_bytes(),
             FONT.to_vec(),
         ];
-        objects.push(bomb(""));
+        objects.extend(rest);
         pdfgen::objects_pdf(&objects)
     };
-    let in_form = {
-        let mut objects = vec![
-            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> \
-              /XObject << /X1 6 0 R >> >> /Contents 5 0 R >>"
-                .to_vec(),
-            FONT.to_vec(),
-            stream(&[TEXT, b"/X1 Do\n"].concat(), ""),
-        ];
-        objects.push(bomb("/Type /XObject /Subtype /Form /BBox [0 0 595 842]"));
-        pdfgen::objects_pdf(&objects)
-    };
+    let in_content = pdf(false, vec![bomb("")]);
+    let in_form = pdf(
+        true,
+        vec![stream(&[TEXT, b"/X1 Do\n"].concat(), ""), bomb("/Type /XObject /Subtype /Form /BBox [0 0 595 842]")],
+    );
+    let in_object_stream = pdf(false, vec![stream(TEXT, ""), bomb("/Type /ObjStm /N 1 /First 4")]);
     let dir = tempfile::tempdir().unwrap();
-    let in_object_stream = {
-        let mut objects = vec![
-            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> \
-              /Contents 5 0 R >>"
-                .to_vec(),
-            FONT.to_vec(),
-            stream(TEXT, ""),
-        ];
-        objects.push(bomb("/Type /ObjStm /N 1 /First 4"));
-        pdfgen::objects_pdf(&objects)
-    };
     let cases = [
         ("content", in_content.clone()),
         ("object-stream", in_object_stream),

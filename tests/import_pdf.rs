@@ -243,14 +243,7 @@ fn refusals_say_what_is_wrong() {
     let e = refusal(&broken);
     assert!(e.contains("the PDF is damaged: page 1 cannot be read (its object 5 0 is not a valid page)"), "{e}");
     // Cut short in the page's content, %%EOF appended: no startxref.
-    let content = "BT /F1 12 Tf 72 720 Td (Hello world) Tj ET";
-    let whole = pdfgen::objects_pdf(&[
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
-    ]);
+    let whole = one_page_pdf("BT /F1 12 Tf 72 720 Td (Hello world) Tj ET");
     let at = whole.windows(5).position(|w| w == b"Hello").unwrap();
     let mut cut = whole[..at].to_vec();
     cut.extend_from_slice(b"\n%%EOF\n");
@@ -310,17 +303,21 @@ fn hidden_and_overdrawn_pages_are_refused_with_a_reason() {
     }
 }
 
-/// One page of Helvetica text drawn by `content`, read as the text
-/// importer gets it.
-fn text_of_content(content: &str) -> String {
-    let pdf = pdfgen::objects_pdf(&[
+/// One page whose content is `content`, with Helvetica as /F1.
+fn one_page_pdf(content: &str) -> Vec<u8> {
+    pdfgen::objects_pdf(&[
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
         format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
-    ]);
-    pdf::text_of(&pdf, "x.pdf", false).unwrap_or_else(|e| panic!("{content}: {e}"))
+    ])
+}
+
+/// One page of Helvetica text drawn by `content`, read as the text
+/// importer gets it.
+fn text_of_content(content: &str) -> String {
+    pdf::text_of(&one_page_pdf(content), "x.pdf", false).unwrap_or_else(|e| panic!("{content}: {e}"))
 }
 
 /// The text is read from the same drawing that is judged for what a

@@ -73,6 +73,8 @@ pub fn check_structure(bytes: &[u8]) -> Result<(), String> {
     let mut budget = Budget::new();
     let finder = memchr::memmem::Finder::new(b"stream");
     let mut from = 0;
+    // where the last stream's data ended: no dictionary starts before it
+    let mut last_end = 0;
     while let Some(at) = finder.find(&bytes[from..]).map(|k| from + k) {
         from = at + 6;
         // `stream` as a keyword: after the dictionary, before an end of line
@@ -82,8 +84,10 @@ pub fn check_structure(bytes: &[u8]) -> Result<(), String> {
         }
         let mut data = at + 6;
         data += if bytes[data..].starts_with(b"\r\n") { 2 } else { 1 };
-        let dict_from = memchr::memmem::rfind(&bytes[at.saturating_sub(64 << 10)..at], b"obj")
-            .map_or(at.saturating_sub(4096), |k| at.saturating_sub(64 << 10) + k);
+        // the dictionary: back to its object's `obj` keyword, looked for no
+        // further back than the stream before (so the looking is linear)
+        let window = last_end.max(at.saturating_sub(64 << 10));
+        let dict_from = memchr::memmem::rfind(&bytes[window..at], b"obj").map_or(window, |k| window + k);
         let dict = &bytes[dict_from..at];
         let structural =
             memchr::memmem::find(dict, b"/XRef").is_some() || memchr::memmem::find(dict, b"/ObjStm").is_some();
@@ -93,6 +97,7 @@ pub fn check_structure(bytes: &[u8]) -> Result<(), String> {
             measure(&bytes[data..end], &steps, &mut budget).map_err(|_| over_message())?;
         }
         from = from.max(end);
+        last_end = end;
     }
     Ok(())
 }
