@@ -288,3 +288,16 @@ fn an_openly_encrypted_sheet_is_read() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("[answers]"));
 }
+
+/// Measuring the streams is linear in the file: 300,000 stream keywords
+/// (each would have looked back 64 KiB for its dictionary) are scanned once.
+#[test]
+fn many_streams_are_measured_in_one_pass() {
+    // in a string object, so that the file's bytes hold them as they are
+    let keywords = [b"(".as_slice(), &b"<< >>stream\nendstream\n".repeat(300_000), b")"].concat();
+    let bytes = one_page(TEXT, "", vec![keywords]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("streams.pdf");
+    std::fs::write(&file, &bytes).unwrap();
+    assert_refused_whole("streams", &import(&file), NO_SHEET);
+}
