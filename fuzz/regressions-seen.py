@@ -2,10 +2,12 @@
 """Writes the hand-made hostile PDFs of tests/fuzz_regressions/import_pdf/
 that exercise what-a-person-sees (src/import/pdf/seen.rs): annotations with
 odd geometry and text, clip stacks thousands deep, a page painted over a
-hundred thousand times, text that is there but not shown. Each is small,
+hundred thousand times, text that is there but not shown; and a Form
+XObject that decompresses past the limit (src/import/pdf/streams.rs). Each is small,
 refused cleanly (reject-*: they hold no sheet), and must not panic or hang.
 Run from the repository root: python3 fuzz/regressions-seen.py"""
 import os
+import zlib
 
 OUT = "tests/fuzz_regressions/import_pdf"
 
@@ -72,3 +74,14 @@ hidden = (
 write("reject-hidden-text.pdf", pdf(hidden))
 # One run of more glyphs than a page may draw (the recorder's bound).
 write("reject-glyph-flood.pdf", pdf(b"BT /F1 1 Tf 10 10 Td (" + b"a" * 210000 + b") Tj ET"))
+# A Form XObject of 160 MiB of spaces compressed twice (about 900 bytes):
+# every stream in the file is measured, used or not, and this one refuses
+# the file before the reader could decode it.
+bomb = zlib.compress(zlib.compress(b" " * (160 << 20), 9), 9)
+form = (
+    b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Length %d /Filter [/FlateDecode /FlateDecode] >>\nstream\n"
+    % len(bomb)
+    + bomb
+    + b"\nendstream"
+)
+write("reject-decompression-bomb.pdf", pdf(text, b"", [form]))
