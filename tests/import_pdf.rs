@@ -338,3 +338,26 @@ fn each_drawn_glyph_is_read_once() {
     // invisible text (render mode 3) is not read
     assert_eq!(text_of_content("BT /F1 12 Tf 72 700 Td (seen) Tj 3 Tr 0 -20 Td (unseen) Tj ET").trim(), "seen");
 }
+
+/// A Japanese font the PDF does not embed, named by its CMap
+/// (UniJIS-UCS2-H) and without a ToUnicode map, as older writers made
+/// them: its codes are read through the CID system's UCS-2 map.
+#[test]
+fn a_non_embedded_japanese_font_is_read_through_its_cmap() {
+    let content = "BT /F1 12 Tf 72 700 Td <306F3044> Tj 100 0 Td <3044304430483002> Tj ET";
+    let pdf = pdfgen::objects_pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /MS-Mincho /Encoding /UniJIS-UCS2-H /DescendantFonts [6 0 R] >>".to_vec(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /MS-Mincho \
+           /CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 6 >> /DW 1000 /FontDescriptor 7 0 R >>"
+            .to_vec(),
+        b"<< /Type /FontDescriptor /FontName /MS-Mincho /Flags 6 /FontBBox [0 -141 1000 859] /ItalicAngle 0 \
+           /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>"
+            .to_vec(),
+    ]);
+    let text = pdf::text_of(&pdf, "x.pdf", false).unwrap();
+    assert_eq!(text.trim(), "はい\tいいえ。");
+}
