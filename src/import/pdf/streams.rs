@@ -15,10 +15,14 @@
 //!   other stream as the reader sees it (decrypted, its filters parsed),
 //!   except images and embedded files, which kaiji never decodes.
 //!
-//! An encrypted file's object streams are ciphertext until it is open;
-//! they are measured, as everything else, by [`check_decoded`], which is
-//! what makes the reader decode them: an encrypted file can spend the
-//! limit once more, not without bound.
+//! An encrypted file's object streams are ciphertext until it is open, and
+//! the reader decodes them while it opens the file (the page tree may sit
+//! in one). They cannot be decoded to be measured, so they are bounded by
+//! what their filters could make of their size at most: one Flate a
+//! thousandfold (LZW 4,096-fold, RunLength 128-fold), and two amplifying
+//! filters in a row are refused outright. A sheet's object streams are tens
+//! of KiB; over the limit, the file is refused with the advice to save it
+//! without a password.
 
 use std::io::Read;
 
@@ -71,6 +75,9 @@ fn over_message() -> String {
 /// and object streams, found in the file's bytes.
 pub fn check_structure(bytes: &[u8]) -> Result<(), String> {
     let mut budget = Budget::new();
+    // an /Encrypt anywhere: object streams may be ciphertext (a false
+    // alarm only bounds them by their size instead of measuring them)
+    let encrypted = memchr::memmem::find(bytes, b"/Encrypt").is_some();
     let finder = memchr::memmem::Finder::new(b"stream");
     let mut from = 0;
     // where the last stream's data ended: no dictionary starts before it
@@ -89,16 +96,45 @@ pub fn check_structure(bytes: &[u8]) -> Result<(), String> {
         let window = last_end.max(at.saturating_sub(64 << 10));
         let dict_from = memchr::memmem::rfind(&bytes[window..at], b"obj").map_or(window, |k| window + k);
         let dict = &bytes[dict_from..at];
-        let structural =
-            memchr::memmem::find(dict, b"/XRef").is_some() || memchr::memmem::find(dict, b"/ObjStm").is_some();
+        let xref = memchr::memmem::find(dict, b"/XRef").is_some();
+        let object_stream = memchr::memmem::find(dict, b"/ObjStm").is_some();
         let end = memchr::memmem::find(&bytes[data..], b"endstream").map_or(bytes.len(), |e| data + e);
-        if structural {
-            let steps = text_filters(dict);
+        let steps = text_filters(dict);
+        if object_stream && encrypted {
+            // cross-reference streams are never encrypted; object streams are
+            at_most(end - data, &steps, &mut budget).map_err(|_| {
+                "the PDF is encrypted, and its object streams could decompress to over 128 MiB, which cannot \
+                 be measured before it is opened; save it without a password"
+                    .to_string()
+            })?;
+        } else if xref || object_stream {
             measure(&bytes[data..end], &steps, &mut budget).map_err(|_| over_message())?;
         }
         from = from.max(end);
         last_end = end;
     }
+    Ok(())
+}
+
+/// Spend on a stream that cannot be decoded before the file is opened the
+/// most its filters could make of `len` bytes.
+fn at_most(len: usize, steps: &[Step], budget: &mut Budget) -> Result<(), Over> {
+    let steps = &steps[..steps.iter().position(|s| matches!(s, Step::Image | Step::End)).unwrap_or(steps.len())];
+    let factors: Vec<usize> = steps
+        .iter()
+        .filter_map(|s| match s {
+            // the deflate format's own bound: 258 bytes from about two bits
+            Step::Flate => Some(1032),
+            Step::Lzw { .. } => Some(4096),
+            Step::RunLength => Some(128),
+            _ => None,
+        })
+        .collect();
+    if factors.len() > 1 {
+        return Err(Over);
+    }
+    let most = len.saturating_mul(factors.first().copied().unwrap_or(1));
+    budget.left = budget.left.checked_sub(most).ok_or(Over)?;
     Ok(())
 }
 
@@ -321,6 +357,45 @@ mod tests {
         assert_eq!(decoded_len(&zlib(&text), &[Step::Image]).unwrap(), 0);
         assert_eq!(text_filters(b"<< /Filter [/A85 /FlateDecode] /Length 9 >>"), vec![Step::Ascii85, Step::Flate]);
         assert_eq!(text_filters(b"<</Type/XRef/Filter/FlateDecode/W[1 2 1]>>"), vec![Step::Flate]);
+    }
+
+    #[test]
+    fn what_cannot_be_decoded_yet_is_bounded_by_its_size() {
+        let mut budget = Budget::new();
+        // a sheet's object stream: tens of KiB
+        assert!(at_most(40 << 10, &[Step::Flate], &mut budget).is_ok());
+        assert!(at_most(200 << 10, &[Step::Flate], &mut budget).is_err());
+        // compressed twice: no bound from its size
+        assert!(at_most(100, &[Step::Flate, Step::Flate], &mut Budget::new()).is_err());
+        assert!(at_most(1 << 20, &[], &mut Budget::new()).is_ok());
+    }
+
+    /// An object stream in a file with /Encrypt: bounded by its size and
+    /// filters, not decoded (its bytes are ciphertext).
+    fn encrypted_with_object_stream(filters: &str, data: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "%PDF-1.7\n1 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter {filters} /Length {} >>\nstream\n",
+            data.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\nendstream\nendobj\ntrailer\n<< /Root 2 0 R /Encrypt 3 0 R >>\n%%EOF\n");
+        out
+    }
+
+    #[test]
+    fn an_encrypted_files_object_streams_are_bounded_by_their_size() {
+        let small = encrypted_with_object_stream("/FlateDecode", &[0x5a; 40 << 10]);
+        assert!(check_structure(&small).is_ok());
+        let large = encrypted_with_object_stream("/FlateDecode", &[0x5a; 200 << 10]);
+        let e = check_structure(&large).unwrap_err();
+        assert!(e.contains("encrypted") && e.contains("could decompress to over 128 MiB"), "{e}");
+        let twice = encrypted_with_object_stream("[/FlateDecode /FlateDecode]", &[0x5a; 100]);
+        assert!(check_structure(&twice).is_err());
+        // unencrypted, the same bytes are decoded and measured (they are no
+        // Flate data: nothing comes of them)
+        let plain = String::from_utf8_lossy(&large).replace("/Encrypt 3 0 R", "");
+        assert!(check_structure(plain.as_bytes()).is_ok());
     }
 
     #[test]
