@@ -39,6 +39,10 @@ const MAX_PATHS_PER_PAGE: usize = 60_000;
 const MAX_WIDGETS: usize = 20_000;
 const DEADLINE: Duration = Duration::from_secs(30);
 const MAX_PAGE_TREE_DEPTH: usize = 64;
+/// A page's coordinates, in points, at most: a page is at most 200 inches
+/// (14,400 units) on a side, and what PDF cannot write (1e30) or no page is
+/// (1e9) is an impossible size.
+const MAX_PAGE_COORDINATE: f64 = 1e6;
 /// Stack for the thread that parses (the reader recurses, to a bounded
 /// depth, on what it reads).
 const STACK: usize = 64 << 20;
@@ -252,11 +256,7 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
     streams::check_structure(bytes).map_err(|why| err(path, why, Some(SMALLER)))?;
     let pdf = guarded(path, "structure", || seen::open(bytes))?.map_err(|e| match e {
         seen::SeenError::Encrypted => encryption_error(path),
-        _ => err(
-            path,
-            "the PDF is damaged: its structure cannot be read",
-            Some("re-save or re-export the PDF and try again"),
-        ),
+        _ => damaged(path, "its structure cannot be read"),
     })?;
     // No startxref at all: the reader rebuilt the structure by scanning,
     // which a file cut short (with %%EOF appended) also gets through.
@@ -266,11 +266,7 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
         PageTreeProblem::TooManyPages(n) => {
             err(path, format!("the PDF has over {n} pages; kaiji reads sheets of up to {MAX_PAGES}"), None)
         }
-        PageTreeProblem::Damaged(why) => err(
-            path,
-            format!("the PDF is damaged: {why}{cut_short}"),
-            Some("re-save or re-export the PDF and try again"),
-        ),
+        PageTreeProblem::Damaged(why) => damaged(path, &format!("{why}{cut_short}")),
     })?;
     if pages == 0 {
         return Err(err(path, "the PDF has no pages", None));
@@ -291,10 +287,9 @@ fn read_lines(bytes: &[u8], path: &str, keep_title: bool) -> Result<PageText, Im
             Some("re-save or print the PDF to a new file and try again"),
         ),
     })?;
-    if seen.len() < pages {
-        let page = seen.len() + 1;
-        return Err(damaged(path, &format!("page {page} cannot be drawn{cut_short}")));
-    }
+    // one entry a page: check_page_tree has made sure the reader reads
+    // every page the tree lists, and seen::pages fails rather than skip one
+    debug_assert_eq!(seen.len(), pages);
     let mut page_lines: Vec<Vec<Line>> = Vec::with_capacity(pages);
     let mut hidden: Vec<HiddenText> = Vec::new();
     for (p, page_seen) in seen.iter().enumerate().take(pages) {
@@ -476,7 +471,8 @@ fn check_page_tree(pdf: &Pdf, bytes: &[u8]) -> Result<usize, PageTreeProblem> {
             return Err(damaged(unreadable_page(bytes, r.obj_number, r.gen_number, page)));
         };
         if let Some(media) = node.get::<Array<'_>>(b"MediaBox".as_slice()) {
-            let sane = media.iter::<f64>().count() == 4 && media.iter::<f64>().all(|v| v.is_finite() && v.abs() <= 1e6);
+            let sane = media.iter::<f64>().count() == 4
+                && media.iter::<f64>().all(|v| v.is_finite() && v.abs() <= MAX_PAGE_COORDINATE);
             if !sane {
                 return Err(damaged(unreadable_page(bytes, r.obj_number, r.gen_number, leaves + 1)));
             }
@@ -523,11 +519,10 @@ fn unreadable_page(bytes: &[u8], id: u32, generation: i32, page: usize) -> Strin
         let close = rest[open..].iter().position(|&b| b == b']')? + open;
         Some(String::from_utf8_lossy(&rest[open + 1..close]).split_whitespace().collect::<Vec<_>>().join(" "))
     });
-    // A page is at most 200 inches (14,400 units) on a side; what PDF
-    // cannot write (1e30) or no page is (1e9) is an impossible size.
+    // a number as PDF writes it, of a size a page can have
     let sane = |t: &str| {
         t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
-            && t.parse::<f64>().is_ok_and(|v| v.abs() <= 1e6)
+            && t.parse::<f64>().is_ok_and(|v| v.abs() <= MAX_PAGE_COORDINATE)
     };
     match media {
         Some(m) if !m.split(' ').all(sane) => {

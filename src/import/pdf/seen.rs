@@ -336,8 +336,8 @@ impl Recorder {
         seen.text.reserve(self.glyphs.len());
         for g in self.glyphs {
             let t = g.text;
-            let (x, y, size) = (f64::from(t.x), f64::from(t.y), f64::from(t.size));
-            let visible = t.visible && !covered(&self.grid, x + size * 0.3, y + size * 0.35, g.order);
+            let at = ink_probe(Point::new(f64::from(t.x), f64::from(t.y)), f64::from(t.size));
+            let visible = t.visible && !covered(&self.grid, at.x, at.y, g.order);
             let chars: &[char] = match &g.chars {
                 GlyphText::One(c) => std::slice::from_ref(c),
                 GlyphText::Many(cs) => cs,
@@ -361,6 +361,12 @@ impl Recorder {
         }
         seen
     }
+}
+
+/// Where a glyph with baseline origin `origin` and em size `size` has ink:
+/// inside its body, a third of an em across and up.
+fn ink_probe(origin: Point, size: f64) -> Point {
+    Point::new(origin.x + size * 0.3, origin.y + size * 0.35)
 }
 
 fn bbox_of(r: Rect) -> BBox {
@@ -457,7 +463,7 @@ impl<'a> Device<'a> for Recorder {
             // one em up the glyph's vertical axis (glyph space is 1000 units an em)
             let up = t * Point::new(0.0, 1000.0);
             let size = (up - origin).hypot();
-            let probe = Point::new(origin.x + size * 0.3, origin.y + size * 0.35);
+            let probe = ink_probe(origin, size);
             let visible = drawn
                 && size >= MIN_GLYPH
                 && area.contains(probe)
@@ -487,6 +493,7 @@ impl<'a> Device<'a> for Recorder {
                 return;
             }
             let text = TextGlyph {
+                // each of `chars` in turn, when the page is finished
                 c: '\u{FFFD}',
                 x: origin.x as f32,
                 y: origin.y as f32,

@@ -99,16 +99,15 @@ pub fn check_structure(bytes: &[u8]) -> Result<(), String> {
         let xref = memchr::memmem::find(dict, b"/XRef").is_some();
         let object_stream = memchr::memmem::find(dict, b"/ObjStm").is_some();
         let end = memchr::memmem::find(&bytes[data..], b"endstream").map_or(bytes.len(), |e| data + e);
-        let steps = text_filters(dict);
         if object_stream && encrypted {
             // cross-reference streams are never encrypted; object streams are
-            at_most(end - data, &steps, &mut budget).map_err(|_| {
+            at_most(end - data, &text_filters(dict), &mut budget).map_err(|_| {
                 "the PDF is encrypted, and its object streams could decompress to over 128 MiB, which cannot \
                  be measured before it is opened; save it without a password"
                     .to_string()
             })?;
         } else if xref || object_stream {
-            measure(&bytes[data..end], &steps, &mut budget).map_err(|_| over_message())?;
+            measure(&bytes[data..end], &text_filters(dict), &mut budget).map_err(|_| over_message())?;
         }
         from = from.max(end);
         last_end = end;
@@ -119,7 +118,7 @@ pub fn check_structure(bytes: &[u8]) -> Result<(), String> {
 /// Spend on a stream that cannot be decoded before the file is opened the
 /// most its filters could make of `len` bytes.
 fn at_most(len: usize, steps: &[Step], budget: &mut Budget) -> Result<(), Over> {
-    let steps = &steps[..steps.iter().position(|s| matches!(s, Step::Image | Step::End)).unwrap_or(steps.len())];
+    let steps = decoded_by_reader(steps);
     let factors: Vec<usize> = steps
         .iter()
         .filter_map(|s| match s {
@@ -199,11 +198,17 @@ fn text_filters(dict: &[u8]) -> Vec<Step> {
         .collect()
 }
 
+/// The steps of a chain whose output the reader may use: up to an image's
+/// filter (kaiji decodes no image) or one that ends decoding.
+fn decoded_by_reader(steps: &[Step]) -> &[Step] {
+    &steps[..steps.iter().position(|s| matches!(s, Step::Image | Step::End)).unwrap_or(steps.len())]
+}
+
 /// Decode `data` through `steps`, spending the budget on every step's
 /// output; only the steps before the last are held in memory (bounded by
 /// the budget), the last is counted as it streams past.
 fn measure(data: &[u8], steps: &[Step], budget: &mut Budget) -> Result<(), Over> {
-    let steps = &steps[..steps.iter().position(|s| matches!(s, Step::Image | Step::End)).unwrap_or(steps.len())];
+    let steps = decoded_by_reader(steps);
     let Some((last, before)) = steps.split_last() else { return Ok(()) };
     let mut held: Option<Vec<u8>> = None;
     for step in before {
