@@ -4,7 +4,7 @@
 //! `kaiji init` (templates/init/).
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 // The crate's own directory walker (std only), so the pack is found the way
 // every other directory is walked: sorted, each real file once, loop-safe.
@@ -12,10 +12,21 @@ use std::path::{Path, PathBuf};
 #[path = "src/walk/dirs.rs"]
 mod dirs;
 
+/// The package's directory, as Cargo gives it to this run. Not `env!`: that
+/// is the directory the build script was compiled in, and Cargo reuses a
+/// compiled build script from a target directory shared between checkouts
+/// (a CI cache, `cargo install` from another clone); the pack would then be
+/// read from a directory that may be gone, and be empty.
+fn manifest_dir() -> PathBuf {
+    PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").expect("Cargo sets CARGO_MANIFEST_DIR"))
+}
+
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let root = manifest_dir().join("policies");
     println!("cargo:rerun-if-changed={}", root.display());
     let files = dirs::files_under(&root, dirs::has_extension(&["rhai"]));
+    // an empty pack would pass every sheet: fail the build instead
+    assert!(!files.is_empty(), "no built-in policies under {}", root.display());
     let mut code = String::from(
         "/// The built-in policy pack: (path under `policies/`, text).\npub const BUILTIN: &[(&str, &str)] = &[\n",
     );
@@ -30,7 +41,7 @@ fn main() {
 
     // The files `kaiji init` writes: every file under templates/init/KIND/,
     // as (KIND/relative path, text), in path order.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/init");
+    let root = manifest_dir().join("templates/init");
     println!("cargo:rerun-if-changed={}", root.display());
     let files = dirs::files_under(&root, |_| true);
     let mut code = String::from(
@@ -49,7 +60,7 @@ fn main() {
     // `#[ignore]`d without it, so `cargo test` says what it did not run;
     // CI runs them with --include-ignored and fails if the seed is absent.
     println!("cargo::rustc-check-cfg=cfg(kaiji_seed)");
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds/000_22d79e97acf5181f.txt");
+    let seed = manifest_dir().join("../shared/seeds/000_22d79e97acf5181f.txt");
     println!("cargo:rerun-if-changed={}", seed.display());
     if seed.is_file() {
         println!("cargo:rustc-cfg=kaiji_seed");
